@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, lowest first. Pure modules (JSON, command line) know nothing of processes;
+// HostctlSystem wraps the kernel calls that everything above uses; HostctlLaunch is
+// what `hostctl run` and `hostctl build` do; HostctlCLI is a thin executable over it.
+// Later issues add the hosting library, codecs and transports beside these.
+let package = Package(
+    name: "hostctl",
+    products: [
+        .executable(name: "hostctl", targets: ["HostctlCLI"]),
+    ],
+    targets: [
+        // C: raw syscalls and the glibc extensions Swift's Glibc module does not import.
+        .target(name: "CHostctlLinux"),
+
+        // Kernel calls behind one error type: files, directories, descriptors, terminal, clock.
+        .target(name: "HostctlSystem", dependencies: ["CHostctlLinux"]),
+
+        // Pure: a JSON reader that tolerates comments and trailing commas, with positions.
+        .target(name: "HostctlJSON"),
+
+        // Pure: declarative command and option specs that drive parsing, help and completion.
+        .target(name: "HostctlCommandLine"),
+
+        // Child processes: spawn with reset signals, wait while forwarding signals.
+        .target(name: "HostctlSupervisor", dependencies: ["HostctlSystem", "CHostctlLinux"]),
+
+        // Launch settings, environment composition, `swift build`, up-to-date checks, launching.
+        .target(
+            name: "HostctlLaunch",
+            dependencies: ["HostctlSystem", "HostctlJSON", "HostctlCommandLine", "HostctlSupervisor"]
+        ),
+
+        // The `hostctl` executable.
+        .executableTarget(name: "HostctlCLI", dependencies: ["HostctlLaunch"]),
+
+        // The bundled sample app that the root launchSettings.json runs.
+        .executableTarget(name: "HostctlSample"),
+
+        .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
+        .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
+        .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),
+        .testTarget(
+            name: "HostctlCLITests",
+            dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem"],
+            exclude: ["Fixtures"]
+        ),
+    ]
+)

@@ -1,0 +1,89 @@
+import HostctlCommandLine
+import HostctlLaunch
+import HostctlSystem
+
+/// Dispatches `hostctl COMMAND …` to the command's implementation in HostctlLaunch.
+struct HostctlProgram {
+    let environment: ProcessEnvironment
+    let console: Console
+
+    func run(_ arguments: [String]) -> Int32 {
+        guard let first = arguments.first else {
+            console.out.write(generalHelp)
+            return 0
+        }
+        let rest = Array(arguments.dropFirst())
+        switch first {
+        case "-h", "--help", "-?":
+            console.out.write(generalHelp)
+            return 0
+        case "--version":
+            console.out.writeLine(HostctlCommands.version)
+            return 0
+        case "help":
+            guard let topic = rest.first else {
+                console.out.write(generalHelp)
+                return 0
+            }
+            guard let command = HostctlCommands.named(topic) else { return unknownCommand(topic) }
+            console.out.write(HelpFormatter.render(command))
+            return 0
+        case "run":
+            return RunCommand(environment: environment, console: console).execute(rest)
+        case "build":
+            return BuildCommand(environment: environment, console: console).execute(rest)
+        default:
+            return unknownCommand(first)
+        }
+    }
+
+    private func unknownCommand(_ word: String) -> Int32 {
+        var message = "Unknown command '\(word)'."
+        let names = HostctlCommands.all.filter { !$0.isHidden }.map(\.name)
+        if let close = names.min(by: { editDistance($0, word) < editDistance($1, word) }), editDistance(close, word) <= 2 {
+            message += " Did you mean '\(close)'?"
+        }
+        console.err.writeLine(message, style: .red)
+        console.err.writeLine("Run 'hostctl --help' to see the commands.")
+        return 1
+    }
+
+    private var generalHelp: String {
+        var lines = [
+            "hostctl \(HostctlCommands.version): build and run Swift packages under launch profiles, as `dotnet run` does.",
+            "",
+            "Usage:",
+            "  hostctl <command> [options]",
+            "",
+            "Commands:",
+        ]
+        let visible = HostctlCommands.all.filter { !$0.isHidden }
+        let width = (visible.map(\.name.count).max() ?? 0) + 4
+        for command in visible {
+            lines.append("  " + command.name + String(repeating: " ", count: width - command.name.count) + command.summary)
+        }
+        lines += [
+            "",
+            "Options:",
+            "  -h, --help    Show help and usage information.",
+            "  --version     Show hostctl's version.",
+            "",
+            "Run 'hostctl help <command>' or 'hostctl <command> --help' for a command's options.",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+private func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var previous = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...max(b.count, 1) where !b.isEmpty {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return a.isEmpty ? b.count : previous[b.count]
+}

@@ -1,0 +1,11 @@
+import Glibc
+import HostctlLaunch
+import HostctlSystem
+
+// A write to a closed pipe must be an error to handle, not a reason to die: hostctl's
+// exit code has to be the app's. Children get default dispositions back at spawn.
+signal(SIGPIPE, SIG_IGN)
+
+let environment = ProcessEnvironment.current()
+let console = Console.standard(environment: environment)
+exit(HostctlProgram(environment: environment, console: console).run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,69 @@
+import Glibc
+import HostctlSupervisor
+import HostctlSystem
+
+/// Starts the app and stays with it until it ends, as `dotnet run` does: the app shares
+/// hostctl's terminal and process group, signals sent to hostctl are passed on, and
+/// hostctl ends with the app's exit code (128+N when signal N killed it).
+struct AppLauncher {
+    let reporter: Reporter
+    let relay: SignalRelay
+    /// hostctl's environment, for finding and starting a browser.
+    let hostEnvironment: ProcessEnvironment
+
+    func run(executable: String, plan: LaunchPlan) throws(HostctlFailure) -> Int32 {
+        var request = SpawnRequest(
+            executable: executable, arguments: plan.arguments, environment: plan.environment,
+            workingDirectory: plan.workingDirectory
+        )
+        request.argumentZero = executable
+        reporter.detail("Starting: \(executable)\(plan.arguments.isEmpty ? "" : " " + plan.arguments.joined(separator: " "))")
+
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(request)
+        } catch {
+            throw HostctlFailure("Unable to run '\(executable)': \(describe(error)).")
+        }
+
+        var monitor = ChildMonitor()
+        monitor.relay = relay
+        monitor.shouldForward = SignalPolicy.shouldForward
+        var browsers: [ChildProcess] = []
+        if let url = plan.browserURL {
+            var waitingForListener = true
+            let address = plan.listenURL.flatMap(ListenAddress.init(url:))
+            let opener = BrowserOpener(environment: hostEnvironment, reporter: reporter)
+            monitor.tickInterval = 100_000_000
+            monitor.onTick = {
+                for browser in browsers { browser.reapIfExited() }
+                guard waitingForListener else { return }
+                // With port 0 or an unusual URL there is nothing to wait for: open at once.
+                if let address, !Self.isListening(address) { return }
+                waitingForListener = false
+                if let browser = opener.open(url) { browsers.append(browser) }
+            }
+        }
+        let status = monitor.wait(for: child).status
+        for browser in browsers { browser.reapIfExited() }
+        return status.shellCode
+    }
+
+    static func isListening(_ address: ListenAddress) -> Bool {
+        switch address {
+        case .tcp(let hosts, let port):
+            hosts.contains { ListenProbe.acceptsTCP(host: $0, port: port) }
+        case .unix(let path):
+            ListenProbe.acceptsUnix(path: path)
+        }
+    }
+
+    private func describe(_ error: SystemError) -> String {
+        switch error.code {
+        case ENOENT: "the file does not exist"
+        case EACCES: "permission denied (is it executable?)"
+        case ENOEXEC: "it is not a program this system can run"
+        default: error.reason
+        }
+    }
+}

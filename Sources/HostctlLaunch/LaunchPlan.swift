@@ -1,0 +1,180 @@
+import HostctlSystem
+
+/// Everything `hostctl run` will do once the build is done: what to start, with which
+/// arguments, environment and working directory, and what else to do around it.
+public struct LaunchPlan: Sendable {
+    /// What to execute.
+    public enum Target: Sendable, Equatable {
+        /// The package's executable product; nil means "the only one there is".
+        case product(String?)
+        /// A program named by an `Executable` profile (absolute, or a bare name for PATH).
+        case executable(String)
+    }
+
+    public var target: Target
+    public var arguments: [String]
+    public var environment: ProcessEnvironment
+    /// Where the app starts; hostctl's own working directory when nil.
+    public var workingDirectory: String?
+    /// Opened once the app listens (`launchBrowser`).
+    public var browserURL: String?
+    /// The URL to wait for before opening the browser.
+    public var listenURL: String?
+    /// Set when the profile (or --server) asks for proxied hosting: the URLs the front owns.
+    public var proxiedPublicURLs: [String]?
+    /// The applied profile's name as typed, for messages; nil without a profile.
+    public var profileName: String?
+    /// `dotnetRunMessages`.
+    public var printsBuildingMessage: Bool
+}
+
+/// Inputs to a plan that come from the command line.
+public struct LaunchRequest: Sendable {
+    public var appArguments: [String]
+    public var ignoresProfileArguments: Bool
+    public var environmentOverrides: [(name: String, value: String)]
+    public var server: ServerKind?
+    public var product: String?
+
+    public init(
+        appArguments: [String] = [], ignoresProfileArguments: Bool = false,
+        environmentOverrides: [(name: String, value: String)] = [], server: ServerKind? = nil, product: String? = nil
+    ) {
+        self.appArguments = appArguments
+        self.ignoresProfileArguments = ignoresProfileArguments
+        self.environmentOverrides = environmentOverrides
+        self.server = server
+        self.product = product
+    }
+}
+
+public enum LaunchPlanner {
+    /// The URL a hosting library uses when nothing names one.
+    public static let defaultURL = "http://localhost:5000"
+
+    /// Applies `profile` (already read and checked) on top of `baseEnvironment`.
+    ///
+    /// Environment order, later wins (design §4): hostctl's environment; HOSTCTL_URLS from
+    /// `applicationUrl`; HOSTCTL_LAUNCH_PROFILE; HOSTCTL_SERVER; the profile's variables;
+    /// `-e`. Values are expanded against hostctl's own environment, as .NET does.
+    /// Throws a `ProfileProblem` when an expanded value cannot be used (a working
+    /// directory that does not exist); the caller then runs without the profile.
+    public static func plan(
+        profile: LaunchProfile?, typedName: String?, settings: LaunchSettings?,
+        request: LaunchRequest, baseEnvironment: ProcessEnvironment, packageDirectory: String
+    ) throws(ProfileProblem) -> LaunchPlan {
+        let expander = VariableExpander { [baseEnvironment] name in baseEnvironment[name] }
+        var environment = baseEnvironment
+        let settingsDirectory = settings?.directory ?? packageDirectory
+
+        var applicationUrl: String?
+        if let profile {
+            applicationUrl = profile.applicationUrl.map(expander.expand).flatMap { $0.isEmpty ? nil : $0 }
+            // As with ASPNETCORE_URLS in .NET, applicationUrl is not passed to Executable profiles.
+            if profile.kind != .executable, let applicationUrl { environment["HOSTCTL_URLS"] = applicationUrl }
+            environment["HOSTCTL_LAUNCH_PROFILE"] = typedName ?? profile.name
+        }
+
+        let server = request.server ?? profile?.server
+        if let server, server != .proxied { environment["HOSTCTL_SERVER"] = server.rawValue }
+
+        let profileVariables = (profile?.environmentVariables ?? []).map { ($0.name, expander.expand($0.value)) }
+        for (name, value) in profileVariables { environment[name] = value }
+        for (name, value) in request.environmentOverrides { environment[name] = value }
+
+        // A URL variable set explicitly beats applicationUrl (design §4). The hosting library
+        // reads HOSTCTL_URLS before ASPNETCORE_URLS, so an explicit ASPNETCORE_URLS only wins
+        // if no HOSTCTL_URLS is left in front of it.
+        let explicit = Set(profileVariables.map(\.0) + request.environmentOverrides.map(\.name))
+        if explicit.contains("ASPNETCORE_URLS"), !explicit.contains("HOSTCTL_URLS") {
+            environment["HOSTCTL_URLS"] = nil
+        }
+
+        var arguments = request.appArguments
+        if arguments.isEmpty, !request.ignoresProfileArguments, let line = profile?.commandLineArgs {
+            arguments = CommandLineArgsSplitter.split(expander.expand(line))
+        }
+
+        var workingDirectory: String?
+        if let configured = profile?.workingDirectory.map(expander.expand), !configured.isEmpty {
+            let absolute = FilePath.absolute(configured, relativeTo: settingsDirectory)
+            guard FileSystem.isDirectory(absolute) else {
+                throw ProfileProblem("The working directory '\(absolute)' given by 'workingDirectory' does not exist.")
+            }
+            workingDirectory = absolute
+        } else if profile?.kind == .executable {
+            workingDirectory = packageDirectory
+        }
+
+        let target: LaunchPlan.Target
+        if profile?.kind == .executable, let path = profile?.executablePath.map(expander.expand) {
+            target = .executable(path.contains("/") ? FilePath.absolute(path, relativeTo: settingsDirectory) : path)
+        } else {
+            target = .product(request.product ?? profile?.product.flatMap { $0.isEmpty ? nil : $0 })
+        }
+
+        let urls = environment["HOSTCTL_URLS"] ?? environment["ASPNETCORE_URLS"] ?? defaultURL
+        let firstURL = urls.split(separator: ";").first.map { String($0).trimmed } ?? defaultURL
+
+        var proxiedPublicURLs: [String]?
+        switch profile?.kind {
+        case .proxied(let flavor):
+            proxiedPublicURLs = try publicURLs(flavor: flavor, composedURLs: urls, settings: settings, expander: expander)
+        default:
+            if server == .proxied { proxiedPublicURLs = splitURLs(urls) }
+        }
+
+        var browserURL: String?
+        if profile?.launchBrowser == true {
+            let base = proxiedPublicURLs?.first ?? firstURL
+            browserURL = BrowserURL.make(base: base, launchUrl: profile?.launchUrl.map(expander.expand))
+        }
+
+        return LaunchPlan(
+            target: target, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
+            browserURL: browserURL, listenURL: proxiedPublicURLs?.first ?? firstURL, proxiedPublicURLs: proxiedPublicURLs,
+            profileName: profile.map { typedName ?? $0.name }, printsBuildingMessage: profile?.dotnetRunMessages ?? false
+        )
+    }
+
+    /// The URLs a front would own: the app's own URLs for Proxied profiles; for IIS
+    /// profiles, `iisSettings.iisExpress.applicationUrl` and `sslPort`, so that real ASP.NET
+    /// launch settings work unchanged.
+    static func publicURLs(
+        flavor: LaunchProfile.ProxiedFlavor, composedURLs: String, settings: LaunchSettings?, expander: VariableExpander
+    ) throws(ProfileProblem) -> [String] {
+        guard flavor != .proxied else { return splitURLs(composedURLs) }
+        guard let express = settings?.iisSettings?.member(matchingCaseInsensitively: "iisExpress")?.value.objectValue else {
+            throw ProfileProblem("The launch profile type '\(flavor.rawValue)' needs 'iisSettings.iisExpress' with 'applicationUrl' in launchSettings.json.")
+        }
+        var urls: [String] = []
+        if case .string(let url)? = express.member(matchingCaseInsensitively: "applicationUrl")?.value, !url.isEmpty {
+            urls.append(contentsOf: splitURLs(expander.expand(url)))
+        }
+        switch express.member(matchingCaseInsensitively: "sslPort")?.value {
+        case .number(let text)?:
+            if let port = Int(text), port > 0 { urls.append("https://localhost:\(port)") }
+        case nil, .null?:
+            break
+        default:
+            throw ProfileProblem("Could not convert the value of property 'sslPort' to a number.")
+        }
+        guard !urls.isEmpty else {
+            throw ProfileProblem("The launch profile type '\(flavor.rawValue)' needs 'iisSettings.iisExpress' with 'applicationUrl' in launchSettings.json.")
+        }
+        return urls
+    }
+
+    static func splitURLs(_ urls: String) -> [String] {
+        urls.split(separator: ";").map { String($0).trimmed }.filter { !$0.isEmpty }
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
+}

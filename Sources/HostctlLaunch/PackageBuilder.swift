@@ -1,0 +1,212 @@
+import Glibc
+import HostctlSupervisor
+import HostctlSystem
+
+/// Builds a package with `swift build`, unless its stamp shows nothing has changed.
+public struct PackageBuilder {
+    public let package: PackageLocation
+    public let toolchain: SwiftToolchain
+    /// hostctl's own environment: the build never sees the app's `-e` values.
+    public let environment: ProcessEnvironment
+    public let reporter: Reporter
+    public let relay: SignalRelay?
+
+    public init(package: PackageLocation, toolchain: SwiftToolchain, environment: ProcessEnvironment, reporter: Reporter, relay: SignalRelay?) {
+        self.package = package
+        self.toolchain = toolchain
+        self.environment = environment
+        self.reporter = reporter
+        self.relay = relay
+    }
+
+    public struct Outcome: Equatable, Sendable {
+        /// The product built (nil for a whole-package build).
+        public let product: String?
+        /// The stamp showed the build was up to date, so `swift build` did not run.
+        public let skipped: Bool
+    }
+
+    /// What to build.
+    public struct Request: Sendable {
+        public var configuration: BuildConfiguration
+        /// nil: the package's only executable product.
+        public var product: String?
+        /// Everything (an Executable profile runs something the whole package may produce).
+        public var wholePackage = false
+        /// Print "Building..." when a build happens (`dotnetRunMessages`).
+        public var announces = false
+        /// `hostctl build` always runs `swift build`; `hostctl run` may skip it.
+        public var mayUseStamp = true
+
+        public init(configuration: BuildConfiguration, product: String?, wholePackage: Bool = false, announces: Bool = false, mayUseStamp: Bool = true) {
+            self.configuration = configuration
+            self.product = product
+            self.wholePackage = wholePackage
+            self.announces = announces
+            self.mayUseStamp = mayUseStamp
+        }
+    }
+
+    public func build(_ request: Request) throws(HostctlFailure) -> Outcome {
+        let key = BuildStamp.Key(configuration: request.configuration, product: request.product, wholePackage: request.wholePackage)
+        let stampPath = BuildStamp.path(for: key, package: package)
+        let fingerprint = BuildStamp.fingerprint(key: key, package: package, toolchain: toolchain, environment: environment)
+        if request.mayUseStamp, let product = upToDateProduct(stampPath: stampPath, fingerprint: fingerprint, key: key) {
+            reporter.detail("The \(request.configuration.rawValue) build is up to date; skipping swift build.")
+            return Outcome(product: request.wholePackage ? nil : product, skipped: true)
+        }
+
+        // Whatever happens next, the old stamp no longer describes the build folder.
+        FileSystem.removeFile(stampPath)
+        if request.announces { reporter.info("Building...") }
+        let dependenciesBefore = LocalDependencies.read(package: package)
+        let dependencyFingerprints = dependenciesBefore.map { directories in
+            Dictionary(directories.map { ($0, BuildStamp.fingerprint(dependency: $0)) }, uniquingKeysWith: { a, _ in a })
+        }
+
+        var product = request.product
+        if !request.wholePackage, product == nil {
+            product = try soleExecutableProduct()
+        }
+        try runSwiftBuild(configuration: request.configuration, product: request.wholePackage ? nil : product)
+
+        // Record the build only if nothing about its inputs is in doubt.
+        let dependenciesAfter = LocalDependencies.read(package: package)
+        if let dependencyFingerprints, let dependenciesAfter, dependenciesAfter == dependenciesBefore {
+            let identity: String?
+            if let product, !request.wholePackage {
+                identity = BuildStamp.identity(ofBinary: FilePath.join(package.binaryDirectory(request.configuration), product))
+            } else {
+                identity = "whole-package"
+            }
+            if let identity {
+                let stamp = BuildStamp(
+                    product: product ?? "*", fingerprint: fingerprint,
+                    dependencyFingerprints: dependencyFingerprints, binaryIdentity: identity
+                )
+                do {
+                    try stamp.save(stampPath)
+                } catch {
+                    reporter.detail("Could not record the build (\(error)); the next run will build again.")
+                }
+            }
+        }
+        return Outcome(product: request.wholePackage ? nil : product, skipped: false)
+    }
+
+    private func upToDateProduct(stampPath: String, fingerprint: String, key: BuildStamp.Key) -> String? {
+        guard let stamp = BuildStamp.load(stampPath), stamp.fingerprint == fingerprint else { return nil }
+        for (directory, recorded) in stamp.dependencyFingerprints where BuildStamp.fingerprint(dependency: directory) != recorded {
+            return nil
+        }
+        if !key.wholePackage {
+            let binary = FilePath.join(package.binaryDirectory(key.configuration), stamp.product)
+            guard BuildStamp.identity(ofBinary: binary) == stamp.binaryIdentity else { return nil }
+        }
+        return stamp.product
+    }
+
+    // MARK: Products
+
+    /// The only executable product, or the errors `dotnet run` gives for zero or several projects.
+    public func soleExecutableProduct() throws(HostctlFailure) -> String {
+        let products = try executableProducts()
+        guard !products.isEmpty else {
+            throw HostctlFailure(
+                "Unable to run your package: \(package.directory) has no executable product. Add an executable target to Package.swift."
+            )
+        }
+        guard products.count == 1 else {
+            throw HostctlFailure(
+                "Specify which executable to run with --product, or with \"product\" in the launch profile, because the package in \(package.directory) has several executable products:\n"
+                    + products.map { "\t\($0)" }.joined(separator: "\n")
+            )
+        }
+        return products[0]
+    }
+
+    public func executableProducts() throws(HostctlFailure) -> [String] {
+        var output: [UInt8] = []
+        var errors: [UInt8] = []
+        var interrupted = false
+        let status = try invocation.run(
+            ["package", "--package-path", package.directory, "describe", "--type", "json"], in: package.directory,
+            stdout: { output.append(contentsOf: $0) }, stderr: { errors.append(contentsOf: $0) }, interrupted: &interrupted
+        )
+        try checkInterrupted(status, interrupted)
+        guard status.isSuccess, let products = PackageProducts.executables(inDescription: output) else {
+            // A manifest that does not evaluate is a build error: show SwiftPM's words for it.
+            reporter.console.err.write(String(decoding: errors + (status.isSuccess ? output : []), as: UTF8.self))
+            throw Self.buildFailed
+        }
+        return products
+    }
+
+    // MARK: swift build
+
+    static let buildFailed = HostctlFailure("\nThe build failed. Fix the build errors and run again.")
+
+    private var invocation: SwiftPMInvocation {
+        SwiftPMInvocation(toolchain: toolchain, environment: environment, relay: relay, reporter: reporter)
+    }
+
+    private func runSwiftBuild(configuration: BuildConfiguration, product: String?) throws(HostctlFailure) {
+        var arguments = ["build", "--package-path", package.directory, "-c", configuration.swiftPMName]
+        if let product { arguments += ["--product", product] }
+        switch reporter.verbosity {
+        case .quiet: arguments.append("--quiet")
+        case .detailed: arguments.append("-v")
+        case .diagnostic: arguments.append("--very-verbose")
+        case .minimal, .normal: break
+        }
+
+        let console = reporter.console
+        let showsIndicator = console.out.isTerminal && reporter.verbosity > .quiet && reporter.verbosity < .detailed
+        var display: BuildProgressDisplay?
+        if showsIndicator {
+            display = BuildProgressDisplay(stream: console.out, title: "\(product ?? "package") (\(configuration.swiftPMName))")
+            display?.redraw()
+        }
+        var outSplitter = LineSplitter()
+        var errSplitter = LineSplitter()
+        var captured: [UInt8] = []  // -v q: output is kept and shown only if the build fails
+
+        func forward(_ bytes: UnsafeRawBufferPointer, splitter: inout LineSplitter, to stream: ConsoleStream) {
+            if reporter.verbosity == .quiet {
+                captured.append(contentsOf: bytes)
+            } else if let display {
+                splitter.feed(bytes) { line in
+                    if !display.consumeProgress(line), !line.hasPrefix("Building for ") { display.printAbove(line, on: stream) }
+                }
+            } else {
+                try? Descriptor.writeAll(stream.descriptor, bytes)
+            }
+        }
+
+        var interrupted = false
+        let status = try invocation.run(
+            arguments, in: package.directory,
+            stdout: { forward($0, splitter: &outSplitter, to: console.out) },
+            stderr: { forward($0, splitter: &errSplitter, to: console.err) },
+            tick: display.map { display in { display.redraw() } }, interrupted: &interrupted
+        )
+        if let display {
+            outSplitter.finish { display.printAbove($0, on: console.out) }
+            errSplitter.finish { display.printAbove($0, on: console.err) }
+            display.clear()
+        }
+        try checkInterrupted(status, interrupted)
+        guard status.isSuccess else {
+            if !captured.isEmpty { try? Descriptor.writeAll(console.err.descriptor, captured) }
+            throw Self.buildFailed
+        }
+    }
+
+    /// Ctrl+C during a build stops hostctl quietly with the code a shell expects.
+    private func checkInterrupted(_ status: ExitStatus, _ interrupted: Bool) throws(HostctlFailure) {
+        if case .signaled(let signal) = status, [SIGINT, SIGTERM, SIGHUP, SIGQUIT].contains(signal) {
+            throw HostctlFailure("", exitCode: 128 + signal)
+        }
+        if interrupted, !status.isSuccess { throw HostctlFailure("", exitCode: 128 + SIGINT) }
+    }
+}

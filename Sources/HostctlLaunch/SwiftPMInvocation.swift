@@ -1,0 +1,63 @@
+import Glibc
+import HostctlSupervisor
+import HostctlSystem
+
+/// Runs a `swift` subcommand for hostctl: with hostctl's own environment (never the
+/// app's `-e` values), signals relayed, and output handled as the caller says.
+struct SwiftPMInvocation {
+    let toolchain: SwiftToolchain
+    let environment: ProcessEnvironment
+    let relay: SignalRelay?
+    let reporter: Reporter
+
+    /// Runs to completion. `outputs` receive (stdout, stderr) chunks; `tick` runs every 100 ms.
+    func run(
+        _ arguments: [String], in directory: String,
+        stdout: @escaping (UnsafeRawBufferPointer) -> Void, stderr: @escaping (UnsafeRawBufferPointer) -> Void,
+        tick: (() -> Void)? = nil, interrupted: inout Bool
+    ) throws(HostctlFailure) -> ExitStatus {
+        reporter.detail("Running: \(toolchain.driver) \(arguments.joined(separator: " "))")
+        var request = SpawnRequest(executable: toolchain.driver, arguments: arguments, environment: environment, workingDirectory: directory)
+        request.standardOutput = .pipe
+        request.standardError = .pipe
+        request.standardInput = .null
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(request)
+        } catch {
+            throw HostctlFailure("Could not start '\(toolchain.driver)': \(error.reason).")
+        }
+        var monitor = ChildMonitor()
+        monitor.relay = relay
+        monitor.shouldForward = SignalPolicy.shouldForward
+        var sawInterrupt = false
+        monitor.onSignal = { record in if record.signal == SIGINT { sawInterrupt = true } }
+        monitor.outputs = [
+            ChildMonitor.Output(descriptor: child.standardOutput!, handle: stdout),
+            ChildMonitor.Output(descriptor: child.standardError!, handle: stderr),
+        ]
+        if let tick {
+            monitor.tickInterval = 100_000_000
+            monitor.onTick = tick
+        }
+        let status = monitor.wait(for: child).status
+        interrupted = sawInterrupt
+        return status
+    }
+}
+
+/// Which signals hostctl passes on to its child and which it leaves to the terminal.
+public enum SignalPolicy {
+    /// SIGINT comes from the terminal to the whole foreground process group, so the child
+    /// already has it; hostctl swallows its own copy and lets the child decide (as `dotnet run`).
+    public static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+    /// Sent to hostctl alone (by a process manager or `kill`): pass them on.
+    public static let forwarded: Set<Int32> = [SIGTERM, SIGHUP, SIGQUIT]
+
+    /// A signal the kernel raised for the terminal (Ctrl+\ for SIGQUIT, a hang-up for
+    /// SIGHUP) carries no sender pid and went to the whole foreground group, child
+    /// included, so forwarding it would deliver it twice.
+    public static func shouldForward(_ record: SignalRelay.Record) -> Bool {
+        forwarded.contains(record.signal) && record.senderPID != 0
+    }
+}
