@@ -98,7 +98,8 @@ private struct Parser {
             guard i + length <= count else { throw error(.invalidUTF8(lead), at: i) }
             for k in 1..<length {
                 let next = bytes[i + k]
-                guard next & 0xC0 == 0x80 else { throw error(.invalidUTF8(next), at: i + k) }
+                // Report the sequence's first byte: it is the one that promised a continuation.
+                guard next & 0xC0 == 0x80 else { throw error(.invalidUTF8(lead), at: i) }
                 scalar = scalar << 6 | UInt32(next & 0x3F)
             }
             if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) {

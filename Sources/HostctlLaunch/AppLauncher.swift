@@ -31,17 +31,18 @@ struct AppLauncher {
         monitor.shouldForward = SignalPolicy.shouldForward
         var browsers: [ChildProcess] = []
         if let url = plan.browserURL {
-            var waitingForListener = true
-            let address = plan.listenURL.flatMap(ListenAddress.init(url:))
-            let opener = BrowserOpener(environment: hostEnvironment, reporter: reporter)
-            monitor.tickInterval = 100_000_000
-            monitor.onTick = {
-                for browser in browsers { browser.reapIfExited() }
-                guard waitingForListener else { return }
-                // With port 0 or an unusual URL there is nothing to wait for: open at once.
-                if let address, !Self.isListening(address) { return }
-                waitingForListener = false
-                if let browser = opener.open(url) { browsers.append(browser) }
+            if let address = plan.listenURL.flatMap(ListenAddress.init(url:)) {
+                var waitingForListener = true
+                let opener = BrowserOpener(environment: hostEnvironment, reporter: reporter)
+                monitor.tickInterval = 100_000_000
+                monitor.onTick = {
+                    for browser in browsers { browser.reapIfExited() }
+                    guard waitingForListener, Self.isListening(address) else { return }
+                    waitingForListener = false
+                    if let browser = opener.open(url) { browsers.append(browser) }
+                }
+            } else {
+                reporter.info("Not opening a browser: the app's address (\(plan.listenURL ?? "?")) is not one hostctl can watch for (port 0 is only known to the app).")
             }
         }
         let status = monitor.wait(for: child).status

@@ -113,7 +113,10 @@ public enum LaunchPlanner {
             target = .product(request.product ?? profile?.product.flatMap { $0.isEmpty ? nil : $0 })
         }
 
-        let urls = environment["HOSTCTL_URLS"] ?? environment["ASPNETCORE_URLS"] ?? defaultURL
+        // The URLs the app will listen on. An Executable profile's applicationUrl is not passed
+        // to the program, but it still says where the program listens (for launchBrowser).
+        let urls = (profile?.kind == .executable ? applicationUrl : nil)
+            ?? environment["HOSTCTL_URLS"] ?? environment["ASPNETCORE_URLS"] ?? defaultURL
         let firstURL = urls.split(separator: ";").first.map { String($0).trimmed } ?? defaultURL
 
         var proxiedPublicURLs: [String]?

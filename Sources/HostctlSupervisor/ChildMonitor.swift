@@ -109,10 +109,11 @@ public struct ChildMonitor {
     /// Reads until the pipe would block; reports whether it reached end of file.
     private func pump(_ output: Output, buffer: inout [UInt8]) -> PumpResult {
         while true {
-            let count = buffer.withUnsafeMutableBytes { raw -> Int? in
-                (try? Descriptor.read(output.descriptor, into: raw)) ?? 0
+            let outcome = buffer.withUnsafeMutableBytes { raw in
+                Swift.Result { () throws(SystemError) in try Descriptor.read(output.descriptor, into: raw) }
             }
-            guard let count else { return .open }
+            guard case .success(let read) = outcome else { return .ended }  // a broken pipe ends like EOF
+            guard let count = read else { return .open }  // would block: wait for poll
             if count == 0 { return .ended }
             buffer.withUnsafeBytes { raw in output.handle(UnsafeRawBufferPointer(rebasing: raw[0..<count])) }
         }

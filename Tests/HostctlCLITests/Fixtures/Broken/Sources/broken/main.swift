@@ -1,0 +1,2 @@
+let answer: Int = "not a number"
+print(answer)

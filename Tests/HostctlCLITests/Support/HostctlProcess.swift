@@ -1,0 +1,93 @@
+import Foundation
+import Glibc
+import HostctlSupervisor
+import HostctlSystem
+
+/// What a finished hostctl run printed and how it ended.
+struct RunResult: CustomStringConvertible {
+    let status: ExitStatus
+    let stdout: String
+    let stderr: String
+    let timedOut: Bool
+
+    var exitCode: Int32 { status.shellCode }
+    var stdoutLines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+
+    var description: String { "exit \(status)\(timedOut ? " (timed out)" : "")\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+}
+
+/// Runs the hostctl binary that `swift test` built next to this test bundle.
+enum Hostctl {
+    static let executable: String = {
+        let testBinary = (try? FileSystem.realPath("/proc/self/exe")) ?? CommandLine.arguments[0]
+        return FilePath.join(FilePath.directory(testBinary), "hostctl")
+    }()
+
+    /// The environment tests start from: this process's, minus variables that would change
+    /// hostctl's or an app's behaviour behind the test's back.
+    static func baseEnvironment() -> ProcessEnvironment {
+        var environment = ProcessEnvironment.current()
+        for entry in environment.entries
+        where entry.name.hasPrefix("HOSTCTL_") || entry.name.hasPrefix("ASPNETCORE_") || entry.name.hasPrefix("FIXTURE_")
+            || entry.name == "BROWSER" || entry.name == "NO_COLOR" {
+            environment[entry.name] = nil
+        }
+        return environment
+    }
+
+    /// Runs `hostctl ARGS` in `directory` and waits (at most `timeout` seconds; then hostctl
+    /// and everything it started are killed). hostctl leads a process group of its own, as
+    /// it would in a terminal, so a test can play the terminal and signal the whole group.
+    /// `whileRunning` is called every 20 ms with the output so far and the child, so a
+    /// test can send a signal once the app says it is ready.
+    static func run(
+        _ arguments: [String], in directory: String, environment: ProcessEnvironment? = nil, timeout: Double = 120,
+        passing descriptors: [Int32] = [], whileRunning: ((_ stdout: String, _ child: ChildProcess) -> Void)? = nil
+    ) throws -> RunResult {
+        try runProcess(
+            executable, arguments, in: directory, environment: environment, timeout: timeout,
+            newProcessGroup: true, passing: descriptors, whileRunning: whileRunning
+        )
+    }
+
+    /// Runs any program (test set-up uses it for cp and friends) under the same time limit.
+    static func runTool(_ executable: String, _ arguments: [String], in directory: String? = nil, timeout: Double = 600) throws -> RunResult {
+        try runProcess(executable, arguments, in: directory, environment: nil, timeout: timeout)
+    }
+
+    private static func runProcess(
+        _ executable: String, _ arguments: [String], in directory: String?, environment: ProcessEnvironment?, timeout: Double,
+        newProcessGroup: Bool = false, passing descriptors: [Int32] = [],
+        whileRunning: ((_ stdout: String, _ child: ChildProcess) -> Void)? = nil
+    ) throws -> RunResult {
+        var request = SpawnRequest(executable: executable, arguments: arguments, environment: environment ?? baseEnvironment(), workingDirectory: directory)
+        request.standardInput = .null
+        request.standardOutput = .pipe
+        request.standardError = .pipe
+        request.grouping = newProcessGroup ? .newGroup : .inherit
+        request.passedDescriptors = descriptors
+        let child = try ChildProcess.spawn(request)
+        let output = OutputCollector()
+        var monitor = ChildMonitor()
+        monitor.outputs = [
+            .init(descriptor: child.standardOutput!) { output.stdout.append(contentsOf: $0) },
+            .init(descriptor: child.standardError!) { output.stderr.append(contentsOf: $0) },
+        ]
+        monitor.deadline = MonotonicClock.now() + Int64(timeout * 1e9)
+        monitor.killsGroup = newProcessGroup
+        if let whileRunning {
+            monitor.tickInterval = 20_000_000
+            monitor.onTick = { whileRunning(String(decoding: output.stdout, as: UTF8.self), child) }
+        }
+        let result = monitor.wait(for: child)
+        return RunResult(
+            status: result.status, stdout: String(decoding: output.stdout, as: UTF8.self),
+            stderr: String(decoding: output.stderr, as: UTF8.self), timedOut: result.timedOut
+        )
+    }
+}
+
+private final class OutputCollector {
+    var stdout: [UInt8] = []
+    var stderr: [UInt8] = []
+}
