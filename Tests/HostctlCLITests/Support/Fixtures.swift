@@ -1,6 +1,5 @@
 import Foundation
 import HostctlSystem
-import Synchronization
 
 /// Copies of the fixture packages under Fixtures/, in fresh temporary directories, so
 /// tests never build inside the source tree and never share a folder they change.
@@ -53,26 +52,29 @@ struct FixtureError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-private final class BuiltFixtures: Sendable {
+/// NSLock rather than Synchronization.Mutex: Mutex waits on a futex directly, which
+/// ThreadSanitizer cannot see, so it would report the cache accesses as races.
+private final class BuiltFixtures: @unchecked Sendable {
     static let shared = BuiltFixtures()
-    private let built = Mutex<[String: Result<String, FixtureError>]>([:])
+    private let lock = NSLock()
+    private var built: [String: Result<String, FixtureError>] = [:]
 
     func directory(for fixture: Fixture) throws -> String {
         // Holding the lock while building makes every other test that wants the same
         // fixture wait for the one build instead of starting its own.
-        try built.withLock { cache in
-            if let done = cache[fixture.rawValue] { return try done.get() }
-            let result: Result<String, FixtureError>
-            do {
-                let directory = try fixture.freshCopy()
-                let build = try Hostctl.run(["build", "-v", "q"], in: directory, timeout: 600)
-                result = build.status.isSuccess ? .success(directory) : .failure(FixtureError("building \(fixture.rawValue) failed:\n\(build)"))
-            } catch {
-                result = .failure(FixtureError("preparing \(fixture.rawValue) failed: \(error)"))
-            }
-            cache[fixture.rawValue] = result
-            return try result.get()
+        lock.lock()
+        defer { lock.unlock() }
+        if let done = built[fixture.rawValue] { return try done.get() }
+        let result: Result<String, FixtureError>
+        do {
+            let directory = try fixture.freshCopy()
+            let build = try Hostctl.run(["build", "-v", "q"], in: directory, timeout: 600)
+            result = build.status.isSuccess ? .success(directory) : .failure(FixtureError("building \(fixture.rawValue) failed:\n\(build)"))
+        } catch {
+            result = .failure(FixtureError("preparing \(fixture.rawValue) failed: \(error)"))
         }
+        built[fixture.rawValue] = result
+        return try result.get()
     }
 }
 
