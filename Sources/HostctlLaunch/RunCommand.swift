@@ -18,36 +18,14 @@ public struct RunCommand {
     }
 
     public func execute(_ tokens: [String]) -> Int32 {
-        let options: RunOptions
-        do {
-            let parsed = try CommandLineParser.parse(tokens, for: HostctlCommands.run)
-            if parsed.helpRequested {
-                console.out.write(HelpFormatter.render(HostctlCommands.run))
-                return 0
-            }
-            options = try RunOptions(parsed)
-        } catch let error as CommandLineError {
-            console.err.writeLine(error.description, style: .red)
-            return 1
-        } catch {
-            console.err.writeLine((error as? HostctlFailure)?.message ?? "\(error)", style: .red)
-            return 1
-        }
-        let reporter = Reporter(console: console, verbosity: options.verbosity)
-        do {
-            return try run(options, reporter: reporter)
-        } catch {
-            if !error.message.isEmpty { reporter.error(error.message) }
-            return error.exitCode
+        CommandHarness(environment: environment, console: console).execute(tokens, spec: HostctlCommands.run) {
+            (parsed, reporter) throws(HostctlFailure) in
+            try run(try RunOptions(parsed), reporter: reporter)
         }
     }
 
     func run(_ options: RunOptions, reporter: Reporter) throws(HostctlFailure) -> Int32 {
-        let currentDirectory: String
-        do { currentDirectory = try FileSystem.currentDirectory() } catch {
-            throw HostctlFailure("The current directory cannot be read: \(error.reason).")
-        }
-        let package = try PackageLocation.resolve(project: options.project, currentDirectory: currentDirectory)
+        let package = try PackageLocation.resolve(project: options.project)
         let plan = makePlan(options, package: package, reporter: reporter)
 
         if let publicURLs = plan.proxiedPublicURLs {
@@ -58,11 +36,7 @@ public struct RunCommand {
         }
 
         // From here on hostctl has children; the signals it relays must be blocked before the first one starts.
-        let relay: SignalRelay
-        do { relay = try SignalRelay(signals: SignalPolicy.handled) } catch {
-            throw HostctlFailure("Could not set up signal handling: \(error).")
-        }
-
+        let relay = try SignalRelay.forChildren()
         let executable = try prepareExecutable(plan, options: options, package: package, reporter: reporter, relay: relay)
         // A terminating signal that arrived between build and launch ends hostctl here.
         if let pending = relay.drain().first(where: { SignalPolicy.forwarded.contains($0.signal) }) {
