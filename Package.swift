@@ -17,6 +17,12 @@ let package = Package(
         // Kernel calls behind one error type: files, directories, descriptors, terminal, clock.
         .target(name: "HostctlSystem", dependencies: ["CHostctlLinux"]),
 
+        // Pure: buffers and HTTP value types shared by codecs, server core and hosting.
+        .target(name: "HostctlCore"),
+
+        // Pure: the HTTP/1.1 codec (bytes in, parsed heads and body events out; response heads out).
+        .target(name: "HostctlHTTP1", dependencies: ["HostctlCore"]),
+
         // Pure: a JSON reader that tolerates comments and trailing commas, with positions.
         .target(name: "HostctlJSON"),
 
@@ -38,6 +44,8 @@ let package = Package(
         // The bundled sample app that the root launchSettings.json runs.
         .executableTarget(name: "HostctlSample"),
 
+        .testTarget(name: "HostctlCoreTests", dependencies: ["HostctlCore"]),
+        .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),

@@ -1,0 +1,44 @@
+/// Byte-level helpers for the ASCII parts of HTTP: token characters, case folding,
+/// comparisons that never build a String.
+public enum ASCII {
+    /// tchar (RFC 9110 §5.6.2): the characters of methods and field names.
+    public static let tokenTable: [Bool] = (0..<256).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
+        }
+    }
+
+    @inlinable @inline(__always)
+    public static func lowercase(_ byte: UInt8) -> UInt8 {
+        byte &- 0x41 < 26 ? byte | 0x20 : byte
+    }
+
+    /// Case-insensitive equality of two ASCII strings (other bytes must match exactly).
+    public static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        let a = a.utf8, b = b.utf8
+        guard a.count == b.count else { return false }
+        return a.elementsEqual(b) { lowercase($0) == lowercase($1) }
+    }
+
+    /// Case-insensitive equality of raw bytes and an ASCII literal written in lowercase.
+    @inlinable
+    public static func equalsLowercased(_ bytes: UnsafeRawBufferPointer, _ lowercaseLiteral: StaticString) -> Bool {
+        guard bytes.count == lowercaseLiteral.utf8CodeUnitCount else { return false }
+        let literal = lowercaseLiteral.utf8Start
+        for i in 0..<bytes.count where lowercase(bytes[i]) != literal[i] { return false }
+        return true
+    }
+
+    /// Case-insensitive equality of raw bytes and a String.
+    public static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard utf8.count == bytes.count else { return false }
+            for i in 0..<bytes.count where lowercase(bytes[i]) != lowercase(utf8[i]) { return false }
+            return true
+        }
+    }
+}

@@ -1,0 +1,185 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A growable run of bytes with a read index and a write index, for socket I/O.
+///
+/// A class, not a value: a buffer is owned by one connection at a time and handed
+/// between the connection and its transport (the transport owns it while a send is in
+/// flight), so copies would be bugs and copy-on-write checks would be wasted work.
+/// Memory comes from malloc and is given back by `release()` or deinit, so an idle
+/// connection can drop its buffers entirely.
+///
+/// ```swift
+/// let buffer = ByteBuffer(capacity: 4096)
+/// buffer.append("HTTP/1.1 200 OK\r\n")
+/// send(fd, buffer.readableBytes.baseAddress, buffer.readableCount, 0)
+/// ```
+public final class ByteBuffer {
+    public private(set) var base: UnsafeMutableRawPointer?
+    public private(set) var capacity: Int
+    /// Where unread bytes start.
+    public private(set) var readerIndex = 0
+    /// Where the next written byte goes.
+    public private(set) var writerIndex = 0
+
+    public init(capacity: Int = 0) {
+        self.capacity = 0
+        if capacity > 0 { grow(to: capacity) }
+    }
+
+    deinit { free(base) }
+
+    @inlinable public var readableCount: Int { writerIndex - readerIndex }
+    @inlinable public var isEmpty: Bool { writerIndex == readerIndex }
+    @inlinable public var writableCount: Int { capacity - writerIndex }
+
+    /// The unread bytes. Valid until the buffer is next written to, compacted or released.
+    @inlinable public var readableBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base.map { $0 + readerIndex }, count: readableCount)
+    }
+
+    /// Space after the written bytes, for a read(2) to fill; follow with `didWrite`.
+    @inlinable public var writableBytes: UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(start: base.map { $0 + writerIndex }, count: writableCount)
+    }
+
+    /// Makes room for at least `count` more bytes after the writer index.
+    public func reserveWritable(_ count: Int) {
+        guard writableCount < count else { return }
+        var newCapacity = Swift.max(capacity, 256)
+        while newCapacity - writerIndex < count { newCapacity *= 2 }
+        grow(to: newCapacity)
+    }
+
+    private func grow(to newCapacity: Int) {
+        guard let grown = realloc(base, newCapacity) else { fatalError("out of memory growing a buffer to \(newCapacity) bytes") }
+        base = grown
+        capacity = newCapacity
+    }
+
+    /// Records that `count` bytes were written into `writableBytes`.
+    public func didWrite(_ count: Int) {
+        precondition(count >= 0 && count <= writableCount)
+        writerIndex += count
+    }
+
+    /// Marks `count` bytes as read. When everything is read the indices go back to zero,
+    /// so a buffer that is drained as fast as it fills never needs compacting.
+    public func consume(_ count: Int) {
+        precondition(count >= 0 && count <= readableCount)
+        readerIndex += count
+        if readerIndex == writerIndex {
+            readerIndex = 0
+            writerIndex = 0
+        }
+    }
+
+    /// Moves the unread bytes to the front, so the space before them can be written again.
+    public func compact() {
+        guard readerIndex > 0 else { return }
+        let count = readableCount
+        if count > 0, let base { memmove(base, base + readerIndex, count) }
+        readerIndex = 0
+        writerIndex = count
+    }
+
+    /// Forgets the contents; keeps the memory.
+    public func clear() {
+        readerIndex = 0
+        writerIndex = 0
+    }
+
+    /// Forgets the contents and gives the memory back.
+    public func release() {
+        free(base)
+        base = nil
+        capacity = 0
+        readerIndex = 0
+        writerIndex = 0
+    }
+
+    /// Keeps the first `count` unread bytes and drops the rest.
+    public func truncateReadable(to count: Int) {
+        precondition(count >= 0 && count <= readableCount)
+        writerIndex = readerIndex + count
+    }
+
+    // MARK: Appending
+
+    public func append(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        reserveWritable(bytes.count)
+        (base! + writerIndex).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        writerIndex += bytes.count
+    }
+
+    public func append(_ byte: UInt8) {
+        reserveWritable(1)
+        base!.storeBytes(of: byte, toByteOffset: writerIndex, as: UInt8.self)
+        writerIndex += 1
+    }
+
+    public func append(_ text: StaticString) {
+        text.withUTF8Buffer { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func append(_ bytes: some Collection<UInt8>) {
+        if let done = bytes.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) { return done }
+        reserveWritable(bytes.count)
+        var index = writerIndex
+        for byte in bytes {
+            base!.storeBytes(of: byte, toByteOffset: index, as: UInt8.self)
+            index += 1
+        }
+        writerIndex = index
+    }
+
+    /// The decimal digits of a non-negative integer.
+    public func appendDecimal(_ value: Int) {
+        precondition(value >= 0)
+        reserveWritable(20)
+        if value < 10 {
+            base!.storeBytes(of: UInt8(truncatingIfNeeded: value) &+ 0x30, toByteOffset: writerIndex, as: UInt8.self)
+            writerIndex += 1
+            return
+        }
+        var digits = 0
+        var rest = value
+        while rest > 0 { digits += 1; rest /= 10 }
+        rest = value
+        var index = writerIndex + digits - 1
+        while rest > 0 {
+            base!.storeBytes(of: UInt8(truncatingIfNeeded: rest % 10) &+ 0x30, toByteOffset: index, as: UInt8.self)
+            rest /= 10
+            index -= 1
+        }
+        writerIndex += digits
+    }
+
+    /// Lowercase hexadecimal digits (chunk sizes).
+    public func appendHex(_ value: Int) {
+        precondition(value >= 0)
+        reserveWritable(16)
+        var digits = 1
+        var rest = value >> 4
+        while rest > 0 { digits += 1; rest >>= 4 }
+        rest = value
+        var index = writerIndex + digits - 1
+        for _ in 0..<digits {
+            let nibble = UInt8(truncatingIfNeeded: rest & 0xF)
+            base!.storeBytes(of: nibble < 10 ? nibble &+ 0x30 : nibble &+ 0x57, toByteOffset: index, as: UInt8.self)
+            rest >>= 4
+            index -= 1
+        }
+        writerIndex += digits
+    }
+
+    /// A copy of the unread bytes (for tests and diagnostics, not hot paths).
+    public var readableArray: [UInt8] { Array(readableBytes) }
+}
