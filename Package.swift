@@ -9,6 +9,7 @@ let package = Package(
     name: "hostctl",
     products: [
         .executable(name: "hostctl", targets: ["HostctlCLI"]),
+        .library(name: "Hostctl", targets: ["Hostctl"]),
     ],
     targets: [
         // C: raw syscalls and the glibc extensions Swift's Glibc module does not import.
@@ -29,6 +30,20 @@ let package = Package(
         // Pure: declarative command and option specs that drive parsing, help and completion.
         .target(name: "HostctlCommandLine"),
 
+        // What apps program against: context, features, middleware, routing, the server
+        // protocol, the application builder and its lifetime. Knows no transport.
+        .target(name: "HostctlHosting", dependencies: ["HostctlCore", "HostctlJSON", "HostctlSystem", "CHostctlLinux"]),
+
+        // The per-connection HTTP driver, limits, timeouts and the rejection table, shared by
+        // every transport (bytes in, actions out; it owns no descriptors).
+        .target(name: "HostctlServerCore", dependencies: ["HostctlCore", "HostctlHTTP1", "HostctlHosting"]),
+
+        // The epoll transport: event loops, listeners, sockets. Moves bytes; knows no HTTP.
+        .target(name: "HostctlEpoll", dependencies: ["HostctlCore", "HostctlSystem", "CHostctlLinux"]),
+
+        // The library apps import: the hosting library plus the servers it can run on.
+        .target(name: "Hostctl", dependencies: ["HostctlHosting", "HostctlServerCore", "HostctlEpoll", "HostctlSystem"]),
+
         // Child processes: spawn with reset signals, wait while forwarding signals.
         .target(name: "HostctlSupervisor", dependencies: ["HostctlSystem", "CHostctlLinux"]),
 
@@ -42,11 +57,13 @@ let package = Package(
         .executableTarget(name: "HostctlCLI", dependencies: ["HostctlLaunch"]),
 
         // The bundled sample app that the root launchSettings.json runs.
-        .executableTarget(name: "HostctlSample"),
+        .executableTarget(name: "HostctlSample", dependencies: ["Hostctl", "HostctlJSON"]),
 
         .testTarget(name: "HostctlCoreTests", dependencies: ["HostctlCore"]),
         .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
+        .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting"]),
+        .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem"]),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),
         .testTarget(

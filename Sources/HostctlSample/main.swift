@@ -1,18 +1,62 @@
-import Glibc
+import Hostctl
+import HostctlJSON
 
-// The bundled sample app: until the hosting library exists it is a console app that
-// shows what hostctl gave it, so `swift run hostctl run` demonstrates profiles at once.
+// The bundled sample app: a small web app on the hosting library, with the routes the
+// benchmarks and the README use. Every route goes through the public routing API, the
+// way any app would; nothing here is special-cased for benchmarks.
 
-func environment(_ name: String) -> String? {
-    getenv(name).map { String(cString: $0) }
+struct Message: Encodable {
+    let message: String
 }
 
-let arguments = CommandLine.arguments.dropFirst()
-print("Hello from the hostctl sample app.")
-print("  profile:     \(environment("HOSTCTL_LAUNCH_PROFILE") ?? "(none)")")
-print("  environment: \(environment("HOSTCTL_ENVIRONMENT") ?? "(not set)")")
-print("  urls:        \(environment("HOSTCTL_URLS") ?? "(not set)")")
-print("  server:      \(environment("HOSTCTL_SERVER") ?? "(not set)")")
-print("  arguments:   \(arguments.isEmpty ? "(none)" : arguments.map { "\"\($0)\"" }.joined(separator: " "))")
-var cwd = [CChar](repeating: 0, count: Int(PATH_MAX))
-print("  directory:   \(getcwd(&cwd, cwd.count).map { String(cString: $0) } ?? "?")")
+struct SampleError: Error, CustomStringConvertible {
+    var description: String { "The /throw route throws on purpose." }
+}
+
+let app = WebApplication.builder().build()
+
+// One middleware, to show the pipeline: every response says which server answered.
+app.use { context, next in
+    context.response.headers["X-Powered-By"] = "hostctl"
+    try await next(context)
+}
+
+app.get("/") { context in
+    context.response.contentType = "text/plain; charset=utf-8"
+    try await context.response.write("Hello from hostctl! (\(context.environmentName))\n")
+}
+
+// TechEmpower's plaintext test: exactly this body and content type.
+app.get("/plaintext") { context in
+    context.response.contentType = "text/plain"
+    try await context.response.write("Hello, World!")
+}
+
+// TechEmpower's JSON test: a new object serialized for every request.
+app.get("/json") { context in
+    context.response.contentType = "application/json"
+    try await context.response.write(try JSONEncoder().encode(Message(message: "Hello, World!")))
+}
+
+// Streams the request body back as it arrives.
+app.post("/echo") { context in
+    context.response.contentType = context.request.contentType ?? "application/octet-stream"
+    if let length = context.request.contentLength { context.response.contentLength = length }
+    for try await chunk in context.request.body {
+        try await context.response.write(chunk)
+    }
+}
+
+// Answers after ?ms=N milliseconds (at most a minute), to show a slow request.
+app.get("/slow") { context in
+    let milliseconds = min(max(Int(context.request.query["ms"] ?? "") ?? 1000, 0), 60_000)
+    try await Task.sleep(for: .milliseconds(milliseconds))
+    try await context.response.write("Slept \(milliseconds) ms.\n")
+}
+
+// An error escaping a handler: 500, or the developer exception page in Development.
+app.get("/throw") { _ in
+    throw SampleError()
+}
+
+await app.run()

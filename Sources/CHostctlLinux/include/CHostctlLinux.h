@@ -53,4 +53,43 @@ int chl_wait_exit_code(int status);
 int chl_wait_signaled(int status);
 int chl_wait_term_signal(int status);
 
+/// Installs SIGINT and SIGTERM handlers that write the signal's number as one byte to
+/// `fd` (a non-blocking pipe), the self-pipe trick: the handler is async-signal-safe and
+/// works whatever the threads' masks, and a reader thread turns it into a shutdown.
+/// Returns 0, or -1 with errno set.
+int chl_install_shutdown_signals(int fd);
+
+/// pthread_setname_np for the calling thread (a GNU extension): names show in top and perf.
+void chl_set_thread_name(const char *name);
+
+// MARK: epoll, eventfd, accept4 (absent from Swift's Glibc module on 6.3)
+
+static const uint32_t CHL_EPOLLIN = 0x001;
+static const uint32_t CHL_EPOLLOUT = 0x004;
+static const uint32_t CHL_EPOLLERR = 0x008;
+static const uint32_t CHL_EPOLLHUP = 0x010;
+static const uint32_t CHL_EPOLLRDHUP = 0x2000;
+static const uint32_t CHL_EPOLLET = 1u << 31;
+
+/// epoll_create1(EPOLL_CLOEXEC).
+int chl_epoll_create(void);
+/// EPOLL_CTL_ADD / MOD with `data` as the event's user data.
+int chl_epoll_add(int epfd, int fd, uint32_t events, uint64_t data);
+int chl_epoll_modify(int epfd, int fd, uint32_t events, uint64_t data);
+int chl_epoll_remove(int epfd, int fd);
+/// epoll_wait into two plain arrays (struct epoll_event is packed, which Swift imports awkwardly).
+int chl_epoll_wait(int epfd, uint32_t *events, uint64_t *data, int max_events, int timeout_ms);
+
+/// eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC).
+int chl_eventfd(void);
+
+/// accept4(fd, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC).
+int chl_accept(int fd, void *address, uint32_t *length);
+
+/// A non-blocking, close-on-exec stream socket of `family`.
+int chl_stream_socket(int family);
+
+/// CPUs this process may run on (sched_getaffinity), so `taskset -c 0` means one event loop.
+int chl_available_cpus(void);
+
 #endif

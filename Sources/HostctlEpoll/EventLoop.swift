@@ -1,0 +1,222 @@
+import CHostctlLinux
+import Glibc
+import HostctlCore
+import HostctlSystem
+import Synchronization
+
+/// Something registered with a loop's epoll set: a listener or a connection.
+protocol EpollRegistrant: AnyObject {
+    func handle(events: UInt32)
+}
+
+/// One event-loop thread: an epoll set, an eventfd for wake-ups from other threads, a
+/// run queue of closures and of Swift tasks (the loop is a `TaskExecutor`, so the tasks of
+/// its connections run here), and a heartbeat once a second.
+///
+/// Everything registered with a loop is touched only on its thread; other threads reach
+/// it through `execute` and `enqueue`, which take a lock and wake the loop only when it
+/// is not already awake (an atomic flag saves a write(2) per message).
+public final class EventLoop: EventLoopContext, @unchecked Sendable {
+    public let index: Int
+    public private(set) var now: Int64
+    let epollDescriptor: Int32
+    private let wakeDescriptor: Int32
+    private var thread: NativeThread?
+    private var threadID = pthread_t()
+
+    // Registrations: epoll's user data is slot | generation << 32, so an event for a slot
+    // that has been reused since is recognised as stale and ignored.
+    private var slots: [(registrant: EpollRegistrant?, generation: UInt32)] = []
+    private var freeSlots: [Int] = []
+
+    // Work queued on the loop's own thread, and from other threads.
+    var localJobs: [UnownedJob] = []
+    var localWork: [() -> Void] = []
+    let remoteLock = Lock()
+    var remoteJobs: [UnownedJob] = []
+    var remoteWork: [() -> Void] = []
+    let wakePending = Atomic<Bool>(false)
+
+    private var acceptors: [ObjectIdentifier: ConnectionAcceptor] = [:]
+    private var nextHeartbeat: Int64
+    private let stopRequested = Atomic<Bool>(false)
+
+    private let eventMasks = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
+    private let eventData = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
+
+    init(index: Int) throws(SystemError) {
+        self.index = index
+        epollDescriptor = try retryingInterrupts("epoll_create1") { chl_epoll_create() }
+        do {
+            wakeDescriptor = try retryingInterrupts("eventfd") { chl_eventfd() }
+        } catch {
+            Glibc.close(epollDescriptor)
+            throw error
+        }
+        now = MonotonicClock.now()
+        nextHeartbeat = now + 1_000_000_000
+        _ = chl_epoll_add(epollDescriptor, wakeDescriptor, CHL_EPOLLIN, UInt64.max)
+    }
+
+    deinit {
+        Glibc.close(epollDescriptor)
+        Glibc.close(wakeDescriptor)
+        eventMasks.deallocate()
+        eventData.deallocate()
+    }
+
+    public var taskExecutor: any TaskExecutor { self }
+
+    var isOnLoopThread: Bool { pthread_equal(threadID, pthread_self()) != 0 }
+
+    // MARK: Running
+
+    func start() {
+        thread = NativeThread(name: "hostctl-loop-\(index)") { [self] in run() }
+    }
+
+    /// Asks the loop to finish; `join` waits for it.
+    func requestStop() {
+        stopRequested.store(true, ordering: .releasing)
+        wake()
+    }
+
+    func join() { thread?.join() }
+
+    private func run() {
+        threadID = pthread_self()
+        while !stopRequested.load(ordering: .acquiring) {
+            let busy = !localJobs.isEmpty || !localWork.isEmpty || wakePending.load(ordering: .relaxed)
+            let untilHeartbeat = max(0, Int((nextHeartbeat - now) / 1_000_000) + 1)
+            let count = chl_epoll_wait(epollDescriptor, eventMasks, eventData, 256, busy ? 0 : Int32(min(untilHeartbeat, 1000)))
+            now = MonotonicClock.now()
+            if count > 0 {
+                for i in 0..<Int(count) { dispatch(eventMasks[i], eventData[i]) }
+            }
+            runQueued()
+            if now >= nextHeartbeat {
+                nextHeartbeat = now + 1_000_000_000
+                for acceptor in acceptors.values { acceptor.heartbeat(on: self) }
+                runQueued()
+            }
+        }
+        runQueued()
+    }
+
+    private func dispatch(_ events: UInt32, _ data: UInt64) {
+        if data == UInt64.max {
+            var value: UInt64 = 0
+            _ = read(wakeDescriptor, &value, 8)
+            return
+        }
+        let slot = Int(truncatingIfNeeded: data & 0xFFFF_FFFF)
+        let generation = UInt32(truncatingIfNeeded: data >> 32)
+        guard slot < slots.count, slots[slot].generation == generation, let registrant = slots[slot].registrant else { return }
+        registrant.handle(events: events)
+    }
+
+    /// Runs queued closures and task jobs until none are left (a bounded number of rounds,
+    /// so a task that keeps re-enqueueing itself cannot starve the sockets).
+    func runQueued() {
+        for _ in 0..<64 {
+            if wakePending.load(ordering: .acquiring) { takeRemoteWork() }
+            if localWork.isEmpty && localJobs.isEmpty { return }
+            if !localWork.isEmpty {
+                let work = localWork
+                localWork.removeAll(keepingCapacity: true)
+                for item in work { item() }
+            }
+            if !localJobs.isEmpty {
+                let jobs = localJobs
+                localJobs.removeAll(keepingCapacity: true)
+                let executor = asUnownedTaskExecutor()
+                for job in jobs { job.runSynchronously(on: executor) }
+            }
+        }
+    }
+
+    private func takeRemoteWork() {
+        wakePending.store(false, ordering: .releasing)
+        remoteLock.withLock {
+            if !remoteWork.isEmpty {
+                localWork.append(contentsOf: remoteWork)
+                remoteWork.removeAll(keepingCapacity: true)
+            }
+            if !remoteJobs.isEmpty {
+                localJobs.append(contentsOf: remoteJobs)
+                remoteJobs.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    /// Wakes the loop from epoll_wait unless a wake-up is already pending.
+    func wake() {
+        if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
+            var one: UInt64 = 1
+            _ = write(wakeDescriptor, &one, 8)
+        }
+    }
+
+    // MARK: EventLoopContext
+
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        if isOnLoopThread {
+            localWork.append(work)
+        } else {
+            remoteLock.withLock { remoteWork.append(work) }
+            wake()
+        }
+    }
+
+    /// Runs `work` on the loop thread after the current event (callers already on it).
+    func runSoon(_ work: @escaping () -> Void) {
+        localWork.append(work)
+    }
+
+    // MARK: Registrations (loop thread only, or before the loop starts)
+
+    func register(_ registrant: EpollRegistrant, descriptor: Int32, events: UInt32) throws(SystemError) -> Int {
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot].registrant = registrant
+        } else {
+            slot = slots.count
+            slots.append((registrant, 0))
+        }
+        let data = UInt64(slot) | UInt64(slots[slot].generation) << 32
+        if chl_epoll_add(epollDescriptor, descriptor, events, data) != 0 {
+            let error = SystemError.last("epoll_ctl(ADD)")
+            release(slot: slot)
+            throw error
+        }
+        return slot
+    }
+
+    /// Forgets a registration; the descriptor must be closed (or removed) by the caller.
+    func release(slot: Int) {
+        slots[slot].registrant = nil
+        slots[slot].generation &+= 1
+        freeSlots.append(slot)
+    }
+
+    func addAcceptor(_ acceptor: ConnectionAcceptor) {
+        acceptors[ObjectIdentifier(acceptor)] = acceptor
+    }
+
+    func removeAcceptor(_ acceptor: ConnectionAcceptor) {
+        acceptors[ObjectIdentifier(acceptor)] = nil
+    }
+}
+
+extension EventLoop: TaskExecutor {
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        if isOnLoopThread {
+            localJobs.append(unowned)
+        } else {
+            remoteLock.withLock { remoteJobs.append(unowned) }
+            wake()
+        }
+    }
+}

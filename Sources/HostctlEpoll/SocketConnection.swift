@@ -1,0 +1,155 @@
+import CHostctlLinux
+import Glibc
+import HostctlCore
+import HostctlSystem
+
+/// A connected stream socket on an event loop: registered once, edge-triggered, for
+/// reading and writing; reads until the kernel has nothing more, writes until done or
+/// the socket is full (then the rest goes out on EPOLLOUT).
+final class SocketConnection: ConnectionTransport, EpollRegistrant {
+    let descriptor: Int32
+    unowned let loop: EventLoop
+    var handler: ConnectionHandler?
+    let remoteAddress: SocketAddress?
+    private var cachedLocalAddress: SocketAddress?
+    private var slot = -1
+    private var pendingSend: ByteBuffer?
+    private var readingPaused = false
+    private var inputClosed = false
+    private(set) var closed = false
+
+    init(descriptor: Int32, loop: EventLoop, remote: SocketAddress?) {
+        self.descriptor = descriptor
+        self.loop = loop
+        self.remoteAddress = remote
+    }
+
+    var localAddress: SocketAddress? {
+        if let cachedLocalAddress { return cachedLocalAddress }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard ok else { return nil }
+        cachedLocalAddress = withUnsafeBytes(of: storage) { SocketAddress($0.baseAddress!, length: Int(length)) }
+        return cachedLocalAddress
+    }
+
+    /// Starts delivering events to `handler`.
+    func attach(_ handler: ConnectionHandler) throws(SystemError) {
+        self.handler = handler
+        slot = try loop.register(self, descriptor: descriptor, events: CHL_EPOLLIN | CHL_EPOLLOUT | CHL_EPOLLRDHUP | CHL_EPOLLET)
+    }
+
+    func handle(events: UInt32) {
+        if events & CHL_EPOLLERR != 0 {
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &error, &length)
+            fail(error == 0 ? ECONNRESET : error)
+            return
+        }
+        if events & (CHL_EPOLLIN | CHL_EPOLLRDHUP | CHL_EPOLLHUP) != 0 {
+            readAvailable(peerClosing: events & (CHL_EPOLLRDHUP | CHL_EPOLLHUP) != 0)
+        }
+        if events & CHL_EPOLLOUT != 0, !closed {
+            continueSending()
+        }
+    }
+
+    // MARK: Reading
+
+    private func readAvailable(peerClosing: Bool) {
+        while !closed, !inputClosed, !readingPaused, let handler {
+            guard let buffer = handler.receiveBuffer() else {
+                readingPaused = true
+                return
+            }
+            let space = buffer.writableBytes
+            let count = read(descriptor, space.baseAddress, space.count)
+            if count > 0 {
+                buffer.didWrite(count)
+                handler.didReceive()
+                // A short read means the socket is drained; with a FIN pending, read on to see it.
+                if count < space.count, !peerClosing { return }
+            } else if count == 0 {
+                inputClosed = true
+                handler.inputClosed()
+                return
+            } else {
+                switch errno {
+                case EAGAIN, EWOULDBLOCK: return
+                case EINTR: continue
+                default: fail(errno); return
+                }
+            }
+        }
+    }
+
+    func resumeReading() {
+        guard readingPaused else { return }
+        readingPaused = false
+        // Edge-triggered: bytes that arrived while paused raise no new event, so look now
+        // (after the current call returns, not inside it).
+        loop.runSoon { [self] in readAvailable(peerClosing: true) }
+    }
+
+    // MARK: Writing
+
+    func send(_ buffer: ByteBuffer) -> ByteBuffer? {
+        guard !closed else { return nil }
+        precondition(pendingSend == nil, "one send at a time")
+        if writeOut(buffer) { return buffer }
+        if !closed { pendingSend = buffer }
+        return nil
+    }
+
+    /// Writes as much as the socket takes; true when everything went.
+    private func writeOut(_ buffer: ByteBuffer) -> Bool {
+        while !buffer.isEmpty {
+            let bytes = buffer.readableBytes
+            let count = Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            if count > 0 {
+                buffer.consume(count)
+            } else if count < 0 {
+                switch errno {
+                case EAGAIN, EWOULDBLOCK: return false
+                case EINTR: continue
+                default:
+                    fail(errno)
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    private func continueSending() {
+        guard let buffer = pendingSend else { return }
+        if writeOut(buffer) {
+            pendingSend = nil
+            handler?.sendCompleted(buffer)
+        }
+    }
+
+    // MARK: Closing
+
+    private func fail(_ error: Int32) {
+        guard !closed else { return }
+        handler?.connectionFailed(errno: error)
+        close()
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        pendingSend = nil
+        if slot >= 0 { loop.release(slot: slot) }
+        Glibc.close(descriptor)  // also removes it from the epoll set
+        // Told after the current call unwinds, so a handler that closes is not re-entered.
+        let handler = self.handler
+        self.handler = nil
+        loop.runSoon { handler?.transportClosed() }
+    }
+}

@@ -1,0 +1,57 @@
+/// A server: something that listens, turns connections into `HTTPContext`s and runs the
+/// app's pipeline for each. The event-loop and io_uring servers implement it, and so
+/// can an app that brings its own transport.
+///
+/// ```swift
+/// final class InMemoryServer: Server {
+///     let addresses = ServerAddresses()
+///     var application: HTTPApplication?
+///     func start(_ application: HTTPApplication) async throws { self.application = application }
+///     func stop(timeout: Duration) async {}
+///     func send(_ context: HTTPContext) async throws { try await application?.handle(context) }
+/// }
+/// ```
+public protocol Server: AnyObject, Sendable {
+    /// The addresses the server really listens on, once started (server-addresses feature).
+    var addresses: ServerAddresses { get }
+    /// Binds its addresses and starts serving `application`; returns once it listens.
+    /// Throws `ServerStartError` when an address cannot be used.
+    func start(_ application: HTTPApplication) async throws
+    /// Stops accepting, lets requests in flight finish for up to `timeout`, then aborts
+    /// the rest; returns when every connection is closed.
+    func stop(timeout: Duration) async
+}
+
+/// What a server runs: the built pipeline and what it needs to know about the app.
+public struct HTTPApplication: Sendable {
+    public let handle: RequestHandler
+    public let environmentName: String
+
+    public init(environmentName: String, handle: @escaping RequestHandler) {
+        self.handle = handle
+        self.environmentName = environmentName
+    }
+}
+
+/// What a server is made from.
+public struct ServerConfiguration: Sendable {
+    public var urls: [String]
+    public var options: ServerOptions
+    public var environmentName: String
+
+    public init(urls: [String], options: ServerOptions, environmentName: String) {
+        self.urls = urls
+        self.options = options
+        self.environmentName = environmentName
+    }
+}
+
+/// Makes a server; registered by name ("eventloop", "iouring") so `HOSTCTL_SERVER` can pick one.
+public typealias ServerFactory = @Sendable (ServerConfiguration) throws -> any Server
+
+/// A server could not start: its message is for the console, as Kestrel words it.
+public struct ServerStartError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

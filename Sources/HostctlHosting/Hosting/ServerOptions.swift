@@ -1,0 +1,57 @@
+/// Limits and timeouts, with Kestrel's defaults (KestrelServerLimits). Set them in code
+/// through `WebApplicationBuilder.serverOptions`.
+public struct ServerOptions: Sendable {
+    /// nil: no limit. A connection over the limit is closed at once, with no response.
+    public var maxConcurrentConnections: Int?
+    /// nil: no limit. Over it, reading the body fails with 413.
+    public var maxRequestBodySize: Int? = 30_000_000
+    /// How much unread input a connection may hold before the server stops reading from it.
+    public var maxRequestBufferSize: Int? = 1_048_576
+    public var maxRequestHeaderCount = 100
+    public var maxRequestHeadersTotalSize = 32_768
+    public var maxRequestLineSize = 8_192
+    /// How much unsent output a response may hold before writes wait.
+    public var maxResponseBufferSize: Int? = 65_536
+    /// How long an idle keep-alive connection is kept.
+    public var keepAliveTimeout: Duration = .seconds(130)
+    /// From a request's first byte to the end of its headers; over it, 408.
+    public var requestHeadersTimeout: Duration = .seconds(30)
+    /// nil disables the check. Too slow a body: 408 (or an abort once the response started).
+    public var minRequestBodyDataRate: MinDataRate? = MinDataRate(bytesPerSecond: 240, gracePeriod: .seconds(5))
+    /// nil disables the check. A client reading the response too slowly is disconnected.
+    public var minResponseDataRate: MinDataRate? = MinDataRate(bytesPerSecond: 240, gracePeriod: .seconds(5))
+    /// Accept a bare LF as a line end in request heads. Off by default, unlike Kestrel: a
+    /// front proxy that reads LF differently is how requests get smuggled (RFC 9112 §2.2 allows both).
+    public var allowsBareLineFeed = false
+    /// Adds `Server: hostctl` to every response.
+    public var addsServerHeader = true
+    /// How long a graceful stop waits for requests in flight.
+    public var shutdownTimeout: Duration = .seconds(30)
+    /// Event loops (threads) for the event-loop server; nil: one per CPU.
+    public var eventLoopCount: Int?
+    /// How long the server keeps reading an unread request body after the response, to
+    /// keep the connection; after that (or past maxRequestBodySize) it closes instead.
+    public var bodyDrainTimeout: Duration = .seconds(5)
+
+    public init() {}
+}
+
+/// A minimum data rate with a grace period before it applies (Kestrel's MinDataRate).
+public struct MinDataRate: Sendable, Equatable {
+    public var bytesPerSecond: Double
+    public var gracePeriod: Duration
+
+    public init(bytesPerSecond: Double, gracePeriod: Duration) {
+        precondition(gracePeriod > .seconds(1), "The grace period must be longer than the one-second heartbeat.")
+        self.bytesPerSecond = bytesPerSecond
+        self.gracePeriod = gracePeriod
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, for monotonic-clock arithmetic.
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

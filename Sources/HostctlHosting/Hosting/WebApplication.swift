@@ -1,0 +1,114 @@
+import Glibc
+import HostctlSystem
+
+/// An app: its pipeline (middleware and routes, from `ApplicationBuilder`), the server
+/// that runs it, and its console lifetime.
+///
+/// ```swift
+/// let app = WebApplication.builder().build()
+/// app.get("/") { try await $0.response.write("Hello!") }
+/// await app.run()    // until Ctrl+C or SIGTERM
+/// ```
+public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
+    public let configuration: HostingConfiguration
+    public let serverOptions: ServerOptions
+    private let servers: [String: ServerFactory]
+    public private(set) var server: (any Server)?
+    private let stopRequests = StopRequests()
+
+    init(configuration: HostingConfiguration, serverOptions: ServerOptions, servers: [String: ServerFactory]) {
+        self.configuration = configuration
+        self.serverOptions = serverOptions
+        self.servers = servers
+    }
+
+    public var environmentName: String { configuration.environmentName }
+    public var isDevelopment: Bool { environmentName.lowercased() == "development" }
+
+    /// Where the server listens, once started ("http://127.0.0.1:43121").
+    public var urls: [String] { server?.addresses.addresses ?? [] }
+
+    /// Starts the server without printing anything; throws `ServerStartError` when it cannot.
+    public func start() async throws {
+        guard let factory = servers[configuration.serverName] else {
+            throw ServerStartError(
+                "Unknown server '\(configuration.serverName)' (from HOSTCTL_SERVER or --server). Valid values: "
+                    + servers.keys.sorted().joined(separator: ", ") + "."
+            )
+        }
+        let server = try factory(ServerConfiguration(
+            urls: try ListenURL.parseList(configuration.urls).map(\.original),
+            options: serverOptions, environmentName: environmentName
+        ))
+        var handler = build()
+        if isDevelopment { handler = DeveloperExceptionPage.wrap(handler) }
+        try await server.start(HTTPApplication(environmentName: environmentName, handle: handler))
+        self.server = server
+    }
+
+    /// Stops gracefully: requests in flight get `serverOptions.shutdownTimeout` to finish.
+    public func stop() async {
+        await server?.stop(timeout: serverOptions.shutdownTimeout)
+    }
+
+    /// Runs the app as a console program: starts, prints the lifetime lines, and on SIGINT
+    /// or SIGTERM says "Application is shutting down..." and drains. A start-up failure is
+    /// printed and ends the process with exit code 1.
+    public func run() async {
+        signal(SIGPIPE, SIG_IGN)
+        let stopRequests = self.stopRequests
+        let signals: ShutdownSignals
+        do {
+            signals = try ShutdownSignals { _ in stopRequests.request() }
+        } catch {
+            HostingConsole.error("Unable to start: could not install signal handlers (\(error)).")
+            exit(1)
+        }
+        do {
+            try await start()
+        } catch {
+            HostingConsole.error("Unable to start the server. \(error)")
+            exit(1)
+        }
+        for url in urls { HostingConsole.info("Now listening on: \(url)") }
+        HostingConsole.info("Application started. Press Ctrl+C to shut down.")
+        HostingConsole.info("Hosting environment: \(environmentName)")
+        HostingConsole.info("Content root path: \(configuration.contentRootPath)")
+        await stopRequests.wait()
+        HostingConsole.info("Application is shutting down...")
+        await stop()
+        withExtendedLifetime(signals) {}
+    }
+
+    /// Asks a running `run()` to shut down, as SIGTERM would.
+    public func requestStop() { stopRequests.request() }
+}
+
+/// A one-shot latch: `wait()` returns once `request()` has been called (from any thread).
+final class StopRequests: @unchecked Sendable {
+    private let lock = Lock()
+    private var requested = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func request() {
+        let resumed: [CheckedContinuation<Void, Never>] = lock.withLock {
+            requested = true
+            defer { waiters.removeAll() }
+            return waiters
+        }
+        for waiter in resumed { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let ready: Bool = lock.withLock {
+                if requested { return true }
+                waiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+}
+
+import HostctlCore

@@ -1,0 +1,36 @@
+import HostctlCore
+
+/// The connection a request arrived on. Addresses are formatted only when asked for.
+public final class ConnectionInfo: @unchecked Sendable {
+    /// Unique for the life of the process, as Kestrel's connection ids ("0HN1GKT5U3P6Q").
+    public let id: String
+    public var localEndpoint: SocketAddress?
+    public var remoteEndpoint: SocketAddress?
+
+    public init(id: String, local: SocketAddress?, remote: SocketAddress?) {
+        self.id = id
+        self.localEndpoint = local
+        self.remoteEndpoint = remote
+    }
+
+    public var remoteAddress: String? { remoteEndpoint?.host }
+    public var remotePort: Int { remoteEndpoint?.port ?? 0 }
+    public var localAddress: String? { localEndpoint?.host }
+    public var localPort: Int { localEndpoint?.port ?? 0 }
+}
+
+/// Connection ids in Kestrel's style: a process-wide counter, seeded from the clock,
+/// written as 13 base-32 digits.
+public enum ConnectionID {
+    private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUV".utf8)
+
+    public static func format(_ value: UInt64) -> String {
+        var digits = [UInt8](repeating: 0, count: 13)
+        var rest = value
+        for index in stride(from: 12, through: 0, by: -1) {
+            digits[index] = alphabet[Int(rest & 31)]
+            rest >>= 5
+        }
+        return String(decoding: digits, as: UTF8.self)
+    }
+}

@@ -1,0 +1,126 @@
+import HostctlCore
+
+/// Everything about one request and its response, as middleware and handlers see it.
+///
+/// A server reuses one context per connection for request after request (as Kestrel
+/// does), so a context must not be kept after its request has completed.
+///
+/// ```swift
+/// app.get("/hello/{name}") { context in
+///     let name = context.routeValues["name"] ?? "world"
+///     try await context.response.write("Hello, \(name)!")
+/// }
+/// ```
+public final class HTTPContext {
+    public let request: HTTPRequest
+    public let response: HTTPResponse
+    public var connection: ConnectionInfo
+    /// Fires when the client goes away or the request is aborted.
+    public let requestAborted = AbortSignal()
+    /// Values captured by the route template that matched (`{id}` → "42").
+    public var routeValues = RouteValues()
+    /// The environment the app runs in ("Development", "Production", …).
+    public var environmentName: String
+    /// The largest body this request may have; nil for no limit. Changeable until the body is read.
+    public var maxRequestBodySize: Int?
+    /// Set by the server once the body has been read from, after which the limit is fixed.
+    public var isMaxRequestBodySizeReadOnly = false
+
+    private var extraFeatures = FeatureCollection()
+    private var itemStorage: [String: Any]?
+    private var requestNumber: UInt64 = 0
+    private var cachedTraceIdentifier: String?
+    private var abortHandler: (() -> Void)?
+
+    public init(request: HTTPRequest = HTTPRequest(), response: HTTPResponse = HTTPResponse(), connection: ConnectionInfo, environmentName: String = "Production") {
+        self.request = request
+        self.response = response
+        self.connection = connection
+        self.environmentName = environmentName
+    }
+
+    /// Per-request values middleware leaves for later middleware and handlers.
+    public var items: [String: Any] {
+        get { itemStorage ?? [:] }
+        set { itemStorage = newValue }
+    }
+
+    /// "<connection id>:<request number in hex>", as Kestrel forms it.
+    public var traceIdentifier: String {
+        get {
+            if let cachedTraceIdentifier { return cachedTraceIdentifier }
+            let hex = String(requestNumber, radix: 16, uppercase: true)
+            let identifier = connection.id + ":" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
+            cachedTraceIdentifier = identifier
+            return identifier
+        }
+        set { cachedTraceIdentifier = newValue }
+    }
+
+    /// Aborts the request: the connection is closed without finishing the response.
+    public func abort() {
+        requestAborted.fire()
+        abortHandler?()
+    }
+
+    public var isDevelopment: Bool { environmentName.lowercased() == "development" }
+
+    /// The features of this request: the standard ones answer from this context; others
+    /// are whatever the server or middleware added.
+    public var features: FeatureCollection {
+        get {
+            var collection = FeatureCollection { [unowned self] key in self.standardFeature(key) }
+            collection.merge(extraFeatures)
+            return collection
+        }
+        set { extraFeatures = newValue }
+    }
+
+    /// Adds or replaces a feature for this request.
+    public func setFeature<Feature>(_ type: Feature.Type, _ value: Feature?) {
+        extraFeatures.set(type, value)
+    }
+
+    private func standardFeature(_ key: ObjectIdentifier) -> Any? {
+        switch key {
+        case ObjectIdentifier(HTTPRequestFeature.self): request
+        case ObjectIdentifier(HTTPResponseFeature.self): response
+        case ObjectIdentifier(HTTPResponseBodyFeature.self): response.writer as? HTTPResponseBodyFeature
+        case ObjectIdentifier(HTTPConnectionFeature.self): connection
+        case ObjectIdentifier(HTTPRequestLifetimeFeature.self): self
+        case ObjectIdentifier(HTTPMaxRequestBodySizeFeature.self): self
+        default: nil
+        }
+    }
+
+    /// Ready for the next request on a reused context (called by servers).
+    public func prepare(requestNumber: UInt64, maxRequestBodySize: Int?, onAbort: @escaping () -> Void) {
+        self.requestNumber = requestNumber
+        self.maxRequestBodySize = maxRequestBodySize
+        isMaxRequestBodySizeReadOnly = false
+        cachedTraceIdentifier = nil
+        routeValues.removeAll()
+        requestAborted.reset()
+        abortHandler = onAbort
+        response.reset()
+        itemStorage = nil
+        extraFeatures.removeAll()
+    }
+
+    /// Breaks the links to the server once the connection is done with this context.
+    public func detach() {
+        abortHandler = nil
+        request.detach()
+        response.writer = nil
+    }
+}
+
+extension HTTPContext: HTTPRequestLifetimeFeature, HTTPMaxRequestBodySizeFeature {
+    public var isReadOnly: Bool { isMaxRequestBodySizeReadOnly }
+}
+
+extension FeatureCollection {
+    mutating func merge(_ other: FeatureCollection) {
+        for (key, value) in other.allEntries { setEntry(key, value) }
+    }
+}

@@ -1,0 +1,175 @@
+import HostctlCore
+
+/// The request as the app sees it. Values are read lazily from the server's buffer and
+/// kept once read; middleware may change any of them (the forwarded-headers middleware
+/// sets `scheme`, `host`, `remote address` and `pathBase` this way).
+public final class HTTPRequest {
+    public var method: HTTPMethod = .get
+    public var httpVersion: HTTPVersion = .http1_1
+    /// "http" or "https".
+    public var scheme = "http"
+    /// The part of the path that selected this app or branch ("" or "/app"); `path` is the rest.
+    public var pathBase = ""
+    public var body = RequestBody(reader: nil)
+    /// The declared length of the body, if the request declared one.
+    public var contentLength: Int?
+    /// Trailer fields of a chunked body, once the body has been read to its end.
+    public var trailers = HTTPFields()
+
+    var source: RequestHeadSource?
+    private var cachedPath: String?
+    private var cachedQueryString: String?
+    private var cachedRawTarget: String?
+    private var cachedHost: String?
+    private var cachedQuery: QueryParameters?
+    private var headerStorage = RequestHeaders()
+
+    public init() {}
+
+    /// A request built by hand (tests, custom servers).
+    public init(method: HTTPMethod, path: String, queryString: String = "", headers: HTTPFields = HTTPFields()) {
+        self.method = method
+        self.cachedPath = path
+        self.cachedQueryString = queryString
+        self.headerStorage = RequestHeaders(headers)
+    }
+
+    /// "HTTP/1.1".
+    public var `protocol`: String { httpVersion.description }
+
+    /// The percent-decoded path ("/users/42"), without `pathBase`.
+    public var path: String {
+        get {
+            if let cachedPath { return cachedPath }
+            let decoded = source.map { source in source.withRawPath { source.decodePath($0) } } ?? "/"
+            let path = decoded.isEmpty ? "/" : decoded
+            cachedPath = path
+            return path
+        }
+        set { cachedPath = newValue }
+    }
+
+    /// "?a=1&b=2" as sent, or "" without a query (as ASP.NET's QueryString).
+    public var queryString: String {
+        get {
+            if let cachedQueryString { return cachedQueryString }
+            let query = source?.withRawQuery { raw in raw.map { "?" + String(decoding: $0, as: UTF8.self) } } ?? ""
+            cachedQueryString = query ?? ""
+            return query ?? ""
+        }
+        set {
+            cachedQueryString = newValue
+            cachedQuery = nil
+        }
+    }
+
+    /// The query's parameters, decoded.
+    public var query: QueryParameters {
+        if let cachedQuery { return cachedQuery }
+        let parsed = QueryParameters(queryString)
+        cachedQuery = parsed
+        return parsed
+    }
+
+    /// The request-target exactly as it arrived.
+    public var rawTarget: String {
+        get {
+            if let cachedRawTarget { return cachedRawTarget }
+            let raw = source?.withRawTarget { String(decoding: $0, as: UTF8.self) } ?? (path + queryString)
+            cachedRawTarget = raw
+            return raw
+        }
+        set { cachedRawTarget = newValue }
+    }
+
+    /// The Host header's value ("localhost:5000"), or "" without one.
+    public var host: String {
+        get {
+            if let cachedHost { return cachedHost }
+            let host = headers["Host"] ?? ""
+            cachedHost = host
+            return host
+        }
+        set { cachedHost = newValue }
+    }
+
+    public var headers: RequestHeaders {
+        get { headerStorage }
+        set { headerStorage = newValue }
+    }
+
+    public var contentType: String? { headers["Content-Type"] }
+
+    /// Drops the server's buffers once the request is over, so a context kept past its
+    /// request cannot pin the connection.
+    public func detach() {
+        source = nil
+        body = RequestBody(reader: nil)
+    }
+
+    /// Prepares a reused request for the next one the server parsed into `source`.
+    public func reset(source: RequestHeadSource, method: HTTPMethod, version: HTTPVersion, contentLength: Int?, body: RequestBodyReader?) {
+        self.source = source
+        self.method = method
+        self.httpVersion = version
+        self.contentLength = contentLength
+        self.body = RequestBody(reader: body)
+        scheme = "http"
+        pathBase = ""
+        cachedPath = nil
+        cachedQueryString = nil
+        cachedRawTarget = nil
+        cachedHost = nil
+        cachedQuery = nil
+        headerStorage = RequestHeaders(source: source)
+        if !trailers.isEmpty { trailers.removeAll(keepingCapacity: true) }
+    }
+}
+
+/// A decoded query string: `?a=1&b=x%20y&a=2` → a: ["1", "2"], b: ["x y"].
+public struct QueryParameters: Sendable {
+    public private(set) var pairs: [(name: String, value: String)] = []
+
+    public init(_ queryString: String) {
+        let query = queryString.hasPrefix("?") ? queryString.dropFirst() : Substring(queryString)
+        for part in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = Self.decode(pieces[0])
+            let value = pieces.count > 1 ? Self.decode(pieces[1]) : ""
+            pairs.append((name, value))
+        }
+    }
+
+    /// The first value of `name`.
+    public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
+
+    public func values(for name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
+
+    /// `+` as space and %XX escapes (application/x-www-form-urlencoded).
+    static func decode(_ text: Substring) -> String {
+        guard text.contains(where: { $0 == "%" || $0 == "+" }) else { return String(text) }
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), iterator.count >= 2,
+                      let high = hexValue(iterator[iterator.startIndex]), let low = hexValue(iterator[iterator.startIndex + 1]) {
+                bytes.append(high << 4 | low)
+                iterator = iterator.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import HostctlCore
+
+/// Where a response's body goes. The server core implements it over its send buffers.
+///
+/// `write` copies synchronously and only reports whether the caller should wait, so
+/// writing from a String or an array never needs the bytes to outlive a suspension.
+public protocol ResponseBodyWriter: AnyObject {
+    /// The status line and headers have been committed (sent or queued to send).
+    var hasStarted: Bool { get }
+    /// Takes a copy of `bytes`. Returns true when the buffered output is over the server's
+    /// limit and the caller should `waitUntilWritable()` before writing more.
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool
+    func waitUntilWritable() async throws
+    /// Sends what is buffered now (committing the headers if they are not yet).
+    func flush() async throws
+    /// Ends the body (and sends trailers). Further writes fail.
+    func complete() async throws
+}
+
+/// The response the app builds: status, headers, body, trailers.
+///
+/// The body is buffered until the handler flushes, completes or returns: a handler that
+/// writes and returns gets `Content-Length` computed for it; a handler that flushes first
+/// gets chunked transfer coding (or a close-delimited body for HTTP/1.0 clients).
+/// Setting `contentLength` up front streams with that length instead.
+public final class HTTPResponse {
+    /// The status code; changing it after the response has started has no effect.
+    public var status = 200
+    /// Overrides the standard reason phrase.
+    public var reasonPhrase: String?
+    public var headers = HTTPFields()
+    /// Sent after the body, with chunked transfer coding only.
+    public var trailers = HTTPFields()
+    /// Set by the server for each request.
+    public var writer: ResponseBodyWriter?
+
+    public init() {}
+
+    public var hasStarted: Bool { writer?.hasStarted ?? false }
+
+    public var contentType: String? {
+        get { headers["Content-Type"] }
+        set { headers["Content-Type"] = newValue }
+    }
+
+    /// The declared body length; nil lets the server choose.
+    public var contentLength: Int? {
+        get { headers["Content-Length"].flatMap { Int($0) } }
+        set { headers["Content-Length"] = newValue.map(String.init) }
+    }
+
+    public func write(_ text: String) async throws {
+        var text = text
+        let mustWait = try text.withUTF8 { try writeNow(UnsafeRawBufferPointer($0)) }
+        if mustWait { try await writer?.waitUntilWritable() }
+    }
+
+    public func write(_ bytes: [UInt8]) async throws {
+        let mustWait = try bytes.withUnsafeBytes { try writeNow($0) }
+        if mustWait { try await writer?.waitUntilWritable() }
+    }
+
+    public func write(_ bytes: ArraySlice<UInt8>) async throws {
+        let mustWait = try bytes.withUnsafeBytes { try writeNow($0) }
+        if mustWait { try await writer?.waitUntilWritable() }
+    }
+
+    /// Writes from memory the caller keeps valid for the call.
+    public func write(_ bytes: UnsafeRawBufferPointer) async throws {
+        if try writeNow(bytes) { try await writer?.waitUntilWritable() }
+    }
+
+    public func flush() async throws { try await writer?.flush() }
+
+    /// Ends the response now; the handler may go on with other work.
+    public func complete() async throws { try await writer?.complete() }
+
+    /// Sets a redirect (302, or 301 when permanent) to `location`.
+    public func redirect(to location: String, permanent: Bool = false) {
+        status = permanent ? 301 : 302
+        headers["Location"] = location
+    }
+
+    private func writeNow(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
+        guard let writer else { throw ConnectionAbortedError("The response has no server connection to write to.") }
+        return try writer.write(bytes)
+    }
+
+    /// Back to a fresh 200 with no headers: for the next request on a reused context, or for
+    /// an error handler replacing a response that has not started.
+    public func reset() {
+        status = 200
+        reasonPhrase = nil
+        headers.removeAll(keepingCapacity: true)
+        trailers.removeAll(keepingCapacity: true)
+    }
+}

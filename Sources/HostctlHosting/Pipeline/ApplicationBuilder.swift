@@ -1,0 +1,107 @@
+import HostctlCore
+
+/// A request handler: the end of a pipeline, or a whole pipeline once built.
+public typealias RequestHandler = @Sendable (HTTPContext) async throws -> Void
+
+/// Middleware: does its work, and calls `next` to pass the request on (or does not, to
+/// answer it itself).
+public typealias Middleware = @Sendable (_ context: HTTPContext, _ next: RequestHandler) async throws -> Void
+
+/// Builds a request pipeline: middleware in the order added, then the routes.
+///
+/// ```swift
+/// app.use { context, next in
+///     let started = ContinuousClock.now
+///     try await next(context)
+///     print("\(context.request.path) took \(ContinuousClock.now - started)")
+/// }
+/// app.map("/admin") { admin in admin.get("/") { try await $0.response.write("admin") } }
+/// app.get("/users/{id:int}") { context in ... }
+/// ```
+public class ApplicationBuilder: @unchecked Sendable {
+    private var middleware: [Middleware] = []
+    public let router = Router()
+
+    public init() {}
+
+    /// Adds middleware to the pipeline.
+    public func use(_ middleware: @escaping Middleware) {
+        self.middleware.append(middleware)
+    }
+
+    /// Sends requests whose path starts with `prefix` (a whole segment, any case) to a
+    /// branch built by `configure`; inside it `pathBase` includes the prefix and `path` is
+    /// the rest. A branch that matches no route answers 404.
+    public func map(_ prefix: String, _ configure: (ApplicationBuilder) -> Void) {
+        let branch = ApplicationBuilder()
+        configure(branch)
+        let pipeline = branch.build()
+        let trimmed = "/" + prefix.split(separator: "/").joined(separator: "/")
+        use { context, next in
+            guard let rest = PathPrefix.remainder(of: context.request.path, after: trimmed) else {
+                try await next(context)
+                return
+            }
+            let (originalBase, originalPath) = (context.request.pathBase, context.request.path)
+            context.request.pathBase = originalBase + trimmed
+            context.request.path = rest
+            defer {
+                context.request.pathBase = originalBase
+                context.request.path = originalPath
+            }
+            try await pipeline(context)
+        }
+    }
+
+    // MARK: Routes
+
+    /// Adds a route for `methods` (nil: any method). The template is checked now: a bad
+    /// template stops the app at start-up with a clear message rather than at request time.
+    public func map(_ template: String, methods: [HTTPMethod]?, handler: @escaping RequestHandler) {
+        do {
+            router.add(try RouteTemplate(template), methods: methods, handler: handler)
+        } catch {
+            fatalError(error.description)
+        }
+    }
+
+    public func get(_ template: String, _ handler: @escaping RequestHandler) { map(template, methods: [.get], handler: handler) }
+    public func post(_ template: String, _ handler: @escaping RequestHandler) { map(template, methods: [.post], handler: handler) }
+    public func put(_ template: String, _ handler: @escaping RequestHandler) { map(template, methods: [.put], handler: handler) }
+    public func delete(_ template: String, _ handler: @escaping RequestHandler) { map(template, methods: [.delete], handler: handler) }
+    public func patch(_ template: String, _ handler: @escaping RequestHandler) { map(template, methods: [.patch], handler: handler) }
+
+    /// The whole pipeline: the middleware around the router.
+    public func build() -> RequestHandler {
+        let router = self.router
+        var pipeline: RequestHandler = { context in
+            switch router.match(path: context.request.path, method: context.request.method, values: &context.routeValues) {
+            case .handler(let handler):
+                try await handler(context)
+            case .methodNotAllowed(let allowed):
+                context.response.status = 405
+                context.response.headers["Allow"] = allowed.map(\.rawValue).joined(separator: ", ")
+            case .notFound:
+                context.response.status = 404
+            }
+        }
+        for layer in middleware.reversed() {
+            let next = pipeline
+            pipeline = { context in try await layer(context, next) }
+        }
+        return pipeline
+    }
+}
+
+/// Whole-segment, case-insensitive path prefixes.
+enum PathPrefix {
+    /// The rest of `path` after `prefix` ("/" when nothing is left), or nil if it does not start with it.
+    static func remainder(of path: String, after prefix: String) -> String? {
+        let pathBytes = Array(path.utf8), prefixBytes = Array(prefix.utf8)
+        guard pathBytes.count >= prefixBytes.count else { return nil }
+        for i in 0..<prefixBytes.count where ASCII.lowercase(pathBytes[i]) != ASCII.lowercase(prefixBytes[i]) { return nil }
+        if pathBytes.count == prefixBytes.count { return "/" }
+        guard pathBytes[prefixBytes.count] == UInt8(ascii: "/") else { return nil }
+        return String(decoding: pathBytes[prefixBytes.count...], as: UTF8.self)
+    }
+}

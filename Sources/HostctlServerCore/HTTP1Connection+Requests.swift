@@ -1,0 +1,218 @@
+import HostctlCore
+import HostctlHTTP1
+import HostctlHosting
+
+extension HTTP1Connection {
+    enum ParseOutcome { case ready, needMore, rejected }
+
+    /// Parses a head from the unread input, without waiting.
+    func parseNext() -> ParseOutcome {
+        let request = self.request ?? RequestState(limits: settings.parserLimits)
+        self.request = request
+        if request.headReady { return .ready }
+        guard let inbound, !inbound.isEmpty else { return .needMore }
+        do {
+            if try request.parser.parse(inbound.readableBytes, into: &request.head) {
+                request.headReady = true
+                request.headStartedAt = nil
+                return .ready
+            }
+            if request.headStartedAt == nil { request.headStartedAt = loop.now }
+            return .needMore
+        } catch {
+            reject(.parse(error.reason))
+            return .rejected
+        }
+    }
+
+    /// With no task running: start one if a whole head has arrived.
+    func startRequestIfReady() {
+        guard !closed, !draining || request?.headStartedAt != nil else { return }
+        if parseNext() == .ready {
+            task = Task(executorPreference: loop.taskExecutor) { [self] in await serve() }
+        } else if inputEnded {
+            closeAfterSending()
+        }
+    }
+
+    /// The connection's task: request after request until the connection closes, stops
+    /// keeping alive, or has been idle long enough to retire.
+    func serve() async {
+        while await nextRequest() {
+            await process()
+            guard await finishRequest() else { break }
+        }
+        task = nil
+        retireRequested = false
+        if closed || !inRequest { releaseIdleMemory() }
+        // Bytes that arrived as the task was ending start the next one.
+        if !closed, !inRequest, let inbound, !inbound.isEmpty { startRequestIfReady() }
+    }
+
+    /// Waits for the next complete head; false when the task should end.
+    private func nextRequest() async -> Bool {
+        while true {
+            if closed || abortReason != nil { return false }
+            switch parseNext() {
+            case .ready:
+                return true
+            case .rejected:
+                return false
+            case .needMore:
+                if inputEnded {
+                    closeAfterSending()
+                    return false
+                }
+                if draining, request?.headStartedAt == nil {
+                    closeAfterSending()
+                    return false
+                }
+                sendOutput()
+                await park(for: .request)
+                if retireRequested { return false }
+            }
+        }
+    }
+
+    /// Runs the app on the parsed request and completes its response.
+    private func process() async {
+        guard let request else { return }
+        let head = request.head
+        inRequest = true
+        requestCount += 1
+        keepAlive = head.wantsKeepAlive && !head.hadContentLengthAndTransferEncoding && !draining
+        let context = request.context ?? makeContext()
+        request.context = context
+        request.body.cursor = (inbound?.readerIndex ?? 0) + head.length
+        if head.framing != .none {
+            request.body.decoder = HTTP1BodyDecoder(framing: head.framing, limits: settings.parserLimits)
+        } else {
+            request.body.finished = true
+        }
+        request.response.isHead = head.method == .head
+        context.prepare(requestNumber: requestCount, maxRequestBodySize: settings.maxRequestBodySize) { [unowned self] in
+            self.abort(reason: "The request was aborted by the application.")
+        }
+        var contentLength: Int?
+        if case .contentLength(let length) = head.framing { contentLength = length }
+        context.request.reset(
+            source: self, method: head.method, version: head.version, contentLength: contentLength,
+            body: head.framing == .none ? nil : self
+        )
+        context.response.writer = self
+
+        do {
+            try await core.application.handle(context)
+            if abortReason == nil, !request.response.completed { try await complete() }
+        } catch {
+            handleFailure(error, context: context)
+        }
+    }
+
+    private func makeContext() -> HTTPContext {
+        let info = connectionInfo ?? ConnectionInfo(
+            id: ConnectionID.format(id), local: transport.localAddress, remote: transport.remoteAddress
+        )
+        connectionInfo = info
+        return HTTPContext(connection: info, environmentName: core.application.environmentName)
+    }
+
+    /// An error escaped the app: answer with its status if nothing was sent yet, else abort.
+    private func handleFailure(_ error: any Error, context: HTTPContext) {
+        guard let request, abortReason == nil, !closed else { return }
+        if request.response.committed {
+            abort(reason: "The response has been aborted due to an unhandled application error: \(error)")
+            return
+        }
+        if let bad = error as? BadRequestError {
+            // A request the server rejects mid-body: minimal response, then close.
+            writeMinimalResponse(status: bad.status)
+            request.response = ResponseState(committed: true, completed: true)
+            keepAlive = false
+            return
+        }
+        let status = (error as? HTTPResponseError)?.status ?? 500
+        context.response.reset()
+        context.response.status = status
+        request.response.written = 0
+        pendingBody?.clear()
+        do {
+            try commit(final: true)
+            request.response.completed = true
+        } catch {
+            abort(reason: "Could not write the error response: \(error)")
+        }
+    }
+
+    /// After the response: make the connection ready for the next request, or close it.
+    /// Returns true to keep serving.
+    private func finishRequest() async -> Bool {
+        guard let request, !closed, abortReason == nil else { return false }
+        if !request.body.finished {
+            if request.head.expectsContinue, !request.body.continueSent {
+                keepAlive = false  // the client was told nothing and may never send the body
+            } else if keepAlive {
+                keepAlive = await drainBody()
+            }
+        }
+        if let inbound {
+            let end = request.body.finished ? request.body.cursor : inbound.writerIndex
+            inbound.consume(max(0, min(end, inbound.writerIndex) - inbound.readerIndex))
+        }
+        inRequest = false
+        request.context?.request.detach()
+        request.resetForNextRequest()
+        idleSince = loop.now
+        if readingPaused {
+            readingPaused = false
+            transport.resumeReading()
+        }
+        guard keepAlive, !inputEnded || !(inbound?.isEmpty ?? true) else {
+            closeAfterSending()
+            return false
+        }
+        return true
+    }
+
+    /// Reads and discards what is left of a body the app did not read, within the drain
+    /// limits; false when the connection cannot be kept.
+    private func drainBody() async -> Bool {
+        guard let request else { return false }
+        if case .contentLength(let length) = request.head.framing, length - request.body.delivered > (settings.maxRequestBodySize ?? Int.max) {
+            return false
+        }
+        request.body.drainStartedAt = loop.now
+        defer { request.body.drainStartedAt = nil }
+        sendOutput()
+        while true {
+            do {
+                switch try readAvailable({ $0.count }) {
+                case .end: return true
+                case .bytes: continue
+                case .waiting:
+                    await park(for: .drain)
+                    if closed || abortReason != nil || request.body.error != nil { return false }
+                    if let started = request.body.drainStartedAt, loop.now - started > settings.bodyDrainTimeout { return false }
+                }
+            } catch {
+                return false
+            }
+        }
+    }
+
+    /// Turns a request away before it reaches the app.
+    func reject(_ rejection: RequestRejection) {
+        writeMinimalResponse(status: rejection.status)
+        inputEnded = true  // nothing after a bad request can be trusted
+        closeAfterSending()
+    }
+
+    /// Kestrel's answer to a rejected request: status line, Content-Length: 0, Connection: close, Date, Server.
+    func writeMinimalResponse(status: Int) {
+        let fields = HTTPFields()
+        try? HTTP1ResponseWriter.writeHead(
+            into: output, status: status, reason: nil, fields: fields, framing: .contentLength(0), closeConnection: true,
+            keepAliveHeader: false, date: state.dates.bytes, server: settings.addsServerHeader ? "hostctl" : nil
+        )
+    }
+}

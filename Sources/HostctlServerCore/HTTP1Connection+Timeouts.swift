@@ -1,0 +1,62 @@
+import HostctlHosting
+
+extension HTTP1Connection {
+    /// Once a second: Kestrel's timeouts, the minimum data rates, and retiring an idle task.
+    func heartbeat(now: Int64) {
+        guard !closed else { return }
+        let request = self.request
+
+        if !inRequest {
+            if let started = request?.headStartedAt {
+                if now - started > settings.requestHeadersTimeout { reject(.requestHeadersTimeout) }
+            } else if now - idleSince > settings.keepAliveTimeout {
+                closeAfterSending()
+            } else if waitingFor == .request, now - idleSince >= settings.taskRetirement {
+                retireRequested = true
+                resumeTask()
+            }
+            return
+        }
+        guard let request else { return }
+
+        // The app is waiting for body bytes that come too slowly.
+        if let rate = settings.minRequestBodyRate, let waitStarted = request.body.waitStartedAt, request.body.drainStartedAt == nil {
+            let waited = request.body.waitedNanoseconds + (now - waitStarted)
+            if waited > rate.grace {
+                let received = Double(totalBytesReceived - request.body.receivedAtStart)
+                if received < rate.bytesPerSecond * Double(waited) / 1e9 {
+                    if request.response.committed {
+                        abort(reason: RequestRejection.requestBodyTimeout.message)
+                    } else {
+                        _ = fail(request, .requestBodyTimeout)
+                        resumeTask()
+                    }
+                    return
+                }
+            }
+        }
+
+        // Discarding an unread body takes too long.
+        if let drainStarted = request.body.drainStartedAt, now - drainStarted > settings.bodyDrainTimeout {
+            keepAlive = false
+            resumeTask()
+        }
+
+        // The client reads the response too slowly.
+        if let rate = settings.minResponseRate, let sendStarted = sendWaitStartedAt {
+            let waited = sendWaitedNanoseconds + (now - sendStarted)
+            if waited > rate.grace, Double(bytesSentWhileWaiting) < rate.bytesPerSecond * Double(waited) / 1e9 {
+                abort(reason: "The connection was timed out by the server because the response was not read by the client at the specified minimum data rate.")
+            }
+        }
+    }
+
+    /// The server is stopping: idle connections close now, busy ones after their response.
+    func beginDraining() {
+        draining = true
+        keepAlive = false
+        if !inRequest, request?.headStartedAt == nil {
+            if waiter != nil { resumeTask() } else { closeAfterSending() }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+import HostctlCore
+import HostctlHTTP1
+import HostctlHosting
+
+/// Drives one HTTP/1.1 connection: bytes in from the transport, requests to the app,
+/// responses out. It owns no descriptor; the transport calls it and it asks the
+/// transport to send and close.
+///
+/// The app's side runs in one task per busy connection, on the connection's loop (its
+/// task executor), started at the connection's first request and ended after it has
+/// been idle a moment; parsing and writing stay synchronous on the loop thread, and the
+/// task is resumed once per batch of received bytes, not once per request.
+///
+/// Thread confinement: every member is touched only on the loop's thread (transport
+/// callbacks, the heartbeat, and the task, which runs on the loop's executor), which is
+/// why the class may be marked `@unchecked Sendable`.
+final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
+    let transport: ConnectionTransport
+    let loop: EventLoopContext
+    let state: LoopState
+    unowned let core: HTTPServerCore
+    let id: UInt64
+    var settings: ConnectionSettings { core.settings }
+
+    // Input
+    var inbound: ByteBuffer?
+    var inputEnded = false
+    var readingPaused = false
+    /// Every byte received on the connection, for the minimum body rate.
+    var totalBytesReceived = 0
+    private var writerIndexBeforeRead = 0
+    /// When the connection last finished a response (or opened): the keep-alive clock.
+    var idleSince: Int64
+
+    // Requests
+    var request: RequestState?
+    var inRequest = false
+    var requestCount: UInt64 = 0
+    var keepAlive = true
+    var connectionInfo: ConnectionInfo?
+
+    // Output
+    /// The response body before its head is committed (see `commit(final:)`).
+    var pendingBody: ByteBuffer?
+    var outbound: ByteBuffer?
+    var spare: ByteBuffer?
+    var inFlightBytes = 0
+    var closeWhenSent = false
+    var sendWaitStartedAt: Int64?
+    var sendWaitedNanoseconds: Int64 = 0
+    var bytesSentWhileWaiting = 0
+
+    // The task
+    var task: Task<Void, Never>?
+    var waiter: UnsafeContinuation<Void, Never>?
+    var waitingFor = Wait.nothing
+    var retireRequested = false
+
+    // Lifecycle
+    var closed = false
+    var draining = false
+    var abortReason: String?
+
+    enum Wait: Equatable {
+        case nothing, request, body, writable, drain
+    }
+
+    init(transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, core: HTTPServerCore, id: UInt64) {
+        self.transport = transport
+        self.loop = loop
+        self.state = state
+        self.core = core
+        self.id = id
+        self.idleSince = loop.now
+    }
+
+    // MARK: ConnectionHandler: input
+
+    func receiveBuffer() -> ByteBuffer? {
+        guard !closed, !inputEnded else { return nil }
+        let buffer: ByteBuffer
+        if let inbound {
+            buffer = inbound
+        } else {
+            buffer = ByteBuffer(capacity: 4096)
+            inbound = buffer
+        }
+        if unconsumedInput(buffer) >= settings.maxRequestBufferSize {
+            readingPaused = true
+            return nil
+        }
+        if !inRequest {
+            buffer.compact()  // no request points into the buffer: safe to move bytes
+        } else {
+            compactBodyGap(buffer)
+        }
+        buffer.reserveWritable(4096)
+        writerIndexBeforeRead = buffer.writerIndex
+        return buffer
+    }
+
+    func didReceive() {
+        if let inbound { totalBytesReceived += inbound.writerIndex - writerIndexBeforeRead }
+        inputArrived()
+    }
+
+    func received(_ bytes: UnsafeRawBufferPointer) {
+        guard !closed, !inputEnded else { return }
+        let buffer = inbound ?? ByteBuffer(capacity: max(4096, bytes.count))
+        inbound = buffer
+        if !inRequest { buffer.compact() } else { compactBodyGap(buffer) }
+        buffer.append(bytes)
+        totalBytesReceived += bytes.count
+        inputArrived()
+    }
+
+    /// Bytes the connection holds that nothing has consumed: the receive-buffer limit counts these.
+    func unconsumedInput(_ buffer: ByteBuffer) -> Int {
+        guard inRequest, let request else { return buffer.readableCount }
+        return buffer.writerIndex - request.body.cursor + (request.body.pending.count)
+    }
+
+    private func inputArrived() {
+        if waiter != nil {
+            resumeTask()
+        } else if task == nil, !inRequest {
+            startRequestIfReady()
+        }
+    }
+
+    func inputClosed() {
+        inputEnded = true
+        if inRequest, !(request?.response.completed ?? true) {
+            abort(reason: "The client closed the connection.")
+        } else if waiter != nil {
+            resumeTask()
+        } else if task == nil {
+            closeAfterSending()
+        }
+    }
+
+    func connectionFailed(errno: Int32) {
+        abort(reason: "The connection was reset by the client (errno \(errno)).")
+    }
+
+    func transportClosed() {
+        guard !closed else { return }
+        closed = true
+        if inRequest || task != nil { signalAbort(reason: abortReason ?? "The connection was closed.") }
+        core.connectionClosed(self)
+        if task == nil { releaseIdleMemory() }
+    }
+
+    // MARK: ConnectionHandler: output
+
+    func sendCompleted(_ buffer: ByteBuffer) {
+        inFlightBytes = 0
+        buffer.clear()
+        if spare == nil { spare = buffer }
+        if let started = sendWaitStartedAt {
+            sendWaitedNanoseconds += loop.now - started
+            sendWaitStartedAt = nil
+        }
+        sendOutput()
+        if waitingFor == .writable, pendingOutput <= settings.maxResponseBufferSize { resumeTask() }
+    }
+
+    /// Output buffered and in flight.
+    var pendingOutput: Int { (outbound?.readableCount ?? 0) + inFlightBytes }
+
+    /// Hands buffered output to the transport (one send in flight at a time).
+    func sendOutput() {
+        guard !closed, inFlightBytes == 0, let buffer = outbound, !buffer.isEmpty else {
+            if closeWhenSent, inFlightBytes == 0, outbound?.isEmpty ?? true { transport.close() }
+            return
+        }
+        outbound = spare
+        spare = nil
+        let count = buffer.readableCount
+        if let returned = transport.send(buffer) {
+            returned.clear()
+            if outbound == nil { outbound = returned } else if spare == nil { spare = returned }
+            bytesSentWhileWaiting += count
+            if closeWhenSent, outbound?.isEmpty ?? true { transport.close() }
+        } else {
+            inFlightBytes = count
+            sendWaitStartedAt = loop.now
+            bytesSentWhileWaiting += count
+        }
+    }
+
+    /// The buffer to append output to.
+    var output: ByteBuffer {
+        if let outbound { return outbound }
+        let buffer = spare ?? ByteBuffer(capacity: 4096)
+        spare = nil
+        outbound = buffer
+        return buffer
+    }
+
+    // MARK: Closing
+
+    /// Sends what is buffered, then closes.
+    func closeAfterSending() {
+        guard !closed else { return }
+        closeWhenSent = true
+        inputEnded = true
+        sendOutput()
+    }
+
+    /// Ends the connection now: the request in flight is aborted and unsent output dropped.
+    func abort(reason: String) {
+        guard !closed else { return }
+        abortReason = reason
+        signalAbort(reason: reason)
+        transport.close()
+    }
+
+    /// Tells the app its request is over: the abort signal fires, the task is cancelled,
+    /// and whatever it waits on fails.
+    func signalAbort(reason: String) {
+        if abortReason == nil { abortReason = reason }
+        request?.context?.requestAborted.fire()
+        task?.cancel()
+        if waiter != nil { resumeTask() }
+    }
+
+    // MARK: The task
+
+    func resumeTask() {
+        guard let waiter else { return }
+        self.waiter = nil
+        waiter.resume()
+    }
+
+    /// Suspends the connection's task until input, writability or a timeout resumes it.
+    func park(for reason: Wait) async {
+        waitingFor = reason
+        await withUnsafeContinuation { waiter = $0 }
+        waitingFor = .nothing
+    }
+
+    /// Buffers go back to the allocator once nothing is in flight, so idle connections hold none.
+    func releaseIdleMemory() {
+        if let inbound, inbound.isEmpty { inbound.release(); self.inbound = nil }
+        if inFlightBytes == 0 {
+            if outbound?.isEmpty ?? true { outbound = nil }
+            spare = nil
+        }
+        pendingBody = nil
+        if !inRequest, let request {
+            request.context?.detach()
+            if request.headStartedAt == nil { self.request = nil }
+        }
+    }
+}
