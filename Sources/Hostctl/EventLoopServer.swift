@@ -57,7 +57,8 @@ public final class EventLoopServer: Server, @unchecked Sendable {
         for loop in group.loops.prefix(isTCP ? group.loops.count : 1) {
             let opened: (descriptor: Int32, bound: SocketAddress)
             do {
-                opened = try ListeningSocket.open(target, reusePort: isTCP)
+                // Only the first loop's bind checks that the port is free; the others join it.
+                opened = try ListeningSocket.open(target, reusePort: isTCP, joiningOwnGroup: loop.index > 0)
             } catch {
                 if url.host == .localhost, address.isIPv6, [EADDRNOTAVAIL, EAFNOSUPPORT].contains(error.code) {
                     HostingConsole.error("warn: Unable to bind to \(url.original) on the IPv6 loopback interface: \(error.reason).")

@@ -8,7 +8,10 @@ public enum ListeningSocket {
     /// A bound, listening, non-blocking socket and the address it really has (port 0 resolved).
     /// `reusePort` lets one listener per event loop share a port, the kernel spreading
     /// connections across them.
-    public static func open(_ address: SocketAddress, reusePort: Bool, backlog: Int32 = 1024) throws(SystemError) -> (descriptor: Int32, bound: SocketAddress) {
+    /// `joiningOwnGroup`: the port is already one of ours (another loop's listener), so the
+    /// in-use check is skipped.
+    public static func open(_ address: SocketAddress, reusePort: Bool, joiningOwnGroup: Bool = false, backlog: Int32 = 1024) throws(SystemError) -> (descriptor: Int32, bound: SocketAddress) {
+        if reusePort, !joiningOwnGroup, address.port != 0 { try checkNotInUse(address) }
         let family: Int32 = switch address {
         case .ipv4: AF_INET
         case .ipv6: AF_INET6
@@ -39,6 +42,27 @@ public enum ListeningSocket {
         } catch {
             Glibc.close(fd)
             throw error
+        }
+    }
+}
+
+extension ListeningSocket {
+    /// SO_REUSEPORT lets any socket of the same user join a port, so a second server (a
+    /// second `hostctl run` of the same app) would silently share it instead of failing.
+    /// A plain bind first, without the option, fails with EADDRINUSE if anything listens there.
+    static func checkNotInUse(_ address: SocketAddress) throws(SystemError) {
+        let family: Int32 = address.isIPv6 ? AF_INET6 : AF_INET
+        let probe = chl_stream_socket(family)
+        guard probe >= 0 else { return }
+        defer { Glibc.close(probe) }
+        var one: Int32 = 1
+        setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        if case .ipv6(let high, let low, _, _) = address {
+            var v6only: Int32 = high == 0 && low == 0 ? 0 : 1
+            setsockopt(probe, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &v6only, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if address.withSockAddr({ Glibc.bind(probe, $0, $1) }) != 0, errno == EADDRINUSE {
+            throw SystemError("bind", code: EADDRINUSE, subject: address.description)
         }
     }
 }

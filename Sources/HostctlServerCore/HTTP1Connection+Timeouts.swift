@@ -6,6 +6,16 @@ extension HTTP1Connection {
         guard !closed else { return }
         let request = self.request
 
+        // The client reads the response too slowly.
+        if let rate = settings.minResponseRate, let sendStarted = sendWaitStartedAt {
+            observeSendProgress()
+            let waited = sendWaitedNanoseconds + (now - sendStarted)
+            if waited > rate.grace, Double(bytesSentWhileWaiting) < rate.bytesPerSecond * Double(waited) / 1e9 {
+                abort(reason: "The connection was timed out by the server because the response was not read by the client at the specified minimum data rate.")
+            }
+        }
+        if closed || abortReason != nil { return }
+
         if !inRequest {
             if let started = request?.headStartedAt {
                 if now - started > settings.requestHeadersTimeout { reject(.requestHeadersTimeout) }
@@ -42,13 +52,6 @@ extension HTTP1Connection {
             resumeTask()
         }
 
-        // The client reads the response too slowly.
-        if let rate = settings.minResponseRate, let sendStarted = sendWaitStartedAt {
-            let waited = sendWaitedNanoseconds + (now - sendStarted)
-            if waited > rate.grace, Double(bytesSentWhileWaiting) < rate.bytesPerSecond * Double(waited) / 1e9 {
-                abort(reason: "The connection was timed out by the server because the response was not read by the client at the specified minimum data rate.")
-            }
-        }
     }
 
     /// The server is stopping: idle connections close now, busy ones after their response.

@@ -44,11 +44,15 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     var pendingBody: ByteBuffer?
     var outbound: ByteBuffer?
     var spare: ByteBuffer?
-    var inFlightBytes = 0
+    /// The buffer the transport is sending; it consumes the buffer as bytes go out, so its
+    /// readable count is what is still unsent.
+    var inFlight: ByteBuffer?
     var closeWhenSent = false
+    // Minimum response rate: time spent with a send pending, and bytes that went out meanwhile.
     var sendWaitStartedAt: Int64?
     var sendWaitedNanoseconds: Int64 = 0
     var bytesSentWhileWaiting = 0
+    var inFlightLastSeen = 0
 
     // The task
     var task: Task<Void, Never>?
@@ -154,7 +158,9 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     // MARK: ConnectionHandler: output
 
     func sendCompleted(_ buffer: ByteBuffer) {
-        inFlightBytes = 0
+        bytesSentWhileWaiting += inFlightLastSeen
+        inFlight = nil
+        inFlightLastSeen = 0
         buffer.clear()
         if spare == nil { spare = buffer }
         if let started = sendWaitStartedAt {
@@ -166,26 +172,31 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     }
 
     /// Output buffered and in flight.
-    var pendingOutput: Int { (outbound?.readableCount ?? 0) + inFlightBytes }
+    var pendingOutput: Int { (outbound?.readableCount ?? 0) + (inFlight?.readableCount ?? 0) }
+
+    /// Counts bytes the transport has sent from the in-flight buffer since last asked.
+    func observeSendProgress() {
+        guard let inFlight else { return }
+        bytesSentWhileWaiting += inFlightLastSeen - inFlight.readableCount
+        inFlightLastSeen = inFlight.readableCount
+    }
 
     /// Hands buffered output to the transport (one send in flight at a time).
     func sendOutput() {
-        guard !closed, inFlightBytes == 0, let buffer = outbound, !buffer.isEmpty else {
-            if closeWhenSent, inFlightBytes == 0, outbound?.isEmpty ?? true { transport.close() }
+        guard !closed, inFlight == nil, let buffer = outbound, !buffer.isEmpty else {
+            if closeWhenSent, inFlight == nil, outbound?.isEmpty ?? true { transport.close() }
             return
         }
         outbound = spare
         spare = nil
-        let count = buffer.readableCount
         if let returned = transport.send(buffer) {
             returned.clear()
             if outbound == nil { outbound = returned } else if spare == nil { spare = returned }
-            bytesSentWhileWaiting += count
             if closeWhenSent, outbound?.isEmpty ?? true { transport.close() }
-        } else {
-            inFlightBytes = count
+        } else if !closed {
+            inFlight = buffer
+            inFlightLastSeen = buffer.readableCount
             sendWaitStartedAt = loop.now
-            bytesSentWhileWaiting += count
         }
     }
 
@@ -243,7 +254,7 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     /// Buffers go back to the allocator once nothing is in flight, so idle connections hold none.
     func releaseIdleMemory() {
         if let inbound, inbound.isEmpty { inbound.release(); self.inbound = nil }
-        if inFlightBytes == 0 {
+        if inFlight == nil {
             if outbound?.isEmpty ?? true { outbound = nil }
             spare = nil
         }

@@ -1,0 +1,137 @@
+import Glibc
+import Hostctl
+import HostctlSystem
+import Testing
+
+/// Addresses, start-up errors and graceful shutdown.
+@Suite struct LifecycleTests {
+    @Test func portZeroIsReportedAsTheRealPort() async throws {
+        let server = try await TestServer { app in app.get("/") { try await $0.response.write("ok") } }
+        defer { Task { await server.stop() } }
+        #expect(server.port > 0)
+        #expect(server.app.urls == ["http://127.0.0.1:\(server.port)"])
+        #expect(try server.get("/").text == "ok")
+    }
+
+    @Test func localhostListensOnBothLoopbacks() async throws {
+        let port = try freePort()
+        let server = try await TestServer(urls: "http://localhost:\(port)") { app in app.get("/") { try await $0.response.write("ok") } }
+        defer { Task { await server.stop() } }
+        #expect(server.app.urls == ["http://localhost:\(port)"])
+        let v4 = try TestClient(port: Int(port), host: "127.0.0.1")
+        try v4.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(try v4.readResponse().text == "ok")
+        if let v6 = try? TestClient(port: Int(port), host: "::1") {
+            try v6.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(try v6.readResponse().text == "ok")
+        }
+    }
+
+    @Test func wildcardAndSeveralURLs() async throws {
+        let server = try await TestServer(urls: "http://*:0;http://127.0.0.1:0") { app in app.get("/") { try await $0.response.write("ok") } }
+        defer { Task { await server.stop() } }
+        #expect(server.app.urls.count == 2)
+        #expect(server.app.urls[0].hasPrefix("http://[::]:"))
+        let wildcardPort = Int(server.app.urls[0].split(separator: ":").last!)!
+        let client = try TestClient(port: wildcardPort)
+        try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try client.readResponse().text == "ok", "[::] takes IPv4 connections too")
+    }
+
+    @Test func unixDomainSockets() async throws {
+        let path = "/tmp/hostctl-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        defer { unlink(path) }
+        let server = try await TestServer(urls: "http://unix:\(path)") { app in
+            app.get("/") { context in
+                try await context.response.write("over \(context.connection.localEndpoint?.description ?? "?")")
+            }
+        }
+        defer { Task { await server.stop() } }
+        #expect(server.app.urls == ["http://unix:\(path)"])
+        let client = try TestClient(unixPath: path)
+        try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try client.readResponse().text == "over unix:\(path)")
+    }
+
+    @Test func startErrorsSayWhatIsWrong() async throws {
+        let first = try await TestServer { app in app.get("/") { _ in } }
+        defer { Task { await first.stop() } }
+        await #expect(throws: ServerStartError.self) {
+            _ = try await TestServer(urls: "http://127.0.0.1:\(first.port)") { _ in }
+        }
+        do {
+            _ = try await TestServer(urls: "http://127.0.0.1:\(first.port)") { _ in }
+        } catch {
+            #expect("\(error)" == "Failed to bind to address http://127.0.0.1:\(first.port): address already in use.")
+        }
+        do {
+            _ = try await TestServer(urls: "ftp://127.0.0.1:21") { _ in }
+        } catch {
+            #expect("\(error)" == "Unrecognized scheme in server address 'ftp://127.0.0.1:21'. Only 'http://' and 'https://' are supported.")
+        }
+        do {
+            _ = try await TestServer(urls: "http://localhost:0") { _ in }
+        } catch {
+            #expect("\(error)".hasPrefix("Dynamic port binding is not supported when binding to localhost."))
+        }
+    }
+
+    /// Stop: no new connections, idle ones closed, the request in flight finishes with
+    /// `Connection: close`, then the server is gone.
+    @Test func gracefulShutdown() async throws {
+        let started = Flag()
+        let stopCalled = Flag()
+        let server = try await TestServer(options: { $0.shutdownTimeout = .seconds(10) }) { app in
+            app.get("/slow") { context in
+                started.set()
+                // Answer only once the stop has begun (the test's threads may be slow to start it).
+                while !stopCalled.isSet { try await Task.sleep(for: .milliseconds(10)) }
+                try await Task.sleep(for: .milliseconds(300))
+                try await context.response.write("finished")
+            }
+            app.get("/") { try await $0.response.write("ok") }
+        }
+        let idle = try server.client()
+        try idle.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        _ = try idle.readResponse()
+        let busy = try server.client()
+        try busy.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
+        while !started.isSet { try await Task.sleep(for: .milliseconds(5)) }
+        let stopping = Task {
+            stopCalled.set()
+            await server.stop()
+        }
+        let response = try busy.readResponse()
+        #expect(response.text == "finished")
+        #expect(response.headers["connection"] == "close")
+        #expect(try busy.isClosedByServer())
+        #expect(try idle.isClosedByServer())
+        await stopping.value
+        #expect(throws: (any Error).self) { try TestClient(port: server.port) }
+    }
+
+    @Test func requestsInFlightPastTheTimeoutAreAborted() async throws {
+        let server = try await TestServer(options: { $0.shutdownTimeout = .milliseconds(300) }) { app in
+            app.get("/hang") { _ in try await Task.sleep(for: .seconds(3600)) }
+        }
+        let client = try server.client()
+        try client.send("GET /hang HTTP/1.1\r\nHost: a\r\n\r\n")
+        try await Task.sleep(for: .milliseconds(100))
+        let clock = ContinuousClock()
+        let began = clock.now
+        await server.stop()
+        #expect(clock.now - began < .seconds(5))
+        #expect(try client.readToEnd().isEmpty)
+    }
+}
+
+func freePort() throws -> UInt16 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    let bound = SocketAddress.ipv4Loopback.withSockAddr { bind(fd, $0, $1) }
+    guard bound == 0 else { throw TestFailure("bind failed") }
+    var storage = sockaddr_in()
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return UInt16(bigEndian: storage.sin_port)
+}

@@ -1,0 +1,170 @@
+import Glibc
+import Hostctl
+import Testing
+
+/// Kestrel's timeouts and limits, with the durations shortened so each test takes seconds.
+@Suite struct TimeoutAndLimitTests {
+    @Test func slowHeadersGet408() async throws {
+        let server = try await TestServer(options: { $0.requestHeadersTimeout = .seconds(2) }) { app in
+            app.get("/") { try await $0.response.write("ok") }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        try client.send("GET / HTTP/1.1\r\nHo")
+        let response = try client.readResponse()
+        #expect(response.status == 408)
+        #expect(response.headers["connection"] == "close")
+        #expect(try client.isClosedByServer())
+    }
+
+    @Test func idleKeepAliveConnectionsAreClosedSilently() async throws {
+        let server = try await TestServer(options: { $0.keepAliveTimeout = .seconds(2) }) { app in
+            app.get("/") { try await $0.response.write("ok") }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try client.readResponse().text == "ok")
+        let silent = try TestClient(port: server.port)
+        #expect(try client.readToEnd().isEmpty, "closed with no response")
+        #expect(try silent.readToEnd().isEmpty, "a connection that never sends is closed too")
+    }
+
+    @Test func aTooSlowBodyGets408() async throws {
+        let server = try await TestServer(options: {
+            $0.minRequestBodyDataRate = MinDataRate(bytesPerSecond: 1000, gracePeriod: .seconds(2))
+        }) { app in
+            app.post("/echo") { context in
+                for try await chunk in context.request.body { try await context.response.write(chunk) }
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\nslow")
+        let response = try client.readResponse()
+        #expect(response.status == 408)
+        #expect(try client.isClosedByServer())
+    }
+
+    @Test func connectionsOverTheLimitAreClosedAtOnce() async throws {
+        let server = try await TestServer(options: { $0.maxConcurrentConnections = 2 }) { app in
+            app.get("/") { try await $0.response.write("ok") }
+        }
+        defer { Task { await server.stop() } }
+        let first = try server.client()
+        let second = try server.client()
+        try first.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try first.readResponse().text == "ok")
+        try second.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try second.readResponse().text == "ok")
+        let third = try server.client()
+        try? third.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try third.readToEnd().isEmpty, "no response: closed")
+    }
+
+    /// A response the client does not read: writes wait (bounded memory), and a client that
+    /// never reads is disconnected by the minimum response rate.
+    @Test func aClientThatDoesNotReadIsDisconnected() async throws {
+        let aborted = Flag()
+        let server = try await TestServer(options: {
+            $0.minResponseDataRate = MinDataRate(bytesPerSecond: 100_000, gracePeriod: .seconds(2))
+        }) { app in
+            app.get("/flood") { context in
+                context.requestAborted.onAbort { aborted.set() }
+                let chunk = [UInt8](repeating: 0x61, count: 1 << 20)
+                do {
+                    for _ in 0..<1000 { try await context.response.write(chunk) }
+                } catch {
+                    aborted.set()
+                    throw error
+                }
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        var small: Int32 = 4096
+        setsockopt(client.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        try client.send("GET /flood HTTP/1.1\r\nHost: a\r\n\r\n")
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !aborted.isSet, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(aborted.isSet)
+    }
+
+    /// The Slowloris attack: many connections each trickling a header; the server keeps
+    /// answering everyone else.
+    @Test func slowlorisDoesNotStopTheServer() async throws {
+        raiseDescriptorLimit(to: 4096)
+        let server = try await TestServer { app in
+            app.get("/") { try await $0.response.write("ok") }
+        }
+        defer { Task { await server.stop() } }
+        var attackers: [TestClient] = []
+        let wanted = min(1000, (descriptorLimit() - 100) / 2)
+        for _ in 0..<wanted {
+            let attacker = try server.client()
+            try attacker.send("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ")
+            attackers.append(attacker)
+        }
+        for round in 0..<3 {
+            for attacker in attackers { try attacker.send("a") }
+            let started = ContinuousClock.now
+            #expect(try server.get("/").text == "ok", "round \(round)")
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+        #expect(attackers.count == wanted)
+    }
+
+    @Test func aHandlerThatNeverReturnsOnlyHoldsItsOwnRequest() async throws {
+        let server = try await TestServer { app in
+            app.get("/hang") { _ in try await Task.sleep(for: .seconds(3600)) }
+            app.get("/") { try await $0.response.write("ok") }
+        }
+        defer { Task { await server.stop() } }
+        let hung = try server.client()
+        try hung.send("GET /hang HTTP/1.1\r\nHost: a\r\n\r\n")
+        for _ in 0..<3 { #expect(try server.get("/").text == "ok") }
+    }
+
+    @Test func aClientThatGoesAwayAbortsItsRequestAndLeaksNothing() async throws {
+        let aborted = Flag()
+        let cancelled = Flag()
+        let server = try await TestServer { app in
+            app.get("/wait") { context in
+                context.requestAborted.onAbort { aborted.set() }
+                do {
+                    try await Task.sleep(for: .seconds(60))
+                } catch is CancellationError {
+                    cancelled.set()
+                }
+            }
+            app.get("/") { try await $0.response.write("ok") }
+        }
+        defer { Task { await server.stop() } }
+        _ = try server.get("/")
+        let before = openDescriptorCount()
+        do {
+            let client = try server.client()
+            try client.send("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !(aborted.isSet && cancelled.isSet), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(aborted.isSet)
+        #expect(cancelled.isSet, "the handler's task was cancelled")
+        while openDescriptorCount() > before, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(openDescriptorCount() <= before, "the server closed its side")
+    }
+}
+
+func descriptorLimit() -> Int {
+    var limit = rlimit()
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    return Int(limit.rlim_cur)
+}
+
+func raiseDescriptorLimit(to wanted: Int) {
+    var limit = rlimit()
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
+    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
