@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting"]),
+        .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
         .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem"]),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),

@@ -10,7 +10,8 @@ public final class Router: @unchecked Sendable {
 
     final class Node {
         var literals: [(key: [UInt8], node: Node)] = []
-        var parameter: (name: String, constraint: RouteTemplate.Constraint?, node: Node)?
+        /// Parameter children in registration order; constrained ones are tried first.
+        var parameters: [(name: String, constraint: RouteTemplate.Constraint?, node: Node)] = []
         var catchAll: (name: String, endpoints: Endpoints)?
         var endpoints = Endpoints()
     }
@@ -61,8 +62,14 @@ public final class Router: @unchecked Sendable {
                 }
             case .parameter(let name, let constraint, let optional):
                 if optional { Self.register(&node.endpoints, methods: methods, handler: handler) }
-                if node.parameter == nil { node.parameter = (name, constraint, Node()) }
-                node = node.parameter!.node
+                if let existing = node.parameters.first(where: { $0.name == name && $0.constraint == constraint }) {
+                    node = existing.node
+                } else {
+                    let child = Node()
+                    node.parameters.append((name, constraint, child))
+                    node.parameters.sort { ($0.constraint == nil ? 1 : 0) < ($1.constraint == nil ? 1 : 0) }
+                    node = child
+                }
             case .catchAll(let name):
                 precondition(index == template.segments.count - 1)
                 if node.catchAll == nil { node.catchAll = (name, Endpoints()) }
@@ -124,9 +131,9 @@ public final class Router: @unchecked Sendable {
             }
             if equal, walk(child, path, position: end, values: &values, found: &found) { return true }
         }
-        if let parameter = node.parameter {
+        if !node.parameters.isEmpty {
             let text = String(decoding: segment, as: UTF8.self)
-            if parameter.constraint?.accepts(Substring(text)) ?? true {
+            for parameter in node.parameters where parameter.constraint?.accepts(Substring(text)) ?? true {
                 values.append(parameter.name, text)
                 if walk(parameter.node, path, position: end, values: &values, found: &found) { return true }
                 values.removeLast(1)

@@ -1,0 +1,136 @@
+import HostctlCore
+import HostctlHosting
+@testable import HostctlServerCore
+
+/// A loop the test drives by hand: jobs queue up and run when the test says, on the
+/// test's thread, and time moves only when the test moves it.
+final class ManualLoop: EventLoopContext, TaskExecutor, @unchecked Sendable {
+    let index = 0
+    var now: Int64 = 1_000_000_000_000
+    private let lock = Lock()
+    private var jobs: [UnownedJob] = []
+    private var work: [() -> Void] = []
+
+    var taskExecutor: any TaskExecutor { self }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        lock.withLock { jobs.append(job) }
+    }
+
+    func execute(_ work: @escaping @Sendable () -> Void) {
+        lock.withLock { self.work.append(work) }
+    }
+
+    func later(_ work: @escaping () -> Void) {
+        lock.withLock { self.work.append(work) }
+    }
+
+    /// Runs everything queued, and whatever that queues, until nothing is left.
+    func runUntilIdle() {
+        for _ in 0..<10_000 {
+            let (jobs, work) = lock.withLock { () -> ([UnownedJob], [() -> Void]) in
+                defer { self.jobs.removeAll(); self.work.removeAll() }
+                return (self.jobs, self.work)
+            }
+            if jobs.isEmpty && work.isEmpty { return }
+            for item in work { item() }
+            for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
+        }
+    }
+
+    func advance(seconds: Double) { now += Int64(seconds * 1e9) }
+}
+
+/// A transport that records what is sent; sends complete at once unless `holdsSends`.
+final class MemoryTransport: ConnectionTransport {
+    let loop: ManualLoop
+    weak var handler: ConnectionHandler?
+    var sent: [UInt8] = []
+    var holdsSends = false
+    private(set) var held: ByteBuffer?
+    private(set) var closed = false
+    private(set) var resumedReading = 0
+
+    init(loop: ManualLoop) { self.loop = loop }
+
+    var localAddress: SocketAddress? { .ipv4(address: 0x7F00_0001, port: 80) }
+    var remoteAddress: SocketAddress? { .ipv4(address: 0x7F00_0001, port: 50000) }
+
+    func send(_ buffer: ByteBuffer) -> ByteBuffer? {
+        if holdsSends {
+            held = buffer
+            return nil
+        }
+        sent.append(contentsOf: buffer.readableBytes)
+        buffer.consume(buffer.readableCount)
+        return buffer
+    }
+
+    /// Lets a held send go out.
+    func releaseHeldSend() {
+        guard let buffer = held else { return }
+        held = nil
+        sent.append(contentsOf: buffer.readableBytes)
+        buffer.consume(buffer.readableCount)
+        handler?.sendCompleted(buffer)
+    }
+
+    func resumeReading() { resumedReading += 1 }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        let handler = self.handler
+        loop.later { handler?.transportClosed() }
+    }
+
+    /// Takes what has been sent so far.
+    func takeSent() -> String {
+        defer { sent.removeAll() }
+        return String(decoding: sent, as: UTF8.self)
+    }
+}
+
+/// A server core with one connection, fed by hand.
+final class Harness {
+    let loop = ManualLoop()
+    let transport: MemoryTransport
+    let core: HTTPServerCore
+    let connection: HTTP1Connection
+
+    init(options: (inout ServerOptions) -> Void = { _ in }, handler: @escaping RequestHandler) {
+        var serverOptions = ServerOptions()
+        options(&serverOptions)
+        core = HTTPServerCore(application: HTTPApplication(environmentName: "Production", handle: handler), options: serverOptions, loopCount: 1)
+        transport = MemoryTransport(loop: loop)
+        connection = core.accept(transport, on: loop) as! HTTP1Connection
+        transport.handler = connection
+    }
+
+    /// Delivers bytes as a readiness transport would (into the handler's buffer) and runs the loop.
+    @discardableResult
+    func feed(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            guard let buffer = connection.receiveBuffer() else { return false }
+            let count = min(bytes.count, buffer.writableCount)
+            buffer.writableBytes.copyBytes(from: bytes.prefix(count))
+            buffer.didWrite(count)
+            bytes = bytes.dropFirst(count)
+            connection.didReceive()
+        }
+        loop.runUntilIdle()
+        return true
+    }
+
+    func heartbeat(after seconds: Double) {
+        loop.advance(seconds: seconds)
+        core.heartbeat(on: loop)
+        loop.runUntilIdle()
+    }
+}
+
+extension String {
+    func count(of needle: String) -> Int { split(separator: needle, omittingEmptySubsequences: false).count - 1 }
+}
