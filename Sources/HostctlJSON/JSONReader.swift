@@ -45,10 +45,26 @@ private struct Parser {
 
     // MARK: Positions and errors
 
+    /// The last key position computed. Keys come in document order, so each one's position
+    /// is counted on from the previous key's rather than from the start (which made reading
+    /// quadratic in the number of keys).
+    var lastKeyPosition = (offset: 0, position: JSONPosition(line: 1, column: 1))
+
     func position(of offset: Int) -> JSONPosition {
-        var line = 1
-        var column = 1
-        for byte in bytes[0..<min(offset, bytes.count)] {
+        position(of: offset, from: (0, JSONPosition(line: 1, column: 1)))
+    }
+
+    mutating func keyPosition(of offset: Int) -> JSONPosition {
+        let start = lastKeyPosition.offset <= offset ? lastKeyPosition : (0, JSONPosition(line: 1, column: 1))
+        let position = position(of: offset, from: start)
+        lastKeyPosition = (offset, position)
+        return position
+    }
+
+    func position(of offset: Int, from start: (offset: Int, position: JSONPosition)) -> JSONPosition {
+        var line = start.position.line
+        var column = start.position.column
+        for byte in bytes[start.offset..<max(start.offset, min(offset, bytes.count))] {
             if byte == UInt8(ascii: "\n") {
                 line += 1
                 column = 1
@@ -194,7 +210,7 @@ private struct Parser {
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
                 throw unexpected(expected: "a property name in double quotes")
             }
-            let keyPosition = position(of: offset)
+            let keyPosition = keyPosition(of: offset)
             let key = try parseString()
             try skipTrivia()
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {
