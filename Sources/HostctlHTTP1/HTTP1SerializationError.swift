@@ -1,0 +1,26 @@
+/// Why a response head or trailer cannot be written: something the app supplied would break
+/// the message's framing (a CR or LF in a value is response splitting, RFC 9110 §5.5).
+public struct HTTP1SerializationError: Error, Equatable, CustomStringConvertible {
+    public enum Reason: Sendable, Equatable {
+        /// A field name that is empty or not a token (RFC 9110 §5.1).
+        case invalidFieldName(String)
+        /// A value of the named field holds CR, LF or NUL (RFC 9110 §5.5).
+        case invalidFieldValue(name: String)
+        /// A status outside 100...999, or a reason phrase holding CR, LF or NUL (RFC 9112 §4).
+        case invalidStatus(Int)
+    }
+
+    public let reason: Reason
+
+    public init(_ reason: Reason) {
+        self.reason = reason
+    }
+
+    public var description: String {
+        switch reason {
+        case .invalidFieldName(let name): "Invalid response field name '\(name)'"
+        case .invalidFieldValue(let name): "Invalid value for response field '\(name)': CR, LF and NUL are not allowed"
+        case .invalidStatus(let status): "Invalid response status \(status) or reason phrase"
+        }
+    }
+}

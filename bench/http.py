@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""HTTP/1.1 benchmark of hostctl's servers beside nginx, h2o and Hummingbird, in one run.
+
+Usage: bench/http.py [--runs 3] [--duration 10] [--servers hostctl,nginx,h2o,hummingbird]
+                     [--tests plain,pipelined,idle] [--idle 10000] [--markdown FILE]
+
+Each server runs pinned to CPU 0 and wrk to CPU 1 (both on loopback). Per test: a 3 s
+warm-up, then --runs measured runs of --duration seconds; the table shows medians. Server
+CPU per request = server CPU time during the run / requests. Idle memory = the server's
+RSS with N idle keep-alive connections open minus before, per connection, and again after
+they close. Ratios are against nginx from the same run: this machine is shared and noisy,
+so only ratios within one run mean anything.
+
+Servers (skipped with a note when not available):
+  hostctl      the bundled sample app, built here in release (`/plaintext`)
+  nginx        `return 200 "Hello, World!"`, 1 worker (Debian's nginx)
+  h2o          a static /plaintext file, 1 thread (Debian's h2o)
+  hummingbird  HBHello from ../shared/bench/peers/hummingbird-hello, if built (HB_THREADS=1)
+"""
+import argparse
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.dirname(os.path.abspath(__file__))
+PORT = 23080
+
+
+def wait_for_port(port, process, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"server exited early with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"nothing listens on {port} after {seconds} s")
+
+
+def process_tree(pid):
+    pids = [pid]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        pids += process_tree(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return pids
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kb(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def raise_fd_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 30000), hard))
+
+
+def wrk(port, duration, depth):
+    command = ["taskset", "-c", "1", "wrk", "-t1", "-c64", f"-d{duration}s", "--timeout", "5s",
+               "-s", os.path.join(BENCH, "wrk", "report.lua"), f"http://127.0.0.1:{port}/plaintext"]
+    if depth > 1:
+        command += ["--", str(depth)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"RESULT (.*)", output)
+    if not match:
+        sys.exit(f"wrk printed no result:\n{output}")
+    values = dict(item.split("=") for item in match.group(1).split())
+    return {key: int(value) for key, value in values.items()}
+
+
+class Server:
+    def __init__(self, name, command, env=None, cwd=None):
+        self.name, self.command, self.env, self.cwd = name, command, env, cwd
+
+    def __enter__(self):
+        env = dict(os.environ, **(self.env or {}))
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(["taskset", "-c", "0"] + self.command, env=env, cwd=self.cwd,
+                                        stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=raise_fd_limit)
+        wait_for_port(PORT, self.process)
+        time.sleep(0.5)
+        self.pids = process_tree(self.process.pid)
+        return self
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for pid in self.pids[1:]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def server_specs(names, work):
+    specs = {}
+    if "hostctl" in names:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "HostctlSample"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        specs["hostctl"] = Server("hostctl", [os.path.join(ROOT, ".build", "release", "HostctlSample")],
+                                  env={"HOSTCTL_URLS": f"http://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production"})
+    if "nginx" in names and shutil.which("nginx"):
+        conf = os.path.join(work, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""worker_processes 1; daemon off; master_process on; error_log {work}/nginx-error.log; pid {work}/nginx.pid;
+events {{ worker_connections 20000; }}
+http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
+  client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
+  server {{ listen 127.0.0.1:{PORT} reuseport backlog=4096;
+    location /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }} }} }}
+""")
+        specs["nginx"] = Server("nginx", ["nginx", "-p", work, "-c", conf])
+    if "h2o" in names and shutil.which("h2o"):
+        docroot = os.path.join(work, "h2o-root")
+        os.makedirs(docroot, exist_ok=True)
+        with open(os.path.join(docroot, "plaintext"), "w") as f:
+            f.write("Hello, World!")
+        conf = os.path.join(work, "h2o.conf")
+        with open(conf, "w") as f:
+            f.write(f"""num-threads: 1
+listen: {{ host: 127.0.0.1, port: {PORT} }}
+access-log: /dev/null
+error-log: {work}/h2o-error.log
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: {docroot}
+""")
+        specs["h2o"] = Server("h2o", ["h2o", "-c", conf])
+    hummingbird = os.path.join(ROOT, "..", "shared", "bench", "peers", "hummingbird-hello", ".build", "release", "HBHello")
+    if "hummingbird" in names and os.path.exists(hummingbird):
+        specs["hummingbird"] = Server("hummingbird", [hummingbird], env={"PORT": str(PORT), "HB_THREADS": "1"})
+    return specs
+
+
+def measure_throughput(server, depth, runs, duration):
+    wrk(PORT, 3, depth)  # warm-up
+    results = []
+    for _ in range(runs):
+        before = cpu_seconds(server.pids)
+        result = wrk(PORT, duration, depth)
+        result["cpu"] = cpu_seconds(server.pids) - before
+        results.append(result)
+    rates = [r["requests"] / (r["duration_us"] / 1e6) for r in results]
+    return {
+        "rate": statistics.median(rates),
+        "us_per_request": statistics.median(r["cpu"] * 1e6 / r["requests"] for r in results),
+        "p99_ms": statistics.median(r["p99_us"] for r in results) / 1000,
+        "errors": sum(r["errors"] for r in results),
+    }
+
+
+def measure_idle(server, count, work):
+    ready = os.path.join(work, f"ready-{server.name}")
+    time.sleep(2)
+    before = rss_kb(server.pids)
+    client = subprocess.Popen(["taskset", "-c", "1", sys.executable, os.path.join(BENCH, "idle_conns.py"), str(PORT),
+                               str(count), "--ready", ready])
+    deadline = time.time() + 300
+    while not os.path.exists(ready) and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(2)
+    held = rss_kb(server.pids)
+    with open(ready) as f:
+        status = f.read().strip()
+    client.send_signal(signal.SIGTERM)
+    client.wait()
+    time.sleep(3)
+    after = rss_kb(server.pids)
+    return {"bytes_per_connection": (held - before) * 1024 / count, "after_kb": after - before, "status": status}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--servers", default="hostctl,nginx,h2o,hummingbird")
+    parser.add_argument("--tests", default="plain,pipelined,idle")
+    parser.add_argument("--idle", type=int, default=10000)
+    parser.add_argument("--markdown", help="also write the table to this file")
+    args = parser.parse_args()
+    raise_fd_limit()
+    work = tempfile.mkdtemp(prefix="hostctl-bench-")
+    tests = args.tests.split(",")
+    results = {}
+    for name, server in server_specs(args.servers.split(","), work).items():
+        print(f"== {name}", file=sys.stderr)
+        with server:
+            row = {}
+            if "plain" in tests:
+                row["plain"] = measure_throughput(server, 1, args.runs, args.duration)
+            if "pipelined" in tests:
+                row["pipelined"] = measure_throughput(server, 16, args.runs, args.duration)
+            if "idle" in tests:
+                row["idle"] = measure_idle(server, args.idle, work)
+            results[name] = row
+            print(f"   {row}", file=sys.stderr)
+    lines = report(results)
+    print("\n".join(lines))
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("\n".join(lines) + "\n")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def report(results):
+    nginx = results.get("nginx", {})
+    def ratio(name, test, key):
+        base = nginx.get(test, {}).get(key)
+        value = results[name].get(test, {}).get(key)
+        return f"{value / base:.2f}×" if base and value is not None else "–"
+    lines = ["| server | plain req/s | vs nginx | CPU µs/req | p99 ms | pipelined ×16 req/s | vs nginx | CPU µs/req | idle conn bytes | RSS after close (KB over start) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, row in results.items():
+        plain, piped, idle = row.get("plain", {}), row.get("pipelined", {}), row.get("idle", {})
+        lines.append("| " + " | ".join([
+            name,
+            f"{plain['rate']:,.0f}" if plain else "–", ratio(name, "plain", "rate"),
+            f"{plain['us_per_request']:.1f}" if plain else "–", f"{plain['p99_ms']:.2f}" if plain else "–",
+            f"{piped['rate']:,.0f}" if piped else "–", ratio(name, "pipelined", "rate"),
+            f"{piped['us_per_request']:.2f}" if piped else "–",
+            f"{idle['bytes_per_connection']:,.0f}" if idle else "–", f"{idle['after_kb']:,}" if idle else "–",
+        ]) + " |")
+    return lines
+
+
+if __name__ == "__main__":
+    main()
