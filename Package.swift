@@ -5,6 +5,11 @@ import PackageDescription
 // HostctlSystem wraps the kernel calls that everything above uses; HostctlLaunch is
 // what `hostctl run` and `hostctl build` do; HostctlCLI is a thin executable over it.
 // Later issues add the hosting library, codecs and transports beside these.
+/// Async functions in the server's own modules run on their caller's executor (SE-0461)
+/// rather than hopping to the generic one and back: a connection's code stays on its loop
+/// with no executor switch per call.
+let stayOnCallersExecutor: [SwiftSetting] = [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+
 let package = Package(
     name: "hostctl",
     products: [
@@ -32,11 +37,17 @@ let package = Package(
 
         // What apps program against: context, features, middleware, routing, the server
         // protocol, the application builder and its lifetime. Knows no transport.
-        .target(name: "HostctlHosting", dependencies: ["HostctlCore", "HostctlJSON", "HostctlSystem", "CHostctlLinux"]),
+        .target(
+            name: "HostctlHosting", dependencies: ["HostctlCore", "HostctlJSON", "HostctlSystem", "CHostctlLinux"],
+            swiftSettings: stayOnCallersExecutor
+        ),
 
         // The per-connection HTTP driver, limits, timeouts and the rejection table, shared by
         // every transport (bytes in, actions out; it owns no descriptors).
-        .target(name: "HostctlServerCore", dependencies: ["HostctlCore", "HostctlHTTP1", "HostctlHosting"]),
+        .target(
+            name: "HostctlServerCore", dependencies: ["HostctlCore", "HostctlHTTP1", "HostctlHosting", "CHostctlLinux"],
+            swiftSettings: stayOnCallersExecutor
+        ),
 
         // The epoll transport: event loops, listeners, sockets. Moves bytes; knows no HTTP.
         .target(name: "HostctlEpoll", dependencies: ["HostctlCore", "HostctlSystem", "CHostctlLinux"]),

@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
@@ -154,4 +155,8 @@ int chl_available_cpus(void) {
     if (sched_getaffinity(0, sizeof set, &set) != 0) return (int)sysconf(_SC_NPROCESSORS_ONLN);
     int count = CPU_COUNT(&set);
     return count > 0 ? count : 1;
+}
+
+int chl_release_free_memory(void) {
+    return malloc_trim(0);
 }

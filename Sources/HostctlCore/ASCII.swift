@@ -18,9 +18,16 @@ public enum ASCII {
 
     /// Case-insensitive equality of two ASCII strings (other bytes must match exactly).
     public static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
-        let a = a.utf8, b = b.utf8
-        guard a.count == b.count else { return false }
-        return a.elementsEqual(b) { lowercase($0) == lowercase($1) }
+        guard a.utf8.count == b.utf8.count else { return false }
+        // Native strings expose their bytes without a copy; anything else takes the slow path.
+        let fast = a.utf8.withContiguousStorageIfAvailable { left in
+            b.utf8.withContiguousStorageIfAvailable { right in
+                for i in 0..<left.count where lowercase(left[i]) != lowercase(right[i]) { return false }
+                return true
+            }
+        }
+        if let fast, let result = fast { return result }
+        return a.utf8.elementsEqual(b.utf8) { lowercase($0) == lowercase($1) }
     }
 
     /// Case-insensitive equality of raw bytes and an ASCII literal written in lowercase.

@@ -16,12 +16,12 @@ import Glibc
 /// send(fd, buffer.readableBytes.baseAddress, buffer.readableCount, 0)
 /// ```
 public final class ByteBuffer {
-    public private(set) var base: UnsafeMutableRawPointer?
-    public private(set) var capacity: Int
+    @exclusivity(unchecked) public private(set) var base: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) public private(set) var capacity: Int
     /// Where unread bytes start.
-    public private(set) var readerIndex = 0
+    @exclusivity(unchecked) public private(set) var readerIndex = 0
     /// Where the next written byte goes.
-    public private(set) var writerIndex = 0
+    @exclusivity(unchecked) public private(set) var writerIndex = 0
 
     public init(capacity: Int = 0) {
         self.capacity = 0

@@ -18,27 +18,27 @@ protocol EpollRegistrant: AnyObject {
 /// is not already awake (an atomic flag saves a write(2) per message).
 public final class EventLoop: EventLoopContext, @unchecked Sendable {
     public let index: Int
-    public private(set) var now: Int64
+    @exclusivity(unchecked) public private(set) var now: Int64
     let epollDescriptor: Int32
     private let wakeDescriptor: Int32
-    private var thread: NativeThread?
-    private var threadID = pthread_t()
+    @exclusivity(unchecked) private var thread: NativeThread?
+    @exclusivity(unchecked) private var threadID = pthread_t()
 
     // Registrations: epoll's user data is slot | generation << 32, so an event for a slot
     // that has been reused since is recognised as stale and ignored.
-    private var slots: [(registrant: EpollRegistrant?, generation: UInt32)] = []
-    private var freeSlots: [Int] = []
+    @exclusivity(unchecked) private var slots: [(registrant: EpollRegistrant?, generation: UInt32)] = []
+    @exclusivity(unchecked) private var freeSlots: [Int] = []
 
     // Work queued on the loop's own thread, and from other threads.
-    var localJobs: [UnownedJob] = []
-    var localWork: [() -> Void] = []
+    @exclusivity(unchecked) var localJobs: [UnownedJob] = []
+    @exclusivity(unchecked) var localWork: [() -> Void] = []
     let remoteLock = Lock()
-    var remoteJobs: [UnownedJob] = []
-    var remoteWork: [() -> Void] = []
+    @exclusivity(unchecked) var remoteJobs: [UnownedJob] = []
+    @exclusivity(unchecked) var remoteWork: [() -> Void] = []
     let wakePending = Atomic<Bool>(false)
 
-    private var acceptors: [ObjectIdentifier: ConnectionAcceptor] = [:]
-    private var nextHeartbeat: Int64
+    @exclusivity(unchecked) private var acceptors: [ObjectIdentifier: ConnectionAcceptor] = [:]
+    @exclusivity(unchecked) private var nextHeartbeat: Int64
     private let stopRequested = Atomic<Bool>(false)
 
     private let eventMasks = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)

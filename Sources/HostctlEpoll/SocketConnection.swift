@@ -9,14 +9,14 @@ import HostctlSystem
 final class SocketConnection: ConnectionTransport, EpollRegistrant {
     let descriptor: Int32
     unowned let loop: EventLoop
-    var handler: ConnectionHandler?
+    @exclusivity(unchecked) var handler: ConnectionHandler?
     let remoteAddress: SocketAddress?
-    private var cachedLocalAddress: SocketAddress?
-    private var slot = -1
-    private var pendingSend: ByteBuffer?
-    private var readingPaused = false
-    private var inputClosed = false
-    private(set) var closed = false
+    @exclusivity(unchecked) private var cachedLocalAddress: SocketAddress?
+    @exclusivity(unchecked) private var slot = -1
+    @exclusivity(unchecked) private var pendingSend: ByteBuffer?
+    @exclusivity(unchecked) private var readingPaused = false
+    @exclusivity(unchecked) private var inputClosed = false
+    @exclusivity(unchecked) private(set) var closed = false
 
     init(descriptor: Int32, loop: EventLoop, remote: SocketAddress?) {
         self.descriptor = descriptor

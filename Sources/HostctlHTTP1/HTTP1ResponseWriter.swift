@@ -35,7 +35,8 @@ public enum HTTP1ResponseWriter {
 
         // The exact size, give or take the framing line's digits.
         var size = precomputedLine?.utf8CodeUnitCount ?? (15 + reasonPhrase.utf8.count)
-        for field in fields { size += field.name.utf8.count + field.value.utf8.count + 4 }
+        let all = fields.fields
+        for index in all.indices { size += all[index].name.utf8.count + all[index].value.utf8.count + 4 }
         size += 40  // "Content-Length: " and 20 digits, or "Transfer-Encoding: chunked", with CRLF
         size += 24  // "Connection: keep-alive\r\n"
         size += date.map { 8 + $0.count } ?? 0
@@ -115,15 +116,16 @@ public enum HTTP1ResponseWriter {
 
     /// "name: value\r\n" for each field, checking the bytes as they land.
     private static func writeFields(_ fields: HTTPFields, to out: inout HTTP1OutputCursor) throws(HTTP1SerializationError) {
-        for field in fields {
+        let all = fields.fields
+        for index in all.indices {
             let nameStart = out.count
-            out.write(field.name)
-            guard isToken(out.written(from: nameStart)) else { throw HTTP1SerializationError(.invalidFieldName(field.name)) }
+            out.write(all[index].name)
+            guard isToken(out.written(from: nameStart)) else { throw HTTP1SerializationError(.invalidFieldName(all[index].name)) }
             out.write(": ")
             let valueStart = out.count
-            out.write(field.value)
+            out.write(all[index].value)
             guard !containsLineBreakOrNUL(out.written(from: valueStart)) else {
-                throw HTTP1SerializationError(.invalidFieldValue(name: field.name))
+                throw HTTP1SerializationError(.invalidFieldValue(name: all[index].name))
             }
             out.write("\r\n")
         }

@@ -59,4 +59,4 @@ app.get("/throw") { _ in
     throw SampleError()
 }
 
-await app.run()
+app.run()

@@ -17,6 +17,8 @@ struct ConnectionSettings: Sendable {
     /// A parked connection task with nothing to do for this long ends (a new one starts
     /// with the connection's next request), so idle keep-alive connections hold no task.
     let taskRetirement: Int64 = 1_000_000_000
+    /// Past this many live tasks on a loop, a task ends as soon as its connection is idle.
+    let maxWaitingTasks = 256
 
     init(_ options: ServerOptions) {
         var limits = HTTP1Limits()

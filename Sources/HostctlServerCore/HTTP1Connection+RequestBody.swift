@@ -114,32 +114,40 @@ extension HTTP1Connection: RequestBodyReader {
 }
 
 extension HTTP1Connection: RequestHeadSource {
-    private func withHead<R>(_ body: (UnsafeRawPointer, HTTP1RequestHead) -> R) -> R? {
+    /// The head's first byte and the request state (not a copy of the head: copying it would
+    /// retain its field array on every header lookup).
+    private func withHead<R>(_ body: (UnsafeRawPointer, RequestState) -> R) -> R? {
         guard let inbound, let base = inbound.base, let request else { return nil }
-        return body(UnsafeRawPointer(base + inbound.readerIndex), request.head)
+        return body(UnsafeRawPointer(base + inbound.readerIndex), request)
     }
 
     func withRawTarget<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        withHead { base, head in body(UnsafeRawBufferPointer(start: base + head.target.lowerBound, count: head.target.count)) }
+        withHead { base, request in
+            let target = request.head.target
+            return body(UnsafeRawBufferPointer(start: base + target.lowerBound, count: target.count))
+        }
             ?? body(UnsafeRawBufferPointer(start: nil, count: 0))
     }
 
     func withRawPath<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        withHead { base, head in body(UnsafeRawBufferPointer(start: base + head.path.lowerBound, count: head.path.count)) }
+        withHead { base, request in
+            let path = request.head.path
+            return body(UnsafeRawBufferPointer(start: base + path.lowerBound, count: path.count))
+        }
             ?? body(UnsafeRawBufferPointer(start: nil, count: 0))
     }
 
     func withRawQuery<R>(_ body: (UnsafeRawBufferPointer?) -> R) -> R {
-        withHead { base, head in
-            body(head.query.map { UnsafeRawBufferPointer(start: base + $0.lowerBound, count: $0.count) })
+        withHead { base, request in
+            body(request.head.query.map { UnsafeRawBufferPointer(start: base + $0.lowerBound, count: $0.count) })
         } ?? body(nil)
     }
 
     var headerCount: Int { request?.head.fields.count ?? 0 }
 
     func withHeader<R>(at index: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {
-        withHead { base, head in
-            let field = head.fields[index]
+        withHead { base, request in
+            let field = request.head.fields[index]
             return body(
                 UnsafeRawBufferPointer(start: base + field.name.lowerBound, count: field.name.count),
                 UnsafeRawBufferPointer(start: base + field.value.lowerBound, count: field.value.count)

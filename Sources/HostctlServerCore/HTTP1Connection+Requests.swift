@@ -29,6 +29,7 @@ extension HTTP1Connection {
     func startRequestIfReady() {
         guard !closed, !draining || request?.headStartedAt != nil else { return }
         if parseNext() == .ready {
+            state.liveTasks += 1
             task = Task(executorPreference: loop.taskExecutor) { [self] in await serve() }
         } else if inputEnded {
             closeAfterSending()
@@ -37,84 +38,99 @@ extension HTTP1Connection {
 
     /// The connection's task: request after request until the connection closes, stops
     /// keeping alive, or has been idle long enough to retire.
+    ///
+    /// One async function with synchronous steps: it suspends only to wait for input, to
+    /// run the app, and (rarely) to discard an unread body; every other step is a plain
+    /// call, so a request costs no async frames beyond the app's own.
     func serve() async {
-        while await nextRequest() {
-            await process()
-            guard await finishRequest() else { break }
+        while true {
+            var next = nextRequestState()
+            // With many connections on the loop, a task is not kept waiting for a next request
+            // that may never come: idle keep-alive connections then hold no task at all.
+            if next == .wait, state.liveTasks > settings.maxWaitingTasks, inbound?.isEmpty ?? true {
+                sendOutput()
+                break
+            }
+            while next == .wait {
+                sendOutput()
+                waitingFor = .request
+                await withUnsafeContinuation { waiter = $0 }
+                waitingFor = .nothing
+                next = retireRequested ? .stop : nextRequestState()
+            }
+            guard next == .ready, let context = beginRequest() else { break }
+            do {
+                try await core.application.handle(context)
+                if abortReason == nil, request?.response.completed == false { try finishResponse() }
+            } catch {
+                handleFailure(error, context: context)
+            }
+            if needsDrain(), await !drainBody() { keepAlive = false }
+            guard endRequest() else { break }
         }
         task = nil
+        state.liveTasks -= 1
         retireRequested = false
         if closed || !inRequest { releaseIdleMemory() }
         // Bytes that arrived as the task was ending start the next one.
         if !closed, !inRequest, let inbound, !inbound.isEmpty { startRequestIfReady() }
     }
 
-    /// Waits for the next complete head; false when the task should end.
-    private func nextRequest() async -> Bool {
-        while true {
-            if closed || abortReason != nil { return false }
-            switch parseNext() {
-            case .ready:
-                return true
-            case .rejected:
-                return false
-            case .needMore:
-                if inputEnded {
-                    closeAfterSending()
-                    return false
-                }
-                if draining, request?.headStartedAt == nil {
-                    closeAfterSending()
-                    return false
-                }
-                sendOutput()
-                await park(for: .request)
-                if retireRequested { return false }
+    enum NextRequest { case ready, wait, stop }
+
+    /// Whether a complete head is ready, more input is needed, or the task should end.
+    private func nextRequestState() -> NextRequest {
+        if closed || abortReason != nil { return .stop }
+        switch parseNext() {
+        case .ready:
+            return .ready
+        case .rejected:
+            return .stop
+        case .needMore:
+            if inputEnded || (draining && request?.headStartedAt == nil) {
+                closeAfterSending()
+                return .stop
             }
+            return .wait
         }
     }
 
-    /// Runs the app on the parsed request and completes its response.
-    private func process() async {
-        guard let request else { return }
-        let head = request.head
+    /// Prepares the reused context for the parsed head.
+    private func beginRequest() -> HTTPContext? {
+        guard let request else { return nil }
         inRequest = true
         requestCount += 1
-        keepAlive = head.wantsKeepAlive && !head.hadContentLengthAndTransferEncoding && !draining
+        keepAlive = request.head.wantsKeepAlive && !request.head.hadContentLengthAndTransferEncoding && !draining
         let context = request.context ?? makeContext()
         request.context = context
-        request.body.cursor = (inbound?.readerIndex ?? 0) + head.length
-        if head.framing != .none {
-            request.body.decoder = HTTP1BodyDecoder(framing: head.framing, limits: settings.parserLimits)
+        let framing = request.head.framing
+        request.body.cursor = (inbound?.readerIndex ?? 0) + request.head.length
+        if framing != .none {
+            request.body.decoder = HTTP1BodyDecoder(framing: framing, limits: settings.parserLimits)
         } else {
             request.body.finished = true
         }
-        request.response.isHead = head.method == .head
-        context.prepare(requestNumber: requestCount, maxRequestBodySize: settings.maxRequestBodySize) { [unowned self] in
-            self.abort(reason: "The request was aborted by the application.")
-        }
+        request.response.isHead = request.head.method == .head
+        context.prepare(requestNumber: requestCount, maxRequestBodySize: settings.maxRequestBodySize)
         var contentLength: Int?
-        if case .contentLength(let length) = head.framing { contentLength = length }
+        if case .contentLength(let length) = framing { contentLength = length }
         context.request.reset(
-            source: self, method: head.method, version: head.version, contentLength: contentLength,
-            body: head.framing == .none ? nil : self
+            source: self, method: request.head.method, version: request.head.version, contentLength: contentLength,
+            body: framing == .none ? nil : self
         )
         context.response.writer = self
-
-        do {
-            try await core.application.handle(context)
-            if abortReason == nil, !request.response.completed { try await complete() }
-        } catch {
-            handleFailure(error, context: context)
-        }
+        return context
     }
 
     private func makeContext() -> HTTPContext {
+        let transport = self.transport
         let info = connectionInfo ?? ConnectionInfo(
-            id: ConnectionID.format(id), local: transport.localAddress, remote: transport.remoteAddress
+            id: ConnectionID.format(id), remote: transport.remoteAddress, local: { [weak transport] in transport?.localAddress }
         )
         connectionInfo = info
-        return HTTPContext(connection: info, environmentName: core.application.environmentName)
+        let context = HTTPContext(connection: info, environmentName: core.application.environmentName)
+        context.setAbortHandler { [unowned self] in self.abort(reason: "The request was aborted by the application.") }
+        return context
     }
 
     /// An error escaped the app: answer with its status if nothing was sent yet, else abort.
@@ -144,17 +160,22 @@ extension HTTP1Connection {
         }
     }
 
+    /// Whether the app left part of the body unread and the connection may still be kept by
+    /// discarding it.
+    private func needsDrain() -> Bool {
+        guard let request, !closed, abortReason == nil, !request.body.finished else { return false }
+        if request.head.expectsContinue, !request.body.continueSent {
+            keepAlive = false  // the client was told nothing and may never send the body
+            return false
+        }
+        return keepAlive
+    }
+
     /// After the response: make the connection ready for the next request, or close it.
     /// Returns true to keep serving.
-    private func finishRequest() async -> Bool {
+    private func endRequest() -> Bool {
         guard let request, !closed, abortReason == nil else { return false }
-        if !request.body.finished {
-            if request.head.expectsContinue, !request.body.continueSent {
-                keepAlive = false  // the client was told nothing and may never send the body
-            } else if keepAlive {
-                keepAlive = await drainBody()
-            }
-        }
+        if !request.body.finished { keepAlive = false }
         if let inbound {
             let end = request.body.finished ? request.body.cursor : inbound.writerIndex
             inbound.consume(max(0, min(end, inbound.writerIndex) - inbound.readerIndex))

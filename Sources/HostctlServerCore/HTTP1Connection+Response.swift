@@ -6,6 +6,38 @@ import HostctlHosting
 /// and returns gets an exact Content-Length instead of chunked framing.
 private let commitThreshold = 16 * 1024
 
+/// What the app set among the headers the server writes itself, found in one pass.
+struct ServerOwnedFields {
+    var contentLength: String?
+    var connectionClose = false
+    var hasFramingOrConnection = false
+    var hasDate = false
+    var hasServer = false
+
+    init(_ fields: HTTPFields) {
+        let all = fields.fields
+        for index in all.indices {
+            let name = all[index].name
+            switch name.utf8.count {
+            case 14 where ASCII.equalsIgnoringCase(name, "Content-Length"):
+                contentLength = all[index].value
+                hasFramingOrConnection = true
+            case 17 where ASCII.equalsIgnoringCase(name, "Transfer-Encoding"):
+                hasFramingOrConnection = true
+            case 10 where ASCII.equalsIgnoringCase(name, "Connection"):
+                hasFramingOrConnection = true
+                if all[index].value.lowercased().contains("close") { connectionClose = true }
+            case 4 where ASCII.equalsIgnoringCase(name, "Date"):
+                hasDate = true
+            case 6 where ASCII.equalsIgnoringCase(name, "Server"):
+                hasServer = true
+            default:
+                break
+            }
+        }
+    }
+}
+
 /// A response the app used wrongly (Kestrel throws InvalidOperationException for these).
 struct ResponseUsageError: Error, CustomStringConvertible {
     let description: String
@@ -62,7 +94,16 @@ extension HTTP1Connection: ResponseBodyWriter, HTTPResponseBodyFeature {
         sendOutput()
     }
 
+    /// The app ends its response early: finish it and send it now.
     func complete() async throws {
+        try finishResponse()
+        sendOutput()
+    }
+
+    /// Finishes the response (last chunk and trailers, or the head with the exact length)
+    /// without sending: after a handler returns, the next pipelined request may add its
+    /// response to the same send.
+    func finishResponse() throws {
         guard let request, let context = request.context else { return }
         try checkUsable(request)
         guard !request.response.completed else { return }
@@ -78,7 +119,6 @@ extension HTTP1Connection: ResponseBodyWriter, HTTPResponseBodyFeature {
             throw ResponseUsageError(description: "Response Content-Length mismatch: too few bytes written (\(request.response.written) of \(declared)).")
         }
         request.response.completed = true
-        sendOutput()
     }
 
     /// Writes the status line and headers, choosing the framing: the app's Content-Length;
@@ -88,8 +128,9 @@ extension HTTP1Connection: ResponseBodyWriter, HTTPResponseBodyFeature {
         guard let request, let context = request.context, !request.response.committed else { return }
         let response = context.response
         let status = response.status
+        let owned = ServerOwnedFields(response.headers)
         var framing: HTTP1ResponseFraming
-        if let declared = response.headers["Content-Length"] {
+        if let declared = owned.contentLength {
             guard let length = Int(declared), length >= 0 else {
                 throw ResponseUsageError(description: "The response's Content-Length '\(declared)' is not a number.")
             }
@@ -110,17 +151,19 @@ extension HTTP1Connection: ResponseBodyWriter, HTTPResponseBodyFeature {
             framing = .noBody
             request.response.noBody = true
         }
-        if response.headers["Connection"].map({ $0.lowercased().contains("close") }) == true { keepAlive = false }
+        if owned.connectionClose { keepAlive = false }
         // A client that asked for 100-continue and was not answered may never send its
         // body, so the connection cannot be reused: say so now.
         if request.head.expectsContinue, !request.body.continueSent, !request.body.finished { keepAlive = false }
         if draining { keepAlive = false }
         // The server owns the framing and connection headers.
-        response.headers.remove("Content-Length")
-        response.headers.remove("Transfer-Encoding")
-        response.headers.remove("Connection")
-        let date = response.headers.contains("Date") ? nil : state.dates.bytes
-        let server: StaticString? = settings.addsServerHeader && !response.headers.contains("Server") ? "hostctl" : nil
+        if owned.hasFramingOrConnection {
+            response.headers.remove("Content-Length")
+            response.headers.remove("Transfer-Encoding")
+            response.headers.remove("Connection")
+        }
+        let date = owned.hasDate ? nil : state.dates.bytes
+        let server: StaticString? = settings.addsServerHeader && !owned.hasServer ? "hostctl" : nil
         try rethrowing { () throws(HTTP1SerializationError) in
             try HTTP1ResponseWriter.writeHead(
                 into: output, status: status, reason: response.reasonPhrase, fields: response.headers, framing: framing,

@@ -18,52 +18,54 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     let transport: ConnectionTransport
     let loop: EventLoopContext
     let state: LoopState
-    unowned let core: HTTPServerCore
+    /// The server core outlives every connection it accepted (it waits for them all to close
+    /// before it goes), so no reference count needs checking on this hot reference.
+    unowned(unsafe) let core: HTTPServerCore
     let id: UInt64
     var settings: ConnectionSettings { core.settings }
 
     // Input
-    var inbound: ByteBuffer?
-    var inputEnded = false
-    var readingPaused = false
+    @exclusivity(unchecked) var inbound: ByteBuffer?
+    @exclusivity(unchecked) var inputEnded = false
+    @exclusivity(unchecked) var readingPaused = false
     /// Every byte received on the connection, for the minimum body rate.
-    var totalBytesReceived = 0
-    private var writerIndexBeforeRead = 0
+    @exclusivity(unchecked) var totalBytesReceived = 0
+    @exclusivity(unchecked) private var writerIndexBeforeRead = 0
     /// When the connection last finished a response (or opened): the keep-alive clock.
-    var idleSince: Int64
+    @exclusivity(unchecked) var idleSince: Int64
 
     // Requests
-    var request: RequestState?
-    var inRequest = false
-    var requestCount: UInt64 = 0
-    var keepAlive = true
-    var connectionInfo: ConnectionInfo?
+    @exclusivity(unchecked) var request: RequestState?
+    @exclusivity(unchecked) var inRequest = false
+    @exclusivity(unchecked) var requestCount: UInt64 = 0
+    @exclusivity(unchecked) var keepAlive = true
+    @exclusivity(unchecked) var connectionInfo: ConnectionInfo?
 
     // Output
     /// The response body before its head is committed (see `commit(final:)`).
-    var pendingBody: ByteBuffer?
-    var outbound: ByteBuffer?
-    var spare: ByteBuffer?
+    @exclusivity(unchecked) var pendingBody: ByteBuffer?
+    @exclusivity(unchecked) var outbound: ByteBuffer?
+    @exclusivity(unchecked) var spare: ByteBuffer?
     /// The buffer the transport is sending; it consumes the buffer as bytes go out, so its
     /// readable count is what is still unsent.
-    var inFlight: ByteBuffer?
-    var closeWhenSent = false
+    @exclusivity(unchecked) var inFlight: ByteBuffer?
+    @exclusivity(unchecked) var closeWhenSent = false
     // Minimum response rate: time spent with a send pending, and bytes that went out meanwhile.
-    var sendWaitStartedAt: Int64?
-    var sendWaitedNanoseconds: Int64 = 0
-    var bytesSentWhileWaiting = 0
-    var inFlightLastSeen = 0
+    @exclusivity(unchecked) var sendWaitStartedAt: Int64?
+    @exclusivity(unchecked) var sendWaitedNanoseconds: Int64 = 0
+    @exclusivity(unchecked) var bytesSentWhileWaiting = 0
+    @exclusivity(unchecked) var inFlightLastSeen = 0
 
     // The task
-    var task: Task<Void, Never>?
-    var waiter: UnsafeContinuation<Void, Never>?
-    var waitingFor = Wait.nothing
-    var retireRequested = false
+    @exclusivity(unchecked) var task: Task<Void, Never>?
+    @exclusivity(unchecked) var waiter: UnsafeContinuation<Void, Never>?
+    @exclusivity(unchecked) var waitingFor = Wait.nothing
+    @exclusivity(unchecked) var retireRequested = false
 
     // Lifecycle
-    var closed = false
-    var draining = false
-    var abortReason: String?
+    @exclusivity(unchecked) var closed = false
+    @exclusivity(unchecked) var draining = false
+    @exclusivity(unchecked) var abortReason: String?
 
     enum Wait: Equatable {
         case nothing, request, body, writable, drain
@@ -253,6 +255,7 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
 
     /// Buffers go back to the allocator once nothing is in flight, so idle connections hold none.
     func releaseIdleMemory() {
+        state.releasedSinceTrim += 1
         if let inbound, inbound.isEmpty { inbound.release(); self.inbound = nil }
         if inFlight == nil {
             if outbound?.isEmpty ?? true { outbound = nil }
@@ -261,7 +264,10 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
         pendingBody = nil
         if !inRequest, let request {
             request.context?.detach()
-            if request.headStartedAt == nil { self.request = nil }
+            if request.headStartedAt == nil {
+                self.request = nil
+                connectionInfo = nil  // rebuilt (with the same id) by the next request
+            }
         }
     }
 }

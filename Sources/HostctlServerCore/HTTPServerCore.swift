@@ -54,6 +54,7 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
         state.dates.refresh()
         let now = loop.now
         state.forEach { $0.heartbeat(now: now) }
+        state.releaseMemoryIfWorthIt(now: now)
     }
 
     func connectionClosed(_ connection: HTTP1Connection) {
@@ -94,12 +95,31 @@ final class LoopState: @unchecked Sendable {
     let dates = DateCache()
     private(set) var isDraining = false
     private var connections: [ObjectIdentifier: HTTP1Connection] = [:]
+    /// Connections that went idle (dropping their buffers and task) or closed since the
+    /// last trim, and when that was.
+    var releasedSinceTrim = 0
+    /// Connection tasks alive on this loop.
+    var liveTasks = 0
+    private var lastTrim: Int64 = 0
+
+    /// After a wave of connections went idle or closed, gives the freed heap back to the
+    /// kernel, so a burst does not leave the process at its high-water mark. At most every
+    /// two seconds: a trim walks the heap.
+    func releaseMemoryIfWorthIt(now: Int64) {
+        guard releasedSinceTrim >= 256, now - lastTrim >= 2_000_000_000 else { return }
+        releasedSinceTrim = 0
+        lastTrim = now
+        _ = chl_release_free_memory()
+    }
 
     init() { dates.refresh() }
 
     func add(_ connection: HTTP1Connection) { connections[ObjectIdentifier(connection)] = connection }
 
-    func remove(_ connection: HTTP1Connection) { connections[ObjectIdentifier(connection)] = nil }
+    func remove(_ connection: HTTP1Connection) {
+        connections[ObjectIdentifier(connection)] = nil
+        releasedSinceTrim += 1
+    }
 
     func forEach(_ body: (HTTP1Connection) -> Void) {
         for connection in Array(connections.values) { body(connection) }
@@ -115,4 +135,5 @@ final class LoopState: @unchecked Sendable {
     }
 }
 
+import CHostctlLinux
 import Glibc

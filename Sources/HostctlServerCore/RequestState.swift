@@ -6,16 +6,16 @@ import HostctlHosting
 /// response bookkeeping, and the reusable context. A connection that goes idle drops it,
 /// so an idle keep-alive connection costs little more than its socket.
 final class RequestState {
-    var parser: HTTP1RequestHeadParser
-    var head = HTTP1RequestHead()
+    @exclusivity(unchecked) var parser: HTTP1RequestHeadParser
+    @exclusivity(unchecked) var head = HTTP1RequestHead()
     /// A complete head is parsed and not yet handed to the app.
-    var headReady = false
+    @exclusivity(unchecked) var headReady = false
     /// When the first byte of the head being read arrived (for the headers timeout).
-    var headStartedAt: Int64?
+    @exclusivity(unchecked) var headStartedAt: Int64?
 
-    var body = BodyState()
-    var response = ResponseState()
-    var context: HTTPContext?
+    @exclusivity(unchecked) var body = BodyState()
+    @exclusivity(unchecked) var response = ResponseState()
+    @exclusivity(unchecked) var context: HTTPContext?
 
     init(limits: HTTP1Limits) {
         parser = HTTP1RequestHeadParser(limits: limits)

@@ -101,7 +101,7 @@ import Testing
 
     @Test func traceIdentifiersAndConnectionIDs() {
         let context = HTTPContext(connection: ConnectionInfo(id: ConnectionID.format(0x1234), local: nil, remote: nil))
-        context.prepare(requestNumber: 0x2A, maxRequestBodySize: nil) {}
+        context.prepare(requestNumber: 0x2A, maxRequestBodySize: nil)
         #expect(context.connection.id == "00000000004HK")
         #expect(context.traceIdentifier == "00000000004HK:0000002A")
     }

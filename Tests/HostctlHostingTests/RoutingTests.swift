@@ -15,9 +15,9 @@ import Testing
         var values = RouteValues()
         let found = router.match(path: path, method: method, values: &values)
         var name: String?
-        if case .handler(let handler) = found {
+        if case .handler(let box) = found {
             let context = HTTPContext(connection: ConnectionInfo(id: "t", local: nil, remote: nil))
-            try await handler(context)
+            try await box.handler(context)
             name = context.items["route"] as? String
         }
         return (name, values.pairs.map { ($0.name, $0.value) }, found)

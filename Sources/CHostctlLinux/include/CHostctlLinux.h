@@ -92,4 +92,8 @@ int chl_stream_socket(int family);
 /// CPUs this process may run on (sched_getaffinity), so `taskset -c 0` means one event loop.
 int chl_available_cpus(void);
 
+/// malloc_trim(0): hands free heap pages back to the kernel (glibc keeps freed memory for
+/// reuse otherwise, so RSS would stay at the high-water mark of a burst of connections).
+int chl_release_free_memory(void);
+
 #endif

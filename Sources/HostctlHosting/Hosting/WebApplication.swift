@@ -80,8 +80,35 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
         withExtendedLifetime(signals) {}
     }
 
+    /// `run()` for a synchronous `main` (as ASP.NET's `app.Run()`): blocks the calling thread
+    /// until the app has shut down. In async code, `await app.run()` is chosen instead.
+    public func run() {
+        let finished = Semaphore()
+        Task.detached { [self] in
+            await run()
+            finished.signal()
+        }
+        finished.wait()
+    }
+
     /// Asks a running `run()` to shut down, as SIGTERM would.
     public func requestStop() { stopRequests.request() }
+}
+
+/// A POSIX semaphore, for blocking a thread outside Swift's cooperative pool.
+final class Semaphore: @unchecked Sendable {
+    private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+
+    init() { sem_init(semaphore, 0, 0) }
+
+    deinit {
+        sem_destroy(semaphore)
+        semaphore.deallocate()
+    }
+
+    func signal() { sem_post(semaphore) }
+
+    func wait() { while sem_wait(semaphore) != 0 && errno == EINTR {} }
 }
 
 /// A one-shot latch: `wait()` returns once `request()` has been called (from any thread).

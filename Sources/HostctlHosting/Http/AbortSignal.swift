@@ -4,8 +4,8 @@
 ///
 /// Confined to the request's task, like the rest of `HTTPContext`.
 public final class AbortSignal {
-    public private(set) var isAborted = false
-    private var callbacks: [() -> Void] = []
+    @exclusivity(unchecked) public private(set) var isAborted = false
+    @exclusivity(unchecked) private var callbacks: [() -> Void] = []
 
     public init() {}
 

@@ -4,13 +4,35 @@ import HostctlCore
 public final class ConnectionInfo: @unchecked Sendable {
     /// Unique for the life of the process, as Kestrel's connection ids ("0HN1GKT5U3P6Q").
     public let id: String
-    public var localEndpoint: SocketAddress?
     public var remoteEndpoint: SocketAddress?
+    private var cachedLocalEndpoint: SocketAddress?
+    private var localEndpointProvider: (() -> SocketAddress?)?
 
     public init(id: String, local: SocketAddress?, remote: SocketAddress?) {
         self.id = id
-        self.localEndpoint = local
+        self.cachedLocalEndpoint = local
         self.remoteEndpoint = remote
+    }
+
+    /// `local` is asked for only if the app wants it (it costs a getsockname per connection).
+    public init(id: String, remote: SocketAddress?, local: @escaping () -> SocketAddress?) {
+        self.id = id
+        self.remoteEndpoint = remote
+        self.localEndpointProvider = local
+    }
+
+    public var localEndpoint: SocketAddress? {
+        get {
+            if let provider = localEndpointProvider {
+                cachedLocalEndpoint = provider()
+                localEndpointProvider = nil
+            }
+            return cachedLocalEndpoint
+        }
+        set {
+            localEndpointProvider = nil
+            cachedLocalEndpoint = newValue
+        }
     }
 
     public var remoteAddress: String? { remoteEndpoint?.host }

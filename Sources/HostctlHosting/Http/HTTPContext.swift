@@ -14,23 +14,23 @@ import HostctlCore
 public final class HTTPContext {
     public let request: HTTPRequest
     public let response: HTTPResponse
-    public var connection: ConnectionInfo
+    @exclusivity(unchecked) public var connection: ConnectionInfo
     /// Fires when the client goes away or the request is aborted.
     public let requestAborted = AbortSignal()
     /// Values captured by the route template that matched (`{id}` → "42").
-    public var routeValues = RouteValues()
+    @exclusivity(unchecked) public var routeValues = RouteValues()
     /// The environment the app runs in ("Development", "Production", …).
-    public var environmentName: String
+    @exclusivity(unchecked) public var environmentName: String
     /// The largest body this request may have; nil for no limit. Changeable until the body is read.
-    public var maxRequestBodySize: Int?
+    @exclusivity(unchecked) public var maxRequestBodySize: Int?
     /// Set by the server once the body has been read from, after which the limit is fixed.
-    public var isMaxRequestBodySizeReadOnly = false
+    @exclusivity(unchecked) public var isMaxRequestBodySizeReadOnly = false
 
-    private var extraFeatures = FeatureCollection()
-    private var itemStorage: [String: Any]?
-    private var requestNumber: UInt64 = 0
-    private var cachedTraceIdentifier: String?
-    private var abortHandler: (() -> Void)?
+    @exclusivity(unchecked) private var extraFeatures = FeatureCollection()
+    @exclusivity(unchecked) private var itemStorage: [String: Any]?
+    @exclusivity(unchecked) private var requestNumber: UInt64 = 0
+    @exclusivity(unchecked) private var cachedTraceIdentifier: String?
+    @exclusivity(unchecked) private var abortHandler: (() -> Void)?
 
     public init(request: HTTPRequest = HTTPRequest(), response: HTTPResponse = HTTPResponse(), connection: ConnectionInfo, environmentName: String = "Production") {
         self.request = request
@@ -93,17 +93,21 @@ public final class HTTPContext {
         }
     }
 
+    /// What `abort()` calls to tear the connection down; set once by the server.
+    public func setAbortHandler(_ handler: @escaping () -> Void) {
+        abortHandler = handler
+    }
+
     /// Ready for the next request on a reused context (called by servers).
-    public func prepare(requestNumber: UInt64, maxRequestBodySize: Int?, onAbort: @escaping () -> Void) {
+    public func prepare(requestNumber: UInt64, maxRequestBodySize: Int?) {
         self.requestNumber = requestNumber
         self.maxRequestBodySize = maxRequestBodySize
         isMaxRequestBodySizeReadOnly = false
-        cachedTraceIdentifier = nil
+        if cachedTraceIdentifier != nil { cachedTraceIdentifier = nil }
         routeValues.removeAll()
         requestAborted.reset()
-        abortHandler = onAbort
         response.reset()
-        itemStorage = nil
+        if itemStorage != nil { itemStorage = nil }
         extraFeatures.removeAll()
     }
 

@@ -4,25 +4,25 @@ import HostctlCore
 /// kept once read; middleware may change any of them (the forwarded-headers middleware
 /// sets `scheme`, `host`, `remote address` and `pathBase` this way).
 public final class HTTPRequest {
-    public var method: HTTPMethod = .get
-    public var httpVersion: HTTPVersion = .http1_1
+    @exclusivity(unchecked) public var method: HTTPMethod = .get
+    @exclusivity(unchecked) public var httpVersion: HTTPVersion = .http1_1
     /// "http" or "https".
-    public var scheme = "http"
+    @exclusivity(unchecked) public var scheme = "http"
     /// The part of the path that selected this app or branch ("" or "/app"); `path` is the rest.
-    public var pathBase = ""
-    public var body = RequestBody(reader: nil)
+    @exclusivity(unchecked) public var pathBase = ""
+    @exclusivity(unchecked) public var body = RequestBody(reader: nil)
     /// The declared length of the body, if the request declared one.
-    public var contentLength: Int?
+    @exclusivity(unchecked) public var contentLength: Int?
     /// Trailer fields of a chunked body, once the body has been read to its end.
-    public var trailers = HTTPFields()
+    @exclusivity(unchecked) public var trailers = HTTPFields()
 
-    var source: RequestHeadSource?
-    private var cachedPath: String?
-    private var cachedQueryString: String?
-    private var cachedRawTarget: String?
-    private var cachedHost: String?
-    private var cachedQuery: QueryParameters?
-    private var headerStorage = RequestHeaders()
+    @exclusivity(unchecked) var source: RequestHeadSource?
+    @exclusivity(unchecked) private var cachedPath: String?
+    @exclusivity(unchecked) private var cachedQueryString: String?
+    @exclusivity(unchecked) private var cachedRawTarget: String?
+    @exclusivity(unchecked) private var cachedHost: String?
+    @exclusivity(unchecked) private var cachedQuery: QueryParameters?
+    @exclusivity(unchecked) private var headerStorage = RequestHeaders()
 
     public init() {}
 
@@ -53,9 +53,9 @@ public final class HTTPRequest {
     public var queryString: String {
         get {
             if let cachedQueryString { return cachedQueryString }
-            let query = source?.withRawQuery { raw in raw.map { "?" + String(decoding: $0, as: UTF8.self) } } ?? ""
-            cachedQueryString = query ?? ""
-            return query ?? ""
+            let query: String = source?.withRawQuery { raw in raw.map { "?" + String(decoding: $0, as: UTF8.self) } ?? "" } ?? ""
+            cachedQueryString = query
+            return query
         }
         set {
             cachedQueryString = newValue
@@ -115,12 +115,13 @@ public final class HTTPRequest {
         self.contentLength = contentLength
         self.body = RequestBody(reader: body)
         scheme = "http"
-        pathBase = ""
-        cachedPath = nil
-        cachedQueryString = nil
-        cachedRawTarget = nil
-        cachedHost = nil
-        cachedQuery = nil
+        if !pathBase.isEmpty { pathBase = "" }
+        // Most requests read few of these; clearing only what was set saves a release each.
+        if cachedPath != nil { cachedPath = nil }
+        if cachedQueryString != nil { cachedQueryString = nil }
+        if cachedRawTarget != nil { cachedRawTarget = nil }
+        if cachedHost != nil { cachedHost = nil }
+        if cachedQuery != nil { cachedQuery = nil }
         headerStorage = RequestHeaders(source: source)
         if !trailers.isEmpty { trailers.removeAll(keepingCapacity: true) }
     }

@@ -25,14 +25,14 @@ public protocol ResponseBodyWriter: AnyObject {
 /// Setting `contentLength` up front streams with that length instead.
 public final class HTTPResponse {
     /// The status code; changing it after the response has started has no effect.
-    public var status = 200
+    @exclusivity(unchecked) public var status = 200
     /// Overrides the standard reason phrase.
-    public var reasonPhrase: String?
-    public var headers = HTTPFields()
+    @exclusivity(unchecked) public var reasonPhrase: String?
+    @exclusivity(unchecked) public var headers = HTTPFields()
     /// Sent after the body, with chunked transfer coding only.
-    public var trailers = HTTPFields()
+    @exclusivity(unchecked) public var trailers = HTTPFields()
     /// Set by the server for each request.
-    public var writer: ResponseBodyWriter?
+    @exclusivity(unchecked) public var writer: ResponseBodyWriter?
 
     public init() {}
 

@@ -1,11 +1,12 @@
 import HostctlCore
 
-/// A request handler: the end of a pipeline, or a whole pipeline once built.
-public typealias RequestHandler = @Sendable (HTTPContext) async throws -> Void
+/// A request handler: the end of a pipeline, or a whole pipeline once built. It runs on
+/// its caller's executor (the connection's event loop), so calling it never switches threads.
+public typealias RequestHandler = nonisolated(nonsending) @Sendable (HTTPContext) async throws -> Void
 
 /// Middleware: does its work, and calls `next` to pass the request on (or does not, to
 /// answer it itself).
-public typealias Middleware = @Sendable (_ context: HTTPContext, _ next: RequestHandler) async throws -> Void
+public typealias Middleware = nonisolated(nonsending) @Sendable (_ context: HTTPContext, _ next: RequestHandler) async throws -> Void
 
 /// Builds a request pipeline: middleware in the order added, then the routes.
 ///
@@ -19,14 +20,14 @@ public typealias Middleware = @Sendable (_ context: HTTPContext, _ next: Request
 /// app.get("/users/{id:int}") { context in ... }
 /// ```
 public class ApplicationBuilder: @unchecked Sendable {
-    private var middleware: [Middleware] = []
+    private var middleware: [MiddlewareBox] = []
     public let router = Router()
 
     public init() {}
 
     /// Adds middleware to the pipeline.
     public func use(_ middleware: @escaping Middleware) {
-        self.middleware.append(middleware)
+        self.middleware.append(MiddlewareBox(middleware))
     }
 
     /// Sends requests whose path starts with `prefix` (a whole segment, any case) to a
@@ -76,8 +77,8 @@ public class ApplicationBuilder: @unchecked Sendable {
         let router = self.router
         var pipeline: RequestHandler = { context in
             switch router.match(path: context.request.path, method: context.request.method, values: &context.routeValues) {
-            case .handler(let handler):
-                try await handler(context)
+            case .handler(let box):
+                try await box.handler(context)
             case .methodNotAllowed(let allowed):
                 context.response.status = 405
                 context.response.headers["Allow"] = allowed.map(\.rawValue).joined(separator: ", ")
@@ -85,12 +86,26 @@ public class ApplicationBuilder: @unchecked Sendable {
                 context.response.status = 404
             }
         }
-        for layer in middleware.reversed() {
+        for box in middleware.reversed() {
             let next = pipeline
+            let layer = box.middleware
             pipeline = { context in try await layer(context, next) }
         }
         return pipeline
     }
+}
+
+/// A closure kept in a class, so storing it in an array does not re-abstract it: a closure
+/// stored directly as an array element is called through a conversion thunk, an extra
+/// async frame on every request.
+final class MiddlewareBox: Sendable {
+    let middleware: Middleware
+    init(_ middleware: @escaping Middleware) { self.middleware = middleware }
+}
+
+public final class HandlerBox: Sendable {
+    public let handler: RequestHandler
+    init(_ handler: @escaping RequestHandler) { self.handler = handler }
 }
 
 /// Whole-segment, case-insensitive path prefixes.

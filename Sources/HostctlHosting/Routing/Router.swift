@@ -6,7 +6,7 @@ import HostctlCore
 /// `/users/me` wins over `/users/{id}` whatever the registration order. A path that
 /// matches a template but not its methods is a 405 with `Allow`; HEAD falls back to GET.
 public final class Router: @unchecked Sendable {
-    public typealias Handler = @Sendable (HTTPContext) async throws -> Void
+    public typealias Handler = RequestHandler
 
     final class Node {
         var literals: [(key: [UInt8], node: Node)] = []
@@ -17,11 +17,11 @@ public final class Router: @unchecked Sendable {
     }
 
     struct Endpoints {
-        var byMethod: [(method: HTTPMethod, handler: Handler)] = []
-        var anyMethod: Handler?
+        var byMethod: [(method: HTTPMethod, handler: HandlerBox)] = []
+        var anyMethod: HandlerBox?
         var isEmpty: Bool { byMethod.isEmpty && anyMethod == nil }
 
-        func handler(for method: HTTPMethod) -> Handler? {
+        func handler(for method: HTTPMethod) -> HandlerBox? {
             if let found = byMethod.first(where: { $0.method == method }) { return found.handler }
             if method == .head, let get = byMethod.first(where: { $0.method == .get }) { return get.handler }
             return anyMethod
@@ -35,7 +35,7 @@ public final class Router: @unchecked Sendable {
     }
 
     public enum Match {
-        case handler(Handler)
+        case handler(HandlerBox)
         case methodNotAllowed(allowed: [HTTPMethod])
         case notFound
     }
@@ -81,13 +81,14 @@ public final class Router: @unchecked Sendable {
     }
 
     private static func register(_ endpoints: inout Endpoints, methods: [HTTPMethod]?, handler: @escaping Handler) {
+        let box = HandlerBox(handler)
         guard let methods else {
-            endpoints.anyMethod = handler
+            endpoints.anyMethod = box
             return
         }
         for method in methods {
             endpoints.byMethod.removeAll { $0.method == method }
-            endpoints.byMethod.append((method, handler))
+            endpoints.byMethod.append((method, box))
         }
     }
 
@@ -98,7 +99,7 @@ public final class Router: @unchecked Sendable {
             var found: Endpoints?
             _ = walk(root, bytes, position: 0, values: &values, found: &found)
             guard let endpoints = found else { return .notFound }
-            if let handler = endpoints.handler(for: method) { return .handler(handler) }
+            if let box = endpoints.handler(for: method) { return .handler(box) }
             return .methodNotAllowed(allowed: endpoints.allowed)
         }
     }
