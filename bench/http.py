@@ -15,7 +15,9 @@ Servers (skipped with a note when not available):
   hostctl      the bundled sample app, built here in release (`/plaintext`)
   nginx        `return 200 "Hello, World!"`, 1 worker (Debian's nginx)
   h2o          a static /plaintext file, 1 thread (Debian's h2o)
-  hummingbird  HBHello from ../shared/bench/peers/hummingbird-hello, if built (HB_THREADS=1)
+  hummingbird  HBHello, Hummingbird 2's hello world (HB_THREADS=1), if built: pass --hummingbird
+               PATH, or build ../shared/bench/peers/hummingbird-hello in a writable copy at
+               /tmp/hb-hello (cp -r it there, then `swift build -c release`)
 """
 import argparse
 import os
@@ -132,7 +134,7 @@ class Server:
                 pass
 
 
-def server_specs(names, work):
+def server_specs(names, work, hummingbird_path=None):
     specs = {}
     if "hostctl" in names:
         subprocess.run(["swift", "build", "-c", "release", "--product", "HostctlSample"], cwd=ROOT, check=True,
@@ -168,7 +170,7 @@ hosts:
         file.dir: {docroot}
 """)
         specs["h2o"] = Server("h2o", ["h2o", "-c", conf])
-    hummingbird = os.path.join(ROOT, "..", "shared", "bench", "peers", "hummingbird-hello", ".build", "release", "HBHello")
+    hummingbird = hummingbird_path or "/tmp/hb-hello/.build/release/HBHello"
     if "hummingbird" in names and os.path.exists(hummingbird):
         specs["hummingbird"] = Server("hummingbird", [hummingbird], env={"PORT": str(PORT), "HB_THREADS": "1"})
     return specs
@@ -219,12 +221,13 @@ def main():
     parser.add_argument("--tests", default="plain,pipelined,idle")
     parser.add_argument("--idle", type=int, default=10000)
     parser.add_argument("--markdown", help="also write the table to this file")
+    parser.add_argument("--hummingbird", help="path to a built HBHello")
     args = parser.parse_args()
     raise_fd_limit()
     work = tempfile.mkdtemp(prefix="hostctl-bench-")
     tests = args.tests.split(",")
     results = {}
-    for name, server in server_specs(args.servers.split(","), work).items():
+    for name, server in server_specs(args.servers.split(","), work, args.hummingbird).items():
         print(f"== {name}", file=sys.stderr)
         with server:
             row = {}

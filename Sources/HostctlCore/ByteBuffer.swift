@@ -16,93 +16,97 @@ import Glibc
 /// send(fd, buffer.readableBytes.baseAddress, buffer.readableCount, 0)
 /// ```
 public final class ByteBuffer {
-    @exclusivity(unchecked) public private(set) var base: UnsafeMutableRawPointer?
-    @exclusivity(unchecked) public private(set) var capacity: Int
+    @exclusivity(unchecked) @usableFromInline var _base: UnsafeMutableRawPointer?
+    public var base: UnsafeMutableRawPointer? { _base }
+    @exclusivity(unchecked) @usableFromInline var _capacity: Int
+    public var capacity: Int { _capacity }
     /// Where unread bytes start.
-    @exclusivity(unchecked) public private(set) var readerIndex = 0
+    @exclusivity(unchecked) @usableFromInline var _readerIndex: Int = 0
+    public var readerIndex: Int { _readerIndex }
     /// Where the next written byte goes.
-    @exclusivity(unchecked) public private(set) var writerIndex = 0
+    @exclusivity(unchecked) @usableFromInline var _writerIndex: Int = 0
+    public var writerIndex: Int { _writerIndex }
 
     public init(capacity: Int = 0) {
-        self.capacity = 0
+        self._capacity = 0
         if capacity > 0 { grow(to: capacity) }
     }
 
-    deinit { free(base) }
+    deinit { free(_base) }
 
-    @inlinable public var readableCount: Int { writerIndex - readerIndex }
-    @inlinable public var isEmpty: Bool { writerIndex == readerIndex }
-    @inlinable public var writableCount: Int { capacity - writerIndex }
+    public var readableCount: Int { _writerIndex - _readerIndex }
+    public var isEmpty: Bool { _writerIndex == _readerIndex }
+    public var writableCount: Int { _capacity - _writerIndex }
 
     /// The unread bytes. Valid until the buffer is next written to, compacted or released.
-    @inlinable public var readableBytes: UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: base.map { $0 + readerIndex }, count: readableCount)
+    public var readableBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: _base.map { $0 + _readerIndex }, count: readableCount)
     }
 
     /// Space after the written bytes, for a read(2) to fill; follow with `didWrite`.
-    @inlinable public var writableBytes: UnsafeMutableRawBufferPointer {
-        UnsafeMutableRawBufferPointer(start: base.map { $0 + writerIndex }, count: writableCount)
+    public var writableBytes: UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(start: _base.map { $0 + _writerIndex }, count: writableCount)
     }
 
     /// Makes room for at least `count` more bytes after the writer index.
     public func reserveWritable(_ count: Int) {
         guard writableCount < count else { return }
-        var newCapacity = Swift.max(capacity, 256)
-        while newCapacity - writerIndex < count { newCapacity *= 2 }
+        var newCapacity = Swift.max(_capacity, 256)
+        while newCapacity - _writerIndex < count { newCapacity *= 2 }
         grow(to: newCapacity)
     }
 
     private func grow(to newCapacity: Int) {
-        guard let grown = realloc(base, newCapacity) else { fatalError("out of memory growing a buffer to \(newCapacity) bytes") }
-        base = grown
-        capacity = newCapacity
+        guard let grown = realloc(_base, newCapacity) else { fatalError("out of memory growing a buffer to \(newCapacity) bytes") }
+        _base = grown
+        _capacity = newCapacity
     }
 
     /// Records that `count` bytes were written into `writableBytes`.
     public func didWrite(_ count: Int) {
         precondition(count >= 0 && count <= writableCount)
-        writerIndex += count
+        _writerIndex += count
     }
 
     /// Marks `count` bytes as read. When everything is read the indices go back to zero,
     /// so a buffer that is drained as fast as it fills never needs compacting.
     public func consume(_ count: Int) {
         precondition(count >= 0 && count <= readableCount)
-        readerIndex += count
-        if readerIndex == writerIndex {
-            readerIndex = 0
-            writerIndex = 0
+        _readerIndex += count
+        if _readerIndex == _writerIndex {
+            _readerIndex = 0
+            _writerIndex = 0
         }
     }
 
     /// Moves the unread bytes to the front, so the space before them can be written again.
     public func compact() {
-        guard readerIndex > 0 else { return }
+        guard _readerIndex > 0 else { return }
         let count = readableCount
-        if count > 0, let base { memmove(base, base + readerIndex, count) }
-        readerIndex = 0
-        writerIndex = count
+        if count > 0, let _base { memmove(_base, _base + _readerIndex, count) }
+        _readerIndex = 0
+        _writerIndex = count
     }
 
     /// Forgets the contents; keeps the memory.
     public func clear() {
-        readerIndex = 0
-        writerIndex = 0
+        _readerIndex = 0
+        _writerIndex = 0
     }
 
     /// Forgets the contents and gives the memory back.
     public func release() {
-        free(base)
-        base = nil
-        capacity = 0
-        readerIndex = 0
-        writerIndex = 0
+        free(_base)
+        _base = nil
+        _capacity = 0
+        _readerIndex = 0
+        _writerIndex = 0
     }
 
     /// Keeps the first `count` unread bytes and drops the rest.
     public func truncateReadable(to count: Int) {
         precondition(count >= 0 && count <= readableCount)
-        writerIndex = readerIndex + count
+        _writerIndex = _readerIndex + count
     }
 
     // MARK: Appending
@@ -110,14 +114,14 @@ public final class ByteBuffer {
     public func append(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
         reserveWritable(bytes.count)
-        (base! + writerIndex).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-        writerIndex += bytes.count
+        (_base! + _writerIndex).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        _writerIndex += bytes.count
     }
 
     public func append(_ byte: UInt8) {
         reserveWritable(1)
-        base!.storeBytes(of: byte, toByteOffset: writerIndex, as: UInt8.self)
-        writerIndex += 1
+        _base!.storeBytes(of: byte, toByteOffset: _writerIndex, as: UInt8.self)
+        _writerIndex += 1
     }
 
     public func append(_ text: StaticString) {
@@ -132,12 +136,12 @@ public final class ByteBuffer {
     public func append(_ bytes: some Collection<UInt8>) {
         if let done = bytes.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) { return done }
         reserveWritable(bytes.count)
-        var index = writerIndex
+        var index = _writerIndex
         for byte in bytes {
-            base!.storeBytes(of: byte, toByteOffset: index, as: UInt8.self)
+            _base!.storeBytes(of: byte, toByteOffset: index, as: UInt8.self)
             index += 1
         }
-        writerIndex = index
+        _writerIndex = index
     }
 
     /// The decimal digits of a non-negative integer.
@@ -145,21 +149,21 @@ public final class ByteBuffer {
         precondition(value >= 0)
         reserveWritable(20)
         if value < 10 {
-            base!.storeBytes(of: UInt8(truncatingIfNeeded: value) &+ 0x30, toByteOffset: writerIndex, as: UInt8.self)
-            writerIndex += 1
+            _base!.storeBytes(of: UInt8(truncatingIfNeeded: value) &+ 0x30, toByteOffset: _writerIndex, as: UInt8.self)
+            _writerIndex += 1
             return
         }
         var digits = 0
         var rest = value
         while rest > 0 { digits += 1; rest /= 10 }
         rest = value
-        var index = writerIndex + digits - 1
+        var index = _writerIndex + digits - 1
         while rest > 0 {
-            base!.storeBytes(of: UInt8(truncatingIfNeeded: rest % 10) &+ 0x30, toByteOffset: index, as: UInt8.self)
+            _base!.storeBytes(of: UInt8(truncatingIfNeeded: rest % 10) &+ 0x30, toByteOffset: index, as: UInt8.self)
             rest /= 10
             index -= 1
         }
-        writerIndex += digits
+        _writerIndex += digits
     }
 
     /// Lowercase hexadecimal digits (chunk sizes).
@@ -170,14 +174,14 @@ public final class ByteBuffer {
         var rest = value >> 4
         while rest > 0 { digits += 1; rest >>= 4 }
         rest = value
-        var index = writerIndex + digits - 1
+        var index = _writerIndex + digits - 1
         for _ in 0..<digits {
             let nibble = UInt8(truncatingIfNeeded: rest & 0xF)
-            base!.storeBytes(of: nibble < 10 ? nibble &+ 0x30 : nibble &+ 0x57, toByteOffset: index, as: UInt8.self)
+            _base!.storeBytes(of: nibble < 10 ? nibble &+ 0x30 : nibble &+ 0x57, toByteOffset: index, as: UInt8.self)
             rest >>= 4
             index -= 1
         }
-        writerIndex += digits
+        _writerIndex += digits
     }
 
     /// A copy of the unread bytes (for tests and diagnostics, not hot paths).

@@ -91,7 +91,13 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
             let count = chl_epoll_wait(epollDescriptor, eventMasks, eventData, 256, busy ? 0 : Int32(min(untilHeartbeat, 1000)))
             now = MonotonicClock.now()
             if count > 0 {
-                for i in 0..<Int(count) { dispatch(eventMasks[i], eventData[i]) }
+                // Each event's work (the tasks its bytes woke) runs before the next event is
+                // looked at, as nginx handles an event to the end: the first connection's
+                // response leaves first, and its buffers are still in cache.
+                for i in 0..<Int(count) {
+                    dispatch(eventMasks[i], eventData[i])
+                    if !localJobs.isEmpty || !localWork.isEmpty { runQueued() }
+                }
             }
             runQueued()
             if now >= nextHeartbeat {

@@ -5,7 +5,7 @@ import HostctlHTTP1
 /// for the time the response was generated; a second's resolution is what HTTP dates have).
 final class DateCache {
     private let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: HTTPDate.length, alignment: 1)
-    private var second = -1
+    @exclusivity(unchecked) private var second = -1
 
     deinit { storage.deallocate() }
 

@@ -93,14 +93,14 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
 /// loop's thread, so it needs no locks.
 final class LoopState: @unchecked Sendable {
     let dates = DateCache()
-    private(set) var isDraining = false
-    private var connections: [ObjectIdentifier: HTTP1Connection] = [:]
+    @exclusivity(unchecked) private(set) var isDraining = false
+    @exclusivity(unchecked) private var connections: [ObjectIdentifier: HTTP1Connection] = [:]
     /// Connections that went idle (dropping their buffers and task) or closed since the
     /// last trim, and when that was.
-    var releasedSinceTrim = 0
+    @exclusivity(unchecked) var releasedSinceTrim = 0
     /// Connection tasks alive on this loop.
-    var liveTasks = 0
-    private var lastTrim: Int64 = 0
+    @exclusivity(unchecked) var liveTasks = 0
+    @exclusivity(unchecked) private var lastTrim: Int64 = 0
 
     /// After a wave of connections went idle or closed, gives the freed heap back to the
     /// kernel, so a burst does not leave the process at its high-water mark. At most every

@@ -4,9 +4,9 @@ import HostctlCore
 public final class ConnectionInfo: @unchecked Sendable {
     /// Unique for the life of the process, as Kestrel's connection ids ("0HN1GKT5U3P6Q").
     public let id: String
-    public var remoteEndpoint: SocketAddress?
-    private var cachedLocalEndpoint: SocketAddress?
-    private var localEndpointProvider: (() -> SocketAddress?)?
+    @exclusivity(unchecked) public var remoteEndpoint: SocketAddress?
+    @exclusivity(unchecked) private var cachedLocalEndpoint: SocketAddress?
+    @exclusivity(unchecked) private var localEndpointProvider: (() -> SocketAddress?)?
 
     public init(id: String, local: SocketAddress?, remote: SocketAddress?) {
         self.id = id

@@ -14,17 +14,42 @@ import HostctlCore
 public final class HTTPContext {
     public let request: HTTPRequest
     public let response: HTTPResponse
-    @exclusivity(unchecked) public var connection: ConnectionInfo
+    @exclusivity(unchecked) @usableFromInline var _connection: ConnectionInfo
+    public var connection: ConnectionInfo {
+        get { _connection }
+        _modify { yield &_connection }
+        set { _connection = newValue }
+    }
     /// Fires when the client goes away or the request is aborted.
     public let requestAborted = AbortSignal()
     /// Values captured by the route template that matched (`{id}` → "42").
-    @exclusivity(unchecked) public var routeValues = RouteValues()
+    @exclusivity(unchecked) @usableFromInline var _routeValues: RouteValues = RouteValues()
+    public var routeValues: RouteValues {
+        get { _routeValues }
+        _modify { yield &_routeValues }
+        set { _routeValues = newValue }
+    }
     /// The environment the app runs in ("Development", "Production", …).
-    @exclusivity(unchecked) public var environmentName: String
+    @exclusivity(unchecked) @usableFromInline var _environmentName: String
+    public var environmentName: String {
+        get { _environmentName }
+        _modify { yield &_environmentName }
+        set { _environmentName = newValue }
+    }
     /// The largest body this request may have; nil for no limit. Changeable until the body is read.
-    @exclusivity(unchecked) public var maxRequestBodySize: Int?
+    @exclusivity(unchecked) @usableFromInline var _maxRequestBodySize: Int?
+    public var maxRequestBodySize: Int? {
+        get { _maxRequestBodySize }
+        _modify { yield &_maxRequestBodySize }
+        set { _maxRequestBodySize = newValue }
+    }
     /// Set by the server once the body has been read from, after which the limit is fixed.
-    @exclusivity(unchecked) public var isMaxRequestBodySizeReadOnly = false
+    @exclusivity(unchecked) @usableFromInline var _isMaxRequestBodySizeReadOnly: Bool = false
+    public var isMaxRequestBodySizeReadOnly: Bool {
+        get { _isMaxRequestBodySizeReadOnly }
+        _modify { yield &_isMaxRequestBodySizeReadOnly }
+        set { _isMaxRequestBodySizeReadOnly = newValue }
+    }
 
     @exclusivity(unchecked) private var extraFeatures = FeatureCollection()
     @exclusivity(unchecked) private var itemStorage: [String: Any]?
@@ -35,8 +60,8 @@ public final class HTTPContext {
     public init(request: HTTPRequest = HTTPRequest(), response: HTTPResponse = HTTPResponse(), connection: ConnectionInfo, environmentName: String = "Production") {
         self.request = request
         self.response = response
-        self.connection = connection
-        self.environmentName = environmentName
+        self._connection = connection
+        self._environmentName = environmentName
     }
 
     /// Per-request values middleware leaves for later middleware and handlers.

@@ -4,17 +4,52 @@ import HostctlCore
 /// kept once read; middleware may change any of them (the forwarded-headers middleware
 /// sets `scheme`, `host`, `remote address` and `pathBase` this way).
 public final class HTTPRequest {
-    @exclusivity(unchecked) public var method: HTTPMethod = .get
-    @exclusivity(unchecked) public var httpVersion: HTTPVersion = .http1_1
+    @exclusivity(unchecked) @usableFromInline var _method: HTTPMethod = .get
+    public var method: HTTPMethod {
+        get { _method }
+        _modify { yield &_method }
+        set { _method = newValue }
+    }
+    @exclusivity(unchecked) @usableFromInline var _httpVersion: HTTPVersion = .http1_1
+    public var httpVersion: HTTPVersion {
+        get { _httpVersion }
+        _modify { yield &_httpVersion }
+        set { _httpVersion = newValue }
+    }
     /// "http" or "https".
-    @exclusivity(unchecked) public var scheme = "http"
+    @exclusivity(unchecked) @usableFromInline var _scheme: String = "http"
+    public var scheme: String {
+        get { _scheme }
+        _modify { yield &_scheme }
+        set { _scheme = newValue }
+    }
     /// The part of the path that selected this app or branch ("" or "/app"); `path` is the rest.
-    @exclusivity(unchecked) public var pathBase = ""
-    @exclusivity(unchecked) public var body = RequestBody(reader: nil)
+    @exclusivity(unchecked) @usableFromInline var _pathBase: String = ""
+    public var pathBase: String {
+        get { _pathBase }
+        _modify { yield &_pathBase }
+        set { _pathBase = newValue }
+    }
+    @exclusivity(unchecked) @usableFromInline var _body: RequestBody = RequestBody(reader: nil)
+    public var body: RequestBody {
+        get { _body }
+        _modify { yield &_body }
+        set { _body = newValue }
+    }
     /// The declared length of the body, if the request declared one.
-    @exclusivity(unchecked) public var contentLength: Int?
+    @exclusivity(unchecked) @usableFromInline var _contentLength: Int?
+    public var contentLength: Int? {
+        get { _contentLength }
+        _modify { yield &_contentLength }
+        set { _contentLength = newValue }
+    }
     /// Trailer fields of a chunked body, once the body has been read to its end.
-    @exclusivity(unchecked) public var trailers = HTTPFields()
+    @exclusivity(unchecked) @usableFromInline var _trailers: HTTPFields = HTTPFields()
+    public var trailers: HTTPFields {
+        get { _trailers }
+        _modify { yield &_trailers }
+        set { _trailers = newValue }
+    }
 
     @exclusivity(unchecked) var source: RequestHeadSource?
     @exclusivity(unchecked) private var cachedPath: String?

@@ -25,14 +25,39 @@ public protocol ResponseBodyWriter: AnyObject {
 /// Setting `contentLength` up front streams with that length instead.
 public final class HTTPResponse {
     /// The status code; changing it after the response has started has no effect.
-    @exclusivity(unchecked) public var status = 200
+    @exclusivity(unchecked) @usableFromInline var _status: Int = 200
+    public var status: Int {
+        get { _status }
+        _modify { yield &_status }
+        set { _status = newValue }
+    }
     /// Overrides the standard reason phrase.
-    @exclusivity(unchecked) public var reasonPhrase: String?
-    @exclusivity(unchecked) public var headers = HTTPFields()
+    @exclusivity(unchecked) @usableFromInline var _reasonPhrase: String?
+    public var reasonPhrase: String? {
+        get { _reasonPhrase }
+        _modify { yield &_reasonPhrase }
+        set { _reasonPhrase = newValue }
+    }
+    @exclusivity(unchecked) @usableFromInline var _headers: HTTPFields = HTTPFields()
+    public var headers: HTTPFields {
+        get { _headers }
+        _modify { yield &_headers }
+        set { _headers = newValue }
+    }
     /// Sent after the body, with chunked transfer coding only.
-    @exclusivity(unchecked) public var trailers = HTTPFields()
+    @exclusivity(unchecked) @usableFromInline var _trailers: HTTPFields = HTTPFields()
+    public var trailers: HTTPFields {
+        get { _trailers }
+        _modify { yield &_trailers }
+        set { _trailers = newValue }
+    }
     /// Set by the server for each request.
-    @exclusivity(unchecked) public var writer: ResponseBodyWriter?
+    @exclusivity(unchecked) @usableFromInline var _writer: ResponseBodyWriter?
+    public var writer: ResponseBodyWriter? {
+        get { _writer }
+        _modify { yield &_writer }
+        set { _writer = newValue }
+    }
 
     public init() {}
 

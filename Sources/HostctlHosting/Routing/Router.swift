@@ -9,11 +9,11 @@ public final class Router: @unchecked Sendable {
     public typealias Handler = RequestHandler
 
     final class Node {
-        var literals: [(key: [UInt8], node: Node)] = []
+        @exclusivity(unchecked) var literals: [(key: [UInt8], node: Node)] = []
         /// Parameter children in registration order; constrained ones are tried first.
-        var parameters: [(name: String, constraint: RouteTemplate.Constraint?, node: Node)] = []
-        var catchAll: (name: String, endpoints: Endpoints)?
-        var endpoints = Endpoints()
+        @exclusivity(unchecked) var parameters: [(name: String, constraint: RouteTemplate.Constraint?, node: Node)] = []
+        @exclusivity(unchecked) var catchAll: (name: String, endpoints: Endpoints)?
+        @exclusivity(unchecked) var endpoints = Endpoints()
     }
 
     struct Endpoints {
@@ -41,7 +41,7 @@ public final class Router: @unchecked Sendable {
     }
 
     private let root = Node()
-    public private(set) var isEmpty = true
+    @exclusivity(unchecked) public private(set) var isEmpty = true
 
     public init() {}
 
