@@ -22,7 +22,9 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
     let epollDescriptor: Int32
     private let wakeDescriptor: Int32
     @exclusivity(unchecked) private var thread: NativeThread?
-    @exclusivity(unchecked) private var threadID = pthread_t()
+    /// The loop thread's id, published once it runs; other threads read it to learn that
+    /// they are not the loop thread (so it is atomic, though it is written only once).
+    private let threadID = Atomic<UInt>(0)
 
     // Registrations: epoll's user data is slot | generation << 32, so an event for a slot
     // that has been reused since is recognised as stale and ignored.
@@ -67,7 +69,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
 
     public var taskExecutor: any TaskExecutor { self }
 
-    var isOnLoopThread: Bool { pthread_equal(threadID, pthread_self()) != 0 }
+    var isOnLoopThread: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
 
     // MARK: Running
 
@@ -84,7 +86,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
     func join() { thread?.join() }
 
     private func run() {
-        threadID = pthread_self()
+        threadID.store(UInt(pthread_self()), ordering: .relaxed)
         while !stopRequested.load(ordering: .acquiring) {
             let busy = !localJobs.isEmpty || !localWork.isEmpty || wakePending.load(ordering: .relaxed)
             let untilHeartbeat = max(0, Int((nextHeartbeat - now) / 1_000_000) + 1)

@@ -262,9 +262,11 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
             spare = nil
         }
         pendingBody = nil
-        if !inRequest, let request {
+        if closed || !inRequest, let request {
+            // The context points back at this connection (its request reads the head from
+            // here, its response writes here): detaching breaks that cycle.
             request.context?.detach()
-            if request.headStartedAt == nil {
+            if closed || request.headStartedAt == nil {
                 self.request = nil
                 connectionInfo = nil  // rebuilt (with the same id) by the next request
             }

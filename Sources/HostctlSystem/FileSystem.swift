@@ -83,10 +83,11 @@ public enum FileSystem {
         guard let dir = opendir(path) else { throw SystemError.last("opendir", subject: path) }
         defer { closedir(dir) }
         var names: [String] = []
+        // A dirent is only as long as its name: read the name in place, never copy the
+        // whole 256-byte field (that reads past the last entry of readdir's buffer).
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name != "." && name != ".." { names.append(name) }
         }
         return names

@@ -27,6 +27,11 @@ public final class NativeThread: @unchecked Sendable {
         precondition(result == 0, "pthread_create failed: \(result)")
     }
 
+    /// Lets the thread end on its own; nobody will join it.
+    public func detach() {
+        pthread_detach(thread)
+    }
+
     /// Waits for the thread to finish.
     public func join() {
         pthread_join(thread, nil)

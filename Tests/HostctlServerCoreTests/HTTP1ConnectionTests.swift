@@ -9,6 +9,7 @@ import Testing
 
     @Test func pipelinedRequestsAreAnsweredInOrderWithOneSend() {
         let harness = Harness { context in try await context.response.write("path=\(context.request.path)") }
+        defer { harness.finish() }
         harness.feed("GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\n\r\nGET /three HTTP/1.1\r\nHost: a\r\n\r\n")
         let sent = harness.transport.takeSent()
         #expect(sent.count(of: "HTTP/1.1 200 OK") == 3)
@@ -19,6 +20,7 @@ import Testing
 
     @Test func aHeadSplitAcrossReadsIsParsedOnceWhole() {
         let harness = Harness { context in try await context.response.write("ok") }
+        defer { harness.finish() }
         let request = "GET /split HTTP/1.1\r\nHost: a\r\nX-Long: " + String(repeating: "v", count: 100) + "\r\n\r\n"
         for character in request { harness.feed(String(character)) }
         #expect(harness.transport.takeSent().hasSuffix("\r\n\r\nok"))
@@ -26,6 +28,7 @@ import Testing
 
     @Test func keepAliveTimeoutClosesAnIdleConnection() {
         let harness = Harness(options: { $0.keepAliveTimeout = .seconds(10) }) { context in try await context.response.write("ok") }
+        defer { harness.finish() }
         harness.feed(Self.get)
         #expect(harness.transport.takeSent().hasSuffix("ok"))
         harness.heartbeat(after: 5)
@@ -37,6 +40,7 @@ import Testing
 
     @Test func headersTimeoutAnswers408() {
         let harness = Harness(options: { $0.requestHeadersTimeout = .seconds(30) }) { _ in }
+        defer { harness.finish() }
         harness.feed("GET / HTTP/1.1\r\nHo")
         harness.heartbeat(after: 29)
         #expect(!harness.transport.closed)
@@ -47,6 +51,7 @@ import Testing
 
     @Test func anIdleTaskRetiresAndTheNextRequestStartsAnother() {
         let harness = Harness { context in try await context.response.write("n=\(context.traceIdentifier.suffix(2))") }
+        defer { harness.finish() }
         harness.feed(Self.get)
         #expect(harness.connection.task != nil)
         harness.heartbeat(after: 1.5)
@@ -59,6 +64,7 @@ import Testing
 
     @Test func anUnreadBodyIsDrainedBeforeTheNextRequest() {
         let harness = Harness { context in try await context.response.write("path=\(context.request.path)") }
+        defer { harness.finish() }
         harness.feed("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n01234")
         #expect(harness.transport.takeSent().hasSuffix("path=/upload"))
         harness.feed("56789GET /next HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -72,6 +78,7 @@ import Testing
             for _ in 0..<8 { try await context.response.write(chunk) }
             context.items["done"] = true
         }
+        defer { harness.finish() }
         harness.transport.holdsSends = true
         harness.feed("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(harness.connection.pendingOutput <= 128 * 1024, "bounded: the handler is waiting")
@@ -91,6 +98,7 @@ import Testing
             _ = try await context.request.body.drain()
             try await context.response.write("read all")
         }
+        defer { harness.finish() }
         // Fill beyond the limit before the app reads: the handler refuses more input.
         var accepted = harness.feed("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 200000\r\n\r\n")
         var sentBody = 0
@@ -103,9 +111,9 @@ import Testing
 
     @Test func drainingClosesIdleConnectionsAndMarksBusyOnes() {
         let harness = Harness { context in try await context.response.write("ok") }
+        defer { harness.finish() }
         harness.feed(Self.get)
         _ = harness.transport.takeSent()
-        harness.core.accept(MemoryTransport(loop: harness.loop), on: harness.loop).map { _ in () }
         harness.connection.beginDraining()
         harness.loop.runUntilIdle()
         #expect(harness.transport.closed, "an idle connection closes when the server drains")
@@ -116,6 +124,7 @@ import Testing
             context.items["aborted"] = false
             try await context.request.body.drain()
         }
+        defer { harness.finish() }
         harness.feed("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc")
         harness.connection.inputClosed()
         harness.loop.runUntilIdle()

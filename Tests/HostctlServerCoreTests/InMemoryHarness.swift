@@ -124,6 +124,12 @@ final class Harness {
         return true
     }
 
+    /// Ends the connection (its task finishes), so nothing is left running after the test.
+    func finish() {
+        connection.abort(reason: "The test is over.")
+        loop.runUntilIdle()
+    }
+
     func heartbeat(after seconds: Double) {
         loop.advance(seconds: seconds)
         core.heartbeat(on: loop)

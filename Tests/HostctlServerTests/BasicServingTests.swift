@@ -56,7 +56,6 @@ import Testing
 
     @Test func plaintextWithTheStandardHeaders() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         let response = try server.get("/plaintext")
         #expect(response.status == 200)
         #expect(response.text == "Hello, World!")
@@ -66,11 +65,11 @@ import Testing
         #expect(response.headers["date"]?.hasSuffix(" GMT") == true)
         #expect(response.headers["date"]?.count == 29)
         #expect(response.headers["connection"] == nil)
+        await server.stop()
     }
 
     @Test func keepAliveAndPipelining() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /plaintext HTTP/1.1\r\nHost: a\r\n\r\nGET /users/7 HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try client.readResponse().text == "root")
@@ -78,11 +77,11 @@ import Testing
         #expect(try client.readResponse().text == "user 7")
         try client.send("GET /users/me HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try client.readResponse().text == "me")
+        await server.stop()
     }
 
     @Test func routing() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         #expect(try server.get("/users/42").text == "user 42")
         #expect(try server.get("/USERS/ME").text == "me")
         #expect(try server.get("/users/abc").status == 404, "the int constraint rejects")
@@ -93,11 +92,11 @@ import Testing
         let notAllowed = try client.readResponse()
         #expect(notAllowed.status == 405)
         #expect(notAllowed.headers["allow"] == "GET, HEAD")
+        await server.stop()
     }
 
     @Test func headHasTheHeadersOfGetAndNoBody() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("HEAD /plaintext HTTP/1.1\r\nHost: a\r\n\r\n")
         let head = try client.readResponse(head: true)
@@ -105,11 +104,11 @@ import Testing
         #expect(head.headers["content-length"] == "13")
         try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try client.readResponse().text == "root", "no stray body bytes came after the HEAD response")
+        await server.stop()
     }
 
     @Test func framingIsChosenForTheApp() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         let streamed = try server.get("/streamed")
         #expect(streamed.headers["transfer-encoding"] == "chunked")
         #expect(streamed.text == "part one, part two")
@@ -123,11 +122,11 @@ import Testing
         let noContent = try server.get("/nobody")
         #expect(noContent.status == 204)
         #expect(noContent.headers["content-length"] == nil)
+        await server.stop()
     }
 
     @Test func requestBodiesAreStreamed() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world")
         #expect(try client.readResponse().text == "hello world")
@@ -135,20 +134,20 @@ import Testing
         #expect(try client.readResponse().text == "hello world")
         try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try client.readResponse().text == "root")
+        await server.stop()
     }
 
     @Test func anUnreadBodyIsDrainedAndTheConnectionKept() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("POST /ignore HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try client.readResponse().text == "ignored")
         #expect(try client.readResponse().text == "root")
+        await server.stop()
     }
 
     @Test func expectContinueIsAnsweredWhenTheAppReads() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
         let interim = try client.readResponse()
@@ -162,11 +161,11 @@ import Testing
         #expect(final.status == 200)
         #expect(final.headers["connection"] == "close")
         #expect(try other.isClosedByServer())
+        await server.stop()
     }
 
     @Test func errorsBecomeStatuses() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         let thrown = try server.get("/throw")
         #expect(thrown.status == 500)
         #expect(thrown.body.isEmpty, "no details outside Development")
@@ -176,11 +175,11 @@ import Testing
         let text = try client.readToEnd()
         #expect(text.contains("partial"))
         #expect(!text.hasSuffix("0\r\n\r\n"), "a response that failed after it started is cut off, not completed")
+        await server.stop()
     }
 
     @Test func developerExceptionPage() async throws {
         let server = try await server(environment: "Development")
-        defer { Task { await server.stop() } }
         let plain = try server.get("/throw")
         #expect(plain.status == 500)
         #expect(plain.headers["content-type"] == "text/plain; charset=utf-8")
@@ -189,29 +188,29 @@ import Testing
         let html = try server.get("/throw", headers: "Accept: text/html,application/xhtml+xml\r\n")
         #expect(html.headers["content-type"] == "text/html; charset=utf-8")
         #expect(html.text.contains("<pre>"))
+        await server.stop()
     }
 
     @Test func targetQueryAndHeaders() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         #expect(try server.get("/query?a=x%20y&b").text == "/query|?a=x%20y&b|x y|/query?a=x%20y&b")
         #expect(try server.get("/qu%65ry?a=1").text == "/query|?a=1|1|/qu%65ry?a=1")
         #expect(try server.get("http://localhost/query?a=2").text == "/query|?a=2|2|http://localhost/query?a=2")
         let headers = try server.get("/headers", headers: "X-Dup: 1\r\nx-dup: 2\r\n")
         #expect(headers.text == "localhost|1,2|nil")
+        await server.stop()
     }
 
     @Test func aLargeResponseArrivesWhole() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         let response = try server.get("/big")
         #expect(response.body.count == 32 * 64 * 1024)
         #expect(response.body.allSatisfy { $0 == UInt8(ascii: "x") })
+        await server.stop()
     }
 
     @Test func http10ClosesByDefaultAndKeepsAliveWhenAsked() async throws {
         let server = try await server()
-        defer { Task { await server.stop() } }
         let closing = try server.client()
         try closing.send("GET / HTTP/1.0\r\n\r\n")
         let first = try closing.readResponse()
@@ -227,5 +226,6 @@ import Testing
         let streamed = try server.client()
         try streamed.send("GET /streamed HTTP/1.0\r\n\r\n")
         #expect(try streamed.readToEnd().hasSuffix("part one, part two"), "no chunked coding for HTTP/1.0: the close ends the body")
+        await server.stop()
     }
 }

@@ -47,7 +47,6 @@ import Testing
                 try await context.response.write("reached the app")
             }
         }
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send(Array(request.utf8))
         let response = try client.readResponse()
@@ -58,6 +57,7 @@ import Testing
         #expect(response.headers["date"] != nil)
         #expect(try client.isClosedByServer(), "\(name)")
         #expect(!called.isSet, "\(name) reached the app")
+        await server.stop()
     }
 
     /// Bad chunked framing is found while the app reads: the read fails, the server answers
@@ -75,12 +75,12 @@ import Testing
                 for try await chunk in context.request.body { try await context.response.write(chunk) }
             }
         }
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + body)
         let response = try client.readResponse()
         #expect(response.status == 400, "\(name): \(response)")
         #expect(try client.isClosedByServer(), "\(name)")
+        await server.stop()
     }
 
     @Test func contentLengthWithTransferEncodingClosesAfterTheResponse() async throws {
@@ -89,23 +89,23 @@ import Testing
                 for try await chunk in context.request.body { try await context.response.write(chunk) }
             }
         }
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
         let response = try client.readResponse()
         #expect(response.text == "hi", "Transfer-Encoding wins")
         #expect(response.headers["connection"] == "close")
         #expect(try client.isClosedByServer())
+        await server.stop()
     }
 
     @Test func bareLineFeedsWhenAllowed() async throws {
         let server = try await TestServer(options: { $0.allowsBareLineFeed = true }) { app in
             app.get("/") { try await $0.response.write("ok") }
         }
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("GET / HTTP/1.1\nHost: a\n\n")
         #expect(try client.readResponse().text == "ok")
+        await server.stop()
     }
 
     @Test func bodyOverTheLimitIs413() async throws {
@@ -118,7 +118,6 @@ import Testing
                 for try await chunk in context.request.body { try await context.response.write(chunk) }
             }
         }
-        defer { Task { await server.stop() } }
         let declared = try server.client()
         try declared.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world")
         #expect(try declared.readResponse().status == 413)
@@ -129,6 +128,7 @@ import Testing
         let raised = try server.client()
         try raised.send("POST /raised HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world")
         #expect(try raised.readResponse().text == "hello world", "the per-request limit can be raised before reading")
+        await server.stop()
     }
 
     @Test func aClientThatStopsMidBodyGets400() async throws {
@@ -137,12 +137,12 @@ import Testing
                 for try await chunk in context.request.body { try await context.response.write(chunk) }
             }
         }
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nonly some")
         client.shutdownWrite()
         let text = try client.readToEnd()
         #expect(text.isEmpty || text.hasPrefix("HTTP/1.1 400"), "\(text)")
+        await server.stop()
     }
 }
 

@@ -5,7 +5,7 @@ import HostctlSystem
 /// A blocking socket client for tests: sends raw bytes (malformed on purpose where a test
 /// wants), reads responses with a time limit on every call, and parses just enough of
 /// HTTP/1.1 to split responses apart.
-final class TestClient {
+final class TestClient: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
     var timeout: Double = 10
@@ -144,7 +144,7 @@ final class TestClient {
     }
 }
 
-struct TestResponse: CustomStringConvertible {
+struct TestResponse: CustomStringConvertible, Sendable {
     var status = 0
     var statusLine = ""
     var headers: [String: String] = [:]
@@ -199,4 +199,14 @@ extension StringProtocol {
 /// Descriptors this process has open now (leak checks).
 func openDescriptorCount() -> Int {
     (try? FileSystem.contentsOfDirectory("/proc/self/fd").count) ?? -1
+}
+
+/// Runs blocking client I/O on a thread of its own, so a test waiting on the network does
+/// not hold one of Swift's (few) cooperative threads that the server's own tasks may need.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        NativeThread(name: "test-client") {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }.detach()
+    }
 }

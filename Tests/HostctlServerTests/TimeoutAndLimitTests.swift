@@ -8,26 +8,26 @@ import Testing
         let server = try await TestServer(options: { $0.requestHeadersTimeout = .seconds(2) }) { app in
             app.get("/") { try await $0.response.write("ok") }
         }
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("GET / HTTP/1.1\r\nHo")
         let response = try client.readResponse()
         #expect(response.status == 408)
         #expect(response.headers["connection"] == "close")
         #expect(try client.isClosedByServer())
+        await server.stop()
     }
 
     @Test func idleKeepAliveConnectionsAreClosedSilently() async throws {
         let server = try await TestServer(options: { $0.keepAliveTimeout = .seconds(2) }) { app in
             app.get("/") { try await $0.response.write("ok") }
         }
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try client.readResponse().text == "ok")
         let silent = try TestClient(port: server.port)
         #expect(try client.readToEnd().isEmpty, "closed with no response")
         #expect(try silent.readToEnd().isEmpty, "a connection that never sends is closed too")
+        await server.stop()
     }
 
     @Test func aTooSlowBodyGets408() async throws {
@@ -38,19 +38,18 @@ import Testing
                 for try await chunk in context.request.body { try await context.response.write(chunk) }
             }
         }
-        defer { Task { await server.stop() } }
         let client = try server.client()
         try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\nslow")
         let response = try client.readResponse()
         #expect(response.status == 408)
         #expect(try client.isClosedByServer())
+        await server.stop()
     }
 
     @Test func connectionsOverTheLimitAreClosedAtOnce() async throws {
         let server = try await TestServer(options: { $0.maxConcurrentConnections = 2 }) { app in
             app.get("/") { try await $0.response.write("ok") }
         }
-        defer { Task { await server.stop() } }
         let first = try server.client()
         let second = try server.client()
         try first.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -60,6 +59,7 @@ import Testing
         let third = try server.client()
         try? third.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try third.readToEnd().isEmpty, "no response: closed")
+        await server.stop()
     }
 
     /// A response the client does not read: writes wait (bounded memory), and a client that
@@ -80,7 +80,6 @@ import Testing
                 }
             }
         }
-        defer { Task { await server.stop() } }
         let client = try server.client()
         var small: Int32 = 4096
         setsockopt(client.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
@@ -88,6 +87,7 @@ import Testing
         let deadline = ContinuousClock.now + .seconds(20)
         while !aborted.isSet, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
         #expect(aborted.isSet)
+        await server.stop()
     }
 
     /// The Slowloris attack: many connections each trickling a header; the server keeps
@@ -97,7 +97,6 @@ import Testing
         let server = try await TestServer { app in
             app.get("/") { try await $0.response.write("ok") }
         }
-        defer { Task { await server.stop() } }
         var attackers: [TestClient] = []
         let wanted = min(1000, (descriptorLimit() - 100) / 2)
         for _ in 0..<wanted {
@@ -112,6 +111,7 @@ import Testing
             #expect(ContinuousClock.now - started < .seconds(5))
         }
         #expect(attackers.count == wanted)
+        await server.stop()
     }
 
     @Test func aHandlerThatNeverReturnsOnlyHoldsItsOwnRequest() async throws {
@@ -119,10 +119,10 @@ import Testing
             app.get("/hang") { _ in try await Task.sleep(for: .seconds(3600)) }
             app.get("/") { try await $0.response.write("ok") }
         }
-        defer { Task { await server.stop() } }
         let hung = try server.client()
         try hung.send("GET /hang HTTP/1.1\r\nHost: a\r\n\r\n")
         for _ in 0..<3 { #expect(try server.get("/").text == "ok") }
+        await server.stop()
     }
 
     @Test func aClientThatGoesAwayAbortsItsRequestAndLeaksNothing() async throws {
@@ -139,7 +139,6 @@ import Testing
             }
             app.get("/") { try await $0.response.write("ok") }
         }
-        defer { Task { await server.stop() } }
         _ = try server.get("/")
         let before = openDescriptorCount()
         do {
@@ -151,8 +150,10 @@ import Testing
         while !(aborted.isSet && cancelled.isSet), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(aborted.isSet)
         #expect(cancelled.isSet, "the handler's task was cancelled")
-        while openDescriptorCount() > before, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let closeDeadline = ContinuousClock.now + .seconds(10)
+        while openDescriptorCount() > before, ContinuousClock.now < closeDeadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(openDescriptorCount() <= before, "the server closed its side")
+        await server.stop()
     }
 }
 

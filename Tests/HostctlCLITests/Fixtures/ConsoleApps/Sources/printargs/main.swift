@@ -43,8 +43,9 @@ if let file = fopen("/proc/self/status", "r") {
 if let directory = opendir("/proc/self/fd") {
     let own = dirfd(directory)
     var fds: [Int32] = []
+    let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
     while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
         if let fd = Int32(name), fd != own { fds.append(fd) }
     }
     closedir(directory)
