@@ -26,5 +26,5 @@ build_and_run json-reader Sources/HostctlJSON/*.swift Tests/Fuzz/JSONReaderFuzz.
 seeds=()
 build_and_run launch-values Sources/HostctlLaunch/CommandLineArgsSplitter.swift Sources/HostctlLaunch/VariableExpander.swift Tests/Fuzz/LaunchValuesFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/http1")
-build_and_run http1-request-parser Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1RequestParserFuzz.swift
-build_and_run http1-chunked-decoder Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1ChunkedDecoderFuzz.swift
+build_and_run http1-request-parser Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1BodyDecoding.swift Tests/Fuzz/HTTP1RequestParserFuzz.swift
+build_and_run http1-chunked-decoder Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1BodyDecoding.swift Tests/Fuzz/HTTP1ChunkedDecoderFuzz.swift
