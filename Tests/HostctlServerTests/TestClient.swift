@@ -10,6 +10,16 @@ final class TestClient: @unchecked Sendable {
     private var buffer: [UInt8] = []
     var timeout: Double = 10
 
+    /// The client's own port (for finding the server's end of the connection).
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     init(port: Int, host: String = "127.0.0.1") throws {
         let family = host.contains(":") ? AF_INET6 : AF_INET
         fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -196,9 +206,22 @@ extension StringProtocol {
     }
 }
 
-/// Descriptors this process has open now (leak checks).
-func openDescriptorCount() -> Int {
-    (try? FileSystem.contentsOfDirectory("/proc/self/fd").count) ?? -1
+/// Whether the server still holds its end of the loopback connection from `clientPort`:
+/// /proc/net/tcp lists it as established or waiting to be closed (CLOSE_WAIT) until it does.
+func serverSideSocketIsOpen(serverPort: Int, clientPort: Int) -> Bool {
+    guard let table = try? FileSystem.readFile("/proc/net/tcp") else { return true }
+    let local = ":" + hex4(serverPort), remote = ":" + hex4(clientPort)
+    for line in String(decoding: table, as: UTF8.self).split(separator: "\n").dropFirst() {
+        let fields = line.split(separator: " ")
+        guard fields.count > 3, fields[1].hasSuffix(local), fields[2].hasSuffix(remote) else { continue }
+        if fields[3] == "01" || fields[3] == "08" { return true }
+    }
+    return false
+}
+
+private func hex4(_ port: Int) -> String {
+    let digits = String(port, radix: 16, uppercase: true)
+    return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
 }
 
 /// Runs blocking client I/O on a thread of its own, so a test waiting on the network does
