@@ -1,0 +1,72 @@
+import HostctlCore
+import HostctlHosting
+import Testing
+
+/// `ApplicationBuilder.respond(to:)` (what scaffolds' tests use) and the JSON helpers.
+@Suite struct InMemoryExchangeTests {
+    struct Greeting: Codable, Equatable {
+        let name: String
+        let times: Int
+    }
+
+    func app() -> ApplicationBuilder {
+        let app = ApplicationBuilder()
+        app.use { context, next in
+            context.response.headers["X-Seen"] = "yes"
+            try await next(context)
+        }
+        app.get("/hello/{name}") { context in
+            try await context.response.write("Hello, \(context.routeValues["name"] ?? "")\(context.request.queryString)")
+        }
+        app.post("/greetings") { context in
+            let greeting = try await context.request.decodeJSON(Greeting.self, limit: 64)
+            try await context.response.writeJSON(greeting, status: 201)
+        }
+        app.post("/check") { context in
+            do {
+                _ = try await context.request.decodeJSON(Greeting.self)
+            } catch let error as HTTPError {
+                try await context.response.write(error.message ?? "")
+            }
+        }
+        app.get("/teapot") { _ in throw HTTPError(418, "short and stout") }
+        app.get("/crash") { _ in throw Unexpected() }
+        return app
+    }
+
+    struct Unexpected: Error {}
+
+    @Test func routesMiddlewareAndQuery() async throws {
+        let response = try await app().respond(to: .get, "/hello/Ada?x=1")
+        #expect(response.status == 200)
+        #expect(response.text == "Hello, Ada?x=1")
+        #expect(response.headers["X-Seen"] == "yes")
+        #expect(try await app().respond(to: .get, "/nowhere").status == 404)
+    }
+
+    @Test func jsonInAndOut() async throws {
+        let response = try await app().respond(to: .post, "/greetings", body: Array(#"{"name":"Ada","times":2}"#.utf8))
+        #expect(response.status == 201)
+        #expect(response.headers["Content-Type"] == "application/json; charset=utf-8")
+        #expect(response.text == #"{"name":"Ada","times":2}"#)
+    }
+
+    @Test func jsonOfTheWrongShapeIs400NamingThePlace() async throws {
+        let app = app()
+        let wrongType = try await app.respond(to: .post, "/greetings", body: Array(#"{"name":"Ada","times":"two"}"#.utf8))
+        #expect(wrongType.status == 400)
+        let message = try await app.respond(to: .post, "/check", body: Array(#"{"name":"Ada","times":"two"}"#.utf8)).text
+        #expect(message.contains("times"), "\(message)")
+        let notJSON = try await app.respond(to: .post, "/greetings", body: Array("name=Ada".utf8))
+        #expect(notJSON.status == 400)
+        let tooLarge = try await app.respond(to: .post, "/greetings", body: Array(repeating: UInt8(ascii: " "), count: 65))
+        #expect(tooLarge.status == 413)
+    }
+
+    @Test func errorsBeforeTheResponseStartsBecomeTheirStatus() async throws {
+        let teapot = try await app().respond(to: .get, "/teapot")
+        #expect(teapot.status == 418)
+        #expect(teapot.body.isEmpty)
+        #expect(try await app().respond(to: .get, "/crash").status == 500)
+    }
+}
