@@ -32,6 +32,12 @@ struct HostctlProgram {
             return RunCommand(environment: environment, console: console).execute(rest)
         case "build":
             return BuildCommand(environment: environment, console: console).execute(rest)
+        case "new":
+            return NewCommand(environment: environment, console: console).execute(rest)
+        case "completions":
+            return CompletionsCommand(environment: environment, console: console).execute(rest)
+        case HostctlCommands.completionQuery.name:
+            return CompletionQueryCommand(environment: environment, console: console).execute(rest)
         default:
             return unknownCommand(first)
         }

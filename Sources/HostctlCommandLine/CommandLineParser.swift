@@ -36,7 +36,8 @@ public enum CommandLineParser {
                     guard spec.forwardsUnknownArguments else { throw .unexpectedArgument(token) }
                     result.forwarded.append(token)
                 } else {
-                    result.arguments.append(token)
+                    let argument = spec.arguments[result.arguments.count]
+                    result.arguments.append(try normalize(token, choices: argument.choices, name: "<\(argument.placeholder)>"))
                 }
                 continue
             }
@@ -58,14 +59,14 @@ public enum CommandLineParser {
                 raw = tokens[index]
                 index += 1
             }
-            result.values[option.key, default: []].append(try normalize(raw, for: option, spelledAs: token))
+            result.values[option.key, default: []].append(try normalize(raw, choices: option.choices, name: option.displayName))
         }
         return result
     }
 
-    private static func normalize(_ raw: String, for option: OptionSpec, spelledAs token: String) throws(CommandLineError) -> String {
-        guard let choices = option.choices else { return raw }
+    private static func normalize(_ raw: String, choices: [Choice]?, name: String) throws(CommandLineError) -> String {
+        guard let choices else { return raw }
         if let match = choices.first(where: { $0.matches(raw) }) { return match.value }
-        throw .invalidChoice(option: option.displayName, value: raw, allowed: choices.map(\.value))
+        throw .invalidChoice(option: name, value: raw, allowed: choices.map(\.value))
     }
 }

@@ -42,13 +42,16 @@ public struct ArgumentSpec: Sendable {
     public let key: String
     public let placeholder: String
     public let summary: String
+    /// Allowed values, matched without regard to case; nil means any value.
+    public let choices: [Choice]?
     public let completion: ValueCompletion
 
-    public init(key: String, placeholder: String, summary: String, completion: ValueCompletion = .none) {
+    public init(key: String, placeholder: String, summary: String, choices: [Choice]? = nil, completion: ValueCompletion? = nil) {
         self.key = key
         self.placeholder = placeholder
         self.summary = summary
-        self.completion = completion
+        self.choices = choices
+        self.completion = completion ?? (choices != nil ? .choices : .none)
     }
 }
 

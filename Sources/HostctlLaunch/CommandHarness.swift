@@ -10,7 +10,7 @@ struct CommandHarness {
     let console: Console
 
     func execute(
-        _ tokens: [String], spec: CommandSpec,
+        _ tokens: [String], spec: CommandSpec, help: (ParsedCommandLine) -> String? = { _ in nil },
         body: (ParsedCommandLine, Reporter) throws(HostctlFailure) -> Int32
     ) -> Int32 {
         let parsed: ParsedCommandLine
@@ -21,7 +21,7 @@ struct CommandHarness {
             return 1
         }
         if parsed.helpRequested {
-            console.out.write(HelpFormatter.render(spec))
+            console.out.write((help(parsed) ?? "") + HelpFormatter.render(spec))
             return 0
         }
         let verbosity = parsed.value("verbosity").flatMap(Verbosity.init(rawValue:)) ?? .minimal

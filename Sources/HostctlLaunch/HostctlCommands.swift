@@ -78,8 +78,88 @@ public enum HostctlCommands {
         options: [configuration, project, product, verbosity]
     )
 
+    public static let new = CommandSpec(
+        name: "new",
+        summary: "Create a Swift package from a template: web, api or empty.",
+        usage: ["hostctl new <TEMPLATE> [options]", "hostctl new --list"],
+        arguments: [
+            ArgumentSpec(key: "template", placeholder: "TEMPLATE", summary: "The template to use (see --list).", completion: .templates),
+        ],
+        options: [
+            OptionSpec(
+                key: "name", names: ["-n", "--name"], kind: .value(placeholder: "NAME"),
+                summary: "The package's name, a Swift identifier. The default is the output folder's name, made one."
+            ),
+            OptionSpec(
+                key: "output", names: ["-o", "--output"], kind: .value(placeholder: "DIR"),
+                summary: "Where to create the package. The default is a new folder named after --name, or else the current directory.",
+                completion: .directory
+            ),
+            OptionSpec(
+                key: "force", names: ["--force"], kind: .flag,
+                summary: "Create the package even in a folder that is not empty, overwriting files of the same names."
+            ),
+            OptionSpec(
+                key: "hostingSource", names: ["--hosting-source"], kind: .value(placeholder: "PATH|URL"),
+                summary: "Where the package gets hostctl's hosting library: a hostctl checkout's path or a git URL. "
+                    + "The default is the hostctl package this hostctl comes from, so the package builds offline.",
+                completion: .directory
+            ),
+            OptionSpec(key: "list", names: ["-l", "--list"], kind: .flag, summary: "List the templates."),
+            OptionSpec(key: "dryRun", names: ["--dry-run"], kind: .flag, summary: "Show the files that would be created, and create nothing."),
+        ],
+        notes: [
+            "Every template has launch profiles http (the event-loop server), iouring and proxied on ports picked at random "
+                + "in 5000-5300, and HOSTCTL_ENVIRONMENT=Development.",
+        ]
+    )
+
+    public static let completions = CommandSpec(
+        name: "completions",
+        summary: "Print the shell completion script for bash, zsh or fish.",
+        usage: ["hostctl completions <SHELL>"],
+        arguments: [
+            ArgumentSpec(
+                key: "shell", placeholder: "SHELL", summary: "The shell: bash, zsh or fish.",
+                choices: CompletionShell.allCases.map { Choice($0.rawValue) }
+            ),
+        ],
+        options: [],
+        notes: [
+            "bash: add `source <(hostctl completions bash)` to ~/.bashrc. "
+                + "zsh: `hostctl completions zsh > ~/.zfunc/_hostctl` with ~/.zfunc on $fpath before compinit. "
+                + "fish: `hostctl completions fish > ~/.config/fish/completions/hostctl.fish`.",
+        ]
+    )
+
+    /// What completion scripts ask hostctl: `hostctl __complete profiles [--project DIR]`
+    /// prints the profile names of that package's launch settings, `__complete templates`
+    /// the template names; one per line, and nothing (rather than an error) when there are none.
+    public static let completionQuery = CommandSpec(
+        name: "__complete",
+        summary: "Print values for shell completion.",
+        usage: ["hostctl __complete profiles|templates [--project DIR]"],
+        arguments: [
+            ArgumentSpec(key: "topic", placeholder: "TOPIC", summary: "What to list.", choices: [Choice("profiles"), Choice("templates")]),
+        ],
+        options: [project],
+        isHidden: true
+    )
+
+    /// Options that come before any command.
+    public static let globalOptions: [OptionSpec] = [
+        OptionSpec.help,
+        OptionSpec(key: "version", names: ["--version"], kind: .flag, summary: "Show hostctl's version."),
+    ]
+
     /// Every command, in the order `hostctl --help` lists them.
-    public static let all: [CommandSpec] = [run, build]
+    public static let all: [CommandSpec] = [run, build, new, completions, completionQuery]
+
+    /// What the completion scripts are generated from.
+    public static let completionProgram = CompletionProgram(
+        name: "hostctl", globalOptions: globalOptions, commands: all,
+        queryCommand: completionQuery.name, projectOption: "--project"
+    )
 
     public static func named(_ name: String) -> CommandSpec? { all.first { $0.name == name } }
 

@@ -50,6 +50,14 @@ public enum FilePath {
         normalize(join(base, path))
     }
 
+    /// `path` as seen from `base` when it lies inside it ("." for `base` itself), else
+    /// `path` unchanged. Both are absolute and normalized.
+    public static func relative(_ path: String, from base: String) -> String {
+        if path == base { return "." }
+        let prefix = base.hasSuffix("/") ? base : base + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
     private static func trimTrailingSlashes(_ path: String) -> String {
         var result = Substring(path)
         while result.count > 1, result.hasSuffix("/") { result = result.dropLast() }

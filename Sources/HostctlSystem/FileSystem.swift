@@ -74,6 +74,16 @@ public enum FileSystem {
         }
     }
 
+    /// `mkdir` of one folder, whose parent exists.
+    public static func makeDirectory(_ path: String) throws(SystemError) {
+        if mkdir(path, 0o755) != 0 { throw SystemError.last("mkdir", subject: path) }
+    }
+
+    /// `rmdir`: removes an empty folder, and leaves one that is not.
+    public static func removeDirectory(_ path: String) {
+        rmdir(path)
+    }
+
     public static func removeFile(_ path: String) {
         unlink(path)
     }

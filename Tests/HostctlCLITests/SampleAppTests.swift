@@ -13,24 +13,14 @@ import Testing
         let sample = FilePath.join(Self.repositoryRoot, ".build/debug/HostctlSample")
         try #require(FileSystem.exists(sample), "swift test builds the sample; \(sample) is missing")
         var responses: [String: String] = [:]
-        var failure: String?
-        let result = try Hostctl.run(
+        let result = try Hostctl.serving(
             ["run", "--no-build", "-lp", "http", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: Self.repositoryRoot, timeout: 60
-        ) { stdout, hostctl in
-            guard responses.isEmpty, failure == nil, let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("Now listening on: ") }),
-                  stdout.contains("Content root path:") else { return }
-            let base = String(line.dropFirst("Now listening on: ".count))
-            do {
-                for path in ["/", "/plaintext", "/json", "/slow?ms=10", "/throw", "/missing"] {
-                    responses[path] = try curl(["-s", "-i", base + path])
-                }
-                responses["/echo"] = try curl(["-s", "-i", "-X", "POST", "--data-binary", "ping", base + "/echo"])
-            } catch {
-                failure = "\(error)"
+        ) { base in
+            for path in ["/", "/plaintext", "/json", "/slow?ms=10", "/throw", "/missing"] {
+                responses[path] = try curl(["-s", "-i", base + path])
             }
-            hostctl.send(SIGTERM)
+            responses["/echo"] = try curl(["-s", "-i", "-X", "POST", "--data-binary", "ping", base + "/echo"])
         }
-        #expect(failure == nil, "\(failure ?? "")")
         #expect(result.exitCode == 0, "a graceful shutdown exits 0: \(result)")
         #expect(result.stdout.contains("Application started. Press Ctrl+C to shut down."))
         #expect(result.stdout.contains("Hosting environment: Development"))

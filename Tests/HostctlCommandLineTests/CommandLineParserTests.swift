@@ -80,3 +80,24 @@ import Testing
         #expect(throws: CommandLineError.unexpectedArgument("extra")) { try CommandLineParser.parse(["web", "extra"], for: new) }
     }
 }
+
+@Suite struct PositionalArgumentTests {
+    let spec = CommandSpec(
+        name: "completions", summary: "", usage: [],
+        arguments: [ArgumentSpec(key: "shell", placeholder: "SHELL", summary: "", choices: [Choice("bash"), Choice("zsh")])],
+        options: []
+    )
+
+    @Test func choicesAreNormalizedAndChecked() throws {
+        #expect(try CommandLineParser.parse(["ZSH"], for: spec).arguments == ["zsh"])
+        #expect(throws: CommandLineError.invalidChoice(option: "<SHELL>", value: "tcsh", allowed: ["bash", "zsh"])) {
+            try CommandLineParser.parse(["tcsh"], for: spec)
+        }
+    }
+
+    @Test func aSecondArgumentIsUnexpected() {
+        #expect(throws: CommandLineError.unexpectedArgument("zsh")) {
+            try CommandLineParser.parse(["bash", "zsh"], for: spec)
+        }
+    }
+}

@@ -51,8 +51,10 @@ enum Hostctl {
     }
 
     /// Runs any program (test set-up uses it for cp and friends) under the same time limit.
-    static func runTool(_ executable: String, _ arguments: [String], in directory: String? = nil, timeout: Double = 600) throws -> RunResult {
-        try runProcess(executable, arguments, in: directory, environment: nil, timeout: timeout)
+    static func runTool(
+        _ executable: String, _ arguments: [String], in directory: String? = nil, environment: ProcessEnvironment? = nil, timeout: Double = 600
+    ) throws -> RunResult {
+        try runProcess(executable, arguments, in: directory, environment: environment, timeout: timeout)
     }
 
     private static func runProcess(
@@ -90,4 +92,57 @@ enum Hostctl {
 private final class OutputCollector {
     var stdout: [UInt8] = []
     var stderr: [UInt8] = []
+}
+
+/// Runs a long blocking test body (a build, a shell session) on a thread of its own, so it
+/// does not hold one of Swift's few cooperative threads that other suites' tasks need.
+/// It stays in the test's task (a task executor preference, not a detached thread), so
+/// its `#expect`s are recorded against the test.
+func offThePool<T: Sendable>(_ body: () throws -> T) async throws -> T {
+    let executor = DedicatedThreadExecutor()
+    defer { executor.shutdown() }
+    return try await withTaskExecutorPreference(executor) { try body() }
+}
+
+/// A task executor with one thread of its own, which runs its jobs in order.
+private final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var stopped = false
+
+    init() {
+        let thread = Thread { [self] in run() }
+        thread.name = "cli-test"
+        thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Lets the thread end once its queue is empty.
+    func shutdown() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
 }

@@ -1,0 +1,3 @@
+import __NAME__Core
+
+print(greeting(arguments: Array(CommandLine.arguments.dropFirst())))

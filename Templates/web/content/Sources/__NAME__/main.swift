@@ -1,0 +1,6 @@
+import __NAME__App
+import Hostctl
+
+let app = WebApplication.builder().build()
+configure(app)
+app.run()

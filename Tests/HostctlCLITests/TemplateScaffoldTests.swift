@@ -1,0 +1,99 @@
+import Foundation
+import HostctlSystem
+import Testing
+
+/// Each template from start to a served page: `hostctl new T -n Demo -o demo`, the
+/// scaffold's own `swift test`, then `hostctl run --project demo` and real requests.
+/// The scaffolds depend on this checkout by path, so nothing is fetched.
+@Suite struct TemplateScaffoldTests {
+    static func scaffold(_ template: String) throws -> (root: String, package: String) {
+        let root = try TemporaryDirectory.make("scaffold-\(template)")
+        let created = try Hostctl.run(["new", template, "-n", "Demo", "-o", "demo"], in: root)
+        guard created.exitCode == 0 else { throw FixtureError("hostctl new \(template) failed: \(created)") }
+        return (root, FilePath.join(root, "demo"))
+    }
+
+    /// The scaffold's own tests pass.
+    static func expectTestsPass(_ package: String) throws {
+        guard let swift = ExecutableSearch.find("swift", path: Hostctl.baseEnvironment()["PATH"]) else {
+            throw FixtureError("swift is not on the PATH")
+        }
+        let result = try Hostctl.runTool(swift, ["test"], in: package, environment: Hostctl.baseEnvironment(), timeout: 900)
+        #expect(result.status.isSuccess, "swift test in the scaffold: \(result)")
+    }
+
+    @Test func web() async throws {
+        try await offThePool { try Self.webScaffold() }
+    }
+
+    static func webScaffold() throws {
+        let (root, package) = try Self.scaffold("web")
+        try Self.expectTestsPass(package)
+        var home = "", greeting = "", about = ""
+        let result = try Hostctl.serving(["run", "--project", "demo", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: root) { base in
+            home = try curl(["-s", "-i", base + "/"])
+            greeting = try curl(["-s", base + "/hello/Ada"])
+            about = try curl(["-s", base + "/about"])
+        }
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stdout.contains("Using launch settings from \(package)/launchSettings.json..."))
+        #expect(result.stdout.contains("Hosting environment: Development"), "the profile's HOSTCTL_ENVIRONMENT")
+        #expect(home.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(home)")
+        #expect(home.contains("Server-Timing: app;dur="), "the middleware ran: \(home)")
+        #expect(home.hasSuffix("\r\n\r\nHello from Demo!\n"))
+        #expect(greeting == "Hello, Ada!\n")
+        #expect(about == #"{"app":"Demo","environment":"Development"}"#)
+    }
+
+    @Test func api() async throws {
+        try await offThePool { try Self.apiScaffold() }
+    }
+
+    static func apiScaffold() throws {
+        let (root, package) = try Self.scaffold("api")
+        try Self.expectTestsPass(package)
+        var responses: [String] = []
+        let result = try Hostctl.serving(["run", "--project", "demo", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: root) { base in
+            func send(_ method: String, _ path: String, _ body: String? = nil) throws {
+                var arguments = ["-s", "-i", "-X", method, base + path]
+                if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
+                responses.append(try curl(arguments))
+            }
+            try send("POST", "/items", #"{"name": "apple", "quantity": 3}"#)
+            try send("GET", "/items/1")
+            try send("POST", "/items", #"{"name": "Apple", "quantity": 1}"#)
+            try send("POST", "/items", #"{"name": "pear"}"#)
+            try send("PUT", "/items/1", #"{"name": "apple", "quantity": 5}"#)
+            try send("GET", "/items")
+            try send("DELETE", "/items/1")
+            try send("GET", "/items/1")
+        }
+        #expect(result.exitCode == 0, "\(result)")
+        try #require(responses.count == 8, "\(result)")
+        #expect(responses[0].hasPrefix("HTTP/1.1 201 Created\r\n"), "\(responses[0])")
+        #expect(responses[0].contains("Location: /items/1\r\n"))
+        #expect(responses[0].hasSuffix(#"{"id":1,"name":"apple","quantity":3}"#))
+        #expect(responses[1].hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(responses[2].hasPrefix("HTTP/1.1 409 Conflict\r\n"), "\(responses[2])")
+        #expect(responses[3].hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(responses[3])")
+        #expect(responses[3].contains("quantity"), "the 400 says what is wrong: \(responses[3])")
+        #expect(responses[4].hasSuffix(#"{"id":1,"name":"apple","quantity":5}"#))
+        #expect(responses[5].hasSuffix(#"[{"id":1,"name":"apple","quantity":5}]"#))
+        #expect(responses[6].hasPrefix("HTTP/1.1 204 No Content\r\n"))
+        #expect(responses[7].hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+    }
+
+    @Test func empty() async throws {
+        try await offThePool { try Self.emptyScaffold() }
+    }
+
+    static func emptyScaffold() throws {
+        let (root, package) = try Self.scaffold("empty")
+        try Self.expectTestsPass(package)
+        let plain = try Hostctl.run(["run", "--project", "demo"], in: root)
+        #expect(plain.exitCode == 0, "\(plain)")
+        #expect(plain.stdoutLines.contains("Hello from Demo!"), "\(plain)")
+        let withArguments = try Hostctl.run(["run", "--project", "demo", "--no-build", "--", "Ada", "Lovelace"], in: root)
+        #expect(withArguments.stdoutLines.contains("Hello from Demo, with Ada Lovelace!"), "\(withArguments)")
+    }
+}
