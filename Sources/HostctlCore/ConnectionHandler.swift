@@ -23,8 +23,10 @@ public protocol ConnectionHandler: AnyObject {
     func didReceive()
 
     /// Completion transports (io_uring) hand over bytes from their own buffers, valid only
-    /// during the call: the handler copies what it keeps.
-    func received(_ bytes: UnsafeRawBufferPointer)
+    /// during the call: the handler copies what it keeps (all of it: nothing is dropped).
+    /// Returns false when the handler now holds all it may: the transport stops receiving
+    /// until `transport.resumeReading()` (bytes already received by then are still delivered).
+    func received(_ bytes: UnsafeRawBufferPointer) -> Bool
 
     /// A send the transport could not finish at once has completed; the buffer is the
     /// handler's again (emptied), to reuse.
@@ -52,6 +54,10 @@ public protocol ConnectionTransport: AnyObject {
 
     /// Closes the connection; unsent bytes are dropped. `transportClosed` follows.
     func close()
+
+    /// Closes the connection with a TCP reset (SO_LINGER 0) instead of a FIN, as HTTP.sys
+    /// throttles: the client learns at once that nothing will come. `transportClosed` follows.
+    func reset()
 
     var localAddress: SocketAddress? { get }
     var remoteAddress: SocketAddress? { get }

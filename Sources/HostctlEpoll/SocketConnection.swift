@@ -141,6 +141,14 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         close()
     }
 
+    func reset() {
+        guard !closed else { return }
+        // A zero linger turns close(2) into an abortive close: RST instead of FIN.
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close()
+    }
+
     func close() {
         guard !closed else { return }
         closed = true

@@ -110,14 +110,19 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
         inputArrived()
     }
 
-    func received(_ bytes: UnsafeRawBufferPointer) {
-        guard !closed, !inputEnded else { return }
+    func received(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard !closed, !inputEnded else { return false }
         let buffer = inbound ?? ByteBuffer(capacity: max(4096, bytes.count))
         inbound = buffer
         if !inRequest { buffer.compact() } else { compactBodyGap(buffer) }
         buffer.append(bytes)
         totalBytesReceived += bytes.count
         inputArrived()
+        guard !closed, !inputEnded, let inbound, unconsumedInput(inbound) < settings.maxRequestBufferSize else {
+            readingPaused = !closed && !inputEnded
+            return false
+        }
+        return true
     }
 
     /// Bytes the connection holds that nothing has consumed: the receive-buffer limit counts these.

@@ -50,6 +50,7 @@ final class MemoryTransport: ConnectionTransport {
     var holdsSends = false
     private(set) var held: ByteBuffer?
     private(set) var closed = false
+    private(set) var wasReset = false
     private(set) var resumedReading = 0
 
     init(loop: ManualLoop) { self.loop = loop }
@@ -77,6 +78,11 @@ final class MemoryTransport: ConnectionTransport {
     }
 
     func resumeReading() { resumedReading += 1 }
+
+    func reset() {
+        wasReset = !closed
+        close()
+    }
 
     func close() {
         guard !closed else { return }
