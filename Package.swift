@@ -49,11 +49,14 @@ let package = Package(
             swiftSettings: stayOnCallersExecutor
         ),
 
+        // What every transport shares: listening sockets, a loop's work queue, registrations.
+        .target(name: "HostctlTransport", dependencies: ["HostctlCore", "HostctlSystem", "CHostctlLinux"]),
+
         // The epoll transport: event loops, listeners, sockets. Moves bytes; knows no HTTP.
-        .target(name: "HostctlEpoll", dependencies: ["HostctlCore", "HostctlSystem", "CHostctlLinux"]),
+        .target(name: "HostctlEpoll", dependencies: ["HostctlCore", "HostctlSystem", "HostctlTransport", "CHostctlLinux"]),
 
         // The library apps import: the hosting library plus the servers it can run on.
-        .target(name: "Hostctl", dependencies: ["HostctlHosting", "HostctlServerCore", "HostctlEpoll", "HostctlSystem"]),
+        .target(name: "Hostctl", dependencies: ["HostctlHosting", "HostctlServerCore", "HostctlEpoll", "HostctlTransport", "HostctlSystem"]),
 
         // Child processes: spawn with reset signals, wait while forwarding signals.
         .target(name: "HostctlSupervisor", dependencies: ["HostctlSystem", "CHostctlLinux"]),

@@ -4,6 +4,7 @@ import HostctlEpoll
 import HostctlHosting
 import HostctlServerCore
 import HostctlSystem
+import HostctlTransport
 
 /// The event-loop server (our Kestrel): the HTTP server core over epoll loops, one per
 /// CPU, each with its own SO_REUSEPORT listener per address.

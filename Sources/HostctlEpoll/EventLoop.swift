@@ -2,6 +2,7 @@ import CHostctlLinux
 import Glibc
 import HostctlCore
 import HostctlSystem
+import HostctlTransport
 import Synchronization
 
 /// Something registered with a loop's epoll set: a listener or a connection.
@@ -14,8 +15,7 @@ protocol EpollRegistrant: AnyObject {
 /// its connections run here), and a heartbeat once a second.
 ///
 /// Everything registered with a loop is touched only on its thread; other threads reach
-/// it through `execute` and `enqueue`, which take a lock and wake the loop only when it
-/// is not already awake (an atomic flag saves a write(2) per message).
+/// it through `execute` and `enqueue` (see `LoopWorkQueue`).
 public final class EventLoop: EventLoopContext, @unchecked Sendable {
     public let index: Int
     @exclusivity(unchecked) public private(set) var now: Int64
@@ -26,18 +26,9 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
     /// they are not the loop thread (so it is atomic, though it is written only once).
     private let threadID = Atomic<UInt>(0)
 
-    // Registrations: epoll's user data is slot | generation << 32, so an event for a slot
-    // that has been reused since is recognised as stale and ignored.
-    @exclusivity(unchecked) private var slots: [(registrant: EpollRegistrant?, generation: UInt32)] = []
-    @exclusivity(unchecked) private var freeSlots: [Int] = []
-
-    // Work queued on the loop's own thread, and from other threads.
-    @exclusivity(unchecked) var localJobs: [UnownedJob] = []
-    @exclusivity(unchecked) var localWork: [() -> Void] = []
-    let remoteLock = Lock()
-    @exclusivity(unchecked) var remoteJobs: [UnownedJob] = []
-    @exclusivity(unchecked) var remoteWork: [() -> Void] = []
-    let wakePending = Atomic<Bool>(false)
+    /// Registrations: epoll's user data is slot | generation << 32.
+    @exclusivity(unchecked) private var registrations = RegistrationTable<any EpollRegistrant>()
+    let work: LoopWorkQueue
 
     @exclusivity(unchecked) private var acceptors: [ObjectIdentifier: ConnectionAcceptor] = [:]
     @exclusivity(unchecked) private var nextHeartbeat: Int64
@@ -57,6 +48,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
         }
         now = MonotonicClock.now()
         nextHeartbeat = now + 1_000_000_000
+        work = LoopWorkQueue(wakeDescriptor: wakeDescriptor)
         _ = chl_epoll_add(epollDescriptor, wakeDescriptor, CHL_EPOLLIN, UInt64.max)
     }
 
@@ -80,7 +72,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
     /// Asks the loop to finish; `join` waits for it.
     func requestStop() {
         stopRequested.store(true, ordering: .releasing)
-        wake()
+        work.wake()
     }
 
     func join() { thread?.join() }
@@ -88,7 +80,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
     private func run() {
         threadID.store(UInt(pthread_self()), ordering: .relaxed)
         while !stopRequested.load(ordering: .acquiring) {
-            let busy = !localJobs.isEmpty || !localWork.isEmpty || wakePending.load(ordering: .relaxed)
+            let busy = work.isBusy
             let untilHeartbeat = max(0, Int((nextHeartbeat - now) / 1_000_000) + 1)
             let count = chl_epoll_wait(epollDescriptor, eventMasks, eventData, 256, busy ? 0 : Int32(min(untilHeartbeat, 1000)))
             now = MonotonicClock.now()
@@ -98,7 +90,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
                 // response leaves first, and its buffers are still in cache.
                 for i in 0..<Int(count) {
                     dispatch(eventMasks[i], eventData[i])
-                    if !localJobs.isEmpty || !localWork.isEmpty { runQueued() }
+                    if work.hasLocalWork { runQueued() }
                 }
             }
             runQueued()
@@ -119,80 +111,29 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
         }
         let slot = Int(truncatingIfNeeded: data & 0xFFFF_FFFF)
         let generation = UInt32(truncatingIfNeeded: data >> 32)
-        guard slot < slots.count, slots[slot].generation == generation, let registrant = slots[slot].registrant else { return }
-        registrant.handle(events: events)
+        registrations.entry(slot: slot, generation: generation)?.handle(events: events)
     }
 
-    /// Runs queued closures and task jobs until none are left (a bounded number of rounds,
-    /// so a task that keeps re-enqueueing itself cannot starve the sockets).
     func runQueued() {
-        for _ in 0..<64 {
-            if wakePending.load(ordering: .acquiring) { takeRemoteWork() }
-            if localWork.isEmpty && localJobs.isEmpty { return }
-            if !localWork.isEmpty {
-                let work = localWork
-                localWork.removeAll(keepingCapacity: true)
-                for item in work { item() }
-            }
-            if !localJobs.isEmpty {
-                let jobs = localJobs
-                localJobs.removeAll(keepingCapacity: true)
-                let executor = asUnownedTaskExecutor()
-                for job in jobs { job.runSynchronously(on: executor) }
-            }
-        }
-    }
-
-    private func takeRemoteWork() {
-        wakePending.store(false, ordering: .releasing)
-        remoteLock.withLock {
-            if !remoteWork.isEmpty {
-                localWork.append(contentsOf: remoteWork)
-                remoteWork.removeAll(keepingCapacity: true)
-            }
-            if !remoteJobs.isEmpty {
-                localJobs.append(contentsOf: remoteJobs)
-                remoteJobs.removeAll(keepingCapacity: true)
-            }
-        }
-    }
-
-    /// Wakes the loop from epoll_wait unless a wake-up is already pending.
-    func wake() {
-        if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
-            var one: UInt64 = 1
-            _ = write(wakeDescriptor, &one, 8)
-        }
+        work.runAll(on: asUnownedTaskExecutor())
     }
 
     // MARK: EventLoopContext
 
     public func execute(_ work: @escaping @Sendable () -> Void) {
-        if isOnLoopThread {
-            localWork.append(work)
-        } else {
-            remoteLock.withLock { remoteWork.append(work) }
-            wake()
-        }
+        if isOnLoopThread { self.work.addLocal(work) } else { self.work.addRemote(work) }
     }
 
     /// Runs `work` on the loop thread after the current event (callers already on it).
     func runSoon(_ work: @escaping () -> Void) {
-        localWork.append(work)
+        self.work.addLocal(work)
     }
 
     // MARK: Registrations (loop thread only, or before the loop starts)
 
     func register(_ registrant: EpollRegistrant, descriptor: Int32, events: UInt32) throws(SystemError) -> Int {
-        let slot: Int
-        if let free = freeSlots.popLast() {
-            slot = free
-            slots[slot].registrant = registrant
-        } else {
-            slot = slots.count
-            slots.append((registrant, 0))
-        }
-        let data = UInt64(slot) | UInt64(slots[slot].generation) << 32
+        let (slot, generation) = registrations.add(registrant)
+        let data = UInt64(slot) | UInt64(generation) << 32
         if chl_epoll_add(epollDescriptor, descriptor, events, data) != 0 {
             let error = SystemError.last("epoll_ctl(ADD)")
             release(slot: slot)
@@ -203,9 +144,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
 
     /// Forgets a registration; the descriptor must be closed (or removed) by the caller.
     func release(slot: Int) {
-        slots[slot].registrant = nil
-        slots[slot].generation &+= 1
-        freeSlots.append(slot)
+        registrations.remove(slot: slot)
     }
 
     func addAcceptor(_ acceptor: ConnectionAcceptor) {
@@ -219,12 +158,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
 
 extension EventLoop: TaskExecutor {
     public func enqueue(_ job: consuming ExecutorJob) {
-        let unowned = UnownedJob(job)
-        if isOnLoopThread {
-            localJobs.append(unowned)
-        } else {
-            remoteLock.withLock { remoteJobs.append(unowned) }
-            wake()
-        }
+        let job = UnownedJob(job)
+        if isOnLoopThread { work.addLocal(job) } else { work.addRemote(job) }
     }
 }
