@@ -55,8 +55,15 @@ let package = Package(
         // The epoll transport: event loops, listeners, sockets. Moves bytes; knows no HTTP.
         .target(name: "HostctlEpoll", dependencies: ["HostctlCore", "HostctlSystem", "HostctlTransport", "CHostctlLinux"]),
 
+        // io_uring by hand: syscalls, ring memory and its ordering (no liburing).
+        .target(name: "CHostctlIOUring"),
+
+        // The io_uring transport: loops, listeners, connections over completion-based I/O.
+        // Moves bytes; knows no HTTP.
+        .target(name: "HostctlIOUring", dependencies: ["HostctlCore", "HostctlSystem", "HostctlTransport", "CHostctlIOUring", "CHostctlLinux"]),
+
         // The library apps import: the hosting library plus the servers it can run on.
-        .target(name: "Hostctl", dependencies: ["HostctlHosting", "HostctlServerCore", "HostctlEpoll", "HostctlTransport", "HostctlSystem"]),
+        .target(name: "Hostctl", dependencies: ["HostctlHosting", "HostctlServerCore", "HostctlEpoll", "HostctlIOUring", "HostctlTransport", "HostctlSystem"]),
 
         // Child processes: spawn with reset signals, wait while forwarding signals.
         .target(name: "HostctlSupervisor", dependencies: ["HostctlSystem", "CHostctlLinux"]),

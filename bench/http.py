@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """HTTP/1.1 benchmark of hostctl's servers beside nginx, h2o and Hummingbird, in one run.
 
-Usage: bench/http.py [--runs 3] [--duration 10] [--servers hostctl,nginx,h2o,hummingbird]
+Usage: bench/http.py [--runs 3] [--duration 10] [--servers hostctl,hostctl-iouring,nginx,h2o,hummingbird]
                      [--tests plain,pipelined,idle] [--idle 10000] [--markdown FILE]
 
 Each server runs pinned to CPU 0 and wrk to CPU 1 (both on loopback). Per test: a 3 s
@@ -12,7 +12,8 @@ they close. Ratios are against nginx from the same run: this machine is shared a
 so only ratios within one run mean anything.
 
 Servers (skipped with a note when not available):
-  hostctl      the bundled sample app, built here in release (`/plaintext`)
+  hostctl      the bundled sample app, built here in release (`/plaintext`), on the event-loop server
+  hostctl-iouring  the same on the io_uring server (HOSTCTL_SERVER=iouring)
   nginx        `return 200 "Hello, World!"`, 1 worker (Debian's nginx)
   h2o          a static /plaintext file, 1 thread (Debian's h2o)
   hummingbird  HBHello, Hummingbird 2's hello world (HB_THREADS=1), if built: pass --hummingbird
@@ -141,6 +142,12 @@ def server_specs(names, work, hummingbird_path=None):
                        stdout=subprocess.DEVNULL)
         specs["hostctl"] = Server("hostctl", [os.path.join(ROOT, ".build", "release", "HostctlSample")],
                                   env={"HOSTCTL_URLS": f"http://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production"})
+    if "hostctl-iouring" in names:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "HostctlSample"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        specs["hostctl-iouring"] = Server("hostctl-iouring", [os.path.join(ROOT, ".build", "release", "HostctlSample")],
+                                          env={"HOSTCTL_URLS": f"http://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production",
+                                               "HOSTCTL_SERVER": "iouring"})
     if "nginx" in names and shutil.which("nginx"):
         conf = os.path.join(work, "nginx.conf")
         with open(conf, "w") as f:
@@ -217,7 +224,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--servers", default="hostctl,nginx,h2o,hummingbird")
+    parser.add_argument("--servers", default="hostctl,hostctl-iouring,nginx,h2o,hummingbird")
     parser.add_argument("--tests", default="plain,pipelined,idle")
     parser.add_argument("--idle", type=int, default=10000)
     parser.add_argument("--markdown", help="also write the table to this file")

@@ -4,7 +4,7 @@ import HostctlSystem
 extension WebApplication {
     /// The servers an app can run on, by the names `HOSTCTL_SERVER` takes.
     public static var defaultServers: [String: ServerFactory] {
-        ["eventloop": { EventLoopServer($0) }]
+        ["eventloop": { EventLoopServer($0) }, "iouring": { IOUringServer($0) }]
     }
 
     /// A builder reading the process's arguments and environment (design §4–5), with the

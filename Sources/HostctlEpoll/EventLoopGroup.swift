@@ -1,5 +1,5 @@
-import CHostctlLinux
 import HostctlSystem
+import HostctlTransport
 
 /// The event loops of a server: one per CPU by default, each on its own thread.
 public final class EventLoopGroup: @unchecked Sendable {
@@ -7,7 +7,7 @@ public final class EventLoopGroup: @unchecked Sendable {
     private var started = false
 
     /// CPUs this process may use (honours `taskset`).
-    public static var availableProcessors: Int { Int(chl_available_cpus()) }
+    public static var availableProcessors: Int { availableProcessorCount }
 
     public init(count: Int) throws(SystemError) {
         var loops: [EventLoop] = []

@@ -7,11 +7,16 @@ extension HTTP1Connection {
         let request = self.request
 
         // The client reads the response too slowly.
-        if let rate = settings.minResponseRate, let sendStarted = sendWaitStartedAt {
-            observeSendProgress()
-            let waited = sendWaitedNanoseconds + (now - sendStarted)
-            if waited > rate.grace, Double(bytesSentWhileWaiting) < rate.bytesPerSecond * Double(waited) / 1e9 {
-                abort(reason: "The connection was timed out by the server because the response was not read by the client at the specified minimum data rate.")
+        if let rate = settings.minResponseRate, let inFlight {
+            if let observed = sendObservedSince {
+                observeSendProgress()
+                let waited = sendWaitedNanoseconds + (now - observed)
+                if waited > rate.grace, Double(bytesSentWhileWaiting) < rate.bytesPerSecond * Double(waited) / 1e9 {
+                    abort(reason: "The connection was timed out by the server because the response was not read by the client at the specified minimum data rate.")
+                }
+            } else {
+                sendObservedSince = now
+                inFlightLastSeen = inFlight.readableCount
             }
         }
         if closed || abortReason != nil { return }

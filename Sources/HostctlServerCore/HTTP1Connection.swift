@@ -50,8 +50,11 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     /// readable count is what is still unsent.
     @exclusivity(unchecked) var inFlight: ByteBuffer?
     @exclusivity(unchecked) var closeWhenSent = false
-    // Minimum response rate: time spent with a send pending, and bytes that went out meanwhile.
-    @exclusivity(unchecked) var sendWaitStartedAt: Int64?
+    // Minimum response rate: a send still pending at a heartbeat is watched from then on
+    // (one that completes between heartbeats says nothing about the client, whether the
+    // transport writes at once, as epoll does, or completes later, as io_uring does); the
+    // time watched and the bytes that went out meanwhile.
+    @exclusivity(unchecked) var sendObservedSince: Int64?
     @exclusivity(unchecked) var sendWaitedNanoseconds: Int64 = 0
     @exclusivity(unchecked) var bytesSentWhileWaiting = 0
     @exclusivity(unchecked) var inFlightLastSeen = 0
@@ -165,15 +168,15 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     // MARK: ConnectionHandler: output
 
     func sendCompleted(_ buffer: ByteBuffer) {
-        bytesSentWhileWaiting += inFlightLastSeen
+        if let observed = sendObservedSince {
+            bytesSentWhileWaiting += inFlightLastSeen
+            sendWaitedNanoseconds += loop.now - observed
+            sendObservedSince = nil
+        }
         inFlight = nil
         inFlightLastSeen = 0
         buffer.clear()
         if spare == nil { spare = buffer }
-        if let started = sendWaitStartedAt {
-            sendWaitedNanoseconds += loop.now - started
-            sendWaitStartedAt = nil
-        }
         sendOutput()
         if waitingFor == .writable, pendingOutput <= settings.maxResponseBufferSize { resumeTask() }
     }
@@ -202,8 +205,6 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
             if closeWhenSent, outbound?.isEmpty ?? true { transport.close() }
         } else if !closed {
             inFlight = buffer
-            inFlightLastSeen = buffer.readableCount
-            sendWaitStartedAt = loop.now
         }
     }
 

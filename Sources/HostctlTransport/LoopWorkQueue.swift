@@ -1,3 +1,4 @@
+import CHostctlLinux
 import Glibc
 import HostctlCore
 import Synchronization
@@ -87,3 +88,6 @@ public final class LoopWorkQueue: @unchecked Sendable {
         }
     }
 }
+
+/// CPUs this process may use (honours `taskset`): the default number of loops.
+public var availableProcessorCount: Int { Int(chl_available_cpus()) }

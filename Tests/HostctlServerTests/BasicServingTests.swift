@@ -1,10 +1,10 @@
 import Hostctl
 import Testing
 
-/// Requests and responses through the event-loop server on real sockets.
+/// Requests and responses through each server on real sockets.
 @Suite struct BasicServingTests {
-    func server(environment: String = "Production", options: (inout ServerOptions) -> Void = { _ in }) async throws -> TestServer {
-        try await TestServer(environment: environment, options: options) { app in
+    func server(_ kind: ServerUnderTest, environment: String = "Production", options: (inout ServerOptions) -> Void = { _ in }) async throws -> TestServer {
+        try await TestServer(kind, environment: environment, options: options) { app in
             app.get("/") { try await $0.response.write("root") }
             app.get("/plaintext") { context in
                 context.response.contentType = "text/plain"
@@ -54,8 +54,8 @@ import Testing
         }
     }
 
-    @Test func plaintextWithTheStandardHeaders() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func plaintextWithTheStandardHeaders(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         let response = try server.get("/plaintext")
         #expect(response.status == 200)
         #expect(response.text == "Hello, World!")
@@ -68,8 +68,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func keepAliveAndPipelining() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func keepAliveAndPipelining(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         let client = try server.client()
         try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /plaintext HTTP/1.1\r\nHost: a\r\n\r\nGET /users/7 HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try client.readResponse().text == "root")
@@ -80,8 +80,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func routing() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func routing(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         #expect(try server.get("/users/42").text == "user 42")
         #expect(try server.get("/USERS/ME").text == "me")
         #expect(try server.get("/users/abc").status == 404, "the int constraint rejects")
@@ -95,8 +95,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func headHasTheHeadersOfGetAndNoBody() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func headHasTheHeadersOfGetAndNoBody(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         let client = try server.client()
         try client.send("HEAD /plaintext HTTP/1.1\r\nHost: a\r\n\r\n")
         let head = try client.readResponse(head: true)
@@ -107,8 +107,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func framingIsChosenForTheApp() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func framingIsChosenForTheApp(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         let streamed = try server.get("/streamed")
         #expect(streamed.headers["transfer-encoding"] == "chunked")
         #expect(streamed.text == "part one, part two")
@@ -125,8 +125,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func requestBodiesAreStreamed() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func requestBodiesAreStreamed(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         let client = try server.client()
         try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world")
         #expect(try client.readResponse().text == "hello world")
@@ -137,8 +137,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func anUnreadBodyIsDrainedAndTheConnectionKept() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func anUnreadBodyIsDrainedAndTheConnectionKept(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         let client = try server.client()
         try client.send("POST /ignore HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try client.readResponse().text == "ignored")
@@ -146,8 +146,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func expectContinueIsAnsweredWhenTheAppReads() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func expectContinueIsAnsweredWhenTheAppReads(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         let client = try server.client()
         try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
         let interim = try client.readResponse()
@@ -164,8 +164,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func errorsBecomeStatuses() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func errorsBecomeStatuses(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         let thrown = try server.get("/throw")
         #expect(thrown.status == 500)
         #expect(thrown.body.isEmpty, "no details outside Development")
@@ -178,8 +178,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func developerExceptionPage() async throws {
-        let server = try await server(environment: "Development")
+    @Test(arguments: ServerUnderTest.allCases) func developerExceptionPage(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind, environment: "Development")
         let plain = try server.get("/throw")
         #expect(plain.status == 500)
         #expect(plain.headers["content-type"] == "text/plain; charset=utf-8")
@@ -191,8 +191,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func targetQueryAndHeaders() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func targetQueryAndHeaders(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         #expect(try server.get("/query?a=x%20y&b").text == "/query|?a=x%20y&b|x y|/query?a=x%20y&b")
         #expect(try server.get("/qu%65ry?a=1").text == "/query|?a=1|1|/qu%65ry?a=1")
         #expect(try server.get("http://localhost/query?a=2").text == "/query|?a=2|2|http://localhost/query?a=2")
@@ -201,16 +201,16 @@ import Testing
         await server.stop()
     }
 
-    @Test func aLargeResponseArrivesWhole() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func aLargeResponseArrivesWhole(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         let response = try server.get("/big")
         #expect(response.body.count == 32 * 64 * 1024)
         #expect(response.body.allSatisfy { $0 == UInt8(ascii: "x") })
         await server.stop()
     }
 
-    @Test func http10ClosesByDefaultAndKeepsAliveWhenAsked() async throws {
-        let server = try await server()
+    @Test(arguments: ServerUnderTest.allCases) func http10ClosesByDefaultAndKeepsAliveWhenAsked(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
         let closing = try server.client()
         try closing.send("GET / HTTP/1.0\r\n\r\n")
         let first = try closing.readResponse()

@@ -5,17 +5,17 @@ import Testing
 
 /// Addresses, start-up errors and graceful shutdown.
 @Suite struct LifecycleTests {
-    @Test func portZeroIsReportedAsTheRealPort() async throws {
-        let server = try await TestServer { app in app.get("/") { try await $0.response.write("ok") } }
+    @Test(arguments: ServerUnderTest.allCases) func portZeroIsReportedAsTheRealPort(_ kind: ServerUnderTest) async throws {
+        let server = try await TestServer(kind) { app in app.get("/") { try await $0.response.write("ok") } }
         #expect(server.port > 0)
         #expect(server.app.urls == ["http://127.0.0.1:\(server.port)"])
         #expect(try server.get("/").text == "ok")
         await server.stop()
     }
 
-    @Test func localhostListensOnBothLoopbacks() async throws {
+    @Test(arguments: ServerUnderTest.allCases) func localhostListensOnBothLoopbacks(_ kind: ServerUnderTest) async throws {
         let port = try freePort()
-        let server = try await TestServer(urls: "http://localhost:\(port)") { app in app.get("/") { try await $0.response.write("ok") } }
+        let server = try await TestServer(kind, urls: "http://localhost:\(port)") { app in app.get("/") { try await $0.response.write("ok") } }
         #expect(server.app.urls == ["http://localhost:\(port)"])
         let v4 = try TestClient(port: Int(port), host: "127.0.0.1")
         try v4.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -27,8 +27,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func wildcardAndSeveralURLs() async throws {
-        let server = try await TestServer(urls: "http://*:0;http://127.0.0.1:0") { app in app.get("/") { try await $0.response.write("ok") } }
+    @Test(arguments: ServerUnderTest.allCases) func wildcardAndSeveralURLs(_ kind: ServerUnderTest) async throws {
+        let server = try await TestServer(kind, urls: "http://*:0;http://127.0.0.1:0") { app in app.get("/") { try await $0.response.write("ok") } }
         #expect(server.app.urls.count == 2)
         #expect(server.app.urls[0].hasPrefix("http://[::]:"))
         let wildcardPort = Int(server.app.urls[0].split(separator: ":").last!)!
@@ -38,10 +38,10 @@ import Testing
         await server.stop()
     }
 
-    @Test func unixDomainSockets() async throws {
+    @Test(arguments: ServerUnderTest.allCases) func unixDomainSockets(_ kind: ServerUnderTest) async throws {
         let path = "/tmp/hostctl-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
         defer { unlink(path) }
-        let server = try await TestServer(urls: "http://unix:\(path)") { app in
+        let server = try await TestServer(kind, urls: "http://unix:\(path)") { app in
             app.get("/") { context in
                 try await context.response.write("over \(context.connection.localEndpoint?.description ?? "?")")
             }
@@ -53,23 +53,23 @@ import Testing
         await server.stop()
     }
 
-    @Test func startErrorsSayWhatIsWrong() async throws {
-        let first = try await TestServer { app in app.get("/") { _ in } }
+    @Test(arguments: ServerUnderTest.allCases) func startErrorsSayWhatIsWrong(_ kind: ServerUnderTest) async throws {
+        let first = try await TestServer(kind) { app in app.get("/") { _ in } }
         await #expect(throws: ServerStartError.self) {
-            _ = try await TestServer(urls: "http://127.0.0.1:\(first.port)") { _ in }
+            _ = try await TestServer(kind, urls: "http://127.0.0.1:\(first.port)") { _ in }
         }
         do {
-            _ = try await TestServer(urls: "http://127.0.0.1:\(first.port)") { _ in }
+            _ = try await TestServer(kind, urls: "http://127.0.0.1:\(first.port)") { _ in }
         } catch {
             #expect("\(error)" == "Failed to bind to address http://127.0.0.1:\(first.port): address already in use.")
         }
         do {
-            _ = try await TestServer(urls: "ftp://127.0.0.1:21") { _ in }
+            _ = try await TestServer(kind, urls: "ftp://127.0.0.1:21") { _ in }
         } catch {
             #expect("\(error)" == "Unrecognized scheme in server address 'ftp://127.0.0.1:21'. Only 'http://' and 'https://' are supported.")
         }
         do {
-            _ = try await TestServer(urls: "http://localhost:0") { _ in }
+            _ = try await TestServer(kind, urls: "http://localhost:0") { _ in }
         } catch {
             #expect("\(error)".hasPrefix("Dynamic port binding is not supported when binding to localhost."))
         }
@@ -78,10 +78,10 @@ import Testing
 
     /// Stop: no new connections, idle ones closed, the request in flight finishes with
     /// `Connection: close`, then the server is gone.
-    @Test func gracefulShutdown() async throws {
+    @Test(arguments: ServerUnderTest.allCases) func gracefulShutdown(_ kind: ServerUnderTest) async throws {
         let started = Flag()
         let stopCalled = Flag()
-        let server = try await TestServer(options: { $0.shutdownTimeout = .seconds(10) }) { app in
+        let server = try await TestServer(kind, options: { $0.shutdownTimeout = .seconds(10) }) { app in
             app.get("/slow") { context in
                 started.set()
                 // Answer only once the stop has begun (the test's threads may be slow to start it).
@@ -114,8 +114,8 @@ import Testing
         #expect(throws: (any Error).self) { try TestClient(port: server.port) }
     }
 
-    @Test func requestsInFlightPastTheTimeoutAreAborted() async throws {
-        let server = try await TestServer(options: { $0.shutdownTimeout = .milliseconds(300) }) { app in
+    @Test(arguments: ServerUnderTest.allCases) func requestsInFlightPastTheTimeoutAreAborted(_ kind: ServerUnderTest) async throws {
+        let server = try await TestServer(kind, options: { $0.shutdownTimeout = .milliseconds(300) }) { app in
             app.get("/hang") { _ in try await Task.sleep(for: .seconds(3600)) }
         }
         let client = try server.client()

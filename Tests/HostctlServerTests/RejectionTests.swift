@@ -37,10 +37,11 @@ import Testing
         ("TLS handshake on a plain port", "\u{16}\u{3}\u{1}\u{0}\u{5}hello", 400),
     ]
 
-    @Test(arguments: cases)
-    func rejected(_ name: String, _ request: String, _ status: Int) async throws {
+    @Test(arguments: ServerUnderTest.allCases, cases)
+    func rejected(_ kind: ServerUnderTest, _ row: (name: String, request: String, status: Int)) async throws {
+        let (name, request, status) = row
         let called = Flag()
-        let server = try await TestServer { app in
+        let server = try await TestServer(kind) { app in
             app.map("/{*any}", methods: nil) { context in
                 called.set()
                 for try await _ in context.request.body {}
@@ -62,15 +63,16 @@ import Testing
 
     /// Bad chunked framing is found while the app reads: the read fails, the server answers
     /// 400 and closes.
-    @Test(arguments: [
+    @Test(arguments: ServerUnderTest.allCases, [
         ("chunk size not hex", "zz\r\nhello\r\n0\r\n\r\n"),
         ("chunk size overflow", "100000000\r\n"),
         ("lone LF in a chunk extension", "5;a\nb\r\nhello\r\n0\r\n\r\n"),
         ("lone CR in a chunk extension", "5;a\rb\r\nhello\r\n0\r\n\r\n"),
         ("bad chunk suffix", "5\r\nhelloXX0\r\n\r\n"),
-    ])
-    func badChunkedBodies(_ name: String, _ body: String) async throws {
-        let server = try await TestServer { app in
+    ] as [(String, String)])
+    func badChunkedBodies(_ kind: ServerUnderTest, _ row: (name: String, body: String)) async throws {
+        let (name, body) = row
+        let server = try await TestServer(kind) { app in
             app.post("/echo") { context in
                 for try await chunk in context.request.body { try await context.response.write(chunk) }
             }
@@ -83,8 +85,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func contentLengthWithTransferEncodingClosesAfterTheResponse() async throws {
-        let server = try await TestServer { app in
+    @Test(arguments: ServerUnderTest.allCases) func contentLengthWithTransferEncodingClosesAfterTheResponse(_ kind: ServerUnderTest) async throws {
+        let server = try await TestServer(kind) { app in
             app.post("/echo") { context in
                 for try await chunk in context.request.body { try await context.response.write(chunk) }
             }
@@ -98,8 +100,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func bareLineFeedsWhenAllowed() async throws {
-        let server = try await TestServer(options: { $0.allowsBareLineFeed = true }) { app in
+    @Test(arguments: ServerUnderTest.allCases) func bareLineFeedsWhenAllowed(_ kind: ServerUnderTest) async throws {
+        let server = try await TestServer(kind, options: { $0.allowsBareLineFeed = true }) { app in
             app.get("/") { try await $0.response.write("ok") }
         }
         let client = try server.client()
@@ -108,8 +110,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func bodyOverTheLimitIs413() async throws {
-        let server = try await TestServer(options: { $0.maxRequestBodySize = 10 }) { app in
+    @Test(arguments: ServerUnderTest.allCases) func bodyOverTheLimitIs413(_ kind: ServerUnderTest) async throws {
+        let server = try await TestServer(kind, options: { $0.maxRequestBodySize = 10 }) { app in
             app.post("/echo") { context in
                 for try await chunk in context.request.body { try await context.response.write(chunk) }
             }
@@ -131,8 +133,8 @@ import Testing
         await server.stop()
     }
 
-    @Test func aClientThatStopsMidBodyGets400() async throws {
-        let server = try await TestServer { app in
+    @Test(arguments: ServerUnderTest.allCases) func aClientThatStopsMidBodyGets400(_ kind: ServerUnderTest) async throws {
+        let server = try await TestServer(kind) { app in
             app.post("/echo") { context in
                 for try await chunk in context.request.body { try await context.response.write(chunk) }
             }

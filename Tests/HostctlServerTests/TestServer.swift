@@ -1,19 +1,40 @@
 import Hostctl
 import HostctlSystem
+import Testing
 
-/// An app on the event-loop server, on 127.0.0.1 and a free port, for one test.
+/// The servers the integration suite runs against: every test takes one as its first
+/// argument, so both servers meet the same expectations.
+enum ServerUnderTest: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case eventLoop = "eventloop"
+    case ioUring = "iouring"
+
+    var testDescription: String { rawValue }
+
+    /// Why io_uring cannot run on this machine (read once), or nil.
+    static let ioUringProblem: String? = IOUringServer.unavailabilityReason()
+
+    /// Skips the test case, saying why, where this server cannot run here.
+    func skipIfUnavailable() throws {
+        if self == .ioUring, let problem = Self.ioUringProblem {
+            try Test.cancel("The io_uring server cannot run on this machine: \(problem)")
+        }
+    }
+}
+
+/// An app on the server under test, on 127.0.0.1 and a free port, for one test.
 final class TestServer: @unchecked Sendable {
     let app: WebApplication
     let port: Int
 
     /// Builds the app with `configure`, starts it, and reads the port back from the server
     /// (never guessing, never sleeping).
-    init(environment: String = "Production", urls: String = "http://127.0.0.1:0",
+    init(_ kind: ServerUnderTest, environment: String = "Production", urls: String = "http://127.0.0.1:0",
          options: (inout ServerOptions) -> Void = { _ in },
          configure: (WebApplication) -> Void) async throws {
+        try kind.skipIfUnavailable()
         let builder = WebApplication.builder(
             arguments: ["test"],
-            environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment)])
+            environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.rawValue)])
         )
         builder.serverOptions.eventLoopCount = 1
         options(&builder.serverOptions)

@@ -27,7 +27,7 @@ public struct ServerOptions: Sendable {
     public var addsServerHeader = true
     /// How long a graceful stop waits for requests in flight.
     public var shutdownTimeout: Duration = .seconds(30)
-    /// Event loops (threads) for the event-loop server; nil: one per CPU.
+    /// Loops (threads) for the event-loop and io_uring servers; nil: one per CPU.
     public var eventLoopCount: Int?
     /// How long the server keeps reading an unread request body after the response, to
     /// keep the connection; after that (or past maxRequestBodySize) it closes instead.

@@ -1,0 +1,203 @@
+import CHostctlIOUring
+import Glibc
+import HostctlCore
+
+/// A connected stream socket on an io_uring loop. One multishot receive stays armed while
+/// the handler wants bytes; each completion's bytes are handed over and their buffer goes
+/// straight back. One send at a time, its short sends finished here. Closing cancels
+/// what is in flight, waits for every operation's last completion (the kernel may still
+/// write a receive buffer or read the send buffer until then), and only then closes the
+/// descriptor and frees the slot.
+final class IOUringConnection: ConnectionTransport, CompletionTarget {
+    let descriptor: Int32
+    unowned let loop: IOUringLoop
+    @exclusivity(unchecked) private var handler: ConnectionHandler?
+    @exclusivity(unchecked) private var slot = -1
+    @exclusivity(unchecked) private var generation: UInt32 = 0
+    /// A multishot receive is armed (its last completion has not arrived).
+    @exclusivity(unchecked) private var receiving = false
+    /// The handler asked for no more bytes for now.
+    @exclusivity(unchecked) private var receivePaused = false
+    @exclusivity(unchecked) private var cancellingReceive = false
+    @exclusivity(unchecked) private var inputEnded = false
+    /// The send in flight: the kernel reads from this buffer until its completion.
+    @exclusivity(unchecked) private var sending: ByteBuffer?
+    /// Close was asked for: no new operations; the descriptor closes once none is in flight.
+    @exclusivity(unchecked) private var closing = false
+    @exclusivity(unchecked) private(set) var closed = false
+    @exclusivity(unchecked) private var cachedRemoteAddress: SocketAddress?
+    @exclusivity(unchecked) private var cachedLocalAddress: SocketAddress?
+
+    init(descriptor: Int32, loop: IOUringLoop) {
+        self.descriptor = descriptor
+        self.loop = loop
+    }
+
+    /// Starts delivering bytes to `handler`.
+    func start(_ handler: ConnectionHandler) {
+        self.handler = handler
+        (slot, generation) = loop.register(self)
+        armReceive()
+    }
+
+    private func tag(_ operation: CompletionTag.Operation) -> UInt64 {
+        CompletionTag(slot: slot, generation: generation, operation: operation).userData
+    }
+
+    func complete(_ operation: CompletionTag.Operation, result: Int32, flags: UInt32) {
+        switch operation {
+        case .receive: receiveCompleted(result, flags: flags)
+        case .send: sendCompleted(result)
+        case .accept, .cancel, .wake, .nop: break
+        }
+    }
+
+    // MARK: Receiving
+
+    private func armReceive() {
+        guard !receiving, !closing, !inputEnded, !receivePaused else { return }
+        receiving = true
+        chu_prep_multishot_recv(loop.uring.nextSubmission(), descriptor, loop.buffers.group, tag(.receive))
+    }
+
+    private func receiveCompleted(_ result: Int32, flags: UInt32) {
+        let more = flags & UInt32(IORING_CQE_F_MORE) != 0
+        if !more {
+            receiving = false
+            cancellingReceive = false
+        }
+        if result > 0 {
+            let id = chu_cqe_buffer_id(flags)
+            // Bytes that arrive after a pause was asked for are still delivered: never dropped.
+            let wantsMore = !closing && (handler?.received(loop.buffers.bytes(id: id, count: Int(result))) ?? false)
+            loop.buffers.recycle(id)
+            if !wantsMore, !closing { pauseReceiving() }
+            if !more { armReceive() }  // the kernel ended the multishot on its own: keep reading
+        } else if result == 0 {
+            inputEnded = true
+            if !closing { handler?.inputClosed() }
+        } else {
+            switch -result {
+            case ENOBUFS:
+                // Every buffer was taken when bytes arrived: re-arm once this batch gave some back.
+                loop.receiveStarved(self)
+            case ECANCELED:
+                break  // paused or closing; resumeReading re-arms
+            default:
+                fail(-result)
+            }
+        }
+        finishClosingIfIdle()
+    }
+
+    private func pauseReceiving() {
+        receivePaused = true
+        guard receiving, !cancellingReceive else { return }
+        cancellingReceive = true
+        chu_prep_cancel_user_data(loop.uring.nextSubmission(), tag(.receive), tag(.cancel))
+    }
+
+    func resumeReading() {
+        guard receivePaused else { return }
+        receivePaused = false
+        armReceive()
+    }
+
+    /// Buffers are back after an ENOBUFS.
+    func resumeAfterStarvation() {
+        armReceive()
+    }
+
+    // MARK: Sending
+
+    func send(_ buffer: ByteBuffer) -> ByteBuffer? {
+        guard !closing else { return nil }
+        precondition(sending == nil, "one send at a time")
+        sending = buffer
+        submitSend(buffer)
+        return nil
+    }
+
+    private func submitSend(_ buffer: ByteBuffer) {
+        let bytes = buffer.readableBytes
+        chu_prep_send(loop.uring.nextSubmission(), descriptor, bytes.baseAddress, UInt32(clamping: bytes.count), tag(.send))
+    }
+
+    private func sendCompleted(_ result: Int32) {
+        guard let buffer = sending else { return }
+        if closing {
+            sending = nil
+        } else if result > 0 {
+            buffer.consume(Int(result))
+            if buffer.isEmpty {
+                sending = nil
+                handler?.sendCompleted(buffer)
+            } else {
+                submitSend(buffer)  // a short send: the rest goes next
+            }
+        } else {
+            sending = nil
+            fail(result == 0 ? EPIPE : -result)
+        }
+        finishClosingIfIdle()
+    }
+
+    // MARK: Closing
+
+    private func fail(_ code: Int32) {
+        guard !closing else { return }
+        handler?.connectionFailed(errno: code)
+        close()
+    }
+
+    func close() {
+        guard !closing else { return }
+        closing = true
+        if receiving || sending != nil {
+            chu_prep_cancel_fd(loop.uring.nextSubmission(), descriptor, tag(.cancel))
+        }
+        finishClosingIfIdle()
+    }
+
+    func reset() {
+        guard !closing else { return }
+        // A zero linger turns close(2) into an abortive close: RST instead of FIN.
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close()
+    }
+
+    /// Closes the descriptor once no operation can touch it or its buffers any more.
+    private func finishClosingIfIdle() {
+        guard closing, !closed, !receiving, sending == nil else { return }
+        closed = true
+        Glibc.close(descriptor)
+        loop.unregister(slot: slot)
+        // Told after the current call unwinds, so a handler that closes is not re-entered.
+        let handler = self.handler
+        self.handler = nil
+        loop.runSoon { handler?.transportClosed() }
+    }
+
+    // MARK: Addresses (asked for lazily: a multishot accept reports none)
+
+    var remoteAddress: SocketAddress? {
+        if cachedRemoteAddress == nil { cachedRemoteAddress = socketAddress(getpeername) }
+        return cachedRemoteAddress
+    }
+
+    var localAddress: SocketAddress? {
+        if cachedLocalAddress == nil { cachedLocalAddress = socketAddress(getsockname) }
+        return cachedLocalAddress
+    }
+
+    private func socketAddress(_ call: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(descriptor, $0, &length) == 0 }
+        }
+        guard ok else { return nil }
+        return withUnsafeBytes(of: storage) { SocketAddress($0.baseAddress!, length: Int(length)) }
+    }
+}
