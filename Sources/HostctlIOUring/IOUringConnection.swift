@@ -133,6 +133,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
                 sending = nil
                 handler?.sendCompleted(buffer)
             } else {
+                loop.shortSends += 1
                 submitSend(buffer)  // a short send: the rest goes next
             }
         } else {

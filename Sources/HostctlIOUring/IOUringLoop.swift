@@ -51,6 +51,10 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
     @exclusivity(unchecked) private var registrations = RegistrationTable<any CompletionTarget>()
     /// Connections whose receive ended for want of buffers, re-armed once buffers are back.
     @exclusivity(unchecked) private var starved: [IOUringConnection] = []
+    /// How often receives ran out of buffers, and sends went out in pieces (for tests and
+    /// diagnosis; loop-thread only).
+    @exclusivity(unchecked) var receiveStarvations = 0
+    @exclusivity(unchecked) var shortSends = 0
     /// Listeners to re-arm at the next heartbeat (accept failed for want of descriptors).
     @exclusivity(unchecked) private var retryAtHeartbeat: [() -> Void] = []
     @exclusivity(unchecked) private var acceptors: [ObjectIdentifier: ConnectionAcceptor] = [:]
@@ -185,6 +189,7 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
 
     /// `connection`'s receive ended with ENOBUFS: re-arm it once this batch's buffers are back.
     func receiveStarved(_ connection: IOUringConnection) {
+        receiveStarvations += 1
         starved.append(connection)
     }
 

@@ -49,6 +49,49 @@ import Testing
     }
 }
 
+extension SampleAppTests {
+    @Test func theSampleServesOnTheIOUringServer() throws {
+        try #require(FileSystem.exists(FilePath.join(Self.repositoryRoot, ".build/debug/HostctlSample")))
+        var plaintext = "", echo = ""
+        let result = try Hostctl.serving(
+            ["run", "--no-build", "-lp", "http", "--server", "iouring", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: Self.repositoryRoot, timeout: 60
+        ) { base in
+            plaintext = try curl(["-s", "-i", base + "/plaintext"])
+            echo = try curl(["-s", "-X", "POST", "--data-binary", "ping", base + "/echo"])
+        }
+        if result.stderr.contains("The io_uring server cannot start") {
+            try Test.cancel("io_uring is unavailable on this machine: \(result.stderr)")
+        }
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(plaintext.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(plaintext)")
+        #expect(plaintext.hasSuffix("\r\n\r\nHello, World!"))
+        #expect(echo == "ping")
+    }
+
+    /// With io_uring_setup refused the way a container's seccomp profile refuses it, the
+    /// app does not start, says why and what to use instead, and exits non-zero.
+    @Test func aKernelThatRefusesIOUringIsAClearStartupError() throws {
+        try #require(FileSystem.exists(FilePath.join(Self.repositoryRoot, ".build/debug/HostctlSample")))
+        let environment = Hostctl.baseEnvironment()
+        guard let compiler = ExecutableSearch.find("cc", path: environment["PATH"]) ?? ExecutableSearch.find("clang", path: environment["PATH"]) else {
+            throw FixtureError("no C compiler on the PATH (gcc is part of the toolchain image)")
+        }
+        let work = try TemporaryDirectory.make("seccomp")
+        let wrapper = FilePath.join(work, "without_io_uring")
+        let source = FilePath.join(Self.repositoryRoot, "Tests/HostctlCLITests/Fixtures/Seccomp/without_io_uring.c")
+        let compiled = try Hostctl.runTool(compiler, ["-O", "-o", wrapper, source], timeout: 120)
+        try #require(compiled.status.isSuccess, "\(compiled)")
+        let result = try Hostctl.runTool(
+            wrapper, [Hostctl.executable, "run", "--no-build", "-lp", "http", "--server", "iouring", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"],
+            in: Self.repositoryRoot, environment: environment, timeout: 60
+        )
+        #expect(result.exitCode == 1, "\(result)")
+        #expect(result.stderr.contains("The io_uring server cannot start: the kernel refused io_uring_setup with EPERM: a seccomp filter"), "\(result)")
+        #expect(result.stderr.contains("HOSTCTL_SERVER=eventloop"), "names the way out: \(result)")
+        #expect(!result.stdout.contains("Now listening on:"), "never a silent switch to epoll")
+    }
+}
+
 /// Runs curl with a time limit and returns what it printed.
 func curl(_ arguments: [String]) throws -> String {
     guard let curl = ExecutableSearch.find("curl", path: ProcessInfo.processInfo.environment["PATH"]) else {
