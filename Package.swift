@@ -45,7 +45,7 @@ let package = Package(
         // The per-connection HTTP driver, limits, timeouts and the rejection table, shared by
         // every transport (bytes in, actions out; it owns no descriptors).
         .target(
-            name: "HostctlServerCore", dependencies: ["HostctlCore", "HostctlHTTP1", "HostctlHosting", "CHostctlLinux"],
+            name: "HostctlServerCore", dependencies: ["HostctlCore", "HostctlHTTP1", "HostctlHosting", "HostctlSystem", "CHostctlLinux"],
             swiftSettings: stayOnCallersExecutor
         ),
 

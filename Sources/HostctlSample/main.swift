@@ -15,6 +15,10 @@ struct SampleError: Error, CustomStringConvertible {
 
 let app = WebApplication.builder().build()
 
+// In Development, a line per request saying where its time went (on servers that time
+// requests: the io_uring server; the event-loop server does not, and this prints nothing).
+if app.isDevelopment { app.useRequestTimingLog() }
+
 // One middleware, to show the pipeline: every response says which server answered.
 app.use { context, next in
     context.response.headers["X-Powered-By"] = "hostctl"

@@ -29,6 +29,8 @@ extension HTTP1Connection {
     func startRequestIfReady() {
         guard !closed, !draining || request?.headStartedAt != nil else { return }
         if parseNext() == .ready {
+            // The task about to start is the queue a head waits in: stamp the parse before it.
+            extras?.timeline?.headParsed()
             state.liveTasks += 1
             task = Task(executorPreference: loop.taskExecutor) { [self] in await serve() }
         } else if inputEnded {
@@ -58,7 +60,13 @@ extension HTTP1Connection {
                 waitingFor = .nothing
                 next = retireRequested ? .stop : nextRequestState()
             }
-            guard next == .ready, let context = beginRequest() else { break }
+            guard next == .ready else { break }
+            if let extras {
+                let admission = admit(extras)
+                if admission == .nextRequest { continue }
+                if admission == .stop { break }
+            }
+            guard let context = beginRequest() else { break }
             do {
                 try await core.application.handle(context)
                 if abortReason == nil, request?.response.completed == false { try finishResponse() }
@@ -129,6 +137,7 @@ extension HTTP1Connection {
         )
         connectionInfo = info
         let context = HTTPContext(connection: info, environmentName: core.application.environmentName)
+        if let timeline = extras?.timeline { context.setConnectionFeature(HTTPRequestTimingFeature.self, timeline) }
         context.setAbortHandler { [unowned self] in self.abort(reason: "The request was aborted by the application.") }
         return context
     }
@@ -143,8 +152,9 @@ extension HTTP1Connection {
         if let bad = error as? BadRequestError {
             // A request the server rejects mid-body: minimal response, then close.
             writeMinimalResponse(status: bad.status)
-            request.response = ResponseState(committed: true, completed: true)
+            request.response = ResponseState(committed: true)
             keepAlive = false
+            completeResponse(request)
             return
         }
         let status = (error as? HTTPResponseError)?.status ?? 500
@@ -154,7 +164,7 @@ extension HTTP1Connection {
         pendingBody?.clear()
         do {
             try commit(final: true)
-            request.response.completed = true
+            completeResponse(request)
         } catch {
             abort(reason: "Could not write the error response: \(error)")
         }
@@ -173,7 +183,7 @@ extension HTTP1Connection {
 
     /// After the response: make the connection ready for the next request, or close it.
     /// Returns true to keep serving.
-    private func endRequest() -> Bool {
+    func endRequest() -> Bool {
         guard let request, !closed, abortReason == nil else { return false }
         if !request.body.finished { keepAlive = false }
         if let inbound {

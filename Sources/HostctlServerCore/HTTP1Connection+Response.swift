@@ -118,7 +118,13 @@ extension HTTP1Connection: ResponseBodyWriter, HTTPResponseBodyFeature {
             abort(reason: "Response Content-Length mismatch: too few bytes written (\(request.response.written) of \(declared)).")
             throw ResponseUsageError(description: "Response Content-Length mismatch: too few bytes written (\(request.response.written) of \(declared)).")
         }
+        completeResponse(request)
+    }
+
+    /// Marks the response complete: its last byte is in the output.
+    func completeResponse(_ request: RequestState) {
         request.response.completed = true
+        if let extras { requestEnded(extras, responseCompleted: true) }
     }
 
     /// Writes the status line and headers, choosing the framing: the app's Content-Length;
@@ -173,6 +179,7 @@ extension HTTP1Connection: ResponseBodyWriter, HTTPResponseBodyFeature {
         }
         request.response.committed = true
         request.response.chunked = framing == .chunked
+        if let extras, extras.mayStoreResponse { startCapture(extras, framing: framing, response: response, server: server) }
         if let pending = pendingBody, !pending.isEmpty {
             if !request.response.isHead, !request.response.noBody { appendBody(pending.readableBytes, request) }
             pending.clear()
@@ -184,6 +191,7 @@ extension HTTP1Connection: ResponseBodyWriter, HTTPResponseBodyFeature {
             HTTP1ResponseWriter.writeChunk(into: output, bytes)
         } else {
             output.append(bytes)
+            extras?.capture?.append(bytes)
         }
     }
 

@@ -1,6 +1,7 @@
 import HostctlCore
 import HostctlHTTP1
 import HostctlHosting
+import HostctlSystem
 
 /// Drives one HTTP/1.1 connection: bytes in from the transport, requests to the app,
 /// responses out. It owns no descriptor; the transport calls it and it asks the
@@ -23,6 +24,8 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     unowned(unsafe) let core: HTTPServerCore
     let id: UInt64
     var settings: ConnectionSettings { core.settings }
+    /// HTTP.sys's extras for this connection; nil unless the core applies them.
+    let extras: HTTPSysConnectionExtras?
 
     // Input
     @exclusivity(unchecked) var inbound: ByteBuffer?
@@ -81,6 +84,7 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
         self.core = core
         self.id = id
         self.idleSince = loop.now
+        extras = core.extras.map { HTTPSysConnectionExtras(server: $0, acceptedAt: MonotonicClock.now()) }
     }
 
     // MARK: ConnectionHandler: input
@@ -135,6 +139,7 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     }
 
     private func inputArrived() {
+        if let timeline = extras?.timeline, !inRequest { timeline.requestBytesArrived() }
         if waiter != nil {
             resumeTask()
         } else if task == nil, !inRequest {
@@ -161,6 +166,8 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
         guard !closed else { return }
         closed = true
         if inRequest || task != nil { signalAbort(reason: abortReason ?? "The connection was closed.") }
+        // Nothing a request holds may outlive its connection, whatever state it was in.
+        if let extras { requestEnded(extras, responseCompleted: false) }
         core.connectionClosed(self)
         if task == nil { releaseIdleMemory() }
     }
@@ -239,6 +246,7 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     /// and whatever it waits on fails.
     func signalAbort(reason: String) {
         if abortReason == nil { abortReason = reason }
+        if let extras { requestEnded(extras, responseCompleted: false) }
         request?.context?.requestAborted.fire()
         task?.cancel()
         if waiter != nil { resumeTask() }

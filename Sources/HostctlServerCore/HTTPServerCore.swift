@@ -10,15 +10,22 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
     let application: HTTPApplication
     let settings: ConnectionSettings
     let maxConcurrentConnections: Int?
+    /// HTTP.sys's extras (request queue limit, request timing, response cache); nil unless
+    /// the transport asked for them.
+    let extras: HTTPSysExtras?
     /// One per loop, created up front; each is touched only on its own loop's thread.
     private let loops: [LoopState]
     private let connectionCount = Atomic<Int>(0)
     private let nextConnectionID: Atomic<UInt64>
 
-    public init(application: HTTPApplication, options: ServerOptions, loopCount: Int) {
+    /// With `appliesHTTPSysExtras`, the core applies the options marked as HTTP.sys's extras
+    /// (`requestQueueLimit`, `responseCache`, `recordsRequestTiming`); without, it ignores
+    /// them and its request path pays nothing for them.
+    public init(application: HTTPApplication, options: ServerOptions, loopCount: Int, appliesHTTPSysExtras: Bool = false) {
         self.application = application
         self.settings = ConnectionSettings(options)
         self.maxConcurrentConnections = options.maxConcurrentConnections
+        self.extras = appliesHTTPSysExtras ? HTTPSysExtras(options) : nil
         self.loops = (0..<loopCount).map { _ in LoopState() }
         var seed = timespec()
         clock_gettime(CLOCK_REALTIME, &seed)

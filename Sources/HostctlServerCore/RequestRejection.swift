@@ -9,6 +9,8 @@ public enum RequestRejection: Sendable, Equatable {
     case requestBodyTimeout
     case requestBodyTooLarge(limit: Int)
     case unexpectedEndOfRequestContent
+    /// The request queue is full (HTTP.sys's extras, answering `.serviceUnavailable`).
+    case requestQueueFull
 
     public var status: Int {
         switch self {
@@ -23,6 +25,7 @@ public enum RequestRejection: Sendable, Equatable {
         case .requestHeadersTimeout, .requestBodyTimeout: 408
         case .requestBodyTooLarge: 413
         case .unexpectedEndOfRequestContent: 400
+        case .requestQueueFull: 503
         }
     }
 
@@ -58,6 +61,7 @@ public enum RequestRejection: Sendable, Equatable {
         case .requestBodyTimeout: "Reading the request body timed out due to data arriving too slowly. See MinRequestBodyDataRate."
         case .requestBodyTooLarge(let limit): "Request body too large. The max request body size is \(limit) bytes."
         case .unexpectedEndOfRequestContent: "Unexpected end of request content."
+        case .requestQueueFull: "The request queue is full."
         }
     }
 }

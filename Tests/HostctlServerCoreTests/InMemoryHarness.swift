@@ -98,25 +98,42 @@ final class MemoryTransport: ConnectionTransport {
     }
 }
 
-/// A server core with one connection, fed by hand.
+/// A server core with one connection, fed by hand (and more connections on request).
 final class Harness {
     let loop = ManualLoop()
     let transport: MemoryTransport
     let core: HTTPServerCore
     let connection: HTTP1Connection
+    private var otherConnections: [HTTP1Connection] = []
 
-    init(options: (inout ServerOptions) -> Void = { _ in }, handler: @escaping RequestHandler) {
+    /// `httpSysExtras`: the core applies HTTP.sys's extras, as the io_uring server's does.
+    init(options: (inout ServerOptions) -> Void = { _ in }, httpSysExtras: Bool = false, handler: @escaping RequestHandler) {
         var serverOptions = ServerOptions()
         options(&serverOptions)
-        core = HTTPServerCore(application: HTTPApplication(environmentName: "Production", handle: handler), options: serverOptions, loopCount: 1)
+        core = HTTPServerCore(
+            application: HTTPApplication(environmentName: "Production", handle: handler), options: serverOptions, loopCount: 1,
+            appliesHTTPSysExtras: httpSysExtras
+        )
         transport = MemoryTransport(loop: loop)
         connection = core.accept(transport, on: loop) as! HTTP1Connection
         transport.handler = connection
     }
 
+    /// Another client's connection to the same core.
+    func connect() -> (transport: MemoryTransport, connection: HTTP1Connection) {
+        let transport = MemoryTransport(loop: loop)
+        let connection = core.accept(transport, on: loop) as! HTTP1Connection
+        transport.handler = connection
+        otherConnections.append(connection)
+        return (transport, connection)
+    }
+
     /// Delivers bytes as a readiness transport would (into the handler's buffer) and runs the loop.
     @discardableResult
-    func feed(_ text: String) -> Bool {
+    func feed(_ text: String) -> Bool { feed(text, into: connection) }
+
+    @discardableResult
+    func feed(_ text: String, into connection: HTTP1Connection) -> Bool {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             guard let buffer = connection.receiveBuffer() else { return false }
@@ -130,9 +147,10 @@ final class Harness {
         return true
     }
 
-    /// Ends the connection (its task finishes), so nothing is left running after the test.
+    /// Ends the connections (their tasks finish), so nothing is left running after the test.
     func finish() {
         connection.abort(reason: "The test is over.")
+        for other in otherConnections { other.abort(reason: "The test is over.") }
         loop.runUntilIdle()
     }
 
@@ -145,4 +163,19 @@ final class Harness {
 
 extension String {
     func count(of needle: String) -> Int { split(separator: needle, omittingEmptySubsequences: false).count - 1 }
+
+    /// The values of the header field `name` in the response head this text starts with.
+    func headerValues(_ name: String) -> [String] {
+        let head = firstRange(of: "\r\n\r\n").map { self[..<$0.lowerBound] } ?? self[...]
+        return head.split(separator: "\r\n").dropFirst().compactMap { line in
+            guard let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == name.lowercased() else { return nil }
+            return String(line[line.index(after: colon)...].drop { $0 == " " })
+        }
+    }
+
+    /// What follows the first response head.
+    var responseBody: String {
+        guard let end = firstRange(of: "\r\n\r\n") else { return "" }
+        return String(self[end.upperBound...])
+    }
 }

@@ -31,6 +31,8 @@ public struct FeatureCollection {
 
     var allEntries: [ObjectIdentifier: Any] { entries }
 
+    func entry(_ key: ObjectIdentifier) -> Any? { entries[key] }
+
     mutating func setEntry(_ key: ObjectIdentifier, _ value: Any) { entries[key] = value }
 
     mutating func removeAll() {

@@ -33,7 +33,47 @@ public struct ServerOptions: Sendable {
     /// keep the connection; after that (or past maxRequestBodySize) it closes instead.
     public var bodyDrainTimeout: Duration = .seconds(5)
 
+    // MARK: HTTP.sys's extras: the io_uring server applies these; the event-loop server ignores them.
+
+    /// Requests handed to the app and not yet completed, counted across the whole server
+    /// (HTTP.sys's RequestQueueLimit); must be greater than 0. A request that finds the queue
+    /// full never reaches the app: see `requestQueueFullResponse`.
+    public var requestQueueLimit: Int = 1000 {
+        didSet { precondition(requestQueueLimit > 0, "The request queue limit must be greater than 0.") }
+    }
+    /// What a request that finds the queue full gets.
+    public var requestQueueFullResponse: RequestQueueFullResponse = .reset
+    /// nil: no response cache (the default). See `ResponseCacheOptions` for what is cached.
+    public var responseCache: ResponseCacheOptions? = nil
+    /// Offers `HTTPRequestTimingFeature` on every request.
+    public var recordsRequestTiming = true
+
     public init() {}
+}
+
+/// The answer to a request that finds the request queue full (HTTP.sys's Http503Verbosity).
+public enum RequestQueueFullResponse: Sendable, Equatable {
+    /// The connection is reset (a TCP RST) and nothing is sent, so the client learns at once
+    /// (HTTP.sys's default, Basic).
+    case reset
+    /// 503 Service Unavailable with an empty body, then the connection closes (Limited).
+    case serviceUnavailable
+}
+
+/// HTTP.sys's kernel response cache, kept by the server: a GET answered 200 with
+/// `Cache-Control: public` and `max-age` or `s-maxage` (and no Set-Cookie, Vary or Pragma),
+/// with a known length (not chunked), is answered from memory, without the app, to any
+/// client and to HEAD, until it expires. Requests with Authorization are never served from it.
+public struct ResponseCacheOptions: Sendable, Equatable {
+    /// Memory for all entries; past it, the least recently used ones go.
+    public var maxBytes: Int
+    /// A response larger than this (head and body) is not cached.
+    public var maxEntryBytes: Int
+
+    public init(maxBytes: Int = 16 * 1024 * 1024, maxEntryBytes: Int = 256 * 1024) {
+        self.maxBytes = maxBytes
+        self.maxEntryBytes = maxEntryBytes
+    }
 }
 
 /// A minimum data rate with a grace period before it applies (Kestrel's MinDataRate).

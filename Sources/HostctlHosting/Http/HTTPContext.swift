@@ -52,6 +52,8 @@ public final class HTTPContext {
     }
 
     @exclusivity(unchecked) private var extraFeatures = FeatureCollection()
+    /// Features the server sets once for the connection; `prepare` keeps them.
+    @exclusivity(unchecked) private var connectionFeatures = FeatureCollection()
     @exclusivity(unchecked) private var itemStorage: [String: Any]?
     @exclusivity(unchecked) private var requestNumber: UInt64 = 0
     @exclusivity(unchecked) private var cachedTraceIdentifier: String?
@@ -106,6 +108,13 @@ public final class HTTPContext {
         extraFeatures.set(type, value)
     }
 
+    /// Adds or replaces a feature for every request on this context (called by servers). A
+    /// server reuses one context per connection, so a feature object that belongs to the
+    /// connection is set once, not per request; features set with `setFeature` override it.
+    public func setConnectionFeature<Feature>(_ type: Feature.Type, _ value: Feature?) {
+        connectionFeatures.set(type, value)
+    }
+
     private func standardFeature(_ key: ObjectIdentifier) -> Any? {
         switch key {
         case ObjectIdentifier(HTTPRequestFeature.self): request
@@ -114,7 +123,7 @@ public final class HTTPContext {
         case ObjectIdentifier(HTTPConnectionFeature.self): connection
         case ObjectIdentifier(HTTPRequestLifetimeFeature.self): self
         case ObjectIdentifier(HTTPMaxRequestBodySizeFeature.self): self
-        default: nil
+        default: connectionFeatures.entry(key)
         }
     }
 

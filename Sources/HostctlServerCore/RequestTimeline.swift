@@ -1,0 +1,82 @@
+import HostctlHosting
+import HostctlSystem
+
+/// A connection's `HTTPRequestTimingFeature`, reused for request after request, so timing
+/// allocates nothing per request. Loop-confined, like its connection.
+///
+/// Stamps come from `MonotonicClock`, not the loop's `now`, which is read once per loop
+/// iteration and too coarse to split a request into phases. A request's stamps stay
+/// readable once it is over, until the first bytes of the next one.
+final class RequestTimeline: HTTPRequestTimingFeature {
+    private enum Phase { case idle, reading, inApplication }
+
+    private let connectionAccepted: Int64
+    @exclusivity(unchecked) private var dataReceived: Int64?
+    @exclusivity(unchecked) private var headersParsed: Int64?
+    @exclusivity(unchecked) private var handedToApplication: Int64?
+    @exclusivity(unchecked) private var responseCompleted: Int64?
+    @exclusivity(unchecked) private var phase = Phase.idle
+    @exclusivity(unchecked) private var callbacks: [() -> Void] = []
+
+    init(acceptedAt: Int64) {
+        connectionAccepted = acceptedAt
+    }
+
+    func timestamp(_ point: HTTPRequestTimingPoint) -> Int64? {
+        switch point {
+        case .connectionAccepted: connectionAccepted
+        case .dataReceived: dataReceived
+        case .headersParsed: headersParsed
+        case .handedToApplication: handedToApplication
+        case .responseCompleted: responseCompleted
+        }
+    }
+
+    func onResponseCompleted(_ callback: @escaping () -> Void) {
+        if phase == .inApplication { callbacks.append(callback) } else { callback() }
+    }
+
+    // MARK: Stamping, by the connection
+
+    /// Bytes arrived while no request was being read or handled: the next one has begun.
+    func requestBytesArrived() {
+        if phase == .idle { begin() }
+    }
+
+    /// A whole head is parsed.
+    func headParsed() {
+        // Idle: the request was read behind the previous one (pipelined) and starts only now.
+        if phase == .idle { begin() }
+        if headersParsed == nil { headersParsed = MonotonicClock.now() }
+    }
+
+    func handedToApp() {
+        headParsed()
+        handedToApplication = MonotonicClock.now()
+        phase = .inApplication
+    }
+
+    /// The request was answered without the app (from the cache) or turned away.
+    func answeredWithoutApp() {
+        phase = .idle
+    }
+
+    /// The request left the app: its response completed, or it was aborted. Runs the callbacks, once.
+    func requestEnded(responseCompleted completed: Bool) {
+        guard phase == .inApplication else { return }
+        phase = .idle
+        if completed { responseCompleted = MonotonicClock.now() }
+        // A callback that registers another runs it at once (the phase is idle), so the list
+        // does not change while it is walked.
+        for index in callbacks.indices { callbacks[index]() }
+        callbacks.removeAll(keepingCapacity: true)
+    }
+
+    private func begin() {
+        dataReceived = MonotonicClock.now()
+        headersParsed = nil
+        handedToApplication = nil
+        responseCompleted = nil
+        phase = .reading
+    }
+}
