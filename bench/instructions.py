@@ -2,6 +2,7 @@
 """Instructions the server executes per request (user space), counted by callgrind.
 
 Usage: bench/instructions.py [--requests 20000] [--connections 16] [--depth 1] [--path /plaintext]
+                             [--server eventloop|iouring]
 
 Wall-clock figures on this shared machine move 10-25 % between runs; an instruction count
 does not, so it is the number to watch while tuning a hot path (kernel time is not
@@ -67,12 +68,13 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--depth", type=int, default=1)
     parser.add_argument("--path", default="/plaintext")
+    parser.add_argument("--server", default="eventloop", choices=["eventloop", "iouring"])
     parser.add_argument("--annotate", action="store_true")
     args = parser.parse_args()
     subprocess.run(["swift", "build", "-c", "release", "--product", "HostctlSample"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     work = tempfile.mkdtemp(prefix="hostctl-callgrind-")
     out = os.path.join(work, "callgrind.out")
-    env = dict(os.environ, HOSTCTL_URLS=f"http://127.0.0.1:{PORT}", HOSTCTL_ENVIRONMENT="Production")
+    env = dict(os.environ, HOSTCTL_URLS=f"http://127.0.0.1:{PORT}", HOSTCTL_ENVIRONMENT="Production", HOSTCTL_SERVER=args.server)
     server = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no",
                                os.path.join(ROOT, ".build", "release", "HostctlSample")],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -91,7 +93,7 @@ def main():
     with open(dump) as f:
         text = f.read()
     total = int(re.search(r"^(?:summary|totals): (\d+)", text, re.M).group(1))
-    print(f"{total / sent:,.0f} instructions per request ({sent} requests, {args.connections} connections, depth {args.depth}, {args.path})")
+    print(f"{total / sent:,.0f} instructions per request ({args.server}, {sent} requests, {args.connections} connections, depth {args.depth}, {args.path})")
     if args.annotate:
         report = subprocess.run(["callgrind_annotate", "--inclusive=no", dump], capture_output=True, text=True).stdout
         print("\n".join(report.splitlines()[:60]))

@@ -39,7 +39,9 @@ public final class IOUringServer: Server, @unchecked Sendable {
                     + "\"server\": \"eventloop\" in the launch profile, or hostctl run --server eventloop."
             )
         }
-        let core = HTTPServerCore(application: application, options: configuration.options, loopCount: group.loops.count)
+        let core = HTTPServerCore(
+            application: application, options: configuration.options, loopCount: group.loops.count, appliesHTTPSysExtras: true
+        )
         let binding = ListenerBinding(loopCount: group.loops.count) { (descriptor, loopIndex, isTCP) throws(ServerStartError) in
             let listener = IOUringListener(descriptor: descriptor, loop: group.loops[loopIndex], acceptor: core, isTCP: isTCP)
             listener.start()

@@ -81,6 +81,15 @@ final class TestClient: @unchecked Sendable {
         return String(decoding: buffer, as: UTF8.self)
     }
 
+    /// True if the server reset the connection (a read fails with ECONNRESET) rather than
+    /// closing it or answering, within the timeout.
+    func wasReset() throws -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&entry, 1, Int32(timeout * 1000)) > 0 else { throw TestFailure("timed out waiting for the server") }
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        return recv(fd, &chunk, chunk.count, 0) < 0 && errno == ECONNRESET
+    }
+
     /// True if the server closed the connection (reads end of stream) within the timeout.
     func isClosedByServer() throws -> Bool {
         while true {
