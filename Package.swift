@@ -68,10 +68,18 @@ let package = Package(
         // Child processes: spawn with reset signals, wait while forwarding signals.
         .target(name: "HostctlSupervisor", dependencies: ["HostctlSystem", "CHostctlLinux"]),
 
+        // The front of proxied hosting (ANCM out-of-process): owns the public URLs on the
+        // event-loop server, starts and supervises the app, forwards to it over loopback.
+        .target(
+            name: "HostctlFront",
+            dependencies: ["Hostctl", "HostctlHosting", "HostctlHTTP1", "HostctlEpoll", "HostctlTransport", "HostctlSupervisor", "HostctlSystem", "CHostctlLinux"],
+            swiftSettings: stayOnCallersExecutor
+        ),
+
         // Launch settings, environment composition, `swift build`, up-to-date checks, launching.
         .target(
             name: "HostctlLaunch",
-            dependencies: ["HostctlSystem", "HostctlJSON", "HostctlCommandLine", "HostctlSupervisor"]
+            dependencies: ["HostctlSystem", "HostctlJSON", "HostctlCommandLine", "HostctlSupervisor", "HostctlFront"]
         ),
 
         // The `hostctl` executable.
@@ -89,6 +97,7 @@ let package = Package(
         .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem"]),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),
+        .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem"]),
         .testTarget(
             name: "HostctlCLITests",
             dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem"],

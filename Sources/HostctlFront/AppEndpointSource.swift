@@ -1,0 +1,47 @@
+import HostctlHosting
+
+/// The seam between the front's two halves. The process half (`AppSupervisor`) starts the
+/// app on demand, watches it and restarts it; the forwarding half (`Forwarder`) asks it,
+/// per request, where the app listens, and tells it when the app stopped answering.
+public protocol AppEndpointSource: AnyObject, Sendable {
+    /// The running app's address, starting the app first when it is not running. Requests
+    /// that arrive while it starts wait here instead of failing. Throws when the app cannot
+    /// be had: app_offline.htm present, a failed start, too many rapid failures.
+    func endpoint() async throws(FrontUnavailable) -> AppEndpoint
+
+    /// The forwarding half could not connect to `endpoint`, or lost a connection to it
+    /// mid-exchange: the app may have died. The process half checks (its exit is reported
+    /// by the process monitor anyway; this only makes it sooner).
+    func connectionFailed(_ endpoint: AppEndpoint)
+}
+
+/// Where one run of the app listens, and the token that run expects.
+public struct AppEndpoint: Sendable, Equatable {
+    /// 127.0.0.1:port.
+    public var port: UInt16
+    /// Sent as `FrontContract.tokenHeader` on every forwarded request.
+    public var token: String
+    /// Counts the app's runs: a connection pooled for one run is never used for another.
+    public var generation: Int
+
+    public init(port: UInt16, token: String, generation: Int) {
+        self.port = port
+        self.token = token
+        self.generation = generation
+    }
+}
+
+/// Why the front answers itself instead of the app: the page it sends.
+public struct FrontUnavailable: Error, Sendable {
+    /// 502 (start failed: exited with code N, killed by signal, did not listen in time),
+    /// 503 (app_offline.htm, too many rapid failures), 504 (the app did not answer in time).
+    public var status: Int
+    public var contentType: String
+    public var body: [UInt8]
+
+    public init(status: Int, contentType: String, body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+}
