@@ -186,6 +186,9 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
         if spare == nil { spare = buffer }
         sendOutput()
         if waitingFor == .writable, pendingOutput <= settings.maxResponseBufferSize { resumeTask() }
+        // On a completion transport every send ends here, after the request did: an idle
+        // connection must not keep the buffer (as it would not on epoll, where it came back at once).
+        if task == nil, !inRequest, inFlight == nil, !closed { releaseIdleMemory() }
     }
 
     /// Output buffered and in flight.
