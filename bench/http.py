@@ -2,7 +2,11 @@
 """HTTP/1.1 benchmark of hostctl's servers beside nginx, h2o and Hummingbird, in one run.
 
 Usage: bench/http.py [--runs 3] [--duration 10] [--servers hostctl,hostctl-iouring,nginx,h2o,hummingbird]
-                     [--tests plain,pipelined,idle] [--idle 10000] [--markdown FILE]
+                     [--tests plain,pipelined,idle,cache] [--idle 10000] [--markdown FILE]
+
+The cache test (hostctl servers only) fetches /report, a 100-row HTML page the sample marks
+`Cache-Control: public, max-age=60`: the io_uring server answers it from its response
+cache; hostctl-iouring-nocache is the same server with the cache off.
 
 Each server runs pinned to CPU 0 and wrk to CPU 1 (both on loopback). Per test: a 3 s
 warm-up, then --runs measured runs of --duration seconds; the table shows medians. Server
@@ -14,6 +18,7 @@ so only ratios within one run mean anything.
 Servers (skipped with a note when not available):
   hostctl      the bundled sample app, built here in release (`/plaintext`), on the event-loop server
   hostctl-iouring  the same on the io_uring server (HOSTCTL_SERVER=iouring)
+  hostctl-iouring-nocache  the same with the sample's response cache off (SAMPLE_RESPONSE_CACHE=off)
   nginx        `return 200 "Hello, World!"`, 1 worker (Debian's nginx)
   h2o          a static /plaintext file, 1 thread (Debian's h2o)
   hummingbird  HBHello, Hummingbird 2's hello world (HB_THREADS=1), if built: pass --hummingbird
@@ -94,9 +99,9 @@ def raise_fd_limit():
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 30000), hard))
 
 
-def wrk(port, duration, depth):
+def wrk(port, duration, depth, path="/plaintext"):
     command = ["taskset", "-c", "1", "wrk", "-t1", "-c64", f"-d{duration}s", "--timeout", "5s",
-               "-s", os.path.join(BENCH, "wrk", "report.lua"), f"http://127.0.0.1:{port}/plaintext"]
+               "-s", os.path.join(BENCH, "wrk", "report.lua"), f"http://127.0.0.1:{port}{path}"]
     if depth > 1:
         command += ["--", str(depth)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -148,6 +153,10 @@ def server_specs(names, work, hummingbird_path=None):
         specs["hostctl-iouring"] = Server("hostctl-iouring", [os.path.join(ROOT, ".build", "release", "HostctlSample")],
                                           env={"HOSTCTL_URLS": f"http://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production",
                                                "HOSTCTL_SERVER": "iouring"})
+    if "hostctl-iouring-nocache" in names:
+        specs["hostctl-iouring-nocache"] = Server("hostctl-iouring-nocache", [os.path.join(ROOT, ".build", "release", "HostctlSample")],
+                                                  env={"HOSTCTL_URLS": f"http://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production",
+                                                       "HOSTCTL_SERVER": "iouring", "SAMPLE_RESPONSE_CACHE": "off"})
     if "nginx" in names and shutil.which("nginx"):
         conf = os.path.join(work, "nginx.conf")
         with open(conf, "w") as f:
@@ -183,12 +192,12 @@ hosts:
     return specs
 
 
-def measure_throughput(server, depth, runs, duration):
-    wrk(PORT, 3, depth)  # warm-up
+def measure_throughput(server, depth, runs, duration, path="/plaintext"):
+    wrk(PORT, 3, depth, path)  # warm-up
     results = []
     for _ in range(runs):
         before = cpu_seconds(server.pids)
-        result = wrk(PORT, duration, depth)
+        result = wrk(PORT, duration, depth, path)
         result["cpu"] = cpu_seconds(server.pids) - before
         results.append(result)
     rates = [r["requests"] / (r["duration_us"] / 1e6) for r in results]
@@ -244,6 +253,8 @@ def main():
                 row["pipelined"] = measure_throughput(server, 16, args.runs, args.duration)
             if "idle" in tests:
                 row["idle"] = measure_idle(server, args.idle, work)
+            if "cache" in tests and name.startswith("hostctl"):
+                row["cache"] = measure_throughput(server, 1, args.runs, args.duration, "/report")
             results[name] = row
             print(f"   {row}", file=sys.stderr)
     lines = report(results)
@@ -272,6 +283,10 @@ def report(results):
             f"{piped['us_per_request']:.2f}" if piped else "–",
             f"{idle['bytes_per_connection']:,.0f}" if idle else "–", f"{idle['after_kb']:,}" if idle else "–",
         ]) + " |")
+    cached = [(name, row["cache"]) for name, row in results.items() if "cache" in row]
+    if cached:
+        lines += ["", "| server | `/report` req/s | CPU µs/req | p99 ms |", "|---|---|---|---|"]
+        lines += [f"| {name} | {c['rate']:,.0f} | {c['us_per_request']:.1f} | {c['p99_ms']:.2f} |" for name, c in cached]
     return lines
 
 

@@ -1,5 +1,8 @@
 import Hostctl
 import HostctlJSON
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // The bundled sample app: a small web app on the hosting library, with the routes the
 // benchmarks and the README use. Every route goes through the public routing API, the
@@ -13,7 +16,14 @@ struct SampleError: Error, CustomStringConvertible {
     var description: String { "The /throw route throws on purpose." }
 }
 
-let app = WebApplication.builder().build()
+let builder = WebApplication.builder()
+// HTTP.sys's response cache, which the io_uring server keeps (the event-loop server ignores
+// it): `/report` below is marked cacheable, so on io_uring it is rendered once a minute.
+// SAMPLE_RESPONSE_CACHE=off turns it off, to compare the same response uncached.
+if getenv("SAMPLE_RESPONSE_CACHE").map({ String(cString: $0) }) != "off" {
+    builder.serverOptions.responseCache = ResponseCacheOptions()
+}
+let app = builder.build()
 
 // In Development, a line per request saying where its time went (on servers that time
 // requests: the io_uring server; the event-loop server does not, and this prints nothing).
@@ -40,6 +50,20 @@ app.get("/plaintext") { context in
 app.get("/json") { context in
     context.response.contentType = "application/json"
     try await context.response.write(try JSONEncoder().encode(Message(message: "Hello, World!")))
+}
+
+// A page that costs something to render (a 100-row HTML table), marked cacheable for a
+// minute: the io_uring server's response cache answers it without calling this handler.
+app.get("/report") { context in
+    var html = "<!DOCTYPE html><html><head><title>Report</title></head><body><table>\n"
+    html.reserveCapacity(8192)
+    for row in 1...100 {
+        html += "<tr><td>\(row)</td><td>item-\(row * 7919 % 1000)</td><td>\(Double(row) * 1.25)</td></tr>\n"
+    }
+    html += "</table></body></html>\n"
+    context.response.contentType = "text/html; charset=utf-8"
+    context.response.headers["Cache-Control"] = "public, max-age=60"
+    try await context.response.write(html)
 }
 
 // Streams the request body back as it arrives.
