@@ -14,6 +14,7 @@ counts are exact.
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -42,11 +43,14 @@ def main():
         instructions.wait_for_port(PORT)
         sent = instructions.load(args.requests, args.connections, args.depth, args.path)
     finally:
-        server.terminate()
+        # SIGTERM to strace itself detaches it and leaves the server running: stop the server.
+        with open(f"/proc/{server.pid}/task/{server.pid}/children") as children:
+            for pid in children.read().split():
+                os.kill(int(pid), signal.SIGTERM)
         server.wait()
     with open(summary) as f:
         rows = [line.split() for line in f if re.match(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+\d+", line)]
-    counts = {row[-1]: int(row[3]) for row in rows}
+    counts = {row[-1]: int(row[3]) for row in rows if row[-1] != "total"}
     total = sum(counts.values())
     print(f"{total / sent:.2f} system calls per request ({args.server}, {sent} requests, {args.connections} connections, depth {args.depth})")
     for name, count in sorted(counts.items(), key=lambda item: -item[1])[:8]:
