@@ -197,6 +197,41 @@ import Testing
         #expect(response.text == "http|localhost||/apple|-|http|localhost|hidden|4")
     }
 
+    @Test func theLastForwardedForFieldWins() async throws {
+        let response = try await Self.app().respond(to: .get, "/", headers: [
+            ("x-hostctl-token", "s3cret"), ("X-Forwarded-For", "192.0.2.1:1"), ("X-Forwarded-For", "192.0.2.2:2, 192.0.2.3:3"),
+        ])
+        #expect(response.text.split(separator: "|", omittingEmptySubsequences: false)[4] == "192.0.2.3:3")
+    }
+
+    /// A head in a buffer, as the server core hands it over.
+    final class BufferedHead: RequestHeadSource {
+        let fields: [(String, String)]
+        init(_ fields: [(String, String)]) { self.fields = fields }
+        func withRawTarget<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        func withRawPath<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        func withRawQuery<R>(_ body: (UnsafeRawBufferPointer?) -> R) -> R { body(nil) }
+        var headerCount: Int { fields.count }
+        func withHeader<R>(at index: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {
+            var name = fields[index].0, value = fields[index].1
+            return name.withUTF8 { name in value.withUTF8 { value in body(UnsafeRawBufferPointer(name), UnsafeRawBufferPointer(value)) } }
+        }
+        func decodePath(_ raw: UnsafeRawBufferPointer) -> String { "/" }
+    }
+
+    @Test func aHiddenFieldIsGoneFromEveryView() {
+        var headers = RequestHeaders(source: BufferedHead([("Host", "a"), ("X-Hostctl-Token", "s3cret"), ("Accept", "*/*"), ("x-hostctl-token", "2")]))
+        headers.hideField(at: 1)
+        #expect(headers.count == 3)
+        #expect(headers["x-hostctl-token"] == "2", "only that field, not every field of its name")
+        #expect(headers.values(for: "X-Hostctl-Token") == ["2"])
+        #expect(headers.materialized.fields.map(\.value) == ["a", "*/*", "2"])
+        #expect(!headers.contains { $0.value == "s3cret" })
+        headers["Accept"] = "text/plain"
+        #expect(headers.materialized.fields.map(\.value) == ["a", "text/plain", "2"], "still hidden once the app edits the headers")
+        #expect(headers.count == 3)
+    }
+
     @Test func constantTimeComparison() {
         func equal(_ a: String, _ b: String) -> Bool {
             Array(a.utf8).withUnsafeBytes { a in Array(b.utf8).withUnsafeBytes { b in FrontIntegrationMiddleware.constantTimeEquals(a, b) } }
