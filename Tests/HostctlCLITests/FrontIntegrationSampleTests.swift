@@ -8,8 +8,16 @@ import Testing
 @Suite struct FrontIntegrationSampleTests {
     static let sample = FilePath.join(SampleAppTests.repositoryRoot, ".build/debug/HostctlSample")
 
-    @Test(arguments: ["eventloop", "iouring"]) func theTokenNeverReachesTheConsole(_ server: String) throws {
-        try #require(FileSystem.exists(Self.sample), "swift test builds the sample; \(Self.sample) is missing")
+    @Test(arguments: ["eventloop", "iouring"]) func theTokenNeverReachesTheConsole(_ server: String) async throws {
+        try await offThePool { try Self.tokenNeverReachesTheConsole(server) }
+    }
+
+    @Test func aBadPortIsAStartupErrorNamingTheVariable() async throws {
+        try await offThePool { try Self.badPortIsAStartupError() }
+    }
+
+    static func tokenNeverReachesTheConsole(_ server: String) throws {
+        try #require(FileSystem.exists(sample), "swift test builds the sample; \(sample) is missing")
         let token = "tok-" + String(UInt64.random(in: 1...UInt64.max), radix: 16)
         var anonymous = "", paired = "", failing = "", wrong = ""
         let result = try Hostctl.serving(
@@ -36,8 +44,8 @@ import Testing
         }
     }
 
-    @Test func aBadPortIsAStartupErrorNamingTheVariable() throws {
-        try #require(FileSystem.exists(Self.sample))
+    static func badPortIsAStartupError() throws {
+        try #require(FileSystem.exists(sample))
         let result = try Hostctl.run(
             ["run", "--no-build", "-lp", "http", "-e", "HOSTCTL_PORT=banana", "-e", "HOSTCTL_TOKEN=s3cret-token"],
             in: SampleAppTests.repositoryRoot, timeout: 60
