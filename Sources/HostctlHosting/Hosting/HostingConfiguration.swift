@@ -4,12 +4,17 @@ import HostctlSystem
 /// found wins:
 /// - URLs: `--urls` in the arguments, `HOSTCTL_URLS`, `ASPNETCORE_URLS`, else `http://localhost:5000`;
 /// - environment: `--environment`, `HOSTCTL_ENVIRONMENT`, `ASPNETCORE_ENVIRONMENT`, `DOTNET_ENVIRONMENT`, else `Production`;
-/// - server: `--server`, `HOSTCTL_SERVER`, else `eventloop`.
+/// - server: `--server`, `HOSTCTL_SERVER`, else `eventloop`;
+/// - behind the front (design §6): `HOSTCTL_PORT` and `HOSTCTL_TOKEN` both set, with
+///   `HOSTCTL_PATHBASE` and `HOSTCTL_READY_FD`. Then the app listens on 127.0.0.1:PORT only,
+///   whatever `urls` says.
 public struct HostingConfiguration: Sendable {
     public var urls: String
     public var environmentName: String
     public var serverName: String
     public var contentRootPath: String
+    /// `.success(nil)` when the app runs bare; a failure (a bad `HOSTCTL_PORT`) stops it at start.
+    public var frontIntegration: Result<FrontIntegrationConfiguration?, FrontIntegrationError>
 
     public static let defaultURL = "http://localhost:5000"
 
@@ -36,5 +41,6 @@ public struct HostingConfiguration: Sendable {
         environmentName = argument("environment") ?? variable("HOSTCTL_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT") ?? "Production"
         serverName = (argument("server") ?? variable("HOSTCTL_SERVER") ?? "eventloop").lowercased()
         contentRootPath = (try? FileSystem.currentDirectory()) ?? "/"
+        frontIntegration = Result { () throws(FrontIntegrationError) in try FrontIntegrationConfiguration.read(from: environment) }
     }
 }

@@ -29,21 +29,42 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
     public var urls: [String] { server?.addresses.addresses ?? [] }
 
     /// Starts the server without printing anything; throws `ServerStartError` when it cannot.
+    /// Behind the front, it listens on 127.0.0.1 and the front's port only, checks every
+    /// request's pairing token first, and reports the bound port once it listens.
     public func start() async throws {
+        let front: FrontIntegrationConfiguration?
+        do { front = try configuration.frontIntegration.get() } catch { throw ServerStartError(error.description) }
         guard let factory = servers[configuration.serverName] else {
             throw ServerStartError(
                 "Unknown server '\(configuration.serverName)' (from HOSTCTL_SERVER or --server). Valid values: "
                     + servers.keys.sorted().joined(separator: ", ") + "."
             )
         }
-        let server = try factory(ServerConfiguration(
-            urls: try ListenURL.parseList(configuration.urls).map(\.original),
-            options: serverOptions, environmentName: environmentName
-        ))
+        var options = serverOptions
+        let urls: [String]
+        if let front {
+            urls = [front.listenURL]
+            // The io_uring server's response cache answers before any middleware runs, so a
+            // cached page would reach a request without the token; and it keys entries by Host
+            // and target only, not by the forwarded scheme and client. Moving the token check
+            // into the server core would fix the first alone: behind the front, caching is the
+            // front's business, so the app's server does none.
+            options.responseCache = nil
+        } else {
+            urls = try ListenURL.parseList(configuration.urls).map(\.original)
+        }
+        let server = try factory(ServerConfiguration(urls: urls, options: options, environmentName: environmentName))
         var handler = build()
         if isDevelopment { handler = DeveloperExceptionPage.wrap(handler) }
+        // Outermost, so nothing (not even the error page, which lists headers) sees a request
+        // before its token is checked and hidden.
+        if let front { handler = FrontIntegrationMiddleware(front).wrap(handler) }
         try await server.start(HTTPApplication(environmentName: environmentName, handle: handler))
         self.server = server
+        if let front, let descriptor = front.readyDescriptor, let address = server.addresses.addresses.first,
+           let port = try? ListenURL(address).port {
+            FrontReadiness.report(port: Int(port), to: descriptor)
+        }
     }
 
     /// Stops gracefully: requests in flight get `serverOptions.shutdownTimeout` to finish.

@@ -115,6 +115,13 @@ public final class HTTPContext {
         connectionFeatures.set(type, value)
     }
 
+    /// The connection feature stored for `type` (as `setConnectionFeature` left it), found
+    /// without assembling the whole feature collection: for middleware that keeps one
+    /// feature object per connection and refills it on each request.
+    func connectionFeature<Feature>(_ type: Feature.Type) -> Any? {
+        connectionFeatures.entry(ObjectIdentifier(type))
+    }
+
     private func standardFeature(_ key: ObjectIdentifier) -> Any? {
         switch key {
         case ObjectIdentifier(HTTPRequestFeature.self): request

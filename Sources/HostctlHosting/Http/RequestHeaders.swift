@@ -12,6 +12,9 @@ public struct RequestHeaders: Sequence {
     }
 
     var storage: Storage
+    /// A field of `.source` the app must not see (the front's pairing token), or -1.
+    /// Hiding it costs nothing, where removing it would copy every field out of the buffer.
+    private var hiddenIndex = -1
 
     init(source: RequestHeadSource) { storage = .source(source) }
 
@@ -19,7 +22,7 @@ public struct RequestHeaders: Sequence {
 
     public var count: Int {
         switch storage {
-        case .source(let source): source.headerCount
+        case .source(let source): source.headerCount - (hiddenIndex >= 0 ? 1 : 0)
         case .fields(let fields): fields.count
         }
     }
@@ -32,7 +35,7 @@ public struct RequestHeaders: Sequence {
             case .fields(let fields):
                 return fields[name]
             case .source(let source):
-                for index in 0..<source.headerCount {
+                for index in 0..<source.headerCount where index != hiddenIndex {
                     let found: String? = source.withHeader(at: index) { fieldName, value in
                         ASCII.equalsIgnoringCase(fieldName, name) ? String(decoding: value, as: UTF8.self) : nil
                     }
@@ -45,6 +48,7 @@ public struct RequestHeaders: Sequence {
             var fields = materialized
             fields[name] = newValue
             storage = .fields(fields)
+            hiddenIndex = -1
         }
     }
 
@@ -55,7 +59,7 @@ public struct RequestHeaders: Sequence {
             return fields.values(for: name)
         case .source(let source):
             var values: [String] = []
-            for index in 0..<source.headerCount {
+            for index in 0..<source.headerCount where index != hiddenIndex {
                 source.withHeader(at: index) { fieldName, value in
                     if ASCII.equalsIgnoringCase(fieldName, name) { values.append(String(decoding: value, as: UTF8.self)) }
                 }
@@ -70,7 +74,7 @@ public struct RequestHeaders: Sequence {
             return fields.contains(name)
         case .source(let source):
             for index in 0..<source.headerCount
-            where source.withHeader(at: index, { fieldName, _ in ASCII.equalsIgnoringCase(fieldName, name) }) {
+            where index != hiddenIndex && source.withHeader(at: index, { fieldName, _ in ASCII.equalsIgnoringCase(fieldName, name) }) {
                 return true
             }
             return false
@@ -93,12 +97,14 @@ public struct RequestHeaders: Sequence {
         var fields = materialized
         fields.append(name: name, value: value)
         storage = .fields(fields)
+        hiddenIndex = -1
     }
 
     public mutating func remove(_ name: String) {
         var fields = materialized
         fields.remove(name)
         storage = .fields(fields)
+        hiddenIndex = -1
     }
 
     /// The fields as a copy the app owns.
@@ -108,12 +114,49 @@ public struct RequestHeaders: Sequence {
             return fields
         case .source(let source):
             var fields = HTTPFields()
-            for index in 0..<source.headerCount {
+            for index in 0..<source.headerCount where index != hiddenIndex {
                 source.withHeader(at: index) { name, value in
                     fields.append(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
                 }
             }
             return fields
+        }
+    }
+
+    // MARK: Raw access, for middleware that scans every field once (the front integration)
+
+    /// How many fields `withField(at:)` can reach, hidden ones included.
+    var rawCount: Int {
+        switch storage {
+        case .source(let source): source.headerCount
+        case .fields(let fields): fields.count
+        }
+    }
+
+    /// The name and value bytes of field `index` (0..<rawCount), without building Strings.
+    func withField<R>(at index: Int, _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> R) -> R {
+        switch storage {
+        case .source(let source):
+            return source.withHeader(at: index, body)
+        case .fields(let fields):
+            var name = fields.fields[index].name, value = fields.fields[index].value
+            return name.withUTF8 { name in value.withUTF8 { value in body(UnsafeRawBufferPointer(name), UnsafeRawBufferPointer(value)) } }
+        }
+    }
+
+    /// Takes field `index` (0..<rawCount) out of what the app sees. A buffer-backed list
+    /// only marks it (one field at most); an owned list drops it.
+    mutating func hideField(at index: Int) {
+        switch storage {
+        case .source:
+            precondition(hiddenIndex < 0 || hiddenIndex == index, "only one field of a request's head can be hidden")
+            hiddenIndex = index
+        case .fields(let fields):
+            var kept = HTTPFields()
+            for (position, field) in fields.fields.enumerated() where position != index {
+                kept.append(name: field.name, value: field.value)
+            }
+            storage = .fields(kept)
         }
     }
 
