@@ -37,6 +37,7 @@ import Testing
             #expect(app.environment["HOSTCTL_SERVER"] == "iouring", "the app's own server, never proxied")
             #expect(app.environment["HOSTCTL_LAUNCH_PROFILE"] == "FrontAlways")
             #expect(app.signalMask == "0000000000000000", "signals the front handles are not blocked in the app")
+            #expect(app.ignoredSignals == "0000000000000000", "nor ignored (hostctl ignores SIGPIPE)")
             #expect(app.descriptors == "0,1,2,3", "the readiness descriptor and nothing else")
             #expect(result.stdout.contains("Application is shutting down..."))
         }

@@ -152,7 +152,7 @@ final class AppProcessRun: @unchecked Sendable {
             Output(descriptor: child.standardError!, stream: .standardError, relay: options.relayedStandardError),
         ]
 
-        var readyText: [UInt8] = []
+        var report = ReadinessReport()
         var port: UInt16?
         var failure: AppFailure?
         var stopping = false
@@ -240,16 +240,18 @@ final class AppProcessRun: @unchecked Sendable {
                 case .success(.none):
                     break
                 case .success(let count?) where count > 0:
-                    if readyText.count < 64 { readyText += buffer[0..<min(count, 64)] }
-                    guard port == nil, failure == nil, let newline = readyText.firstIndex(of: UInt8(ascii: "\n")) else { break }
-                    let line = String(decoding: readyText[..<newline], as: UTF8.self)
-                    if let parsed = UInt16(line), parsed > 0 {
-                        port = parsed
+                    guard failure == nil else { break }
+                    report.append(buffer[0..<count])
+                    switch report.state {
+                    case .waiting:
+                        break
+                    case .port(let reported):
+                        port = reported
                         Descriptor.close(fd)
                         readyDescriptor = nil
-                        if !stopping { onReady(self, parsed) }
-                    } else {
-                        failure = .badReadiness(String(line.prefix(32)))
+                        if !stopping { onReady(self, reported) }
+                    case .invalid(let text):
+                        failure = .badReadiness(text)
                         beginStop(now)
                     }
                 default:  // end of file (or an error, read the same way)
@@ -283,6 +285,8 @@ final class AppProcessRun: @unchecked Sendable {
             buffer.withUnsafeBytes { raw in
                 let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<count])
                 // Copied as it comes, not line by line, so the app's output is never held back.
+                // A blocked hostctl stdout blocks this copy (and then the app's writes), just as
+                // it would block the app writing to a descriptor it shared with hostctl.
                 if let relay = output.relay { try? Descriptor.writeAll(relay, chunk) }
                 tail.append(chunk, from: output.stream)
             }
