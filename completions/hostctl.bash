@@ -75,12 +75,13 @@ _hostctl() {
             if [[ $word == -* ]]; then
                 _hostctl_offer "$word" '-h' '--help' '--version'
             else
-                _hostctl_offer "$word" 'run' 'build' 'new' 'completions'
+                _hostctl_offer "$word" 'run' 'build' 'new' 'proxy' 'completions'
             fi
             ;;
         'run') _hostctl_run "$word" "$previous" $((index + 1)) ;;
         'build') _hostctl_build "$word" "$previous" $((index + 1)) ;;
         'new') _hostctl_new "$word" "$previous" $((index + 1)) ;;
+        'proxy') _hostctl_proxy "$word" "$previous" $((index + 1)) ;;
         'completions') _hostctl_completions "$word" "$previous" $((index + 1)) ;;
     esac
 }
@@ -151,6 +152,31 @@ _hostctl_new() {
     case $arguments in
         0) _hostctl_offer_query "$word" templates; return ;;
     esac
+    _hostctl_offer "$word" "${options[@]}"
+}
+
+_hostctl_proxy() {
+    local word=$1 previous=$2 index arguments=0
+    local options=('--urls' '--project' '-c' '--configuration' '--product' '--no-build' '-e' '--environment' '--start-mode' '--path-base' '-v' '--verbosity' '-h' '--help')
+    case $previous in
+        '--urls') :; return ;;
+        '--project') _hostctl_offer_directories "$word"; return ;;
+        '-c' | '--configuration') _hostctl_offer "$word" 'Debug' 'Release'; return ;;
+        '--product') :; return ;;
+        '-e' | '--environment') :; return ;;
+        '--start-mode') _hostctl_offer "$word" 'onDemand' 'always'; return ;;
+        '--path-base') :; return ;;
+        '-v' | '--verbosity') _hostctl_offer "$word" 'quiet' 'minimal' 'normal' 'detailed' 'diagnostic'; return ;;
+    esac
+    for ((index = $3; index < COMP_CWORD; index++)); do
+        case ${COMP_WORDS[index]} in
+            --) return ;;
+            '--urls' | '--project' | '-c' | '--configuration' | '--product' | '-e' | '--environment' | '--start-mode' | '--path-base' | '-v' | '--verbosity') [[ ${COMP_WORDS[index + 1]} == = ]] && ((index++)); ((index++)) ;;
+            -*) ;;
+            *) ((arguments++)) ;;
+        esac
+    done
+    if [[ $word == -* ]]; then _hostctl_offer "$word" "${options[@]}"; return; fi
     _hostctl_offer "$word" "${options[@]}"
 }
 

@@ -67,6 +67,7 @@ complete -c hostctl -n 'not __hostctl_command' -l 'version' -d 'Show hostctl\'s 
 complete -c hostctl -n 'not __hostctl_command' -a 'run' -d 'Build a Swift package and run its executable under a launch profile from launchSettings.json'
 complete -c hostctl -n 'not __hostctl_command' -a 'build' -d 'Build a Swift package with swift build'
 complete -c hostctl -n 'not __hostctl_command' -a 'new' -d 'Create a Swift package from a template: web, api or empty'
+complete -c hostctl -n 'not __hostctl_command' -a 'proxy' -d 'Run the front proxy on public URLs, with an app behind it that it starts, watches and restarts'
 complete -c hostctl -n 'not __hostctl_command' -a 'completions' -d 'Print the shell completion script for bash, zsh or fish'
 
 complete -c hostctl -n '__hostctl_using_command run' -s 'c' -l 'configuration' -x -a 'Debug Release' -d 'The build configuration'
@@ -96,6 +97,17 @@ complete -c hostctl -n '__hostctl_using_command new' -s 'l' -l 'list' -d 'List t
 complete -c hostctl -n '__hostctl_using_command new' -l 'dry-run' -d 'Show the files that would be created, and create nothing'
 complete -c hostctl -n '__hostctl_using_command new' -s 'h' -l 'help' -d 'Show help and usage information'
 complete -c hostctl -n '__hostctl_using_command new ; and __hostctl_at_argument new 1 -n --name -o --output --hosting-source' -x -a '(__hostctl_query templates)' -d 'template'
+
+complete -c hostctl -n '__hostctl_using_command proxy' -l 'urls' -x -d 'The public URLs the front listens on, separated by \';\''
+complete -c hostctl -n '__hostctl_using_command proxy' -l 'project' -x -a '(__fish_complete_directories (commandline -ct))' -d 'The package directory (the one holding Package.swift)'
+complete -c hostctl -n '__hostctl_using_command proxy' -s 'c' -l 'configuration' -x -a 'Debug Release' -d 'The build configuration'
+complete -c hostctl -n '__hostctl_using_command proxy' -l 'product' -x -d 'The executable product to build and run, when the package has several'
+complete -c hostctl -n '__hostctl_using_command proxy' -l 'no-build' -d 'Do not build; run the last build'
+complete -c hostctl -n '__hostctl_using_command proxy' -s 'e' -l 'environment' -x -d 'Set an environment variable for the app (not for the build)'
+complete -c hostctl -n '__hostctl_using_command proxy' -l 'start-mode' -x -a 'onDemand always' -d 'onDemand starts the app on the first request (the default); always starts it at once'
+complete -c hostctl -n '__hostctl_using_command proxy' -l 'path-base' -x -d 'The path base the app is served under (HOSTCTL_PATHBASE)'
+complete -c hostctl -n '__hostctl_using_command proxy' -s 'v' -l 'verbosity' -x -a 'quiet minimal normal detailed diagnostic' -d 'How much to print'
+complete -c hostctl -n '__hostctl_using_command proxy' -s 'h' -l 'help' -d 'Show help and usage information'
 
 complete -c hostctl -n '__hostctl_using_command completions' -s 'h' -l 'help' -d 'Show help and usage information'
 complete -c hostctl -n '__hostctl_using_command completions ; and __hostctl_at_argument completions 1' -x -a 'bash zsh fish' -d 'shell'

@@ -32,6 +32,8 @@ struct HostctlProgram {
             return RunCommand(environment: environment, console: console).execute(rest)
         case "build":
             return BuildCommand(environment: environment, console: console).execute(rest)
+        case "proxy":
+            return ProxyCommand(environment: environment, console: console).execute(rest)
         case "new":
             return NewCommand(environment: environment, console: console).execute(rest)
         case "completions":

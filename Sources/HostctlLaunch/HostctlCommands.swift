@@ -26,6 +26,16 @@ public enum HostctlCommands {
         ]
     )
 
+    static let environment = OptionSpec(
+        key: "environment", names: ["-e", "--environment"], kind: .value(placeholder: "KEY=VALUE"),
+        summary: "Set an environment variable for the app (not for the build). Beats the profile. Can be repeated.",
+        isRepeatable: true
+    )
+    static let noBuild = OptionSpec(
+        key: "noBuild", names: ["--no-build"], kind: .flag,
+        summary: "Do not build; run the last build."
+    )
+
     public static let run = CommandSpec(
         name: "run",
         summary: "Build a Swift package and run its executable under a launch profile from launchSettings.json.",
@@ -45,15 +55,8 @@ public enum HostctlCommands {
                 key: "noLaunchProfileArguments", names: ["--no-launch-profile-arguments"], kind: .flag,
                 summary: "Apply the launch profile but not its commandLineArgs."
             ),
-            OptionSpec(
-                key: "environment", names: ["-e", "--environment"], kind: .value(placeholder: "KEY=VALUE"),
-                summary: "Set an environment variable for the app (not for the build). Beats the profile. Can be repeated.",
-                isRepeatable: true
-            ),
-            OptionSpec(
-                key: "noBuild", names: ["--no-build"], kind: .flag,
-                summary: "Do not build; run the last build."
-            ),
+            environment,
+            noBuild,
             project,
             product,
             OptionSpec(
@@ -76,6 +79,47 @@ public enum HostctlCommands {
         summary: "Build a Swift package with swift build.",
         usage: ["hostctl build [options]"],
         options: [configuration, project, product, verbosity]
+    )
+
+    public static let proxy = CommandSpec(
+        name: "proxy",
+        summary: "Run the front proxy on public URLs, with an app behind it that it starts, watches and restarts.",
+        usage: [
+            "hostctl proxy --urls <URLS> [--project <DIR>] [options]",
+            "hostctl proxy --urls <URLS> [options] -- <COMMAND> [<ARGS>...]",
+        ],
+        options: [
+            OptionSpec(
+                key: "urls", names: ["--urls"], kind: .value(placeholder: "URLS"),
+                summary: "The public URLs the front listens on, separated by ';'. Required."
+            ),
+            project,
+            configuration,
+            product,
+            noBuild,
+            OptionSpec(
+                key: "environment", names: ["-e", "--environment"], kind: .value(placeholder: "KEY=VALUE"),
+                summary: "Set an environment variable for the app (not for the build). Can be repeated.",
+                isRepeatable: true
+            ),
+            OptionSpec(
+                key: "startMode", names: ["--start-mode"], kind: .value(placeholder: "MODE"),
+                summary: "onDemand starts the app on the first request (the default); always starts it at once.",
+                choices: LaunchProfile.StartMode.allCases.map { Choice($0.rawValue) }
+            ),
+            OptionSpec(
+                key: "pathBase", names: ["--path-base"], kind: .value(placeholder: "PATH"),
+                summary: "The path base the app is served under (HOSTCTL_PATHBASE). The default is /."
+            ),
+            verbosity,
+        ],
+        notes: [
+            "The app is the package's executable (built first, unless --no-build), or COMMAND after --, run from the "
+                + "current directory. It must listen on 127.0.0.1:$HOSTCTL_PORT (0: any free port) and write the port to "
+                + "the descriptor $HOSTCTL_READY_FD; hostctl's hosting library does both.",
+            "app_offline.htm in the package directory (or the current directory with --) stops the app; requests get "
+                + "503 with its content until it is removed. Stop the front with Ctrl+C or SIGTERM.",
+        ]
     )
 
     public static let new = CommandSpec(
@@ -153,7 +197,7 @@ public enum HostctlCommands {
     ]
 
     /// Every command, in the order `hostctl --help` lists them.
-    public static let all: [CommandSpec] = [run, build, new, completions, completionQuery]
+    public static let all: [CommandSpec] = [run, build, new, proxy, completions, completionQuery]
 
     /// What the completion scripts are generated from.
     public static let completionProgram = CompletionProgram(

@@ -22,6 +22,8 @@ public struct LaunchPlan: Sendable {
     public var listenURL: String?
     /// Set when the profile (or --server) asks for proxied hosting: the URLs the front owns.
     public var proxiedPublicURLs: [String]?
+    /// Proxied hosting: start the app with the front, or on the first request (`startMode`).
+    public var startMode: LaunchProfile.StartMode = .onDemand
     /// The applied profile's name as typed, for messages; nil without a profile.
     public var profileName: String?
     /// `dotnetRunMessages`.
@@ -76,7 +78,10 @@ public enum LaunchPlanner {
         }
 
         let server = request.server ?? profile?.server
-        if let server, server != .proxied { environment["HOSTCTL_SERVER"] = server.rawValue }
+        // Behind a front the app runs on its profile's own server: `--server proxied` puts
+        // a front before it without changing that, and "proxied" is never the app's server.
+        let appServer = request.server == .proxied ? profile?.server : server
+        if let appServer, appServer != .proxied { environment["HOSTCTL_SERVER"] = appServer.rawValue }
 
         let profileVariables = (profile?.environmentVariables ?? []).map { ($0.name, expander.expand($0.value)) }
         for (name, value) in profileVariables { environment[name] = value }
@@ -133,11 +138,13 @@ public enum LaunchPlanner {
             browserURL = BrowserURL.make(base: base, launchUrl: profile?.launchUrl.map(expander.expand))
         }
 
-        return LaunchPlan(
+        var plan = LaunchPlan(
             target: target, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
             browserURL: browserURL, listenURL: proxiedPublicURLs?.first ?? firstURL, proxiedPublicURLs: proxiedPublicURLs,
             profileName: profile.map { typedName ?? $0.name }, printsBuildingMessage: profile?.dotnetRunMessages ?? false
         )
+        plan.startMode = profile?.startMode ?? .onDemand
+        return plan
     }
 
     /// The URLs a front would own: the app's own URLs for Proxied profiles; for IIS

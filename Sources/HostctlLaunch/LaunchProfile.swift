@@ -19,7 +19,7 @@ public struct LaunchProfile: Sendable, Equatable {
     }
 
     /// `startMode` (proxied hosting): start the app on the first request, or at once.
-    public enum StartMode: String, Sendable, Equatable {
+    public enum StartMode: String, Sendable, Equatable, CaseIterable {
         case onDemand = "onDemand"
         case always = "always"
     }

@@ -1,5 +1,6 @@
 import Glibc
 import HostctlCommandLine
+import HostctlFront
 import HostctlSupervisor
 import HostctlSystem
 
@@ -24,16 +25,9 @@ public struct RunCommand {
         }
     }
 
-    func run(_ options: RunOptions, reporter: Reporter) throws(HostctlFailure) -> Int32 {
+    func run(_ options: RunOptions, reporter: Reporter, front: FrontOverrides = FrontOverrides()) throws(HostctlFailure) -> Int32 {
         let package = try PackageLocation.resolve(project: options.project)
         let plan = makePlan(options, package: package, reporter: reporter)
-
-        if let publicURLs = plan.proxiedPublicURLs {
-            let subject = plan.profileName.map { "The launch profile \"\($0)\" asks for" } ?? "--server proxied asks for"
-            throw HostctlFailure(
-                "\(subject) proxied hosting (a front on \(publicURLs.joined(separator: ";")) with the app behind it), which this version of hostctl cannot run yet."
-            )
-        }
 
         // From here on hostctl has children; the signals it relays must be blocked before the first one starts.
         let relay = try SignalRelay.forChildren()
@@ -42,7 +36,23 @@ public struct RunCommand {
         if let pending = relay.drain().first(where: { SignalPolicy.forwarded.contains($0.signal) }) {
             return 128 + pending.signal
         }
+        if let publicURLs = plan.proxiedPublicURLs {
+            let command = AppCommand(
+                executable: executable, arguments: plan.arguments, environment: plan.environment,
+                workingDirectory: plan.workingDirectory
+            )
+            return FrontLauncher(reporter: reporter, hostEnvironment: environment).run(
+                command, publicURLs: publicURLs, startMode: front.startMode ?? plan.startMode,
+                appOfflineDirectory: package.directory, browserURL: plan.browserURL, pathBase: front.pathBase, relay: relay
+            )
+        }
         return try AppLauncher(reporter: reporter, relay: relay, hostEnvironment: environment).run(executable: executable, plan: plan)
+    }
+
+    /// What `hostctl proxy --project` says about the front that a launch profile would.
+    struct FrontOverrides: Sendable {
+        var startMode: LaunchProfile.StartMode?
+        var pathBase: String?
     }
 
     /// Reads launch settings, reports what the reference says to report, and plans the launch.

@@ -27,12 +27,19 @@ public struct RunOptions: Sendable {
         server = parsed.value("server").flatMap(ServerKind.init(parsing:))
         verbosity = parsed.value("verbosity").flatMap(Verbosity.init(rawValue:)) ?? .minimal
         appArguments = parsed.forwarded
-        for assignment in parsed.allValues("environment") {
+        environment = try Self.environmentAssignments(parsed.allValues("environment"))
+    }
+
+    /// `-e KEY=VALUE` values, split.
+    static func environmentAssignments(_ values: [String]) throws(HostctlFailure) -> [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
+        for assignment in values {
             guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
                 throw HostctlFailure("Incorrectly formatted environment variables: '\(assignment)'. Use -e KEY=VALUE.")
             }
-            environment.append((String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
+            result.append((String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
         }
+        return result
     }
 }
 

@@ -174,20 +174,4 @@ import Testing
         #expect(app.environment["HOSTCTL_URLS"] == nil)
         #expect(app.arguments == ["plain"])
     }
-
-    @Test func proxiedProfilesSayTheyAreNotAvailableYet() throws {
-        let (front, _) = try run(["-lp", "Front"])
-        #expect(front.exitCode == 1)
-        #expect(front.stderr.contains("The launch profile \"Front\" asks for proxied hosting (a front on http://localhost:8081"), "\(front)")
-        let (iis, _) = try run(["-lp", "IIS Express"])
-        #expect(iis.exitCode == 1)
-        #expect(iis.stderr.contains("http://localhost:61234;https://localhost:44321"), "\(iis)")
-        let (option, _) = try run(["-lp", "printargs", "--server", "proxied"])
-        #expect(option.exitCode == 1)
-        #expect(option.stderr.contains("http://localhost:5123;http://127.0.0.1:5124"), "\(option)")
-        for result in [front, iis, option] {
-            #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result)")
-            #expect(!result.stdout.contains("argc="))
-        }
-    }
 }

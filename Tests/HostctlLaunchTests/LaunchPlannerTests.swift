@@ -94,6 +94,22 @@ import Testing
         #expect(try plan(profile()).proxiedPublicURLs == nil)
     }
 
+    @Test func theAppBehindAFrontKeepsItsProfilesServer() throws {
+        let iouring = profile { $0.server = .ioURing }
+        #expect(try plan(iouring, LaunchRequest(server: .proxied)).environment["HOSTCTL_SERVER"] == "iouring")
+        let front = profile { $0.kind = .proxied(.proxied); $0.server = .ioURing }
+        #expect(try plan(front).environment["HOSTCTL_SERVER"] == "iouring")
+        let proxiedServer = profile { $0.server = .proxied }
+        let result = try plan(proxiedServer)
+        #expect(result.proxiedPublicURLs == ["http://shell:1"])
+        #expect(result.environment["HOSTCTL_SERVER"] == nil, "never \"proxied\"")
+    }
+
+    @Test func startModeIsCarriedToThePlan() throws {
+        #expect(try plan(profile { $0.kind = .proxied(.proxied) }).startMode == .onDemand)
+        #expect(try plan(profile { $0.kind = .proxied(.proxied); $0.startMode = .always }).startMode == .always)
+    }
+
     @Test func iisProfilesTakeTheirURLFromIISSettings() throws {
         let text = #"{"iisSettings": {"iisExpress": {"applicationUrl": "http://localhost:61234", "sslPort": 44300}}, "profiles": {}}"#
         let settings = try LaunchSettings.parse(Array(text.utf8), path: "/pkg/launchSettings.json")

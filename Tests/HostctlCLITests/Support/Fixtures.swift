@@ -7,6 +7,7 @@ enum Fixture: String {
     case consoleApps = "ConsoleApps"
     case hello = "Hello"
     case broken = "Broken"
+    case fronted = "Fronted"
 
     static let sourceRoot: String = FilePath.join(FilePath.directory(#filePath), "..", "Fixtures")
 

@@ -1,0 +1,167 @@
+import CHostctlLinux
+import Glibc
+import Hostctl
+import HostctlSupervisor
+import HostctlSystem
+
+/// What the front is told to do.
+public struct FrontOptions: Sendable {
+    /// The public URLs the front listens on (design §6).
+    public var publicURLs: [String]
+    /// `startMode: "always"`: start the app as soon as the front listens.
+    public var startsAppAtOnce = false
+    public var supervisor = AppSupervisorOptions()
+    public var forwarding = ForwardingOptions()
+    /// How long requests in flight through the front get to finish at shutdown, before
+    /// the app itself is stopped (with its own limit, `supervisor.shutdownTimeLimit`).
+    public var drainTimeout: Duration = .seconds(10)
+    /// Called once the front listens (hostctl run opens the browser from here).
+    public var onStarted: (@Sendable () -> Void)?
+
+    public init(publicURLs: [String]) {
+        self.publicURLs = publicURLs
+    }
+}
+
+/// The front as a console program (`hostctl proxy`, and `hostctl run` for proxied
+/// profiles): a WebApplication on the event-loop server, on the public URLs, whose only
+/// handler forwards to the app an `AppSupervisor` keeps running. It prints the usual
+/// lifetime lines, and on SIGINT or SIGTERM stops accepting, drains, stops the app and
+/// ends with 0. An address in use ends it with 1 before any app is started.
+public final class FrontHost: Sendable {
+    public let command: AppCommand
+    public let options: FrontOptions
+
+    public init(command: AppCommand, options: FrontOptions) {
+        self.command = command
+        self.options = options
+    }
+
+    /// Runs until a shutdown signal arrives on `signals` (which must block SIGINT and
+    /// SIGTERM in every thread: create it before any thread starts), on the calling thread.
+    public func run(signals: SignalRelay) -> Int32 {
+        let finished = FinishLine()
+        let stop = StopLatch()
+        Task.detached { [self] in finished.finish(with: await serve(until: stop)) }
+
+        while !finished.isFinished {
+            var descriptors = [
+                pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: finished.descriptor, events: Int16(POLLIN), revents: 0),
+            ]
+            if poll(&descriptors, 2, -1) < 0, errno != EINTR { usleep(10_000) }
+            for record in signals.drain() where [SIGINT, SIGTERM, SIGHUP, SIGQUIT].contains(record.signal) {
+                stop.request()
+            }
+        }
+        return finished.code
+    }
+
+    /// The front's whole life, for callers that manage signals themselves (and tests):
+    /// returns once `stop` has been requested and everything has stopped, or at once
+    /// (with 1) when the public URLs cannot be bound.
+    public func serve(until stop: StopLatch) async -> Int32 {
+        let supervisor = AppSupervisor(command: command, options: options.supervisor)
+        let forwarder = Forwarder(source: supervisor, options: options.forwarding)
+        let app = makeApplication()
+        app.use { context, _ in try await forwarder.forward(context) }
+
+        do {
+            try await app.start()
+        } catch {
+            HostingConsole.error("Unable to start the server. \(error)")
+            await supervisor.shutdown()
+            return 1
+        }
+        for url in app.urls { HostingConsole.info("Now listening on: \(url)") }
+        HostingConsole.info("Application started. Press Ctrl+C to shut down.")
+        HostingConsole.info("Hosting environment: \(app.environmentName)")
+        HostingConsole.info("Content root path: \(app.configuration.contentRootPath)")
+        let when = options.startsAppAtOnce ? "started now" : "started on the first request"
+        HostingConsole.info("Forwarding to: \(command.displayName) (\(when))")
+        if options.startsAppAtOnce { supervisor.startNow() }
+        options.onStarted?()
+
+        await stop.wait()
+        HostingConsole.info("Application is shutting down...")
+        await app.stop()
+        await supervisor.shutdown()
+        return 0
+    }
+
+    /// The front's WebApplication, configured from the options alone: never from
+    /// hostctl's own environment, which could hold variables meant for an app (a front
+    /// must not act as an app behind a front because HOSTCTL_PORT happens to be set).
+    private func makeApplication() -> WebApplication {
+        var environment = ProcessEnvironment()
+        environment["HOSTCTL_URLS"] = options.publicURLs.joined(separator: ";")
+        environment["HOSTCTL_SERVER"] = "eventloop"
+        environment["HOSTCTL_ENVIRONMENT"] = command.environmentName
+        let builder = WebApplicationBuilder(
+            arguments: ["hostctl"], environment: environment,
+            servers: ["eventloop": WebApplication.defaultServers["eventloop"]!]
+        )
+        builder.serverOptions.shutdownTimeout = options.drainTimeout
+        return builder.build()
+    }
+}
+
+/// A one-shot latch: `wait()` returns once `request()` has been called, from any thread.
+public final class StopLatch: Sendable {
+    private let state = LockedValue(State())
+
+    private struct State {
+        var requested = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    public init() {}
+
+    public func request() {
+        let waiters = state.withLock { state in
+            state.requested = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    public func wait() async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state in
+                if !state.requested { state.waiters.append(continuation) }
+                return state.requested
+            }
+            if ready { continuation.resume() }
+        }
+    }
+}
+
+/// The exit code of the front's task, and an eventfd that wakes the thread waiting for it.
+private final class FinishLine: Sendable {
+    let descriptor = chl_eventfd()
+    private let result = LockedValue<Int32?>(nil)
+
+    deinit { Descriptor.close(descriptor) }
+
+    var isFinished: Bool { result.withLock { $0 != nil } }
+    var code: Int32 { result.withLock { $0 ?? 1 } }
+
+    func finish(with code: Int32) {
+        result.withLock { $0 = code }
+        var one: UInt64 = 1
+        _ = write(descriptor, &one, 8)
+    }
+}
+
+/// A value behind `Lock` (a pthread mutex, which ThreadSanitizer understands).
+final class LockedValue<Value>: @unchecked Sendable {
+    private let lock = Lock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.withLock { body(&value) }
+    }
+}

@@ -1,0 +1,39 @@
+import HostctlSupervisor
+import HostctlHosting
+
+/// Why the app could not be started, or why it stopped: the cause a 502 page names.
+public enum AppFailure: Sendable, Equatable {
+    /// posix_spawn itself failed (no such file, not executable).
+    case couldNotStart(String)
+    /// The process ended on its own: "exited with code N" or "was killed by signal N (NAME)".
+    case ended(ExitStatus)
+    /// It closed its readiness descriptor without writing a port, and kept running.
+    case closedReadiness
+    /// It wrote something that is not "PORT\n" to its readiness descriptor.
+    case badReadiness(String)
+    /// It did not report listening within the startup limit, and was killed.
+    case startupTimeout(Duration)
+
+    /// The cause as the end of a sentence starting "The app …".
+    public var summary: String {
+        switch self {
+        case .couldNotStart(let reason): "could not be started: \(reason)"
+        case .ended(.exited(let code)): "exited with code \(code)"
+        case .ended(.signaled(let signal)): "was killed by signal \(signal) (\(SignalNames.name(of: signal)))"
+        case .closedReadiness: "closed \(readyVariable) without reporting the port it listens on"
+        case .badReadiness(let text): "wrote \"\(text)\" to \(readyVariable) instead of the port it listens on"
+        case .startupTimeout(let limit): "did not report listening within \(Self.describe(limit))"
+        }
+    }
+
+    private var readyVariable: String { "HOSTCTL_READY_FD" }
+
+    /// "120 s", "1.5 s", "200 ms".
+    static func describe(_ duration: Duration) -> String {
+        let milliseconds = duration.nanoseconds / 1_000_000
+        if milliseconds < 1000 { return "\(milliseconds) ms" }
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000) s" }
+        let tenths = milliseconds / 100
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Glibc
+import HostctlSystem
+import Testing
+
+/// The front through the real hostctl binary: `hostctl run` with proxied profiles and
+/// `--server proxied`, and `hostctl proxy -- COMMAND`. Apps: printargs (reports what it
+/// was given, then exits) and Fixtures/Fronted/app.py (a python3 server that follows the
+/// front's contract), so no test builds the hosting library.
+@Suite struct FrontTests {
+    static func listeningURL(_ stdout: String) -> String? {
+        stdout.split(separator: "\n").first { $0.hasPrefix("Now listening on: ") }.map { String($0.dropFirst("Now listening on: ".count)) }
+    }
+
+    /// The fixture app's pid, from its first line.
+    static func appPID(_ stdout: String) -> pid_t? {
+        guard let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("fixture app pid=") }) else { return nil }
+        return pid_t(line.dropFirst("fixture app pid=".count).prefix { $0.isNumber })
+    }
+
+    @Test func aProxiedProfileWithStartModeAlwaysStartsTheAppWithTheFrontsVariables() async throws {
+        try await offThePool {
+            let package = try Fixture.consoleApps.sharedBuild()
+            var stopped = false
+            let result = try Hostctl.run(["run", "--no-build", "-lp", "FrontAlways"], in: package, timeout: 120) { stdout, hostctl in
+                guard !stopped, stdout.contains("fds="), stdout.contains("Content root path:") else { return }
+                stopped = true
+                hostctl.send(SIGTERM)
+            }
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(result.stdout.contains("Forwarding to: \(package)/.build/debug/printargs (started now)"), "\(result)")
+            let app = AppReport(result.stdout)
+            #expect(app.environment["HOSTCTL_PORT"] == "0")
+            #expect(app.environment["HOSTCTL_TOKEN"].map { $0.count == 32 && $0.allSatisfy(\.isHexDigit) } == true)
+            #expect(app.environment["HOSTCTL_PATHBASE"] == "/")
+            #expect(app.environment["HOSTCTL_READY_FD"] == "3")
+            #expect(app.environment["HOSTCTL_SERVER"] == "iouring", "the app's own server, never proxied")
+            #expect(app.environment["HOSTCTL_LAUNCH_PROFILE"] == "FrontAlways")
+            #expect(app.signalMask == "0000000000000000", "signals the front handles are not blocked in the app")
+            // Nor ignored (hostctl ignores SIGPIPE); 32 and 33 are glibc's own, as in ProcessTests.
+            let glibcReserved: UInt64 = 0x3 << 31
+            #expect(UInt64(app.ignoredSignals ?? "", radix: 16).map { $0 & ~glibcReserved } == 0, "\(result)")
+            #expect(app.descriptors == "0,1,2,3", "the readiness descriptor and nothing else")
+            #expect(result.stdout.contains("Application is shutting down..."))
+        }
+    }
+
+    @Test func serverProxiedServesThroughTheFront() async throws {
+        try await offThePool {
+            let package = try Fixture.fronted.sharedBuild()
+            var response = ""
+            let result = try Hostctl.serving(["run", "--no-build", "-lp", "direct", "--server", "proxied"], in: package, timeout: 120) { base in
+                response = (try? curl(["-s", "-i", base + "/hello"])) ?? "(curl failed)"
+            }
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(result.stdout.contains("Hosting environment: Development"), "\(result)")
+            #expect(result.stdout.contains("(started on the first request)"))
+            withKnownIssue("Waits on the forwarding half: the placeholder Forwarder answers 502", isIntermittent: true) {
+                #expect(response.hasPrefix("HTTP/1.1 200"), "\(response)")
+                #expect(response.hasSuffix("hello from the app at /hello"), "\(response)")
+            }
+            if let pid = Self.appPID(result.stdout) { #expect(!FileSystem.exists("/proc/\(pid)"), "the app was stopped") }
+        }
+    }
+
+    @Test func proxyRunsACommandBehindTheFrontAndStopsItOnCtrlC() async throws {
+        try await offThePool {
+            let directory = try Fixture.fronted.freshCopy()
+            var pid: pid_t?
+            var response = ""
+            let result = try Hostctl.run(
+                ["proxy", "--urls", "http://127.0.0.1:0", "--start-mode", "always", "--", "python3", "app.py"], in: directory, timeout: 60
+            ) { stdout, hostctl in
+                guard pid == nil, let url = Self.listeningURL(stdout), let found = Self.appPID(stdout) else { return }
+                pid = found
+                response = (try? curl(["-s", "-i", url + "/"])) ?? "(curl failed)"
+                // A terminal's Ctrl+C goes to the whole foreground group: hostctl leads one here.
+                kill(-hostctl.pid, SIGINT)
+            }
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(result.stdout.contains("Forwarding to: \(ExecutableSearch.find("python3", path: ProcessInfo.processInfo.environment["PATH"]) ?? "?") app.py (started now)"), "\(result)")
+            #expect(result.stdout.contains("port=0 pathbase=/ server=None token-length=32"), "\(result)")
+            #expect(result.stdout.contains("Application is shutting down..."))
+            #expect(result.stdout.contains("fixture app got SIGTERM"), "the front stopped the app gracefully: \(result)")
+            let appPID = try #require(pid, "\(result)")
+            #expect(!FileSystem.exists("/proc/\(appPID)"), "no process left behind")
+            withKnownIssue("Waits on the forwarding half: the placeholder Forwarder answers 502", isIntermittent: true) {
+                #expect(response.hasSuffix("hello from the app at /"), "\(response)")
+            }
+        }
+    }
+
+    @Test func anAppThatExitsAtOnceIsReportedWithItsOutput() async throws {
+        try await offThePool {
+            let directory = try TemporaryDirectory.make("front-exit")
+            let marker = FilePath.join(directory, "exited")
+            var page = ""
+            let result = try Hostctl.serving(
+                ["proxy", "--urls", "http://127.0.0.1:0", "--start-mode", "always", "--", "sh", "-c", "echo oops >&2; touch exited; exit 3"],
+                in: directory, timeout: 60
+            ) { base in
+                // The marker is written a moment before the exit; the front reaps the app within
+                // microseconds of it, long before this SIGTERM can reach it.
+                var waited = 0
+                while !FileSystem.exists(marker), waited < 400 { usleep(50_000); waited += 1 }
+                usleep(100_000)
+                page = (try? curl(["-s", "-i", base + "/"])) ?? "(curl failed)"
+            }
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(result.stderr.contains("oops"), "the app's output appears in hostctl's: \(result)")
+            #expect(result.stderr.contains("sh -c 'echo oops >&2; touch exited; exit 3' exited with code 3 before it reported listening."), "\(result)")
+            withKnownIssue("Waits on the forwarding half: the placeholder Forwarder answers 502 without asking for the app", isIntermittent: true) {
+                #expect(page.contains("exited with code 3"), "\(page)")
+            }
+        }
+    }
+
+    @Test func twoFrontsOnOnePortSayAddressInUse() async throws {
+        try await offThePool {
+            let directory = try Fixture.fronted.freshCopy()
+            var second: RunResult?
+            let first = try Hostctl.serving(["proxy", "--urls", "http://127.0.0.1:0", "--", "python3", "app.py"], in: directory, timeout: 60) { base in
+                second = try Hostctl.run(["proxy", "--urls", base, "--start-mode", "always", "--", "python3", "app.py"], in: directory, timeout: 60)
+            }
+            #expect(first.exitCode == 0, "\(first)")
+            let refused = try #require(second)
+            #expect(refused.exitCode == 1, "\(refused)")
+            #expect(refused.stderr.contains("address already in use"), "\(refused)")
+            #expect(!refused.stdout.contains("fixture app"), "no app started: \(refused)")
+        }
+    }
+
+    @Test func anIISExpressProfileFrontsOnItsIISSettingsURL() async throws {
+        try await offThePool {
+            let package = try Fixture.consoleApps.sharedBuild()
+            var environment = Hostctl.baseEnvironment()
+            environment["BROWSER"] = "true"  // launchBrowser: a browser that opens nothing
+            var stopped = false
+            let result = try Hostctl.run(["run", "--no-build", "-lp", "IIS Express", "--product", "printargs"], in: package, environment: environment, timeout: 60) { stdout, hostctl in
+                guard !stopped, stdout.contains("Forwarding to:") else { return }
+                stopped = true
+                hostctl.send(SIGTERM)
+            }
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(Self.listeningURL(result.stdout)?.hasPrefix("http://") == true, "\(result)")
+            #expect(result.stdout.contains(":61234"), "\(result)")
+            #expect(result.stdout.contains("Warning: the front does not listen on https://localhost:44321"), "\(result)")
+        }
+    }
+
+    @Test func proxyNeedsURLsAndOneKindOfApp() throws {
+        let directory = try TemporaryDirectory.make("front-usage")
+        let noURLs = try Hostctl.run(["proxy", "--", "true"], in: directory)
+        #expect(noURLs.exitCode == 1)
+        #expect(noURLs.stderr.contains("--urls URLS"), "\(noURLs)")
+        let both = try Hostctl.run(["proxy", "--urls", "http://127.0.0.1:0", "--project", directory, "--", "true"], in: directory)
+        #expect(both.exitCode == 1)
+        #expect(both.stderr.contains("Use either --project DIR or -- COMMAND, not both."), "\(both)")
+        let missing = try Hostctl.run(["proxy", "--urls", "http://127.0.0.1:0", "--", "no-such-program-here"], in: directory)
+        #expect(missing.exitCode == 1)
+        #expect(missing.stderr.contains("Unable to run 'no-such-program-here': it was not found on PATH."), "\(missing)")
+        let help = try Hostctl.run(["proxy", "--help"], in: directory)
+        #expect(help.exitCode == 0)
+        #expect(help.stdout.contains("--start-mode <onDemand|always>"), "\(help)")
+        #expect(help.stdout.contains("hostctl proxy --urls <URLS> [options] -- <COMMAND> [<ARGS>...]"))
+    }
+}
