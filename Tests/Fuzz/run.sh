@@ -1,22 +1,48 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with AddressSanitizer and runs each for a bounded time.
 # Not part of CI (it is open-ended by nature); run it by hand after touching a parser:
-#   Tests/Fuzz/run.sh [SECONDS_PER_TARGET]   (default 60)
+#   Tests/Fuzz/run.sh [SECONDS_PER_TARGET [TARGET]]   (default 60, every target)
 # Each target is compiled from the parser's own source files plus its entry point, so a
 # fuzz build never depends on how SwiftPM builds the package. Findings land in
 # .build-fuzz/<target>/ (crash-*, and the growing corpus).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
+only=${2:-}  # one target's name, to run just that one
 out=.build-fuzz
 mkdir -p "$out"
 
 build_and_run() {
     local name=$1; shift
+    [[ -z $only || $name == "$only" ]] || return 0
     local dir=$out/$name
     mkdir -p "$dir/corpus"
     echo "== $name: building"
     swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz${name//-/_}" "$@" -o "$dir/fuzzer"
+    echo "== $name: fuzzing for ${seconds}s"
+    (cd "$dir" && ./fuzzer -max_total_time="$seconds" -timeout=5 -max_len=4096 corpus "${seeds[@]}")
+}
+
+# The server core spans several modules (and a C target), so its fuzzer is built module by
+# module, each instrumented, then linked with the entry point.
+build_modules_and_run() {
+    local name=$1; shift
+    [[ -z $only || $name == "$only" ]] || return 0
+    local dir=$out/$name
+    local modules=$dir/modules
+    mkdir -p "$dir/corpus" "$modules"
+    echo "== $name: building"
+    printf 'module CHostctlLinux {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CHostctlLinux/include/CHostctlLinux.h" > "$modules/module.modulemap"
+    clang -c -O1 -fsanitize=fuzzer-no-link,address -I Sources/CHostctlLinux/include Sources/CHostctlLinux/shim.c -o "$dir/CHostctlLinux.o"
+    local objects=("$dir/CHostctlLinux.o")
+    for module in HostctlCore HostctlJSON HostctlSystem HostctlHTTP1 HostctlHosting HostctlServerCore; do
+        swiftc -O -wmo -parse-as-library -swift-version 6 -enable-upcoming-feature NonisolatedNonsendingByDefault \
+            -sanitize=fuzzer,address -module-name "$module" -I "$modules" -emit-module -emit-module-path "$modules/$module.swiftmodule" \
+            -c $(find "Sources/$module" -name '*.swift' | sort) -o "$dir/$module.o"
+        objects+=("$dir/$module.o")
+    done
+    swiftc -O -parse-as-library -swift-version 6 -sanitize=fuzzer,address -module-name "Fuzz${name//-/_}" -I "$modules" \
+        "$@" "${objects[@]}" -o "$dir/fuzzer"
     echo "== $name: fuzzing for ${seconds}s"
     (cd "$dir" && ./fuzzer -max_total_time="$seconds" -timeout=5 -max_len=4096 corpus "${seeds[@]}")
 }
@@ -28,3 +54,5 @@ build_and_run launch-values Sources/HostctlLaunch/CommandLineArgsSplitter.swift 
 seeds=("$PWD/Tests/Fuzz/seeds/http1")
 build_and_run http1-request-parser Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1BodyDecoding.swift Tests/Fuzz/HTTP1RequestParserFuzz.swift
 build_and_run http1-chunked-decoder Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1BodyDecoding.swift Tests/Fuzz/HTTP1ChunkedDecoderFuzz.swift
+seeds=("$PWD/Tests/Fuzz/seeds/http1")
+build_modules_and_run http-server-core Tests/Fuzz/HTTPServerCoreFuzz.swift
