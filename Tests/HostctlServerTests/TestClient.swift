@@ -26,21 +26,17 @@ final class TestClient: @unchecked Sendable {
         guard fd >= 0 else { throw SystemError.last("socket") }
         guard let address = SocketAddress.parseIP(host, port: UInt16(port)) else { throw TestFailure("bad host \(host)") }
         let result = address.withSockAddr { connect(fd, $0, $1) }
-        guard result == 0 else {
-            let error = SystemError.last("connect")
-            Glibc.close(fd)
-            throw error
-        }
+        // No close here: once every property is set, a throwing class init runs deinit,
+        // which closes fd (closing it here as well closed another test's descriptor).
+        guard result == 0 else { throw SystemError.last("connect") }
     }
 
     init(unixPath: String) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         let result = SocketAddress.unix(path: unixPath).withSockAddr { connect(fd, $0, $1) }
-        guard result == 0 else {
-            let error = SystemError.last("connect")
-            Glibc.close(fd)
-            throw error
-        }
+        // No close here: once every property is set, a throwing class init runs deinit,
+        // which closes fd (closing it here as well closed another test's descriptor).
+        guard result == 0 else { throw SystemError.last("connect") }
     }
 
     deinit { Glibc.close(fd) }
