@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Proxied hosting: the sample app served directly, through hostctl's front, and through
+nginx as a reverse proxy, in one run; then the front's cold start and crash recovery.
+
+Usage: bench/proxy.py [--runs 3] [--duration 10] [--setups direct,front,nginx] [--recoveries 5]
+
+Throughput: wrk (64 keep-alive connections, `/plaintext`, depth 1) pinned to CPU 1; the
+proxy and the app both pinned to CPU 0, so each setup gets the same one CPU and the cost of
+the extra hop shows as a lower rate. 3 s warm-up, then medians of --runs runs.
+  direct  the sample on the event-loop server (the in-process model)
+  front   `hostctl proxy --urls … -- HostctlSample`: the front, with the app started by it
+  nginx   Debian's nginx, 1 worker, `proxy_pass` to the sample with `keepalive 64` upstream
+          connections and HTTP/1.1 (nginx's recommended reverse-proxy set-up)
+Cold start: time from a fresh front (app not yet started) to the first response.
+Crash recovery: time from SIGKILL of the app to the next 200 through the front, with a
+client retrying every 5 ms.
+"""
+import argparse
+import importlib.util
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location("bench_http", os.path.join(BENCH, "http.py"))
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+ROOT = bench.ROOT
+PORT = bench.PORT            # what wrk talks to
+APP_PORT = PORT + 1          # the app behind nginx
+SAMPLE = os.path.join(ROOT, ".build", "release", "HostctlSample")
+HOSTCTL = os.path.join(ROOT, ".build", "release", "hostctl")
+QUIET_ENV = {"HOSTCTL_ENVIRONMENT": "Production"}
+
+
+def build():
+    for product in ["HostctlSample", "hostctl"]:
+        subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def get(port, path="/plaintext", timeout=5.0):
+    """One request on a new connection; returns the status code (0 when nothing answered)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as client:
+            client.sendall(f"GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while b"\r\n" not in data:
+                chunk = client.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            return int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.1 ") else 0
+    except OSError:
+        return 0
+
+
+def front_command():
+    return [HOSTCTL, "proxy", "--urls", f"http://127.0.0.1:{PORT}", "--", SAMPLE]
+
+
+def setups(names, work):
+    specs = {}
+    if "direct" in names:
+        specs["direct"] = [bench.Server("direct", [SAMPLE], env=dict(QUIET_ENV, HOSTCTL_URLS=f"http://127.0.0.1:{PORT}"))]
+    if "front" in names:
+        specs["front"] = [bench.Server("front", front_command(), env=QUIET_ENV)]
+    if "nginx" in names:
+        conf = os.path.join(work, "nginx-proxy.conf")
+        with open(conf, "w") as f:
+            f.write(f"""worker_processes 1; daemon off; master_process on; error_log {work}/nginx-error.log; pid {work}/nginx.pid;
+events {{ worker_connections 20000; }}
+http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
+  client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
+  upstream app {{ server 127.0.0.1:{APP_PORT}; keepalive 64; keepalive_requests 1000000; }}
+  server {{ listen 127.0.0.1:{PORT} reuseport backlog=4096;
+    location / {{ proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme; }} }} }}
+""")
+        app = bench.Server("nginx-app", [SAMPLE], env=dict(QUIET_ENV, HOSTCTL_URLS=f"http://127.0.0.1:{APP_PORT}"))
+        app.port = APP_PORT
+        specs["nginx"] = [app, bench.Server("nginx", ["nginx", "-p", work, "-c", conf])]
+    return specs
+
+
+class Started:
+    """Starts the servers of one setup (pinned to CPU 0), the app first."""
+
+    def __init__(self, servers):
+        self.servers = servers
+        self.entered = []
+
+    def __enter__(self):
+        for server in self.servers:
+            port = getattr(server, "port", PORT)
+            original = bench.PORT
+            bench.PORT = port  # Server.__enter__ waits on bench.PORT
+            try:
+                server.__enter__()
+            finally:
+                bench.PORT = original
+            self.entered.append(server)
+        # The front starts its app on the first request: make it, then count the app's CPU too.
+        if get(PORT) != 200:
+            sys.exit("the setup does not answer 200")
+        time.sleep(0.5)
+        self.pids = [pid for server in self.servers for pid in bench.process_tree(server.process.pid)]
+        return self
+
+    def __exit__(self, *exc):
+        for server in reversed(self.entered):
+            server.__exit__(*exc)
+
+
+def measure(started, runs, duration):
+    class Pids:
+        pids = started.pids
+    return bench.measure_throughput(Pids, 1, runs, duration)
+
+
+def cold_starts(count):
+    times = []
+    for _ in range(count):
+        front = subprocess.Popen(["taskset", "-c", "0"] + front_command(), env=dict(os.environ, **QUIET_ENV),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            bench.wait_for_port(PORT, front)
+            began = time.perf_counter()
+            status = get(PORT, timeout=30)
+            elapsed = time.perf_counter() - began
+            if status != 200:
+                sys.exit(f"cold start answered {status}")
+            times.append(elapsed * 1000)
+        finally:
+            front.send_signal(signal.SIGTERM)
+            front.wait(timeout=30)
+    return times
+
+
+def crash_recoveries(count):
+    times = []
+    front = subprocess.Popen(["taskset", "-c", "0"] + front_command(), env=dict(os.environ, **QUIET_ENV),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        bench.wait_for_port(PORT, front)
+        for _ in range(count):
+            if get(PORT) != 200:
+                sys.exit("the front does not answer 200 before the crash")
+            apps = [pid for pid in bench.process_tree(front.pid) if pid != front.pid]
+            if not apps:
+                sys.exit("no app process under the front")
+            began = time.perf_counter()
+            for pid in apps:
+                os.kill(pid, signal.SIGKILL)
+            deadline = began + 30
+            while get(PORT, timeout=5) != 200:
+                if time.perf_counter() > deadline:
+                    sys.exit("no 200 within 30 s of the crash")
+                time.sleep(0.005)
+            times.append((time.perf_counter() - began) * 1000)
+            time.sleep(1)  # crashes a second apart: well inside 10 rapid failures a minute
+    finally:
+        front.send_signal(signal.SIGTERM)
+        front.wait(timeout=30)
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--setups", default="direct,front,nginx")
+    parser.add_argument("--recoveries", type=int, default=5)
+    args = parser.parse_args()
+    bench.raise_fd_limit()
+    build()
+    work = tempfile.mkdtemp(prefix="hostctl-proxy-bench-")
+    results = {}
+    for name, servers in setups(args.setups.split(","), work).items():
+        print(f"== {name}", file=sys.stderr)
+        with Started(servers) as started:
+            results[name] = measure(started, args.runs, args.duration)
+        print(f"   {results[name]}", file=sys.stderr)
+    lines = ["| setup | req/s | vs nginx proxy | vs direct | CPU µs/req (proxy + app) | p99 ms |", "|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        nginx, direct = results.get("nginx", {}).get("rate"), results.get("direct", {}).get("rate")
+        lines.append(f"| {name} | {r['rate']:,.0f} | {r['rate'] / nginx:.2f}× | {r['rate'] / direct:.2f}× | {r['us_per_request']:.1f} | {r['p99_ms']:.2f} |"
+                     if nginx and direct else f"| {name} | {r['rate']:,.0f} | – | – | {r['us_per_request']:.1f} | {r['p99_ms']:.2f} |")
+    if args.recoveries:
+        cold = cold_starts(args.recoveries)
+        crash = crash_recoveries(args.recoveries)
+        lines += ["", "| front | median ms | min | max |", "|---|---|---|---|",
+                  f"| cold start: first request → response | {statistics.median(cold):.1f} | {min(cold):.1f} | {max(cold):.1f} |",
+                  f"| kill -9 of the app → next 200 | {statistics.median(crash):.1f} | {min(crash):.1f} | {max(crash):.1f} |"]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
