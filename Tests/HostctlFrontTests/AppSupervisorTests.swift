@@ -93,12 +93,13 @@ import Testing
 
     @Test func anAppThatNeverListensIsKilledAtTheStartupLimit() async throws {
         let app = try FixtureApp()
-        let (options, _) = Self.options { $0.startupTimeLimit = .seconds(1) }
+        let (options, _) = Self.options { $0.startupTimeLimit = .seconds(2) }
         let supervisor = AppSupervisor(command: app.command("never"), options: options)
         let page = await failure { try await supervisor.endpoint() }
         #expect(page?.status == 502)
-        #expect(text(page).contains("did not report listening within 1 s"), "\(text(page))")
-        #expect(!processExists(app.startedPIDs[0]), "killed and reaped")
+        #expect(text(page).contains("did not report listening within 2 s"), "\(text(page))")
+        // Under a loaded test run python may not even have recorded its pid before the kill.
+        #expect(app.startedPIDs.allSatisfy { !processExists($0) }, "killed and reaped")
         await supervisor.shutdown()
     }
 
