@@ -78,6 +78,28 @@ import Testing
         await app.stop()
     }
 
+    /// An app that echoes as it reads, with a client that sends and reads at once: the front
+    /// relays the response while the upload goes on, so neither side waits for the other forever.
+    @Test func aStreamingEchoFlowsBothWaysAtOnce() async throws {
+        let app = try await TestApp()
+        let front = try await TestFront(source: TestEndpointSource(app.endpoint))
+        let client = try front.client()
+        client.timeout = 60
+        let blocks = 256  // 16 MB in 64 KiB chunks: far more than every buffer on the way holds
+        let writer = NativeThread(name: "echo-writer") {
+            try? client.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let block = [UInt8](repeating: UInt8(ascii: "e"), count: 64 * 1024)
+            for _ in 0..<blocks { try? client.send(Array("10000\r\n".utf8) + block + Array("\r\n".utf8)) }
+            try? client.send("0\r\n\r\n")
+        }
+        let response = try await offThePool { try client.readResponse() }
+        writer.join()
+        #expect(response.status == 200)
+        #expect(response.body.count == blocks * 64 * 1024)
+        await front.stop()
+        await app.stop()
+    }
+
     /// 256 MB up and 256 MB down through the front: its memory must not grow with the body.
     @Test func largeBodiesStreamInBoundedMemory() async throws {
         let app = try await TestApp(options: { $0.maxRequestBodySize = nil })

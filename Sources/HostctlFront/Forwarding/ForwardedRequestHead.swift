@@ -14,8 +14,11 @@ import HostctlHosting
 ///
 /// Field bytes are copied from the client's buffer as they are; nothing becomes a String.
 enum ForwardedRequestHead {
+    /// Writes the head into `out`; `forwardedFor` and `forwardedProto` are scratch buffers
+    /// (kept per connection, so composing the lists allocates nothing once they have grown).
     static func write(
-        _ context: HTTPContext, endpoint: AppEndpoint, framing: HTTP1BodyFraming, connection: AppConnection, into out: ByteBuffer
+        _ context: HTTPContext, endpoint: AppEndpoint, framing: HTTP1BodyFraming,
+        forwardedFor: ByteBuffer, forwardedProto: ByteBuffer, into out: ByteBuffer
     ) throws {
         let request = context.request
         var target = request.rawTarget
@@ -23,8 +26,6 @@ enum ForwardedRequestHead {
 
         // First pass: what decides the second (Connection may come after the fields it names).
         var connectionOptions = ConnectionOptionNames()
-        let forwardedFor = connection.forwardedFor
-        let forwardedProto = connection.forwardedProto
         forwardedFor.clear()
         forwardedProto.clear()
         request.headers.forEachField { name, value in

@@ -70,7 +70,10 @@ struct ForwardingExchange {
     /// wrong with the app, and the client side's errors (aborted, bad body) as they are.
     mutating func run() async throws {
         guard let out = connection.outbound else { throw ForwardingFailure.connectionLost(errno: nil) }
-        try ForwardedRequestHead.write(context, endpoint: endpoint, framing: requestFraming, connection: connection, into: out)
+        try ForwardedRequestHead.write(
+            context, endpoint: endpoint, framing: requestFraming,
+            forwardedFor: connection.forwardedFor, forwardedProto: connection.forwardedProto, into: out
+        )
         requestSent = requestFraming == .none
         connection.flush()
         connection.deadline = now + requestTimeout
