@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// ```swift
 /// let forwarder = Forwarder(source: supervisor)
-/// front.run { context in try await forwarder.forward(context) }
+/// front.use { context, _ in try await forwarder.forward(context) }   // the terminal handler
 /// ```
 public final class Forwarder: Sendable {
     public let source: any AppEndpointSource

@@ -6,48 +6,49 @@ import HostctlHosting
 ///
 /// It moves bytes and wakes the exchange using it; `ForwardingExchange` does the HTTP.
 /// Every member is touched on the loop's thread only: transport callbacks, the pool's
-/// heartbeat, and the exchange, which runs in the client connection's task on that loop.
+/// heartbeat, and the exchange, which runs in the client connection's task on that loop
+/// (so, as in the server's connections, no access needs a dynamic exclusivity check).
 final class AppConnection: OutboundConnectionHandler {
     /// The app run this connection belongs to (`AppEndpoint.generation`).
     let generation: Int
     unowned let pool: AppConnectionPool
-    var transport: ConnectionTransport?
+    @exclusivity(unchecked) var transport: ConnectionTransport?
 
     /// Bytes from the app the exchange has not consumed yet.
     let inbound = ByteBuffer(capacity: 16 * 1024)
     /// Where the exchange puts bytes to send; nil while the transport holds it for a send
     /// that has not finished (one send in flight: the backpressure towards the app).
-    var outbound: ByteBuffer? = ByteBuffer(capacity: 16 * 1024)
+    @exclusivity(unchecked) var outbound: ByteBuffer? = ByteBuffer(capacity: 16 * 1024)
     /// The response head is parsed into this, reused so its fields keep their capacity.
-    var responseHead = HTTP1ResponseHead()
+    @exclusivity(unchecked) var responseHead = HTTP1ResponseHead()
     /// Scratch for field values the front composes (X-Forwarded-For and -Proto).
     let forwardedFor = ByteBuffer()
     let forwardedProto = ByteBuffer()
 
     // What happened to the connection, as the exchange finds it after a wake-up.
-    private(set) var isEstablished = false
-    private(set) var inputEnded = false
-    private(set) var failure: Int32?
-    private(set) var isClosed = false
+    @exclusivity(unchecked) private(set) var isEstablished = false
+    @exclusivity(unchecked) private(set) var inputEnded = false
+    @exclusivity(unchecked) private(set) var failure: Int32?
+    @exclusivity(unchecked) private(set) var isClosed = false
     /// `close()` was asked for; the transport tells `transportClosed` a moment later.
-    private(set) var isClosing = false
+    @exclusivity(unchecked) private(set) var isClosing = false
     /// The client of the exchange went away (its request-aborted signal fired).
-    private(set) var clientAborted = false
+    @exclusivity(unchecked) private(set) var clientAborted = false
     /// No response head arrived before `deadline`.
-    private(set) var timedOut = false
+    @exclusivity(unchecked) private(set) var timedOut = false
 
     /// When the exchange gives up waiting for the response head (loop-monotonic ns); nil once it arrived.
-    var deadline: Int64?
+    @exclusivity(unchecked) var deadline: Int64?
     /// In an exchange (checked out of the pool), or idle in it.
-    private(set) var inUse = false
+    @exclusivity(unchecked) private(set) var inUse = false
     /// The loop time the connection went idle, for the pool's idle expiry.
-    var idleSince: Int64 = 0
+    @exclusivity(unchecked) var idleSince: Int64 = 0
     /// Position in the pool's list of busy connections, for removal in O(1).
-    var busySlot = -1
+    @exclusivity(unchecked) var busySlot = -1
 
-    private var context: HTTPContext?
-    private var readingPaused = false
-    private var waiter: UnsafeContinuation<Void, Never>?
+    @exclusivity(unchecked) private var context: HTTPContext?
+    @exclusivity(unchecked) private var readingPaused = false
+    @exclusivity(unchecked) private var waiter: UnsafeContinuation<Void, Never>?
     /// Registered with each client request's abort signal. Made once per connection, so an
     /// exchange allocates nothing for it; it acts only if the request that fired is the one
     /// this connection is serving now (a context's callbacks outlive its request).

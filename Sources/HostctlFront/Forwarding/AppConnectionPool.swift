@@ -15,18 +15,15 @@ final class AppConnectionPool: LoopLocalState {
     let maxIdle: Int
     let idleTimeout: Int64
     /// Most recently used last: the warmest connection is taken first.
-    private var idle: [AppConnection] = []
-    private var busy: [AppConnection] = []
-    private var newestGeneration = Int.min
+    @exclusivity(unchecked) private var idle: [AppConnection] = []
+    @exclusivity(unchecked) private var busy: [AppConnection] = []
+    @exclusivity(unchecked) private var newestGeneration = Int.min
 
     init(loop: EventLoop, options: ForwardingOptions) {
         self.loop = loop
         self.maxIdle = options.maxIdleConnectionsPerLoop
         self.idleTimeout = options.idleConnectionTimeout.nanoseconds
     }
-
-    /// Connections open now, idle and busy (for tests and diagnostics).
-    var openConnections: Int { idle.count + busy.count }
 
     /// An idle connection to `endpoint`'s run of the app, or a new one (connecting: the
     /// exchange may write at once, the bytes go out once it is established). Throws only
