@@ -22,6 +22,33 @@ import Testing
         await app.stop()
     }
 
+    @Test func eachLoopKeepsItsOwnConnections() async throws {
+        let app = try await TestApp()
+        let front = try await TestFront(source: TestEndpointSource(app.endpoint), server: { $0.eventLoopCount = 2 })
+        let port = front.port
+        let clients = 8, requestsEach = 25
+        let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for client in 0..<clients {
+                group.addTask {
+                    try await offThePool {
+                        let connection = try TestClient(port: port)
+                        return try (0..<requestsEach).map { index in
+                            try connection.send("GET /status/200?c=\(client)&i=\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
+                            return try connection.readResponse().status
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(statuses.count == clients * requestsEach && statuses.allSatisfy { $0 == 200 })
+        #expect(app.seen.requests == clients * requestsEach)
+        #expect(app.seen.connectionIDs.count <= clients, "at most one app connection per concurrent client")
+        await front.stop()
+        #expect(await eventually { establishedConnections(toPort: app.port) == 0 })
+        await app.stop()
+    }
+
     @Test func aConnectionTheAppClosedIsNotUsedAgain() async throws {
         let app = try await TestApp(options: { $0.keepAliveTimeout = .seconds(1) })
         let source = TestEndpointSource(app.endpoint)
