@@ -42,6 +42,14 @@ public protocol ConnectionHandler: AnyObject {
     func transportClosed()
 }
 
+/// The handler of a connection this side opened (a client: the front connecting to its app).
+/// Everything else is as for accepted connections; a connect that fails (ECONNREFUSED,
+/// ETIMEDOUT…) arrives as `connectionFailed(errno:)`, then `transportClosed()`.
+public protocol OutboundConnectionHandler: ConnectionHandler {
+    /// The connection is established: bytes sent before this are on their way now.
+    func connectionEstablished()
+}
+
 /// What a handler can ask of its transport.
 public protocol ConnectionTransport: AnyObject {
     /// Sends the readable bytes of `buffer`. Returns the buffer (emptied) when they were all

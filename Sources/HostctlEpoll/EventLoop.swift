@@ -31,6 +31,8 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
     let work: LoopWorkQueue
 
     @exclusivity(unchecked) private var acceptors: [ObjectIdentifier: ConnectionAcceptor] = [:]
+    /// What layers above keep per loop (connection pools), by their owners' keys.
+    @exclusivity(unchecked) private var localStates: [Int: any LoopLocalState] = [:]
     @exclusivity(unchecked) private var nextHeartbeat: Int64
     private let stopRequested = Atomic<Bool>(false)
 
@@ -79,6 +81,8 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
 
     private func run() {
         threadID.store(UInt(pthread_self()), ordering: .relaxed)
+        EventLoop.setCurrent(self)
+        defer { EventLoop.setCurrent(nil) }
         while !stopRequested.load(ordering: .acquiring) {
             let busy = work.isBusy
             let untilHeartbeat = max(0, Int((nextHeartbeat - now) / 1_000_000) + 1)
@@ -97,10 +101,13 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
             if now >= nextHeartbeat {
                 nextHeartbeat = now + 1_000_000_000
                 for acceptor in acceptors.values { acceptor.heartbeat(on: self) }
+                for state in localStates.values { state.heartbeat(now: now) }
                 runQueued()
             }
         }
-        runQueued()
+        for state in localStates.values { state.loopWillStop() }
+        runQueued()  // the closes they asked for report back before the states go
+        localStates.removeAll()
     }
 
     private func dispatch(_ events: UInt32, _ data: UInt64) {
@@ -154,6 +161,27 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
     func removeAcceptor(_ acceptor: ConnectionAcceptor) {
         acceptors[ObjectIdentifier(acceptor)] = nil
     }
+
+    // MARK: Per-loop state (loop thread only)
+
+    /// The state kept on this loop under `key`, made by `create` on first use. A key must
+    /// name one owner for the life of the loop (an id from a counter, not an address that
+    /// could be reused). On the loop's thread.
+    public func localState<State: LoopLocalState>(key: Int, create: () -> State) -> State {
+        if let existing = localStates[key] { return unsafeDowncast(existing as AnyObject, to: State.self) }
+        let state = create()
+        localStates[key] = state
+        return state
+    }
+}
+
+/// State a layer keeps per loop (a pool of client connections): told of the loop's
+/// heartbeat and of its end, on the loop's thread.
+public protocol LoopLocalState: AnyObject {
+    /// Once a second: timeouts, idle expiry. `now` is the loop's monotonic time.
+    func heartbeat(now: Int64)
+    /// The loop is stopping: close what is open (its descriptors would otherwise leak).
+    func loopWillStop()
 }
 
 extension EventLoop: TaskExecutor {

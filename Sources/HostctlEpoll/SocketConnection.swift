@@ -5,7 +5,8 @@ import HostctlSystem
 
 /// A connected stream socket on an event loop: registered once, edge-triggered, for
 /// reading and writing; reads until the kernel has nothing more, writes until done or
-/// the socket is full (then the rest goes out on EPOLLOUT).
+/// the socket is full (then the rest goes out on EPOLLOUT). Accepted connections and ones
+/// this side opened (`EventLoop.connect`) are the same but for the wait for establishment.
 final class SocketConnection: ConnectionTransport, EpollRegistrant {
     let descriptor: Int32
     unowned let loop: EventLoop
@@ -17,6 +18,8 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     @exclusivity(unchecked) private var readingPaused = false
     @exclusivity(unchecked) private var inputClosed = false
     @exclusivity(unchecked) private(set) var closed = false
+    /// Set while an outbound connect is in progress: the handler to tell when it completes.
+    @exclusivity(unchecked) private var connecting: OutboundConnectionHandler?
 
     init(descriptor: Int32, loop: EventLoop, remote: SocketAddress?) {
         self.descriptor = descriptor
@@ -42,7 +45,14 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         slot = try loop.register(self, descriptor: descriptor, events: CHL_EPOLLIN | CHL_EPOLLOUT | CHL_EPOLLRDHUP | CHL_EPOLLET)
     }
 
+    /// Starts delivering events to a handler whose connect is in progress.
+    func attachConnecting(_ handler: OutboundConnectionHandler) throws(SystemError) {
+        connecting = handler
+        try attach(handler)
+    }
+
     func handle(events: UInt32) {
+        if connecting != nil, !finishConnecting(events) { return }
         if events & CHL_EPOLLERR != 0 {
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
@@ -56,6 +66,32 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         if events & CHL_EPOLLOUT != 0, !closed {
             continueSending()
         }
+    }
+
+    // MARK: Connecting
+
+    /// The first writability or error after a non-blocking connect says how it went
+    /// (connect(2): read SO_ERROR). Returns true when established, to handle the same events
+    /// as on any connection (bytes may already be waiting).
+    private func finishConnecting(_ events: UInt32) -> Bool {
+        guard events & (CHL_EPOLLOUT | CHL_EPOLLERR | CHL_EPOLLHUP) != 0 else { return false }
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &error, &length)
+        if error != 0 {
+            fail(error)
+            return false
+        }
+        let handler = connecting
+        connecting = nil
+        handler?.connectionEstablished()
+        return !closed
+    }
+
+    /// A connect refused before it could be registered as in progress.
+    func connectFailed(_ error: Int32) {
+        guard connecting != nil else { return }
+        fail(error)
     }
 
     // MARK: Reading
@@ -100,6 +136,10 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     func send(_ buffer: ByteBuffer) -> ByteBuffer? {
         guard !closed else { return nil }
         precondition(pendingSend == nil, "one send at a time")
+        if connecting != nil {
+            pendingSend = buffer  // sent once established
+            return nil
+        }
         if writeOut(buffer) { return buffer }
         if !closed { pendingSend = buffer }
         return nil
@@ -137,6 +177,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
 
     private func fail(_ error: Int32) {
         guard !closed else { return }
+        connecting = nil
         handler?.connectionFailed(errno: error)
         close()
     }
@@ -153,6 +194,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         guard !closed else { return }
         closed = true
         pendingSend = nil
+        connecting = nil
         if slot >= 0 { loop.release(slot: slot) }
         Glibc.close(descriptor)  // also removes it from the epoll set
         // Told after the current call unwinds, so a handler that closes is not re-entered.

@@ -1,29 +1,104 @@
+import HostctlCore
+import HostctlEpoll
 import HostctlHosting
+import Synchronization
 
 /// The forwarding half of the front: sends each request to the app over a pooled
 /// keep-alive HTTP/1.1 connection on loopback and streams the answer back.
 ///
-/// (Placeholder until the forwarding work lands: answers 502.)
+/// Everything happens on the loop the client's connection runs on (the request handler's
+/// executor): each loop keeps its own pool of connections to the app, so forwarding takes no
+/// lock and no thread hop. The front must run on the event-loop server for that.
+///
+/// ```swift
+/// let forwarder = Forwarder(source: supervisor)
+/// front.use { context, _ in try await forwarder.forward(context) }   // the terminal handler
+/// ```
 public final class Forwarder: Sendable {
     public let source: any AppEndpointSource
     public let options: ForwardingOptions
+    /// Names this forwarder's pool among each loop's per-loop states.
+    private let poolKey: Int
+
+    private static let poolKeys = Atomic<Int>(0)
 
     public init(source: any AppEndpointSource, options: ForwardingOptions = ForwardingOptions()) {
         self.source = source
         self.options = options
+        self.poolKey = Self.poolKeys.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
     /// Forwards one request. Ends when the response is complete; throws only after the
-    /// response started (the connection is then aborted, as the hosting library does).
+    /// response started (the connection is then aborted, as the hosting library does), or
+    /// for the client's own errors (it went away, its body was malformed).
+    ///
+    /// The app unreachable (refused, or the connection lost before the response head):
+    /// `source.connectionFailed` and 502; no response head within `options.requestTimeout`:
+    /// 504; the source unable to provide the app: its `FrontUnavailable` page. A request whose
+    /// bytes were sent is never retried.
     public func forward(_ context: HTTPContext) async throws {
-        context.response.status = 502
-        try await context.response.write("The front cannot forward requests yet.\n")
+        let endpoint: AppEndpoint
+        do {
+            endpoint = try await source.endpoint()
+        } catch {
+            try await Self.sendPage(status: error.status, contentType: error.contentType, body: error.body, to: context)
+            return
+        }
+        guard let loop = EventLoop.current else {
+            throw HTTPError(500, "The front forwards requests only from the event-loop server's loops.")
+        }
+        let pool = loop.localState(key: poolKey) { AppConnectionPool(loop: loop, options: options) }
+        // The app applies its own body size limit; the front passes any body on.
+        if !context.isMaxRequestBodySizeReadOnly { context.maxRequestBodySize = nil }
+
+        let connection: AppConnection
+        do {
+            connection = try pool.checkOut(for: endpoint, context: context)
+        } catch {
+            try await answer(.noConnection(error.description), context, wroteBody: false)
+            return
+        }
+        var exchange = ForwardingExchange(context: context, connection: connection, endpoint: endpoint, requestTimeout: options.requestTimeout)
+        do {
+            try await exchange.run()
+        } catch {
+            pool.checkIn(connection, reusable: false)
+            guard let failure = error as? ForwardingFailure else { throw error }
+            if failure.suggestsAppIsDown { source.connectionFailed(endpoint) }
+            try await answer(failure, context, wroteBody: exchange.wroteResponseBody)
+            return
+        }
+        pool.checkIn(connection, reusable: exchange.leavesConnectionReusable)
+    }
+
+    /// The front's own answer, while it can still give one.
+    private func answer(_ failure: ForwardingFailure, _ context: HTTPContext, wroteBody: Bool) async throws {
+        // Part of the app's response is on its way to the client: only cutting it off is honest.
+        if context.response.hasStarted { throw failure }
+        // Part of its body is buffered, unsent: the server drops it and answers with the status.
+        if wroteBody { throw HTTPError(failure.status, failure.description) }
+        try await Self.sendPage(status: failure.status, contentType: "text/plain; charset=utf-8", body: Array(failure.page.utf8), to: context)
+    }
+
+    private static func sendPage(status: Int, contentType: String, body: [UInt8], to context: HTTPContext) async throws {
+        context.response.reset()
+        context.response.status = status
+        context.response.contentType = contentType
+        try await context.response.write(body)
     }
 }
 
-/// The forwarding half's settings (ANCM's numbers).
+/// The forwarding half's settings (ANCM's numbers where ANCM has one).
 public struct ForwardingOptions: Sendable {
-    /// No answer from the app in this long: 504 (ANCM's requestTimeout, 2 minutes).
+    /// No response head from the app in this long: 504 (ANCM's requestTimeout, 2 minutes).
+    /// While the request body is still being sent, the time counts from the last bytes the
+    /// app accepted.
     public var requestTimeout: Duration = .seconds(120)
+    /// Idle keep-alive connections kept per event loop; more are closed as they come back.
+    public var maxIdleConnectionsPerLoop = 32
+    /// An idle connection is closed after this long: well inside the app's own keep-alive
+    /// timeout (130 s), so the front never sends on a connection the app is closing.
+    public var idleConnectionTimeout: Duration = .seconds(60)
+
     public init() {}
 }

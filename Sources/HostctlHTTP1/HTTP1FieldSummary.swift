@@ -31,7 +31,7 @@ struct HTTP1FieldSummary: Sendable {
                 head.expectsContinue = true
             }
         case 10 where ASCII.equalsLowercased(name, "connection"):
-            forEachListElement(base, field.value) { element in
+            HTTP1ListElements.forEach(base, field.value) { element in
                 switch element.count {
                 case 5 where ASCII.equalsLowercased(element, "close"): head.connectionClose = true
                 case 7 where ASCII.equalsLowercased(element, "upgrade"): head.connectionUpgrade = true
@@ -46,7 +46,7 @@ struct HTTP1FieldSummary: Sendable {
         case 17 where ASCII.equalsLowercased(name, "transfer-encoding"):
             hasTransferEncoding = true
             // Codings add up across fields; only the last one matters for framing (RFC 9112 §6.3).
-            forEachListElement(base, field.value) { coding in
+            HTTP1ListElements.forEach(base, field.value) { coding in
                 lastCodingIsChunked = ASCII.equalsLowercased(coding, "chunked")
             }
         default:
@@ -105,26 +105,6 @@ struct HTTP1FieldSummary: Sendable {
             value = sum
         }
         return value
-    }
-
-    /// Calls `body` with each non-empty element of a comma-separated list (RFC 9110 §5.6.1), trimmed of OWS.
-    @inline(__always)
-    private func forEachListElement(_ base: UnsafeRawPointer, _ range: Range<Int>, _ body: (UnsafeRawBufferPointer) -> Void) {
-        var index = range.lowerBound
-        let end = range.upperBound
-        while index < end {
-            while index < end, HTTP1ByteClass.isWhitespace(base.load(fromByteOffset: index, as: UInt8.self)) { index &+= 1 }
-            let elementStart = index
-            var elementEnd = index
-            while index < end {
-                let current = base.load(fromByteOffset: index, as: UInt8.self)
-                if current == HTTP1ByteClass.comma { break }
-                index &+= 1
-                if !HTTP1ByteClass.isWhitespace(current) { elementEnd = index }
-            }
-            if elementEnd > elementStart { body(UnsafeRawBufferPointer(start: base + elementStart, count: elementEnd - elementStart)) }
-            index &+= 1
-        }
     }
 
     /// Whether an absolute-form authority and the Host value name the same thing, without regard

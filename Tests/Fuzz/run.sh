@@ -54,5 +54,7 @@ build_and_run launch-values Sources/HostctlLaunch/CommandLineArgsSplitter.swift 
 seeds=("$PWD/Tests/Fuzz/seeds/http1")
 build_and_run http1-request-parser Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1BodyDecoding.swift Tests/Fuzz/HTTP1RequestParserFuzz.swift
 build_and_run http1-chunked-decoder Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1BodyDecoding.swift Tests/Fuzz/HTTP1ChunkedDecoderFuzz.swift
+seeds=("$PWD/Tests/Fuzz/seeds/http1-response")
+build_and_run http1-response-parser Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1ResponseParserFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/http1")
 build_modules_and_run http-server-core Tests/Fuzz/HTTPServerCoreFuzz.swift

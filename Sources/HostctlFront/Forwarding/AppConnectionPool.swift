@@ -1,0 +1,105 @@
+import HostctlCore
+import HostctlEpoll
+import HostctlHosting
+import HostctlSystem
+
+/// One loop's connections to the app: the idle ones kept alive for the next request, and the
+/// busy ones, whose response-head deadlines the heartbeat checks. Lives on its loop (as a
+/// `LoopLocalState`), so taking and returning a connection needs no lock.
+///
+/// A connection is reused only for the app run it was opened to (`AppEndpoint.generation`):
+/// after a restart the app listens on a new port with a new token, and a connection to the
+/// old one is useless even when it still looks open.
+final class AppConnectionPool: LoopLocalState {
+    unowned let loop: EventLoop
+    let maxIdle: Int
+    let idleTimeout: Int64
+    /// Most recently used last: the warmest connection is taken first.
+    @exclusivity(unchecked) private var idle: [AppConnection] = []
+    @exclusivity(unchecked) private var busy: [AppConnection] = []
+    @exclusivity(unchecked) private var newestGeneration = Int.min
+
+    init(loop: EventLoop, options: ForwardingOptions) {
+        self.loop = loop
+        self.maxIdle = options.maxIdleConnectionsPerLoop
+        self.idleTimeout = options.idleConnectionTimeout.nanoseconds
+    }
+
+    /// An idle connection to `endpoint`'s run of the app, or a new one (connecting: the
+    /// exchange may write at once, the bytes go out once it is established). Throws only
+    /// when no socket could be made.
+    func checkOut(for endpoint: AppEndpoint, context: HTTPContext) throws(SystemError) -> AppConnection {
+        if endpoint.generation > newestGeneration {
+            // The app restarted: nothing kept for its earlier runs is any use.
+            newestGeneration = endpoint.generation
+            for connection in idle { connection.close() }
+            idle.removeAll()
+        }
+        while let connection = idle.popLast() {
+            if connection.generation == endpoint.generation, connection.isReusable {
+                markBusy(connection, context)
+                return connection
+            }
+            connection.close()
+        }
+        let connection = AppConnection(generation: endpoint.generation, pool: self)
+        connection.transport = try loop.connect(to: SocketAddress.ipv4Loopback.with(port: endpoint.port), handler: connection)
+        markBusy(connection, context)
+        return connection
+    }
+
+    /// The exchange is over: keep the connection for the next request if it may be reused
+    /// and there is room, else close it.
+    func checkIn(_ connection: AppConnection, reusable: Bool) {
+        removeBusy(connection)
+        connection.endExchange()
+        if reusable, connection.isReusable, connection.generation == newestGeneration, idle.count < maxIdle {
+            connection.idleSince = loop.now
+            idle.append(connection)
+        } else {
+            connection.close()
+        }
+    }
+
+    /// The transport closed `connection` (the app closed it, or it broke): forget it if idle.
+    func connectionClosed(_ connection: AppConnection) {
+        if let index = idle.firstIndex(where: { $0 === connection }) { idle.remove(at: index) }
+    }
+
+    private func markBusy(_ connection: AppConnection, _ context: HTTPContext) {
+        connection.busySlot = busy.count
+        busy.append(connection)
+        connection.beginExchange(for: context)
+    }
+
+    private func removeBusy(_ connection: AppConnection) {
+        let slot = connection.busySlot
+        guard slot >= 0, slot < busy.count, busy[slot] === connection else { return }
+        let last = busy.removeLast()
+        if slot < busy.count {
+            busy[slot] = last
+            last.busySlot = slot
+        }
+        connection.busySlot = -1
+    }
+
+    // MARK: LoopLocalState
+
+    func heartbeat(now: Int64) {
+        for connection in busy {
+            if let deadline = connection.deadline, now >= deadline { connection.timeOut() }
+        }
+        // Idle connections are closed well before the app's own keep-alive timeout (130 s),
+        // so the front never sends a request on a connection the app is closing.
+        while let oldest = idle.first, now - oldest.idleSince >= idleTimeout {
+            idle.removeFirst()
+            oldest.close()
+        }
+    }
+
+    func loopWillStop() {
+        for connection in idle { connection.close() }
+        idle.removeAll()
+        for connection in busy { connection.close() }
+    }
+}

@@ -1,0 +1,226 @@
+import Glibc
+import HostctlCore
+import HostctlSystem
+
+/// A blocking socket client for tests (as in HostctlServerTests): sends raw bytes, reads
+/// responses with a time limit on every call, and parses just enough of HTTP/1.1 to split
+/// responses apart.
+final class TestClient: @unchecked Sendable {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+    var timeout: Double = 10
+
+    /// The client's own port (for finding the server's end of the connection).
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    init(port: Int, host: String = "127.0.0.1") throws {
+        let family = host.contains(":") ? AF_INET6 : AF_INET
+        fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemError.last("socket") }
+        guard let address = SocketAddress.parseIP(host, port: UInt16(port)) else { throw TestFailure("bad host \(host)") }
+        let result = address.withSockAddr { connect(fd, $0, $1) }
+        guard result == 0 else {
+            let error = SystemError.last("connect")
+            Glibc.close(fd)
+            throw error
+        }
+    }
+
+    init(unixPath: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let result = SocketAddress.unix(path: unixPath).withSockAddr { connect(fd, $0, $1) }
+        guard result == 0 else {
+            let error = SystemError.last("connect")
+            Glibc.close(fd)
+            throw error
+        }
+    }
+
+    deinit { Glibc.close(fd) }
+
+    func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let count = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                guard count > 0 else { throw SystemError.last("send") }
+                offset += count
+            }
+        }
+    }
+
+    /// Half-closes: the server sees end of input.
+    func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+
+    /// Reads more bytes; false on end of stream. Throws on timeout.
+    @discardableResult
+    func fill() throws -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&entry, 1, Int32(timeout * 1000))
+        guard ready > 0 else { throw TestFailure("timed out after \(timeout) s waiting for the server; have: \(String(decoding: buffer, as: UTF8.self))") }
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = recv(fd, &chunk, chunk.count, 0)
+        if count <= 0 { return false }
+        buffer.append(contentsOf: chunk[0..<count])
+        return true
+    }
+
+    /// Everything until the server closes the connection.
+    func readToEnd() throws -> String {
+        while try fill() {}
+        defer { buffer.removeAll() }
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// True if the server reset the connection (a read fails with ECONNRESET) rather than
+    /// closing it or answering, within the timeout.
+    func wasReset() throws -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&entry, 1, Int32(timeout * 1000)) > 0 else { throw TestFailure("timed out waiting for the server") }
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        return recv(fd, &chunk, chunk.count, 0) < 0 && errno == ECONNRESET
+    }
+
+    /// True if the server closed the connection (reads end of stream) within the timeout.
+    func isClosedByServer() throws -> Bool {
+        while true {
+            if try !fill() { return true }
+        }
+    }
+
+    /// The next whole response (head + body by Content-Length or chunked, or to the close).
+    func readResponse(head isHEAD: Bool = false) throws -> TestResponse {
+        while true {
+            if let end = find(Array("\r\n\r\n".utf8)) {
+                let headText = String(decoding: buffer[0..<end], as: UTF8.self)
+                var response = TestResponse(head: headText)
+                var position = end + 4
+                if isHEAD || [204, 304].contains(response.status) || response.status < 200 {
+                    buffer.removeFirst(position)
+                    return response
+                }
+                if response.headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+                    var body: [UInt8] = []
+                    while true {
+                        guard let lineEnd = find(Array("\r\n".utf8), from: position) else { try requireMore(); continue }
+                        let sizeText = String(decoding: buffer[position..<lineEnd], as: UTF8.self).split(separator: ";")[0]
+                        guard let size = Int(sizeText, radix: 16) else { throw TestFailure("bad chunk size \(sizeText)") }
+                        if size == 0 {
+                            guard let trailerEnd = find(Array("\r\n\r\n".utf8), from: lineEnd) ?? (buffer.count >= lineEnd + 4 && buffer[lineEnd..<lineEnd + 4].elementsEqual("\r\n\r\n".utf8) ? lineEnd : nil) else {
+                                try requireMore(); continue
+                            }
+                            let trailerText = trailerEnd > lineEnd ? String(decoding: buffer[(lineEnd + 2)..<trailerEnd], as: UTF8.self) : ""
+                            response.trailers = TestResponse.parseFields(trailerText)
+                            buffer.removeFirst(trailerEnd + 4)
+                            response.body = body
+                            return response
+                        }
+                        guard buffer.count >= lineEnd + 2 + size + 2 else { try requireMore(); continue }
+                        body.append(contentsOf: buffer[(lineEnd + 2)..<(lineEnd + 2 + size)])
+                        position = lineEnd + 2 + size + 2
+                        buffer.removeFirst(position)
+                        position = 0
+                        buffer.insert(contentsOf: [], at: 0)
+                    }
+                }
+                if let length = response.headers["content-length"].flatMap({ Int($0) }) {
+                    while buffer.count < position + length { try requireMore() }
+                    response.body = Array(buffer[position..<(position + length)])
+                    buffer.removeFirst(position + length)
+                    return response
+                }
+                // Close-delimited.
+                while try fill() {}
+                response.body = Array(buffer[position...])
+                buffer.removeAll()
+                return response
+            }
+            try requireMore()
+        }
+    }
+
+    private func requireMore() throws {
+        guard try fill() else { throw TestFailure("the server closed the connection mid-response; have: \(String(decoding: buffer, as: UTF8.self))") }
+    }
+
+    private func find(_ needle: [UInt8], from start: Int = 0) -> Int? {
+        guard buffer.count >= needle.count + start else { return nil }
+        var index = start
+        while index + needle.count <= buffer.count {
+            if buffer[index] == needle[0], buffer[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+}
+
+struct TestResponse: CustomStringConvertible, Sendable {
+    var status = 0
+    var statusLine = ""
+    var headers: [String: String] = [:]
+    var headerLines: [String] = []
+    var body: [UInt8] = []
+    var trailers: [String: String] = [:]
+
+    init(head: String) {
+        let lines = head.components("\r\n")
+        statusLine = lines.first ?? ""
+        status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
+        headerLines = Array(lines.dropFirst())
+        headers = Self.parseFields(lines.dropFirst().joined(separator: "\r\n"))
+    }
+
+    static func parseFields(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for line in text.components("\r\n") where !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: " ")
+            fields[name] = fields[name].map { $0 + ", " + value } ?? value
+        }
+        return fields
+    }
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    var description: String { "\(statusLine)\n\(headerLines.joined(separator: "\n"))\n\n\(text)" }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension String {
+    func components(_ separator: String) -> [String] {
+        split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: Character) -> String {
+        var slice = Substring(self)
+        while slice.first == set { slice.removeFirst() }
+        while slice.last == set { slice.removeLast() }
+        return String(slice)
+    }
+}
+
+/// Runs blocking client I/O on a thread of its own, so a test waiting on the network does
+/// not hold one of Swift's (few) cooperative threads that the server's own tasks may need.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        NativeThread(name: "test-client") {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }.detach()
+    }
+}
