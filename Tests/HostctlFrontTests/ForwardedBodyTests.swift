@@ -6,8 +6,8 @@ import Synchronization
 import Testing
 
 /// Bodies both ways through the front: each framing, trailers, 100-continue, and large
-/// transfers streamed in bounded memory.
-@Suite struct ForwardedBodyTests {
+/// transfers streamed in bounded memory. One test at a time, so the memory test measures only itself.
+@Suite(.serialized) struct ForwardedBodyTests {
     @Test func contentLengthAndChunkedUploads() async throws {
         let app = try await TestApp()
         let front = try await TestFront(source: TestEndpointSource(app.endpoint))
@@ -78,28 +78,6 @@ import Testing
         await app.stop()
     }
 
-    /// An app that echoes as it reads, with a client that sends and reads at once: the front
-    /// relays the response while the upload goes on, so neither side waits for the other forever.
-    @Test func aStreamingEchoFlowsBothWaysAtOnce() async throws {
-        let app = try await TestApp()
-        let front = try await TestFront(source: TestEndpointSource(app.endpoint))
-        let client = try front.client()
-        client.timeout = 60
-        let blocks = 256  // 16 MB in 64 KiB chunks: far more than every buffer on the way holds
-        let writer = NativeThread(name: "echo-writer") {
-            try? client.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
-            let block = [UInt8](repeating: UInt8(ascii: "e"), count: 64 * 1024)
-            for _ in 0..<blocks { try? client.send(Array("10000\r\n".utf8) + block + Array("\r\n".utf8)) }
-            try? client.send("0\r\n\r\n")
-        }
-        let response = try await offThePool { try client.readResponse() }
-        writer.join()
-        #expect(response.status == 200)
-        #expect(response.body.count == blocks * 64 * 1024)
-        await front.stop()
-        await app.stop()
-    }
-
     /// 256 MB up and 256 MB down through the front: its memory must not grow with the body.
     @Test func largeBodiesStreamInBoundedMemory() async throws {
         let app = try await TestApp(options: { $0.maxRequestBodySize = nil })
@@ -124,6 +102,32 @@ import Testing
         #expect(downloaded == size)
         // Client, front and app share this process: all three must stay far below one body.
         #expect(growth < 96 * 1024 * 1024, "resident memory grew by \(growth / 1_048_576) MB")
+        await front.stop()
+        await app.stop()
+    }
+}
+
+/// Both directions at once through the front.
+@Suite struct ForwardedDuplexTests {
+    /// An app that echoes as it reads, with a client that sends and reads at once: the front
+    /// relays the response while the upload goes on, so neither side waits for the other forever.
+    /// Several at once (in parallel): a wait chosen from a stale look at the client once hung this
+    /// only under load.
+    @Test(arguments: 0..<6) func aStreamingEchoFlowsBothWaysAtOnce(_ copy: Int) async throws {
+        let app = try await TestApp()
+        let front = try await TestFront(source: TestEndpointSource(app.endpoint))
+        let client = try front.client()
+        client.timeout = 60
+        let blocks = 256  // 16 MB in 64 KiB chunks: far more than every buffer on the way holds
+        let writer = NativeThread(name: "echo-writer") {
+            try? client.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let block = [UInt8](repeating: UInt8(ascii: "e"), count: 64 * 1024)
+            for _ in 0..<blocks { try? client.send(Array("10000\r\n".utf8) + block + Array("\r\n".utf8)) }
+            try? client.send("0\r\n\r\n")
+        }
+        let received = try await offThePool { try client.countChunkedResponseBody() }
+        writer.join()
+        #expect(received == blocks * 64 * 1024)
         await front.stop()
         await app.stop()
     }
@@ -156,15 +160,59 @@ final class MemorySampler: Sendable {
 }
 
 extension TestClient {
-    /// Reads one Content-Length response, counting its body without keeping it.
-    func countResponseBody() throws -> Int {
+    /// Reads a response head byte by byte (so nothing after it is read).
+    private func readHeadOnly() throws -> TestResponse {
         var head: [UInt8] = []
         var byte: UInt8 = 0
         while !(head.count >= 4 && head.suffix(4).elementsEqual("\r\n\r\n".utf8)) {
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, Int32(timeout * 1000)) > 0 else { throw TestFailure("timed out in the head") }
             guard recv(fd, &byte, 1, 0) == 1 else { throw TestFailure("closed before the head ended") }
             head.append(byte)
         }
-        let response = TestResponse(head: String(decoding: head, as: UTF8.self))
+        return TestResponse(head: String(decoding: head, as: UTF8.self))
+    }
+
+    /// Reads one 200 response with a chunked body, counting the body's bytes without keeping them.
+    func countChunkedResponseBody() throws -> Int {
+        let response = try readHeadOnly()
+        guard response.status == 200, response.headers["transfer-encoding"] == "chunked" else { throw TestFailure("not a chunked 200: \(response)") }
+        var total = 0
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        func readLine() throws -> String {
+            line.removeAll(keepingCapacity: true)
+            while !(line.count >= 2 && line.suffix(2).elementsEqual("\r\n".utf8)) {
+                var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&entry, 1, Int32(timeout * 1000)) > 0 else { throw TestFailure("timed out after \(total) bytes") }
+                guard recv(fd, &byte, 1, 0) == 1 else { throw TestFailure("closed after \(total) bytes") }
+                line.append(byte)
+            }
+            return String(decoding: line.dropLast(2), as: UTF8.self)
+        }
+        while true {
+            guard let size = Int(try readLine().split(separator: ";")[0], radix: 16) else { throw TestFailure("bad chunk size") }
+            if size == 0 {
+                while try !readLine().isEmpty {}  // trailers
+                return total
+            }
+            var left = size
+            while left > 0 {
+                var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&entry, 1, Int32(timeout * 1000)) > 0 else { throw TestFailure("timed out after \(total) bytes") }
+                let count = recv(fd, &chunk, min(chunk.count, left), 0)
+                guard count > 0 else { throw TestFailure("closed after \(total) bytes") }
+                left -= count
+                total += count
+            }
+            _ = try readLine()
+        }
+    }
+
+    /// Reads one Content-Length response, counting its body without keeping it.
+    func countResponseBody() throws -> Int {
+        let response = try readHeadOnly()
         guard let length = response.headers["content-length"].flatMap({ Int($0) }) else { throw TestFailure("no length: \(response)") }
         var chunk = [UInt8](repeating: 0, count: 256 * 1024)
         var total = 0

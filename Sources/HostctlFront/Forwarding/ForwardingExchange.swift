@@ -33,8 +33,6 @@ struct ForwardingExchange {
     private let requestFraming: HTTP1BodyFraming
     /// The whole request, head and body, has been handed to the connection.
     private var requestSent = false
-    /// The last read of the client's body found nothing buffered.
-    private var clientBodyIsWaiting = false
 
     private var parser = HTTP1ResponseHeadParser()
     /// Set once the response head has arrived.
@@ -78,29 +76,47 @@ struct ForwardingExchange {
         connection.flush()
         connection.deadline = now + requestTimeout
         while true {
-            let uploaded = requestSent ? false : try sendRequestBody()
             if try await relayResponse() {
                 isComplete = true
                 return
             }
             if let problem = connectionProblem() { throw problem }
-            if uploaded { continue }
-            if !requestSent, clientBodyIsWaiting, connection.outbound != nil {
-                try await context.request.body.waitForData()
-            } else {
-                await connection.wait()
+            // The client's body is looked at last, with no suspension between the look and
+            // the wait it decides: the relay may have waited for the client, and both sides
+            // may have moved meanwhile (a wait chosen from an older look can wait forever).
+            if !requestSent {
+                switch try sendRequestBody() {
+                case .sent:
+                    continue
+                case .clientHasNothing:
+                    try await context.request.body.waitForData()
+                    continue
+                case .appIsFull, .finished:
+                    break
+                }
             }
+            await connection.wait()
         }
     }
 
     // MARK: Request body
 
+    private enum UploadProgress {
+        /// Bytes went to the app: look at both sides again.
+        case sent
+        /// The client has sent nothing more yet, and the app could take it.
+        case clientHasNothing
+        /// A send to the app is unfinished (its socket is full); `sendCompleted` wakes the exchange.
+        case appIsFull
+        /// The whole body has been handed to the connection.
+        case finished
+    }
+
     /// Moves client body bytes to the app until a send is left unfinished (the app's socket
-    /// is full), the client has nothing more for now, or the body is done. Returns whether it
-    /// moved anything.
-    private mutating func sendRequestBody() throws -> Bool {
+    /// is full), the client has nothing more for now, or the body is done.
+    private mutating func sendRequestBody() throws -> UploadProgress {
         let chunked = requestFraming == .chunked
-        var moved = false
+        var sent = false
         while let out = connection.outbound, !connection.isClosing, !connection.isClosed {
             var state = RequestBodyAvailability.bytes
             while state == .bytes, out.readableCount < Self.sendSize {
@@ -110,19 +126,22 @@ struct ForwardingExchange {
                     return piece.count
                 }
             }
-            clientBodyIsWaiting = state == .waiting
             if state == .end {
                 if chunked { try HTTP1ResponseWriter.writeLastChunk(into: out, trailers: forwardedRequestTrailers()) }
                 requestSent = true
             }
-            guard !out.isEmpty else { return moved }
-            moved = true
-            connection.flush()
-            // An upload in progress is the app reading, not the app being slow to answer.
-            if decoder == nil { connection.deadline = now + requestTimeout }
-            if requestSent || clientBodyIsWaiting { return moved }
+            if !out.isEmpty {
+                connection.flush()
+                sent = true
+                // An upload in progress is the app reading, not the app being slow to answer.
+                if decoder == nil { connection.deadline = now + requestTimeout }
+            }
+            if requestSent { return .finished }
+            if state == .waiting { return sent ? .sent : .clientHasNothing }
+            // The send went out at once and the client has more: go on.
         }
-        return moved
+        // A send is unfinished, or the connection is closing (the caller finds out which).
+        return sent ? .sent : .appIsFull
     }
 
     /// The client's trailers (known once its chunked body ended), minus hop-by-hop fields.

@@ -38,7 +38,7 @@ enum ForwardingFailure: Error, CustomStringConvertible {
         case .connectFailed(let code): "could not connect to the app (\(String(cString: strerror(code))))"
         case .connectionLost(let code?): "the connection to the app broke (\(String(cString: strerror(code))))"
         case .connectionLost(nil): "the app closed the connection before its response was complete"
-        case .timedOut(let seconds): "the app did not answer within \(seconds) seconds"
+        case .timedOut(let seconds): "the app did not answer within \(seconds) s"
         case .invalidResponse(let error): "the app sent an invalid response (\(error))"
         case .unexpectedSwitchingProtocols: "the app switched protocols, which the front does not forward"
         case .noConnection(let reason): "could not open a connection to the app (\(reason))"
