@@ -95,7 +95,9 @@ public struct ForwardingOptions: Sendable {
     /// app accepted.
     public var requestTimeout: Duration = .seconds(120)
     /// Idle keep-alive connections kept per event loop; more are closed as they come back.
-    public var maxIdleConnectionsPerLoop = 32
+    /// Large enough that a burst of concurrent requests does not turn into a connect per
+    /// request once it ebbs (32 halved the rate at 64 concurrent clients); idle ones time out.
+    public var maxIdleConnectionsPerLoop = 1024
     /// An idle connection is closed after this long: well inside the app's own keep-alive
     /// timeout (130 s), so the front never sends on a connection the app is closing.
     public var idleConnectionTimeout: Duration = .seconds(60)
