@@ -43,6 +43,18 @@ import Testing
         #expect(home.hasSuffix("\r\n\r\nHello from Demo!\n"))
         #expect(greeting == "Hello, Ada!\n")
         #expect(about == #"{"app":"Demo","environment":"Development"}"#)
+
+        // The scaffold's proxied profile: the front owns the public URL and starts the app
+        // behind it on the first request.
+        var proxiedHome = "", proxiedAbout = ""
+        let proxied = try Hostctl.serving(["run", "--project", "demo", "-lp", "proxied", "--no-build", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: root) { base in
+            proxiedHome = try curl(["-s", "-i", base + "/"])
+            proxiedAbout = try curl(["-s", base + "/about"])
+        }
+        #expect(proxied.exitCode == 0, "\(proxied)")
+        #expect(proxied.stdout.contains("Forwarding to: "), "\(proxied)")
+        #expect(proxiedHome.hasPrefix("HTTP/1.1 200 OK\r\n") && proxiedHome.hasSuffix("\r\n\r\nHello from Demo!\n"), "\(proxiedHome)")
+        #expect(proxiedAbout == #"{"app":"Demo","environment":"Development"}"#)
     }
 
     @Test func api() async throws {
