@@ -94,10 +94,13 @@ let package = Package(
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting"]),
         .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
         .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring"]),
-        .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem"]),
+        // Shared by the server and front tests: a blocking socket client that parses just
+        // enough HTTP/1.1 (a library, since test targets cannot depend on one another).
+        .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem"], path: "Tests/Support"),
+        .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),
-        .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem"]),
+        .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(
             name: "HostctlCLITests",
             dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem"],

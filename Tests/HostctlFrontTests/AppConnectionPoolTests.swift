@@ -1,3 +1,4 @@
+import HostctlTestSupport
 import Glibc
 import Hostctl
 import HostctlFront

@@ -1,3 +1,4 @@
+import HostctlTestSupport
 import Hostctl
 import HostctlSystem
 import Testing

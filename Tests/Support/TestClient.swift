@@ -2,16 +2,16 @@ import Glibc
 import HostctlCore
 import HostctlSystem
 
-/// A blocking socket client for tests: sends raw bytes (malformed on purpose where a test
+/// A blocking socket client for the server and front tests: sends raw bytes (malformed on purpose where a test
 /// wants), reads responses with a time limit on every call, and parses just enough of
 /// HTTP/1.1 to split responses apart.
-final class TestClient: @unchecked Sendable {
-    let fd: Int32
+public final class TestClient: @unchecked Sendable {
+    public let fd: Int32
     private var buffer: [UInt8] = []
-    var timeout: Double = 10
+    public var timeout: Double = 10
 
     /// The client's own port (for finding the server's end of the connection).
-    var localPort: Int {
+    public var localPort: Int {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
@@ -20,7 +20,7 @@ final class TestClient: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    init(port: Int, host: String = "127.0.0.1") throws {
+    public init(port: Int, host: String = "127.0.0.1") throws {
         let family = host.contains(":") ? AF_INET6 : AF_INET
         fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError.last("socket") }
@@ -31,7 +31,7 @@ final class TestClient: @unchecked Sendable {
         guard result == 0 else { throw SystemError.last("connect") }
     }
 
-    init(unixPath: String) throws {
+    public init(unixPath: String) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         let result = SocketAddress.unix(path: unixPath).withSockAddr { connect(fd, $0, $1) }
         // No close here: once every property is set, a throwing class init runs deinit,
@@ -41,9 +41,9 @@ final class TestClient: @unchecked Sendable {
 
     deinit { Glibc.close(fd) }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -55,11 +55,11 @@ final class TestClient: @unchecked Sendable {
     }
 
     /// Half-closes: the server sees end of input.
-    func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+    public func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 
     /// Reads more bytes; false on end of stream. Throws on timeout.
     @discardableResult
-    func fill() throws -> Bool {
+    public func fill() throws -> Bool {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let ready = poll(&entry, 1, Int32(timeout * 1000))
         guard ready > 0 else { throw TestFailure("timed out after \(timeout) s waiting for the server; have: \(String(decoding: buffer, as: UTF8.self))") }
@@ -71,7 +71,7 @@ final class TestClient: @unchecked Sendable {
     }
 
     /// Everything until the server closes the connection.
-    func readToEnd() throws -> String {
+    public func readToEnd() throws -> String {
         while try fill() {}
         defer { buffer.removeAll() }
         return String(decoding: buffer, as: UTF8.self)
@@ -79,7 +79,7 @@ final class TestClient: @unchecked Sendable {
 
     /// True if the server reset the connection (a read fails with ECONNRESET) rather than
     /// closing it or answering, within the timeout.
-    func wasReset() throws -> Bool {
+    public func wasReset() throws -> Bool {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&entry, 1, Int32(timeout * 1000)) > 0 else { throw TestFailure("timed out waiting for the server") }
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -87,14 +87,14 @@ final class TestClient: @unchecked Sendable {
     }
 
     /// True if the server closed the connection (reads end of stream) within the timeout.
-    func isClosedByServer() throws -> Bool {
+    public func isClosedByServer() throws -> Bool {
         while true {
             if try !fill() { return true }
         }
     }
 
     /// The next whole response (head + body by Content-Length or chunked, or to the close).
-    func readResponse(head isHEAD: Bool = false) throws -> TestResponse {
+    public func readResponse(head isHEAD: Bool = false) throws -> TestResponse {
         while true {
             if let end = find(Array("\r\n\r\n".utf8)) {
                 let headText = String(decoding: buffer[0..<end], as: UTF8.self)
@@ -159,15 +159,15 @@ final class TestClient: @unchecked Sendable {
     }
 }
 
-struct TestResponse: CustomStringConvertible, Sendable {
-    var status = 0
-    var statusLine = ""
-    var headers: [String: String] = [:]
-    var headerLines: [String] = []
-    var body: [UInt8] = []
-    var trailers: [String: String] = [:]
+public struct TestResponse: CustomStringConvertible, Sendable {
+    public var status = 0
+    public var statusLine = ""
+    public var headers: [String: String] = [:]
+    public var headerLines: [String] = []
+    public var body: [UInt8] = []
+    public var trailers: [String: String] = [:]
 
-    init(head: String) {
+    public init(head: String) {
         let lines = head.components("\r\n")
         statusLine = lines.first ?? ""
         status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
@@ -175,7 +175,7 @@ struct TestResponse: CustomStringConvertible, Sendable {
         headers = Self.parseFields(lines.dropFirst().joined(separator: "\r\n"))
     }
 
-    static func parseFields(_ text: String) -> [String: String] {
+    public static func parseFields(_ text: String) -> [String: String] {
         var fields: [String: String] = [:]
         for line in text.components("\r\n") where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":") else { continue }
@@ -186,24 +186,24 @@ struct TestResponse: CustomStringConvertible, Sendable {
         return fields
     }
 
-    var text: String { String(decoding: body, as: UTF8.self) }
+    public var text: String { String(decoding: body, as: UTF8.self) }
 
-    var description: String { "\(statusLine)\n\(headerLines.joined(separator: "\n"))\n\n\(text)" }
+    public var description: String { "\(statusLine)\n\(headerLines.joined(separator: "\n"))\n\n\(text)" }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 extension String {
-    func components(_ separator: String) -> [String] {
+    public func components(_ separator: String) -> [String] {
         split(separator: separator, omittingEmptySubsequences: false).map(String.init)
     }
 }
 
 extension StringProtocol {
-    func trimmingCharacters(in set: Character) -> String {
+    public func trimmingCharacters(in set: Character) -> String {
         var slice = Substring(self)
         while slice.first == set { slice.removeFirst() }
         while slice.last == set { slice.removeLast() }
@@ -213,7 +213,7 @@ extension StringProtocol {
 
 /// Whether the server still holds its end of the loopback connection from `clientPort`:
 /// /proc/net/tcp lists it as established or waiting to be closed (CLOSE_WAIT) until it does.
-func serverSideSocketIsOpen(serverPort: Int, clientPort: Int) -> Bool {
+public func serverSideSocketIsOpen(serverPort: Int, clientPort: Int) -> Bool {
     guard let table = try? FileSystem.readFile("/proc/net/tcp") else { return true }
     let local = ":" + hex4(serverPort), remote = ":" + hex4(clientPort)
     for line in String(decoding: table, as: UTF8.self).split(separator: "\n").dropFirst() {
@@ -231,7 +231,7 @@ private func hex4(_ port: Int) -> String {
 
 /// Runs blocking client I/O on a thread of its own, so a test waiting on the network does
 /// not hold one of Swift's (few) cooperative threads that the server's own tasks may need.
-func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         NativeThread(name: "test-client") {
             do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
