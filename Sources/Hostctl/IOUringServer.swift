@@ -65,15 +65,7 @@ public final class IOUringServer: Server, @unchecked Sendable {
         guard let group, let core else { return }
         let listeners = self.listeners
         self.listeners.removeAll()
-        for listener in listeners {
-            listener.loopContext.execute { listener.close() }
-        }
-        await core.shutdown(timeout: timeout, on: group.loops)
-        for listener in listeners {
-            listener.loopContext.execute { listener.closeAndDetach() }
-        }
-        try? await Task.sleep(for: .milliseconds(20))
-        group.stop()
+        await stopGracefully(listeners: listeners, core: core, loops: group.loops, timeout: timeout) { group.stop() }
         self.group = nil
         self.core = nil
     }

@@ -2,9 +2,10 @@ import CHostctlLinux
 import Glibc
 import HostctlCore
 import HostctlSystem
+import HostctlTransport
 
 /// A listening socket on an event loop, handing accepted connections to an acceptor.
-public final class Listener: EpollRegistrant, @unchecked Sendable {
+public final class Listener: EpollRegistrant, LoopListener, @unchecked Sendable {
     let descriptor: Int32
     unowned let loop: EventLoop
     let acceptor: ConnectionAcceptor

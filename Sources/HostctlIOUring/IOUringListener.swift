@@ -1,11 +1,12 @@
 import CHostctlIOUring
 import Glibc
 import HostctlCore
+import HostctlTransport
 
 /// A listening socket on an io_uring loop: one multishot accept, re-armed when the kernel
 /// ends it. Accepted connections go to the acceptor (the protocol side), which gives each
 /// its handler or refuses it.
-public final class IOUringListener: CompletionTarget, @unchecked Sendable {
+public final class IOUringListener: CompletionTarget, LoopListener, @unchecked Sendable {
     let descriptor: Int32
     unowned let loop: IOUringLoop
     let acceptor: ConnectionAcceptor
