@@ -169,7 +169,8 @@ final class RecordingHandler: ConnectionHandler, @unchecked Sendable {
     private var _pauses = 0
     /// Ask for no more bytes once this many have arrived (once).
     var pauseAt: Int?
-    var transport: ConnectionTransport?
+    /// Weak: the connection holds its handler, and the loop holds the connection while it is registered.
+    weak var transport: ConnectionTransport?
 
     var received: [UInt8] { lock.withLock { _received } }
     var sendCompletions: Int { lock.withLock { _sendCompletions } }
