@@ -53,6 +53,7 @@ import Testing
         withFeature.get("/") { try await $0.response.write("ok") }
         #expect(try await withFeature.respond(to: .get, "/").text == "ok")
         #expect(timing.callbacks.count == 1, "registered for the response's completion")
+        timing.callbacks.removeAll()  // as a server's feature does once they have run
 
         let without = ApplicationBuilder()
         without.useRequestTimingLog()

@@ -18,7 +18,8 @@ extension ApplicationBuilder {
                 // The response, not the context: the context holds the timing feature, which
                 // holds this callback until it runs.
                 let response = context.response
-                timing.onResponseCompleted {
+                // Unowned: the feature keeps this callback, so it cannot outlive the feature.
+                timing.onResponseCompleted { [unowned timing] in
                     HostingConsole.info(RequestTimingLog.line(method: method, path: path, status: response.status, timing: timing))
                 }
             }
