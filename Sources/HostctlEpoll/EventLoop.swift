@@ -33,6 +33,8 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
     @exclusivity(unchecked) private var acceptors: [ObjectIdentifier: ConnectionAcceptor] = [:]
     /// What layers above keep per loop (connection pools), by their owners' keys.
     @exclusivity(unchecked) private var localStates: [Int: any LoopLocalState] = [:]
+    /// Work to run once every event of the current `epoll_wait` batch has been handled.
+    @exclusivity(unchecked) private var afterEventsWork: [() -> Void] = []
     @exclusivity(unchecked) private var nextHeartbeat: Int64
     private let stopRequested = Atomic<Bool>(false)
 
@@ -84,7 +86,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
         EventLoop.setCurrent(self)
         defer { EventLoop.setCurrent(nil) }
         while !stopRequested.load(ordering: .acquiring) {
-            let busy = work.isBusy
+            let busy = work.isBusy || !afterEventsWork.isEmpty
             let untilHeartbeat = max(0, Int((nextHeartbeat - now) / 1_000_000) + 1)
             let count = chl_epoll_wait(epollDescriptor, eventMasks, eventData, 256, busy ? 0 : Int32(min(untilHeartbeat, 1000)))
             now = MonotonicClock.now()
@@ -98,6 +100,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
                 }
             }
             runQueued()
+            if !afterEventsWork.isEmpty { runAfterEventsWork() }
             if now >= nextHeartbeat {
                 nextHeartbeat = now + 1_000_000_000
                 for acceptor in acceptors.values { acceptor.heartbeat(on: self) }
@@ -119,6 +122,24 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
         let slot = Int(truncatingIfNeeded: data & 0xFFFF_FFFF)
         let generation = UInt32(truncatingIfNeeded: data >> 32)
         registrations.entry(slot: slot, generation: generation)?.handle(events: events)
+    }
+
+    /// Runs `work` on this loop's thread once the current batch of events has been handled
+    /// (at once when called outside one). On the loop's thread only. What a batch's handlers
+    /// send to a peer on the same machine then leaves together, and the peer wakes once for
+    /// all of it rather than once per request.
+    public func afterEvents(_ work: @escaping () -> Void) {
+        afterEventsWork.append(work)
+    }
+
+    private func runAfterEventsWork() {
+        // Work may queue more (its own sends completing): run until none is left.
+        while !afterEventsWork.isEmpty {
+            let batch = afterEventsWork
+            afterEventsWork.removeAll(keepingCapacity: true)
+            for item in batch { item() }
+            runQueued()
+        }
     }
 
     func runQueued() {

@@ -99,6 +99,20 @@ final class AppConnection: OutboundConnectionHandler {
         waiter.resume()
     }
 
+    /// Sends `outbound` once the loop has handled its current batch of events, so the
+    /// bodiless requests of one batch reach the app together and it wakes once for them
+    /// rather than once each. For a request head with nothing after it; bodies use `flush()`.
+    func flushAfterEvents() {
+        guard !flushScheduled, let buffer = outbound, !buffer.isEmpty else { return }
+        flushScheduled = true
+        pool.loop.afterEvents { [self] in
+            flushScheduled = false
+            flush()
+        }
+    }
+
+    @exclusivity(unchecked) private var flushScheduled = false
+
     /// Hands `outbound` to the transport; it comes back at once or with `sendCompleted`.
     func flush() {
         guard let buffer = outbound, !buffer.isEmpty, let transport, !isClosed, !isClosing else { return }

@@ -73,7 +73,7 @@ struct ForwardingExchange {
             forwardedFor: connection.forwardedFor, forwardedProto: connection.forwardedProto, into: out
         )
         requestSent = requestFraming == .none
-        connection.flush()
+        if requestSent { connection.flushAfterEvents() } else { connection.flush() }
         connection.deadline = now + requestTimeout
         while true {
             if try await relayResponse() {
