@@ -132,11 +132,16 @@ import Testing
         let server = try await TestServer(kind) { app in
             app.get("/wait") { context in
                 context.requestAborted.onAbort { aborted.set() }
-                do {
-                    try await Task.sleep(for: .seconds(60))
-                } catch is CancellationError {
-                    cancelled.set()
+                // Parked until cancelled. Not Task.sleep: its cancellation is resumed through
+                // Swift's global pool, which the full suite's blocking tests can hold for long
+                // enough to fail this test; this gate is opened on the thread that cancels.
+                let gate = CancellationGate()
+                await withTaskCancellationHandler {
+                    await gate.wait()
+                } onCancel: {
+                    gate.open()
                 }
+                if Task.isCancelled { cancelled.set() }
             }
             app.get("/") { try await $0.response.write("ok") }
         }
@@ -174,4 +179,31 @@ func raiseDescriptorLimit(to wanted: Int) {
     getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
     setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
+
+/// A continuation that `open()` resumes (from any thread), whether it comes before or after `wait()`.
+final class CancellationGate: @unchecked Sendable {
+    private let lock = Lock()
+    private var isOpen = false
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = lock.withLock {
+                if isOpen { return true }
+                waiter = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiter: CheckedContinuation<Void, Never>? = lock.withLock {
+            isOpen = true
+            defer { self.waiter = nil }
+            return self.waiter
+        }
+        waiter?.resume()
+    }
 }
