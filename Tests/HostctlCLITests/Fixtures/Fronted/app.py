@@ -1,5 +1,6 @@
 # The app behind the front in the CLI tests: binds 127.0.0.1:$HOSTCTL_PORT, writes the
-# port to $HOSTCTL_READY_FD, checks X-Hostctl-Token, and answers every request.
+# port to $HOSTCTL_READY_FD, checks X-Hostctl-Token, and answers every request (/pid with its
+# pid; /crash kills it with SIGKILL).
 import os, signal, socket, sys, threading
 
 env = os.environ.get
@@ -31,7 +32,10 @@ def serve(connection):
         if headers.get("x-hostctl-token") != env("HOSTCTL_TOKEN"):
             connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             return
-        body = ("hello from the app at %s" % lines[0].split(" ")[1]).encode()
+        target = lines[0].split(" ")[1]
+        if target == "/crash":
+            os.kill(os.getpid(), signal.SIGKILL)  # dies mid-request, as a crash would
+        body = ("pid=%d" % os.getpid() if target == "/pid" else "hello from the app at %s" % target).encode()
         connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
 
 while True:
