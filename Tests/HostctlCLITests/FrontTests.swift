@@ -143,6 +143,26 @@ import Testing
         }
     }
 
+    /// ANCM's rapidFailsPerMinute through the real front: ten crashes within the minute are
+    /// restarted; after them, requests get 503 until the minute has passed.
+    @Test func afterTenCrashesInAMinuteRequestsGet503() async throws {
+        try await offThePool {
+            let directory = try Fixture.fronted.freshCopy()
+            var pids: [String] = [], crashes: [String] = [], refused = ""
+            let result = try Hostctl.serving(["proxy", "--urls", "http://127.0.0.1:0", "--", "python3", "app.py"], in: directory, timeout: 120) { base in
+                for _ in 0..<10 {
+                    pids.append((try? curl(["-s", base + "/pid"])) ?? "")
+                    crashes.append((try? curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", base + "/crash"])) ?? "")
+                }
+                refused = (try? curl(["-s", "-i", base + "/pid"])) ?? ""
+            }
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(pids.allSatisfy { $0.hasPrefix("pid=") } && Set(pids).count == 10, "each crash was followed by a new process: \(pids)")
+            #expect(crashes == Array(repeating: "502", count: 10), "\(crashes)")
+            #expect(refused.hasPrefix("HTTP/1.1 503"), "the eleventh start is refused within the minute: \(refused)")
+        }
+    }
+
     @Test func twoFrontsOnOnePortSayAddressInUse() async throws {
         try await offThePool {
             let directory = try Fixture.fronted.freshCopy()
