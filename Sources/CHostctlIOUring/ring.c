@@ -55,8 +55,6 @@ int chu_ring_init(struct chu_ring *ring, unsigned entries, unsigned cq_entries, 
 
     char *base = memory;
     ring->fd = fd;
-    ring->setup_flags = params.flags;
-    ring->features = params.features;
     ring->sq_khead = (unsigned *)(base + params.sq_off.head);
     ring->sq_ktail = (unsigned *)(base + params.sq_off.tail);
     ring->sq_kflags = (unsigned *)(base + params.sq_off.flags);

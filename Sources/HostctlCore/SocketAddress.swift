@@ -50,6 +50,24 @@ public enum SocketAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The address a socket is bound to (getsockname); nil when it cannot be read.
+    public static func local(of descriptor: Int32) -> SocketAddress? { read(descriptor, getsockname) }
+
+    /// The address a connected socket's peer has (getpeername); nil when it cannot be read.
+    public static func peer(of descriptor: Int32) -> SocketAddress? { read(descriptor, getpeername) }
+
+    private static func read(
+        _ descriptor: Int32, _ call: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
+    ) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(descriptor, $0, &length) == 0 }
+        }
+        guard ok else { return nil }
+        return withUnsafeBytes(of: storage) { SocketAddress($0.baseAddress!, length: Int(length)) }
+    }
+
     /// Reads a `sockaddr` filled in by accept, getsockname or getpeername.
     public init?(_ storage: UnsafeRawPointer, length: Int) {
         let family = storage.load(as: sa_family_t.self)

@@ -1,6 +1,7 @@
 import CHostctlLinux
 import Glibc
 import HostctlCore
+import HostctlTransport
 import HostctlSystem
 
 extension EventLoop {
@@ -17,10 +18,7 @@ extension EventLoop {
         case .unix: AF_UNIX
         }
         let fd = try retryingInterrupts("socket") { chl_stream_socket(family) }
-        if family != AF_UNIX {
-            var one: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        }
+        if family != AF_UNIX { SocketOptions.disableNagle(fd) }
         // Non-blocking: EINPROGRESS, then the first EPOLLOUT (or EPOLLERR) tells how it went.
         // EINTR means the same: the connect goes on in the background (connect(2)).
         let result = address.withSockAddr { Glibc.connect(fd, $0, $1) }

@@ -24,7 +24,6 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
     @exclusivity(unchecked) private var thread: NativeThread?
     /// The loop thread's id, published once it runs; other threads read it to learn that
     /// they are not the loop thread (so it is atomic, though it is written only once).
-    private let threadID = Atomic<UInt>(0)
 
     /// Registrations: epoll's user data is slot | generation << 32.
     @exclusivity(unchecked) private var registrations = RegistrationTable<any EpollRegistrant>()
@@ -36,7 +35,6 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
     /// Work to run once every event of the current `epoll_wait` batch has been handled.
     @exclusivity(unchecked) private var afterEventsWork: [() -> Void] = []
     @exclusivity(unchecked) private var nextHeartbeat: Int64
-    private let stopRequested = Atomic<Bool>(false)
 
     private let eventMasks = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
     private let eventData = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
@@ -65,7 +63,6 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
 
     public var taskExecutor: any TaskExecutor { self }
 
-    var isOnLoopThread: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
 
     // MARK: Running
 
@@ -75,17 +72,16 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
 
     /// Asks the loop to finish; `join` waits for it.
     func requestStop() {
-        stopRequested.store(true, ordering: .releasing)
-        work.wake()
+        work.requestStop()
     }
 
     func join() { thread?.join() }
 
     private func run() {
-        threadID.store(UInt(pthread_self()), ordering: .relaxed)
+        work.becomeOwner()
         EventLoop.setCurrent(self)
         defer { EventLoop.setCurrent(nil) }
-        while !stopRequested.load(ordering: .acquiring) {
+        while !work.stopRequested {
             let busy = work.isBusy || !afterEventsWork.isEmpty
             let untilHeartbeat = max(0, Int((nextHeartbeat - now) / 1_000_000) + 1)
             let count = chl_epoll_wait(epollDescriptor, eventMasks, eventData, 256, busy ? 0 : Int32(min(untilHeartbeat, 1000)))
@@ -115,8 +111,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
 
     private func dispatch(_ events: UInt32, _ data: UInt64) {
         if data == UInt64.max {
-            var value: UInt64 = 0
-            _ = read(wakeDescriptor, &value, 8)
+            Descriptor.drainEvent(wakeDescriptor)
             return
         }
         let slot = Int(truncatingIfNeeded: data & 0xFFFF_FFFF)
@@ -149,7 +144,7 @@ public final class EventLoop: EventLoopContext, @unchecked Sendable {
     // MARK: EventLoopContext
 
     public func execute(_ work: @escaping @Sendable () -> Void) {
-        if isOnLoopThread { self.work.addLocal(work) } else { self.work.addRemote(work) }
+        self.work.add(work)
     }
 
     /// Runs `work` on the loop thread after the current event (callers already on it).
@@ -208,6 +203,6 @@ public protocol LoopLocalState: AnyObject {
 extension EventLoop: TaskExecutor {
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        if isOnLoopThread { work.addLocal(job) } else { work.addRemote(job) }
+        work.add(job)
     }
 }

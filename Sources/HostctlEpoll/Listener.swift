@@ -37,10 +37,7 @@ public final class Listener: EpollRegistrant, LoopListener, @unchecked Sendable 
                 if errno == EINTR { continue }
                 return  // EAGAIN, or out of descriptors (EMFILE): try again on the next event
             }
-            if setsNoDelay {
-                var one: Int32 = 1
-                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            }
+            if setsNoDelay { SocketOptions.disableNagle(fd) }
             let remote = withUnsafeBytes(of: storage) { SocketAddress($0.baseAddress!, length: Int(length)) }
             let connection = SocketConnection(descriptor: fd, loop: loop, remote: remote)
             guard let handler = acceptor.accept(connection, on: loop) else {

@@ -1,6 +1,7 @@
 import CHostctlLinux
 import Glibc
 import HostctlCore
+import HostctlTransport
 import HostctlSystem
 
 /// A connected stream socket on an event loop: registered once, edge-triggered, for
@@ -29,13 +30,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
 
     var localAddress: SocketAddress? {
         if let cachedLocalAddress { return cachedLocalAddress }
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let ok = withUnsafeMutablePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard ok else { return nil }
-        cachedLocalAddress = withUnsafeBytes(of: storage) { SocketAddress($0.baseAddress!, length: Int(length)) }
+        cachedLocalAddress = SocketAddress.local(of: descriptor)
         return cachedLocalAddress
     }
 
@@ -184,9 +179,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
 
     func reset() {
         guard !closed else { return }
-        // A zero linger turns close(2) into an abortive close: RST instead of FIN.
-        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        SocketOptions.resetOnClose(descriptor)
         close()
     }
 

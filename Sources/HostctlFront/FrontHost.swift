@@ -106,62 +106,19 @@ public final class FrontHost: Sendable {
     }
 }
 
-/// A one-shot latch: `wait()` returns once `request()` has been called, from any thread.
-public final class StopLatch: Sendable {
-    private let state = LockedValue(State())
-
-    private struct State {
-        var requested = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    public init() {}
-
-    public func request() {
-        let waiters = state.withLock { state in
-            state.requested = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    public func wait() async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state in
-                if !state.requested { state.waiters.append(continuation) }
-                return state.requested
-            }
-            if ready { continuation.resume() }
-        }
-    }
-}
-
 /// The exit code of the front's task, and an eventfd that wakes the thread waiting for it.
-private final class FinishLine: Sendable {
+private final class FinishLine: @unchecked Sendable {
     let descriptor = chl_eventfd()
-    private let result = LockedValue<Int32?>(nil)
+    private let lock = Lock()
+    private var result: Int32?
 
     deinit { Descriptor.close(descriptor) }
 
-    var isFinished: Bool { result.withLock { $0 != nil } }
-    var code: Int32 { result.withLock { $0 ?? 1 } }
+    var isFinished: Bool { lock.withLock { result != nil } }
+    var code: Int32 { lock.withLock { result ?? 1 } }
 
     func finish(with code: Int32) {
-        result.withLock { $0 = code }
-        var one: UInt64 = 1
-        _ = write(descriptor, &one, 8)
-    }
-}
-
-/// A value behind `Lock` (a pthread mutex, which ThreadSanitizer understands).
-final class LockedValue<Value>: @unchecked Sendable {
-    private let lock = Lock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.withLock { body(&value) }
+        lock.withLock { result = code }
+        Descriptor.signalEvent(descriptor)
     }
 }

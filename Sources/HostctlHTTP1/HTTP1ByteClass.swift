@@ -62,4 +62,26 @@ enum HTTP1ByteClass {
         default: nil
         }
     }
+
+    // MARK: Whole values, for the writers (which check what they copy)
+
+    /// A non-empty run of token characters (a method, a field name).
+    static func isToken(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard !bytes.isEmpty else { return false }
+        for byte in bytes where !isTokenCharacter(byte) { return false }
+        return true
+    }
+
+    /// Visible characters only (a request-target).
+    static func isVisible(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for byte in bytes where !isVisible(byte) { return false }
+        return true
+    }
+
+    /// CR, LF or NUL anywhere: what would split or end a head line. Most values came through
+    /// a parser that refused these bytes; this catches edited ones.
+    static func containsLineBreakOrNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for byte in bytes where byte == carriageReturn || byte == lineFeed || byte == 0 { return true }
+        return false
+    }
 }

@@ -5,9 +5,6 @@ import HostctlCore
 /// Parses `method SP request-target SP HTTP-version` (RFC 9112 §3), the request line without
 /// its line end, with exactly one SP between the parts.
 enum HTTP1RequestLineParser {
-    /// "HTTP/1.1" and "HTTP/1.0" as they sit in memory, to compare a version in one load.
-    private static let http11 = UInt64(littleEndian: 0x312E_312F_5054_5448)
-    private static let http10 = UInt64(littleEndian: 0x302E_312F_5054_5448)
     /// "HTTP/" with its first byte in the lowest bits.
     private static let httpSlash: UInt64 = 0x2F_5054_5448
 
@@ -64,9 +61,7 @@ enum HTTP1RequestLineParser {
     ) throws(HTTP1ParseError) -> HTTPVersion {
         let count = end - start
         if count == 8 {
-            let word = base.loadUnaligned(fromByteOffset: start, as: UInt64.self)
-            if word == http11 { return .http1_1 }
-            if word == http10 { return .http1_0 }
+            if let known = HTTP1VersionWord.version(base.loadUnaligned(fromByteOffset: start, as: UInt64.self)) { return known }
         }
         for offset in start..<end where !HTTP1ByteClass.isVisible(base.load(fromByteOffset: offset, as: UInt8.self)) {
             throw failure(.invalidRequestLine)

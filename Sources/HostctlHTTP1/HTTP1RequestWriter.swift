@@ -22,9 +22,9 @@ public enum HTTP1RequestWriter {
         let name = method.rawValue
         var out = HTTP1OutputCursor(reserving: name.utf8.count + target.count + 12, in: buffer)
         out.write(name)
-        guard isToken(out.written(from: 0)) else { throw HTTP1SerializationError(.invalidMethod(name)) }
+        guard HTTP1ByteClass.isToken(out.written(from: 0)) else { throw HTTP1SerializationError(.invalidMethod(name)) }
         out.write(UInt8(ascii: " "))
-        guard !target.isEmpty, isVisible(target) else { throw HTTP1SerializationError(.invalidRequestTarget) }
+        guard !target.isEmpty, HTTP1ByteClass.isVisible(target) else { throw HTTP1SerializationError(.invalidRequestTarget) }
         out.write(target)
         out.write(" HTTP/1.1\r\n")
         out.commit(to: buffer)
@@ -32,8 +32,8 @@ public enum HTTP1RequestWriter {
 
     /// "name: value CRLF". The name must be a token; the value must not hold CR, LF or NUL.
     public static func writeField(into buffer: ByteBuffer, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(HTTP1SerializationError) {
-        guard isToken(name) else { throw HTTP1SerializationError(.invalidFieldName(String(decoding: name, as: UTF8.self))) }
-        guard !containsLineBreakOrNUL(value) else {
+        guard HTTP1ByteClass.isToken(name) else { throw HTTP1SerializationError(.invalidFieldName(String(decoding: name, as: UTF8.self))) }
+        guard !HTTP1ByteClass.containsLineBreakOrNUL(value) else {
             throw HTTP1SerializationError(.invalidFieldValue(name: String(decoding: name, as: UTF8.self)))
         }
         var out = HTTP1OutputCursor(reserving: name.count + value.count + 4, in: buffer)
@@ -69,24 +69,5 @@ public enum HTTP1RequestWriter {
     /// The empty line that ends the head.
     public static func writeEndOfHead(into buffer: ByteBuffer) {
         buffer.append("\r\n")
-    }
-
-    private static func isToken(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard !bytes.isEmpty else { return false }
-        for byte in bytes where !HTTP1ByteClass.isTokenCharacter(byte) { return false }
-        return true
-    }
-
-    private static func isVisible(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        for byte in bytes where !HTTP1ByteClass.isVisible(byte) { return false }
-        return true
-    }
-
-    private static func containsLineBreakOrNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        // Most values came through a parser that refused these bytes; this catches edited ones.
-        for byte in bytes where byte == HTTP1ByteClass.carriageReturn || byte == HTTP1ByteClass.lineFeed || byte == 0 {
-            return true
-        }
-        return false
     }
 }

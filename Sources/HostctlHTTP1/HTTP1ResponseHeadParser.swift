@@ -141,10 +141,7 @@ public struct HTTP1ResponseHeadParser: Sendable {
     /// "HTTP/1.1" or "HTTP/1.0" in the first eight bytes (case-sensitive, RFC 9112 §2.3).
     private static func version(_ line: UnsafeRawBufferPointer) -> HTTPVersion? {
         guard line.count >= 8 else { return nil }
-        let word = line.loadUnaligned(as: UInt64.self)
-        if word == UInt64(littleEndian: 0x312E_312F_5054_5448) { return .http1_1 }
-        if word == UInt64(littleEndian: 0x302E_312F_5054_5448) { return .http1_0 }
-        return nil
+        return HTTP1VersionWord.version(line.loadUnaligned(as: UInt64.self))
     }
 
     /// One field line; the fields that shape framing and persistence are read as they pass.

@@ -52,7 +52,7 @@ public enum HTTP1ResponseWriter {
             out.write(UInt8(ascii: " "))
             let reasonStart = out.count
             out.write(reasonPhrase)
-            guard !containsLineBreakOrNUL(out.written(from: reasonStart)) else { throw HTTP1SerializationError(.invalidStatus(status)) }
+            guard !HTTP1ByteClass.containsLineBreakOrNUL(out.written(from: reasonStart)) else { throw HTTP1SerializationError(.invalidStatus(status)) }
             out.write("\r\n")
         }
         try writeFields(fields, to: &out)
@@ -120,27 +120,14 @@ public enum HTTP1ResponseWriter {
         for index in all.indices {
             let nameStart = out.count
             out.write(all[index].name)
-            guard isToken(out.written(from: nameStart)) else { throw HTTP1SerializationError(.invalidFieldName(all[index].name)) }
+            guard HTTP1ByteClass.isToken(out.written(from: nameStart)) else { throw HTTP1SerializationError(.invalidFieldName(all[index].name)) }
             out.write(": ")
             let valueStart = out.count
             out.write(all[index].value)
-            guard !containsLineBreakOrNUL(out.written(from: valueStart)) else {
+            guard !HTTP1ByteClass.containsLineBreakOrNUL(out.written(from: valueStart)) else {
                 throw HTTP1SerializationError(.invalidFieldValue(name: all[index].name))
             }
             out.write("\r\n")
         }
-    }
-
-    private static func isToken(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard !bytes.isEmpty else { return false }
-        for byte in bytes where !HTTP1ByteClass.isTokenCharacter(byte) { return false }
-        return true
-    }
-
-    private static func containsLineBreakOrNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        for byte in bytes where byte == HTTP1ByteClass.carriageReturn || byte == HTTP1ByteClass.lineFeed || byte == 0 {
-            return true
-        }
-        return false
     }
 }

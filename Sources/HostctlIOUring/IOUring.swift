@@ -31,8 +31,6 @@ final class IOUring {
         ring.deallocate()
     }
 
-    var descriptor: Int32 { ring.pointee.fd }
-
     /// A zeroed submission entry. When the queue is full, what is queued is submitted first
     /// (so callers never fail for lack of room).
     func nextSubmission() -> UnsafeMutablePointer<io_uring_sqe> {
@@ -55,9 +53,6 @@ final class IOUring {
             return result
         }
     }
-
-    /// Submissions queued but not yet taken by the kernel.
-    var pendingSubmissions: UInt32 { chu_sq_pending(ring) }
 
     /// The kernel holds completions that did not fit the queue: an enter flushes them.
     var hasOverflowedCompletions: Bool { chu_sq_flags(ring) & UInt32(IORING_SQ_CQ_OVERFLOW) != 0 }

@@ -1,6 +1,7 @@
 import CHostctlIOUring
 import Glibc
 import HostctlCore
+import HostctlTransport
 
 /// A connected stream socket on an io_uring loop. One multishot receive stays armed while
 /// the handler wants bytes; each completion's bytes are handed over and their buffer goes
@@ -162,9 +163,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
 
     func reset() {
         guard !closing else { return }
-        // A zero linger turns close(2) into an abortive close: RST instead of FIN.
-        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        SocketOptions.resetOnClose(descriptor)
         close()
     }
 
@@ -183,22 +182,12 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     // MARK: Addresses (asked for lazily: a multishot accept reports none)
 
     var remoteAddress: SocketAddress? {
-        if cachedRemoteAddress == nil { cachedRemoteAddress = socketAddress(getpeername) }
+        if cachedRemoteAddress == nil { cachedRemoteAddress = SocketAddress.peer(of: descriptor) }
         return cachedRemoteAddress
     }
 
     var localAddress: SocketAddress? {
-        if cachedLocalAddress == nil { cachedLocalAddress = socketAddress(getsockname) }
+        if cachedLocalAddress == nil { cachedLocalAddress = SocketAddress.local(of: descriptor) }
         return cachedLocalAddress
-    }
-
-    private func socketAddress(_ call: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32) -> SocketAddress? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let ok = withUnsafeMutablePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(descriptor, $0, &length) == 0 }
-        }
-        guard ok else { return nil }
-        return withUnsafeBytes(of: storage) { SocketAddress($0.baseAddress!, length: Int(length)) }
     }
 }

@@ -64,10 +64,7 @@ public final class IOUringListener: CompletionTarget, LoopListener, @unchecked S
             Glibc.close(fd)
             return
         }
-        if setsNoDelay {
-            var one: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        }
+        if setsNoDelay { SocketOptions.disableNagle(fd) }
         let connection = IOUringConnection(descriptor: fd, loop: loop)
         guard let handler = acceptor.accept(connection, on: loop) else {
             Glibc.close(fd)  // over the connection limit, or stopping: closed at once, no response

@@ -60,8 +60,6 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
     @exclusivity(unchecked) private var acceptors: [ObjectIdentifier: ConnectionAcceptor] = [:]
     @exclusivity(unchecked) private var nextHeartbeat: Int64
     @exclusivity(unchecked) private var thread: NativeThread?
-    private let threadID = Atomic<UInt>(0)
-    private let stopRequested = Atomic<Bool>(false)
     /// 0 until the loop thread has enabled its ring, then 1, or -errno if it could not.
     private let enableResult = Atomic<Int32>(0)
 
@@ -96,7 +94,6 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
 
     public var taskExecutor: any TaskExecutor { self }
 
-    var isOnLoopThread: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
 
     // MARK: Running
 
@@ -105,18 +102,17 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
     }
 
     func requestStop() {
-        stopRequested.store(true, ordering: .releasing)
-        work.wake()
+        work.requestStop()
     }
 
     func join() { thread?.join() }
 
     private func run() {
-        threadID.store(UInt(pthread_self()), ordering: .relaxed)
+        work.becomeOwner()
         let enabled = chu_ring_enable(uring.ring)
         enableResult.store(enabled == 0 ? 1 : enabled, ordering: .releasing)
         guard enabled == 0 else { return }
-        while !stopRequested.load(ordering: .acquiring) {
+        while !work.stopRequested {
             let waitFor: UInt32 = work.isBusy || uring.hasOverflowedCompletions ? 0 : 1
             let result = uring.submit(waitingFor: waitFor, timeoutNanoseconds: max(0, nextHeartbeat - now))
             now = MonotonicClock.now()
@@ -224,7 +220,7 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
     // MARK: EventLoopContext
 
     public func execute(_ work: @escaping @Sendable () -> Void) {
-        if isOnLoopThread { self.work.addLocal(work) } else { self.work.addRemote(work) }
+        self.work.add(work)
     }
 
     /// Runs `work` on the loop thread after the current completion (callers already on it).
@@ -236,6 +232,6 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
 extension IOUringLoop: TaskExecutor {
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        if isOnLoopThread { work.addLocal(job) } else { work.addRemote(job) }
+        work.add(job)
     }
 }

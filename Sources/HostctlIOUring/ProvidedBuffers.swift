@@ -7,7 +7,6 @@ import Glibc
 /// needs only as many as completions arrive per batch.
 final class ProvidedBuffers {
     let group: UInt16
-    let count: Int
     let size: Int
     private let memory: UnsafeMutableRawPointer
     private let ring: UnsafeMutablePointer<chu_buf_ring>
@@ -20,7 +19,6 @@ final class ProvidedBuffers {
         precondition(count > 0 && count & (count - 1) == 0 && count <= 32768, "a power of two, at most 32768")
         self.uring = uring
         self.group = group
-        self.count = count
         self.size = size
         memory = .allocate(byteCount: count * size, alignment: 4096)
         ring = .allocate(capacity: 1)

@@ -36,6 +36,18 @@ public enum Descriptor {
         }
     }
 
+    /// Adds one to an eventfd's counter, which wakes whoever polls it. From any thread.
+    public static func signalEvent(_ fd: Int32) {
+        var one: UInt64 = 1
+        _ = Glibc.write(fd, &one, 8)
+    }
+
+    /// Resets an eventfd's counter once its wake-up has been seen.
+    public static func drainEvent(_ fd: Int32) {
+        var count: UInt64 = 0
+        _ = Glibc.read(fd, &count, 8)
+    }
+
     public static func close(_ fd: Int32) {
         // close() must not be retried on EINTR on Linux: the descriptor is already gone.
         _ = Glibc.close(fd)

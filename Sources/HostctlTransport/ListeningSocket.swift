@@ -32,13 +32,7 @@ public enum ListeningSocket {
             let bound = address.withSockAddr { Glibc.bind(fd, $0, $1) }
             guard bound == 0 else { throw SystemError.last("bind", subject: address.description) }
             guard listen(fd, backlog) == 0 else { throw SystemError.last("listen", subject: address.description) }
-            var storage = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            _ = withUnsafeMutablePointer(to: &storage) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-            let actual = withUnsafeBytes(of: storage) { SocketAddress($0.baseAddress!, length: Int(length)) } ?? address
-            return (fd, actual)
+            return (fd, SocketAddress.local(of: fd) ?? address)
         } catch {
             Glibc.close(fd)
             throw error

@@ -1,12 +1,16 @@
 import CHostctlLinux
 import Glibc
 import HostctlCore
+import HostctlSystem
 import Synchronization
 
 /// The work an event loop runs besides its I/O: jobs of the Swift tasks it is the executor
 /// for, and closures. The loop's own thread queues without a lock; other threads queue
 /// under one and wake the loop through an eventfd, only when no wake-up is pending
 /// already (an atomic flag saves a write(2) per message).
+///
+/// It also knows its loop's thread (the owner), so `add` picks the lock-free path there,
+/// and carries the loop's stop request.
 ///
 /// Touched by the loop thread except where a method says otherwise.
 public final class LoopWorkQueue: @unchecked Sendable {
@@ -19,8 +23,40 @@ public final class LoopWorkQueue: @unchecked Sendable {
     /// The eventfd the loop watches; a write makes its wait return.
     private let wakeDescriptor: Int32
 
+    /// The loop thread's pthread id once it runs; 0 before.
+    private let owner = Atomic<UInt>(0)
+    private let stopFlag = Atomic<Bool>(false)
+
     public init(wakeDescriptor: Int32) {
         self.wakeDescriptor = wakeDescriptor
+    }
+
+    // MARK: The owner thread and its stop request
+
+    /// Called by the loop's thread as it starts running.
+    public func becomeOwner() { owner.store(UInt(pthread_self()), ordering: .relaxed) }
+
+    /// Whether the caller runs on the loop's thread. From any thread.
+    public var isOnOwnerThread: Bool { owner.load(ordering: .relaxed) == UInt(pthread_self()) }
+
+    /// Asks the loop to finish its run and wakes it. From any thread.
+    public func requestStop() {
+        stopFlag.store(true, ordering: .releasing)
+        wake()
+    }
+
+    public var stopRequested: Bool { stopFlag.load(ordering: .acquiring) }
+
+    // MARK: Queueing
+
+    /// Queues `job` from any thread: without a lock on the loop's own.
+    public func add(_ job: UnownedJob) {
+        if isOnOwnerThread { localJobs.append(job) } else { addRemote(job) }
+    }
+
+    /// Queues `work` from any thread: without a lock on the loop's own.
+    public func add(_ work: @escaping () -> Void) {
+        if isOnOwnerThread { localWork.append(work) } else { addRemote(work) }
     }
 
     /// Something is queued, or another thread is about to hand work over: the loop
@@ -50,8 +86,7 @@ public final class LoopWorkQueue: @unchecked Sendable {
     /// Makes the loop's wait return, unless a wake-up is already on its way. From any thread.
     public func wake() {
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
-            var one: UInt64 = 1
-            _ = write(wakeDescriptor, &one, 8)
+            Descriptor.signalEvent(wakeDescriptor)
         }
     }
 
@@ -88,6 +123,3 @@ public final class LoopWorkQueue: @unchecked Sendable {
         }
     }
 }
-
-/// CPUs this process may use (honours `taskset`): the default number of loops.
-public var availableProcessorCount: Int { Int(chl_available_cpus()) }

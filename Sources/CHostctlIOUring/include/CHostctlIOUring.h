@@ -21,8 +21,6 @@
 /// One ring's mappings and the indexes this process keeps for it.
 struct chu_ring {
     int fd;
-    unsigned setup_flags;
-    unsigned features;
 
     // Submission queue: the kernel reads entries up to *sq_ktail and advances *sq_khead.
     unsigned *sq_khead;
@@ -84,11 +82,6 @@ static inline struct io_uring_sqe *chu_get_sqe(struct chu_ring *ring) {
     ring->sqe_tail += 1;
     memset(sqe, 0, sizeof(*sqe));
     return sqe;
-}
-
-/// Entries filled since the kernel last consumed the queue.
-static inline unsigned chu_sq_pending(const struct chu_ring *ring) {
-    return ring->sqe_tail - __atomic_load_n(ring->sq_khead, __ATOMIC_RELAXED);
 }
 
 /// The SQ flags word: IORING_SQ_CQ_OVERFLOW (completions wait in the kernel's overflow

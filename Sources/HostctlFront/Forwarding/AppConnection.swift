@@ -40,7 +40,7 @@ final class AppConnection: OutboundConnectionHandler {
     /// When the exchange gives up waiting for the response head (loop-monotonic ns); nil once it arrived.
     @exclusivity(unchecked) var deadline: Int64?
     /// In an exchange (checked out of the pool), or idle in it.
-    @exclusivity(unchecked) private(set) var inUse = false
+    var inUse: Bool { context != nil }
     /// The loop time the connection went idle, for the pool's idle expiry.
     @exclusivity(unchecked) var idleSince: Int64 = 0
     /// Position in the pool's list of busy connections, for removal in O(1).
@@ -77,13 +77,11 @@ final class AppConnection: OutboundConnectionHandler {
     // MARK: Exchanges
 
     func beginExchange(for context: HTTPContext) {
-        inUse = true
         self.context = context
         context.requestAborted.onAbort(abortCallback)
     }
 
     func endExchange() {
-        inUse = false
         context = nil
         deadline = nil
     }

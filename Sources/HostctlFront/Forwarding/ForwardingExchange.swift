@@ -148,7 +148,7 @@ struct ForwardingExchange {
     private func forwardedRequestTrailers() -> HTTPFields {
         var trailers = context.request.trailers
         guard !trailers.isEmpty else { return trailers }
-        for field in trailers.fields where Self.isHopByHop(field.name) { trailers.remove(field.name) }
+        for field in trailers.fields where HopByHopFields.contains(field.name) { trailers.remove(field.name) }
         return trailers
     }
 
@@ -269,7 +269,7 @@ struct ForwardingExchange {
 
     private mutating func finishResponse() {
         if let trailers = decoder?.trailers, !trailers.isEmpty {
-            for trailer in trailers where !Self.isHopByHop(trailer.name) {
+            for trailer in trailers where !HopByHopFields.contains(trailer.name) {
                 context.response.trailers.append(name: trailer.name, value: trailer.value)
             }
         }
@@ -286,10 +286,5 @@ struct ForwardingExchange {
         guard connection.failure != nil || connection.isClosed || connection.isClosing else { return nil }
         if !connection.isEstablished { return ForwardingFailure.connectFailed(errno: connection.failure ?? ECONNREFUSED) }
         return ForwardingFailure.connectionLost(errno: connection.failure)
-    }
-
-    private static func isHopByHop(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { HopByHopFields.contains(UnsafeRawBufferPointer($0)) }
     }
 }

@@ -1,4 +1,5 @@
 import HostctlCore
+import HostctlHTTP1
 
 /// Fields that describe one connection rather than the message (RFC 9110 §7.6.1), so a proxy
 /// never passes them on, either way: Connection and the fields it names, Keep-Alive,
@@ -19,6 +20,12 @@ enum HopByHopFields {
         }
     }
 
+    /// `contains` for a name held as a String (trailer fields).
+    static func contains(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { contains(UnsafeRawBufferPointer($0)) }
+    }
+
     static func isConnection(_ name: UnsafeRawBufferPointer) -> Bool {
         name.count == 10 && ASCII.equalsLowercased(name, "connection")
     }
@@ -34,19 +41,10 @@ struct ConnectionOptionNames {
 
     /// Adds the names in one Connection value (a comma-separated list of tokens).
     mutating func add(listedIn value: UnsafeRawBufferPointer) {
-        var start = 0
-        while start < value.count {
-            var end = start
-            while end < value.count, value[end] != UInt8(ascii: ",") { end += 1 }
-            var first = start
-            var last = end
-            while first < last, value[first] == UInt8(ascii: " ") || value[first] == UInt8(ascii: "\t") { first += 1 }
-            while last > first, value[last - 1] == UInt8(ascii: " ") || value[last - 1] == UInt8(ascii: "\t") { last -= 1 }
-            let option = UnsafeRawBufferPointer(rebasing: value[first..<last])
-            if !option.isEmpty, !ASCII.equalsLowercased(option, "close"), !ASCII.equalsLowercased(option, "keep-alive") {
+        HTTP1ListElements.forEach(in: value) { option in
+            if !ASCII.equalsLowercased(option, "close"), !ASCII.equalsLowercased(option, "keep-alive") {
                 names.append(option.map(ASCII.lowercase))
             }
-            start = end + 1
         }
     }
 

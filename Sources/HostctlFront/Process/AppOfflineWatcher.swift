@@ -41,8 +41,7 @@ final class AppOfflineWatcher: @unchecked Sendable {
     func stop() {
         guard let thread else { return }
         self.thread = nil
-        var one: UInt64 = 1
-        _ = write(stopDescriptor, &one, 8)
+        Descriptor.signalEvent(stopDescriptor)
         thread.join()
         Descriptor.close(stopDescriptor)
     }

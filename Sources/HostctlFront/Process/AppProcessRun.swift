@@ -92,8 +92,7 @@ final class AppProcessRun: @unchecked Sendable {
     /// Call with `lock` held.
     private func wake() {
         guard wakeDescriptor >= 0 else { return }
-        var one: UInt64 = 1
-        _ = Glibc.write(wakeDescriptor, &one, 8)
+        Descriptor.signalEvent(wakeDescriptor)
     }
 
     // MARK: The loop
@@ -228,8 +227,7 @@ final class AppProcessRun: @unchecked Sendable {
             func isReadable(_ fd: Int32) -> Bool { descriptors.contains { $0.fd == fd && $0.revents != 0 } }
 
             if isReadable(wake) {
-                var count: UInt64 = 0
-                _ = Glibc.read(wake, &count, 8)
+                Descriptor.drainEvent(wake)
             }
 
             if let fd = readyDescriptor, isReadable(fd) {

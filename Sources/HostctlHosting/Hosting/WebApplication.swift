@@ -14,7 +14,7 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
     public let serverOptions: ServerOptions
     private let servers: [String: ServerFactory]
     public private(set) var server: (any Server)?
-    private let stopRequests = StopRequests()
+    private let stopRequests = StopLatch()
 
     init(configuration: HostingConfiguration, serverOptions: ServerOptions, servers: [String: ServerFactory]) {
         self.configuration = configuration
@@ -133,12 +133,15 @@ final class Semaphore: @unchecked Sendable {
 }
 
 /// A one-shot latch: `wait()` returns once `request()` has been called (from any thread).
-final class StopRequests: @unchecked Sendable {
+/// An app's console lifetime waits on one; so does the front's.
+public final class StopLatch: @unchecked Sendable {
     private let lock = Lock()
     private var requested = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    func request() {
+    public init() {}
+
+    public func request() {
         let resumed: [CheckedContinuation<Void, Never>] = lock.withLock {
             requested = true
             defer { waiters.removeAll() }
@@ -147,7 +150,7 @@ final class StopRequests: @unchecked Sendable {
         for waiter in resumed { waiter.resume() }
     }
 
-    func wait() async {
+    public func wait() async {
         await withCheckedContinuation { continuation in
             let ready: Bool = lock.withLock {
                 if requested { return true }

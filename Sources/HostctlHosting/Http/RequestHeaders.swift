@@ -14,7 +14,7 @@ public struct RequestHeaders: Sequence {
     var storage: Storage
     /// A field of `.source` the app must not see (the front's pairing token), or -1.
     /// Hiding it costs nothing, where removing it would copy every field out of the buffer.
-    private var hiddenIndex = -1
+    private(set) var hiddenIndex = -1
 
     init(source: RequestHeadSource) { storage = .source(source) }
 
