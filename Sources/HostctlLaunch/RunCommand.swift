@@ -32,8 +32,8 @@ public struct RunCommand {
         // From here on hostctl has children; the signals it relays must be blocked before the first one starts.
         let relay = try SignalRelay.forChildren()
         let executable = try prepareExecutable(plan, options: options, package: package, reporter: reporter, relay: relay)
-        // A terminating signal that arrived between build and launch ends hostctl here.
-        if let pending = relay.drain().first(where: { SignalPolicy.forwarded.contains($0.signal) }) {
+        // A stop signal (Ctrl+C included) that arrived between build and launch ends hostctl here.
+        if let pending = relay.drain().first(where: { SignalPolicy.handled.contains($0.signal) }) {
             return 128 + pending.signal
         }
         if let publicURLs = plan.proxiedPublicURLs {

@@ -48,16 +48,14 @@ struct SwiftPMInvocation {
 
 /// Which signals hostctl passes on to its child and which it leaves to the terminal.
 public enum SignalPolicy {
-    /// SIGINT comes from the terminal to the whole foreground process group, so the child
-    /// already has it; hostctl swallows its own copy and lets the child decide (as `dotnet run`).
     public static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
-    /// Sent to hostctl alone (by a process manager or `kill`): pass them on.
-    public static let forwarded: Set<Int32> = [SIGTERM, SIGHUP, SIGQUIT]
 
-    /// A signal the kernel raised for the terminal (Ctrl+\ for SIGQUIT, a hang-up for
-    /// SIGHUP) carries no sender pid and went to the whole foreground group, child
-    /// included, so forwarding it would deliver it twice.
+    /// A signal sent to hostctl by another process (`kill`, `timeout -s INT`, a process
+    /// manager) reached hostctl alone: pass it on, SIGINT included. One the kernel raised
+    /// for the terminal (Ctrl+C, Ctrl+\, a hang-up) went to the whole foreground group,
+    /// child included, so hostctl swallows its copy and lets the child decide, as `dotnet
+    /// run` does; forwarding it would deliver it twice.
     public static func shouldForward(_ record: SignalRelay.Record) -> Bool {
-        forwarded.contains(record.signal) && record.senderPID != 0
+        handled.contains(record.signal) && record.isSentByProcess
     }
 }

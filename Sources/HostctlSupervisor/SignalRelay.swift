@@ -12,8 +12,22 @@ import HostctlSystem
 public final class SignalRelay {
     public struct Record: Sendable, Equatable {
         public let signal: Int32
+        /// `si_code`: who raised it (`SI_USER` for kill(2), `SI_QUEUE`, `SI_TKILL`, `SI_KERNEL`…).
+        public let code: Int32
         /// The sender's pid for kill(2)-sent signals; 0 for ones the kernel raised (a terminal's Ctrl+C).
         public let senderPID: Int32
+
+        public init(signal: Int32, code: Int32, senderPID: Int32) {
+            self.signal = signal
+            self.code = code
+            self.senderPID = senderPID
+        }
+
+        /// Sent by a process (kill(2), sigqueue(3), tgkill(2)) rather than raised by the
+        /// kernel, as a terminal's Ctrl+C, Ctrl+\ and hang-up are.
+        public var isSentByProcess: Bool {
+            code == Int32(SI_USER) || code == Int32(SI_QUEUE) || code == Int32(SI_TKILL)
+        }
     }
 
     public let descriptor: Int32
@@ -38,7 +52,7 @@ public final class SignalRelay {
         var records: [Record] = []
         var raw = chl_signal_record()
         while chl_signalfd_read(descriptor, &raw) == 1 {
-            records.append(Record(signal: raw.signo, senderPID: raw.pid))
+            records.append(Record(signal: raw.signo, code: raw.code, senderPID: raw.pid))
         }
         return records
     }
