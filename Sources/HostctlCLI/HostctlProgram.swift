@@ -48,7 +48,7 @@ struct HostctlProgram {
     private func unknownCommand(_ word: String) -> Int32 {
         var message = "Unknown command '\(word)'."
         let names = HostctlCommands.all.filter { !$0.isHidden }.map(\.name)
-        if let close = names.min(by: { editDistance($0, word) < editDistance($1, word) }), editDistance(close, word) <= 2 {
+        if let close = NameSuggestion.nearest(to: word, among: names) {
             message += " Did you mean '\(close)'?"
         }
         console.err.writeLine(message, style: .red)
@@ -80,18 +80,4 @@ struct HostctlProgram {
         ]
         return lines.joined(separator: "\n") + "\n"
     }
-}
-
-/// Levenshtein distance, for "did you mean" suggestions.
-private func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    var previous = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...max(b.count, 1) where !b.isEmpty {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return a.isEmpty ? b.count : previous[b.count]
 }

@@ -45,7 +45,7 @@ public struct LaunchSettings: Sendable {
             throw .syntax(path: path, error: error)
         }
         guard case .object(let root) = document, case .object(let profiles)? = root.member(matchingCaseInsensitively: "profiles")?.value
-        else { throw .profilesNotAnObject }
+        else { throw .profilesNotAnObject(path: path) }
 
         var entries: [Entry] = []
         var positions: [String: Int] = [:]
@@ -68,17 +68,18 @@ public struct LaunchSettings: Sendable {
 public enum LaunchSettingsError: Error, Equatable {
     case unreadable(path: String, error: SystemError)
     case syntax(path: String, error: JSONSyntaxError)
-    case profilesNotAnObject
+    case profilesNotAnObject(path: String)
 
-    /// The reason line(s) printed under "The launch profile … could not be applied."
-    public var reason: String {
+    /// What is wrong, starting with where (`path:line:column:` for a syntax error, as
+    /// compilers write it).
+    public var message: String {
         switch self {
         case .unreadable(let path, let error):
-            "An error was encountered when reading launchSettings.json.\n\(path): \(error.reason)."
+            "\(path): The launch settings file cannot be read: \(error.reason)."
         case .syntax(let path, let error):
-            "An error was encountered when reading launchSettings.json.\n\(path):\(error.position.line):\(error.position.column): \(error.message)"
-        case .profilesNotAnObject:
-            "The 'profiles' property of the launch settings document is not a JSON object."
+            "\(path):\(error.position.line):\(error.position.column): The launch settings file is malformed: \(error.message)"
+        case .profilesNotAnObject(let path):
+            "\(path): The 'profiles' property of the launch settings document is not a JSON object."
         }
     }
 }

@@ -1,3 +1,5 @@
+import HostctlCommandLine
+
 /// The outcome of choosing a launch profile: one to apply, none, or a failure that is
 /// reported before the app runs without a profile (as `dotnet run` does).
 public enum ProfileSelection: Sendable {
@@ -16,6 +18,15 @@ public struct ProfileFailure: Error, Sendable, Equatable {
     /// `The launch profile "NAME" could not be applied.` and the reason.
     public static func notApplied(_ displayName: String, _ reason: String) -> ProfileFailure {
         ProfileFailure(message: "The launch profile \"\(displayName)\" could not be applied.\n\(reason)")
+    }
+
+    /// A launch settings file hostctl cannot use at all: the file (and the position, for a
+    /// syntax error) comes first, so the message reads as the file's problem and editors can
+    /// jump to it; then what it means for this run.
+    public static func unusableFile(_ error: LaunchSettingsError, requested: String?) -> ProfileFailure {
+        let consequence = requested.map { "The launch profile \"\($0)\" could not be applied; the app runs without a profile." }
+            ?? "The app runs without a launch profile."
+        return ProfileFailure(message: error.message + "\n" + consequence)
     }
 }
 
@@ -42,7 +53,7 @@ public enum ProfileSelector {
         let displayName = requested ?? defaultDisplayName
         let document: LaunchSettings
         switch settings {
-        case .failure(let error): return .failed(.notApplied(displayName, error.reason))
+        case .failure(let error): return .failed(.unusableFile(error, requested: requested))
         case .success(let read): document = read
         }
 
@@ -51,7 +62,7 @@ public enum ProfileSelector {
             let folded = requested.lowercased()
             let matches = document.profiles.filter { $0.name.lowercased() == folded }
             if matches.isEmpty {
-                return .failed(.notApplied(displayName, "A launch profile with the name '\(requested)' doesn't exist."))
+                return .failed(.notApplied(displayName, unknownNameReason(requested, in: document)))
             }
             if matches.count > 1 {
                 return .failed(.notApplied(
@@ -75,5 +86,21 @@ public enum ProfileSelector {
         } catch {
             return .failed(.notApplied(displayName, error.reason))
         }
+    }
+
+    /// dotnet's words, then what a newcomer needs to recover: the nearest name and the
+    /// names the file has.
+    static func unknownNameReason(_ requested: String, in document: LaunchSettings) -> String {
+        var reason = "A launch profile with the name '\(requested)' doesn't exist."
+        let names = document.profiles.map(\.name)
+        if let nearest = NameSuggestion.nearest(to: requested, among: names) {
+            reason += " Did you mean '\(nearest)'?"
+        }
+        if names.isEmpty {
+            reason += "\n\(document.path) has no profiles."
+        } else {
+            reason += "\nThe profiles in \(document.path): " + names.map { "'\($0)'" }.joined(separator: ", ") + "."
+        }
+        return reason
     }
 }

@@ -61,16 +61,42 @@ import Testing
         #expect(result.stdout.contains("argc=0"))
     }
 
-    @Test func malformedJSONNamesFileLineAndColumnAndIsNeverRewritten() throws {
+    /// The file and the position come first, in words that say the file is malformed; then
+    /// what it means for the run. The file is left as it is.
+    @Test func malformedJSONNamesFileLineAndColumnFirstAndIsNeverRewritten() throws {
         let broken = "{\n  \"profiles\": {\n    \"p\": { \"commandName\": \"Project\" }\n    \"q\": {}\n  }\n}\n"
         let package = try package(rootSettings: broken)
         let path = FilePath.join(package, "launchSettings.json")
         let (result, app) = try run(package)
         #expect(result.exitCode == 0, "\(result)")
-        #expect(result.stderr.contains("The launch profile \"(Default)\" could not be applied.\nAn error was encountered when reading launchSettings.json.\n\(path):4:5: Unexpected character '\"'; expected ',' or '}'."), "\(result)")
+        #expect(result.stderr == "\(path):4:5: The launch settings file is malformed: Unexpected character '\"'; expected ',' or '}'.\nThe app runs without a launch profile.\n", "\(result)")
         #expect(result.stdout.contains("Using launch settings from \(path)..."))
         #expect(app.environment["HOSTCTL_LAUNCH_PROFILE"] == nil)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == broken)
+
+        let (named, _) = try run(package, ["-lp", "p"])
+        #expect(named.stderr.hasSuffix(":4:5: The launch settings file is malformed: Unexpected character '\"'; expected ',' or '}'.\nThe launch profile \"p\" could not be applied; the app runs without a profile.\n"), "\(named)")
+    }
+
+    /// A mistyped name: reported with the nearest name and the file's profiles, and the app
+    /// runs without a profile (on the hosting library's defaults), as `dotnet run` does.
+    @Test func anUnknownProfileNameSuggestsTheNearestAndListsTheProfiles() throws {
+        let package = try package(rootSettings: #"{ "profiles": { "http": { "commandName": "Project" }, "iouring": { "commandName": "Project" }, "IIS Express": { "commandName": "IISExpress" } } }"#)
+        let path = FilePath.join(package, "launchSettings.json")
+        let (result, app) = try run(package, ["-lp", "htpp"])
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stderr == """
+        The launch profile "htpp" could not be applied.
+        A launch profile with the name 'htpp' doesn't exist. Did you mean 'http'?
+        The profiles in \(path): 'http', 'iouring', 'IIS Express'.
+
+        """, "\(result)")
+        #expect(app.environment["HOSTCTL_LAUNCH_PROFILE"] == nil)
+        #expect(app.environment["HOSTCTL_URLS"] == nil)
+
+        let (faraway, _) = try run(package, ["-lp", "staging"])
+        #expect(!faraway.stderr.contains("Did you mean"), "no suggestion when nothing is near: \(faraway)")
+        #expect(faraway.stderr.contains("The profiles in \(path): 'http', 'iouring', 'IIS Express'."), "\(faraway)")
     }
 
     @Test(arguments: [#"{ "profiles": [] }"#, #"{ "Profiles": "none" }"#, "[1, 2]", #"{ "other": {} }"#])
@@ -78,7 +104,9 @@ import Testing
         let package = try package(rootSettings: document)
         let (result, _) = try run(package, ["-lp", "p"])
         #expect(result.exitCode == 0)
-        #expect(result.stderr.contains("The launch profile \"p\" could not be applied.\nThe 'profiles' property of the launch settings document is not a JSON object."), "\(result)")
+        #expect(result.stderr.contains(
+            "\(package)/launchSettings.json: The 'profiles' property of the launch settings document is not a JSON object.\nThe launch profile \"p\" could not be applied; the app runs without a profile."
+        ), "\(result)")
     }
 
     @Test func namesThatDifferOnlyByCaseAreRejected() throws {
@@ -111,7 +139,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: FilePath.join(package, "launchSettings.json"), withIntermediateDirectories: true)
         let (result, _) = try run(package, ["-lp", "p"])
         #expect(result.exitCode == 0)
-        #expect(result.stderr.contains("An error was encountered when reading launchSettings.json.\n\(package)/launchSettings.json: Is a directory."), "\(result)")
+        #expect(result.stderr.contains("\(package)/launchSettings.json: The launch settings file cannot be read: Is a directory.\n"), "\(result)")
     }
 
     @Test func invalidUTF8IsASyntaxError() throws {
@@ -119,7 +147,7 @@ import Testing
         let path = FilePath.join(package, "launchSettings.json")
         try Data([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]).write(to: URL(fileURLWithPath: path))
         let (result, _) = try run(package)
-        #expect(result.stderr.contains("\(path):1:3: The byte 0xFF is not valid UTF-8."), "\(result)")
+        #expect(result.stderr.contains("\(path):1:3: The launch settings file is malformed: The byte 0xFF is not valid UTF-8."), "\(result)")
     }
 
     @Test func browserOpensOnceTheAppListens() throws {

@@ -45,7 +45,12 @@ import Testing
 
     @Test func failures() {
         #expect(failure(ProfileSelector.select(requested: "x", settings: settings(document), searchedPaths: []))
-            == "The launch profile \"x\" could not be applied.\nA launch profile with the name 'x' doesn't exist.")
+            == "The launch profile \"x\" could not be applied.\nA launch profile with the name 'x' doesn't exist.\n"
+            + "The profiles in /p/launchSettings.json: 'IIS Express', 'web', 'other', 'exe'.")
+        #expect(failure(ProfileSelector.select(requested: "OHTER", settings: settings(document), searchedPaths: []))?
+            .contains("doesn't exist. Did you mean 'other'?\n") == true)
+        #expect(failure(ProfileSelector.select(requested: "x", settings: settings(#"{"profiles": {}}"#), searchedPaths: []))
+            == "The launch profile \"x\" could not be applied.\nA launch profile with the name 'x' doesn't exist.\n/p/launchSettings.json has no profiles.")
         #expect(failure(ProfileSelector.select(requested: "x", settings: nil, searchedPaths: ["/a", "/b"]))
             == "Cannot use launch profile 'x' because the launch settings file could not be located. Locations tried:\n  /a\n  /b")
         guard case .none = ProfileSelector.select(requested: nil, settings: nil, searchedPaths: []) else {
@@ -57,7 +62,7 @@ import Testing
         #expect(failure(ProfileSelector.select(requested: "A", settings: settings(#"{"profiles": {"a": {}, "A": {}}}"#), searchedPaths: []))?
             .hasSuffix("\ta\n\tA\nMake the profile names distinct.") == true)
         #expect(failure(ProfileSelector.select(requested: nil, settings: settings("{"), searchedPaths: []))?
-            .hasPrefix("The launch profile \"(Default)\" could not be applied.\nAn error was encountered when reading launchSettings.json.\n/p/launchSettings.json:1:2: ") == true)
+            .hasPrefix("/p/launchSettings.json:1:2: The launch settings file is malformed: ") == true)
     }
 
     @Test func profileConversions() throws {
