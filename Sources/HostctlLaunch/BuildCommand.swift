@@ -17,7 +17,7 @@ public struct BuildCommand {
         CommandHarness(environment: environment, console: console).execute(tokens, spec: HostctlCommands.build) {
             (parsed, reporter) throws(HostctlFailure) in
             let options = BuildOptions(parsed)
-            let package = try PackageLocation.resolve(project: options.project)
+            let package = try PackageLocation.resolve(project: options.project, purpose: "to build")
             let builder = PackageBuilder(
                 package: package, toolchain: try SwiftToolchain.locate(environment: environment),
                 environment: environment, reporter: reporter, relay: try SignalRelay.forChildren()

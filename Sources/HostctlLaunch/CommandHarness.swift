@@ -37,12 +37,12 @@ struct CommandHarness {
 
 extension PackageLocation {
     /// `--project` resolved against the current directory.
-    static func resolve(project: String?) throws(HostctlFailure) -> PackageLocation {
+    static func resolve(project: String?, purpose: String) throws(HostctlFailure) -> PackageLocation {
         let currentDirectory: String
         do { currentDirectory = try FileSystem.currentDirectory() } catch {
             throw HostctlFailure("The current directory cannot be read: \(error.reason).")
         }
-        return try resolve(project: project, currentDirectory: currentDirectory)
+        return try resolve(project: project, currentDirectory: currentDirectory, purpose: purpose)
     }
 }
 

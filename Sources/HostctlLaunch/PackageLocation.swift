@@ -10,11 +10,16 @@ public struct PackageLocation: Sendable, Equatable {
     public init(directory: String) { self.directory = directory }
 
     /// `--project` (a directory, or a Package.swift file) or the current directory.
-    public static func resolve(project: String?, currentDirectory: String) throws(HostctlFailure) -> PackageLocation {
+    /// `purpose` finishes "Couldn't find a package …" ("to run", "to build"), so a failure
+    /// says what the command was looking for and where.
+    public static func resolve(project: String?, currentDirectory: String, purpose: String) throws(HostctlFailure) -> PackageLocation {
         var directory = FilePath.absolute(project ?? ".", relativeTo: currentDirectory)
         if let project {
             guard let status = FileSystem.status(directory) else {
-                throw HostctlFailure("The provided file path does not exist: \(project).")
+                throw HostctlFailure(
+                    "Couldn't find a package \(purpose): \(directory) does not exist (from --project \(project), "
+                        + "which takes the folder that holds Package.swift)."
+                )
             }
             if status.kind == .regular {
                 guard FilePath.lastComponent(directory) == "Package.swift" else {
@@ -26,8 +31,12 @@ public struct PackageLocation: Sendable, Equatable {
             }
         }
         guard FileSystem.isRegularFile(FilePath.join(directory, "Package.swift")) else {
+            if let project {
+                throw HostctlFailure("Couldn't find a package \(purpose): there is no Package.swift in \(directory) (from --project \(project)).")
+            }
             throw HostctlFailure(
-                "Couldn't find a package to run. Ensure a Package.swift exists in \(directory), or pass the path to the package using --project."
+                "Couldn't find a package \(purpose): there is no Package.swift in the current directory (\(directory)). "
+                    + "Run this in the package's directory, or pass it with --project DIR."
             )
         }
         return PackageLocation(directory: directory)

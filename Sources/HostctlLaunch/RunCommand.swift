@@ -26,7 +26,7 @@ public struct RunCommand {
     }
 
     func run(_ options: RunOptions, reporter: Reporter, front: FrontOverrides = FrontOverrides()) throws(HostctlFailure) -> Int32 {
-        let package = try PackageLocation.resolve(project: options.project)
+        let package = try PackageLocation.resolve(project: options.project, purpose: "to run")
         let plan = makePlan(options, package: package, reporter: reporter)
 
         // From here on hostctl has children; the signals it relays must be blocked before the first one starts.

@@ -83,18 +83,26 @@ import Testing
         #expect(result.stderr.contains("Unrecognized command or argument 'extra'."))
     }
 
+    /// Each message says what the command was looking for (a package to run or to build:
+    /// a Package.swift) and where it looked.
     @Test func projectThatDoesNotExist() throws {
-        let result = try Hostctl.run(["run", "--project", "/no/such/place"], in: directory)
-        #expect(result.exitCode == 1)
-        #expect(result.stderr.contains("The provided file path does not exist: /no/such/place."))
+        for (command, purpose) in [("run", "to run"), ("build", "to build")] {
+            let result = try Hostctl.run([command, "--project", "/no/such/place"], in: directory)
+            #expect(result.exitCode == 1)
+            #expect(result.stderr == "Couldn't find a package \(purpose): /no/such/place does not exist (from --project /no/such/place, which takes the folder that holds Package.swift).\n", "\(result)")
+        }
     }
 
     @Test func projectWithoutPackageSwift() throws {
         let empty = try TemporaryDirectory.make("empty")
-        for arguments in [["run", "--project", empty], ["run"], ["build"]] {
-            let result = try Hostctl.run(arguments, in: empty)
-            #expect(result.exitCode == 1)
-            #expect(result.stderr.contains("Couldn't find a package to run. Ensure a Package.swift exists in \(empty), or pass the path to the package using --project."), "\(result)")
+        for (command, purpose) in [("run", "to run"), ("build", "to build")] {
+            let named = try Hostctl.run([command, "--project", empty], in: directory)
+            #expect(named.exitCode == 1)
+            #expect(named.stderr == "Couldn't find a package \(purpose): there is no Package.swift in \(empty) (from --project \(empty)).\n", "\(named)")
+
+            let here = try Hostctl.run([command], in: empty)
+            #expect(here.exitCode == 1)
+            #expect(here.stderr == "Couldn't find a package \(purpose): there is no Package.swift in the current directory (\(empty)). Run this in the package's directory, or pass it with --project DIR.\n", "\(here)")
         }
     }
 }

@@ -47,7 +47,7 @@ public struct CompletionQueryCommand {
     }
 
     private func profileNames(project: String?) -> [String] {
-        guard let package = try? PackageLocation.resolve(project: project),
+        guard let package = try? PackageLocation.resolve(project: project, purpose: "to complete"),
               let path = LaunchSettings.candidatePaths(inPackage: package.directory).first(where: FileSystem.isRegularFile),
               let settings = try? LaunchSettings.read(path: path)
         else { return [] }
