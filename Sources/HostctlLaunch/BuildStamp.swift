@@ -14,8 +14,11 @@ struct BuildStamp: Equatable {
     var dependencyFingerprints: [String: String]
     /// Size, modification time and inode of the built binary, as the build left it.
     var binaryIdentity: String
+    /// A whole-package build's executables (name → identity), as it left them, so a
+    /// later `hostctl run` of one of them can use that build.
+    var executables: [String: String] = [:]
 
-    static let formatLine = "hostctl-build-stamp 1"
+    static let formatLine = "hostctl-build-stamp 2"
 
     /// Which build a stamp describes: a configuration and a named product, or "the only
     /// executable" (`auto`), or the whole package (`all`).
@@ -67,7 +70,19 @@ struct BuildStamp: Equatable {
 
     static func identity(ofBinary path: String) -> String? {
         guard let status = FileSystem.status(path), status.kind == .regular else { return nil }
-        return "\(status.size) \(status.modified) \(status.inode)"
+        return "\(status.size):\(status.modified):\(status.inode)"
+    }
+
+    /// The identities of the executables directly in a build's products folder (products,
+    /// and whatever else SwiftPM left there; only the one asked for later matters).
+    static func executables(in directory: String) -> [String: String] {
+        var found: [String: String] = [:]
+        for name in (try? FileSystem.contentsOfDirectory(directory)) ?? [] {
+            let path = FilePath.join(directory, name)
+            guard FileSystem.status(path)?.isExecutable == true, let identity = identity(ofBinary: path) else { continue }
+            found[name] = identity
+        }
+        return found
     }
 
     // MARK: Storage
@@ -88,6 +103,9 @@ struct BuildStamp: Equatable {
             case "dependency":
                 guard let split = value.lastIndex(of: " ") else { return nil }
                 stamp.dependencyFingerprints[String(value[..<split])] = String(value[value.index(after: split)...])
+            case "executable":
+                guard let split = value.firstIndex(of: " ") else { return nil }
+                stamp.executables[String(value[value.index(after: split)...])] = String(value[..<split])
             default: return nil
             }
         }
@@ -99,6 +117,9 @@ struct BuildStamp: Equatable {
         var text = Self.formatLine + "\nproduct \(product)\nfingerprint \(fingerprint)\nbinary \(binaryIdentity)\n"
         for (directory, value) in dependencyFingerprints.sorted(by: { $0.key < $1.key }) {
             text += "dependency \(directory) \(value)\n"
+        }
+        for (name, identity) in executables.sorted(by: { $0.key < $1.key }) {
+            text += "executable \(identity) \(name)\n"
         }
         try FileSystem.makeDirectories(FilePath.directory(path))
         try FileSystem.writeFileAtomically(path, Array(text.utf8))

@@ -55,6 +55,13 @@ public struct PackageBuilder {
             reporter.detail("The \(request.configuration.rawValue) build is up to date; skipping swift build.")
             return Outcome(product: request.wholePackage ? nil : product, skipped: true)
         }
+        if request.mayUseStamp, !request.wholePackage,
+           let stamp = try stampFromWholePackageBuild(configuration: request.configuration, product: request.product, fingerprint: fingerprint) {
+            reporter.detail("The \(request.configuration.rawValue) build of the whole package (hostctl build) is up to date; skipping swift build.")
+            // Recorded under this run's own key, so the next run needs no product lookup.
+            try? stamp.save(stampPath)
+            return Outcome(product: stamp.product, skipped: true)
+        }
 
         // Whatever happens next, the old stamp no longer describes the build folder.
         FileSystem.removeFile(stampPath)
@@ -74,15 +81,17 @@ public struct PackageBuilder {
         let dependenciesAfter = LocalDependencies.read(package: package)
         if let dependencyFingerprints, let dependenciesAfter, dependenciesAfter == dependenciesBefore {
             let identity: String?
+            var executables: [String: String] = [:]
             if let product, !request.wholePackage {
                 identity = BuildStamp.identity(ofBinary: FilePath.join(package.binaryDirectory(request.configuration), product))
             } else {
                 identity = "whole-package"
+                executables = BuildStamp.executables(in: package.binaryDirectory(request.configuration))
             }
             if let identity {
                 let stamp = BuildStamp(
                     product: product ?? "*", fingerprint: fingerprint,
-                    dependencyFingerprints: dependencyFingerprints, binaryIdentity: identity
+                    dependencyFingerprints: dependencyFingerprints, binaryIdentity: identity, executables: executables
                 )
                 do {
                     try stamp.save(stampPath)
@@ -95,15 +104,45 @@ public struct PackageBuilder {
     }
 
     private func upToDateProduct(stampPath: String, fingerprint: String, key: BuildStamp.Key) -> String? {
-        guard let stamp = BuildStamp.load(stampPath), stamp.fingerprint == fingerprint else { return nil }
-        for (directory, recorded) in stamp.dependencyFingerprints where BuildStamp.fingerprint(dependency: directory) != recorded {
-            return nil
-        }
+        guard let stamp = upToDateStamp(stampPath, fingerprint: fingerprint) else { return nil }
         if !key.wholePackage {
             let binary = FilePath.join(package.binaryDirectory(key.configuration), stamp.product)
             guard BuildStamp.identity(ofBinary: binary) == stamp.binaryIdentity else { return nil }
         }
         return stamp.product
+    }
+
+    /// The stamp at `path`, if the package and its local dependencies are as it recorded them.
+    private func upToDateStamp(_ path: String, fingerprint: String) -> BuildStamp? {
+        guard let stamp = BuildStamp.load(path), stamp.fingerprint == fingerprint else { return nil }
+        for (directory, recorded) in stamp.dependencyFingerprints where BuildStamp.fingerprint(dependency: directory) != recorded {
+            return nil
+        }
+        return stamp
+    }
+
+    /// `hostctl build` builds the whole package under a stamp of its own; a `hostctl run`
+    /// after it (with no stamp of its own yet, or a stale one) may use that build when
+    /// nothing has changed since and the product's binary is still the one it left. The
+    /// product's name, when none was given, costs a `swift package describe`: still far
+    /// less than `swift build`, and only once, since the run records its own stamp.
+    /// Returns that stamp (for `fingerprint`, this run's own).
+    private func stampFromWholePackageBuild(
+        configuration: BuildConfiguration, product requested: String?, fingerprint: String
+    ) throws(HostctlFailure) -> BuildStamp? {
+        let wholeKey = BuildStamp.Key(configuration: configuration, product: nil, wholePackage: true)
+        let wholeFingerprint = BuildStamp.fingerprint(key: wholeKey, package: package, toolchain: toolchain, environment: environment)
+        guard let whole = upToDateStamp(BuildStamp.path(for: wholeKey, package: package), fingerprint: wholeFingerprint),
+              !whole.executables.isEmpty
+        else { return nil }
+        let product: String
+        if let requested { product = requested } else { product = try soleExecutableProduct() }
+        guard let recorded = whole.executables[product],
+              BuildStamp.identity(ofBinary: FilePath.join(package.binaryDirectory(configuration), product)) == recorded
+        else { return nil }
+        return BuildStamp(
+            product: product, fingerprint: fingerprint, dependencyFingerprints: whole.dependencyFingerprints, binaryIdentity: recorded
+        )
     }
 
     // MARK: Products

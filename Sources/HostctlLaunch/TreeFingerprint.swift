@@ -5,8 +5,10 @@ import HostctlSystem
 ///
 /// It leaves out what SwiftPM never reads as input: build folders (`.build*`) and `.git`
 /// anywhere, and hostctl's own launchSettings.json files at the package root and in
-/// Properties/ (editing a profile must not cost a rebuild). Everything else counts,
-/// because a target may be laid out anywhere and any doubt means build.
+/// Properties/, and the Properties folder itself (editing a profile, or moving the file
+/// between the two places, must not cost a rebuild; any other file in Properties/ still
+/// counts). Everything else counts, because a target may be laid out anywhere and any
+/// doubt means build.
 enum TreeFingerprint {
     static func compute(_ root: String, into hash: inout ContentHash) {
         var visited: Set<[UInt64]> = []
@@ -36,7 +38,7 @@ enum TreeFingerprint {
                 continue
             }
             if child.kind == .directory {
-                hash.feed("D \(childRelative)")
+                if childRelative != "Properties" { hash.feed("D \(childRelative)") }
                 walk(path, relative: childRelative, hash: &hash, visited: &visited)
             } else {
                 hash.feed("F \(childRelative) \(child.size) \(child.modified) \(child.changed) \(child.inode) \(child.mode)")

@@ -78,6 +78,47 @@ import Testing
         #expect(release.stdout.contains("hello"))
     }
 
+    /// Two ways a run used to print "Building..." with nothing changed: after `hostctl
+    /// build` (whose whole-package build the run did not count), in either configuration,
+    /// and after moving launchSettings.json into Properties/ and back.
+    @Test func noBuildAfterHostctlBuildOrAfterMovingLaunchSettings() throws {
+        let package = try Fixture.hello.freshCopy()
+        let settings = FilePath.join(package, "launchSettings.json")
+        try write(#"{ "profiles": { "p": { "commandName": "Project", "dotnetRunMessages": true } } }"#, to: settings)
+        func run(_ arguments: [String] = []) throws -> RunResult {
+            let result = try Hostctl.run(["run", "-v", "d"] + arguments, in: package, timeout: 300)
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(result.stdout.hasSuffix("hello from the fixture\n"), "\(result)")
+            return result
+        }
+        func built(_ result: RunResult) -> Bool {
+            result.stdout.contains("Building...") || result.stdout.contains(" build --package-path")
+        }
+
+        for configuration in ["Debug", "Release"] {
+            let build = try Hostctl.run(["build", "-c", configuration, "-v", "q"], in: package, timeout: 600)
+            #expect(build.exitCode == 0, "\(build)")
+            let afterBuild = try run(["-c", configuration])
+            #expect(!built(afterBuild), "hostctl build -c \(configuration) built it: \(afterBuild)")
+            #expect(afterBuild.stdout.contains("build of the whole package (hostctl build) is up to date"), "\(afterBuild)")
+            #expect(!built(try run(["-c", configuration])), "and the next run is up to date by its own record")
+        }
+
+        let properties = FilePath.join(package, "Properties")
+        try FileManager.default.createDirectory(atPath: properties, withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: settings, toPath: FilePath.join(properties, "launchSettings.json"))
+        let moved = try run()
+        #expect(moved.stdout.contains("Using launch settings from \(properties)/launchSettings.json..."))
+        #expect(!built(moved), "\(moved)")
+        try FileManager.default.moveItem(atPath: FilePath.join(properties, "launchSettings.json"), toPath: settings)
+        try FileManager.default.removeItem(atPath: properties)
+        #expect(!built(try run()))
+
+        // Any other file in Properties/ is still a build input.
+        try write("x\n", to: FilePath.join(properties, "Notes.txt"))
+        #expect(built(try run()))
+    }
+
     @Test func aChangeInALocalPathDependencyRebuilds() throws {
         let root = try TemporaryDirectory.make("deps")
         let library = FilePath.join(root, "Library")

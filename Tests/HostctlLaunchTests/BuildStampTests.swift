@@ -7,7 +7,10 @@ import Testing
     @Test func roundTrip() throws {
         let directory = FilePath.join(NSTemporaryDirectory(), "stamp-\(UUID().uuidString)")
         let path = FilePath.join(directory, "stamps", "debug-auto.stamp")
-        let stamp = BuildStamp(product: "App", fingerprint: "abc", dependencyFingerprints: ["/dep one": "d1", "/dep2": "d2"], binaryIdentity: "1 2 3")
+        let stamp = BuildStamp(
+            product: "App", fingerprint: "abc", dependencyFingerprints: ["/dep one": "d1", "/dep2": "d2"], binaryIdentity: "1:2:3",
+            executables: ["App": "1:2:3", "Other tool": "4:5:6"]
+        )
         try stamp.save(path)
         #expect(BuildStamp.load(path) == stamp)
         try "garbage".write(toFile: path, atomically: true, encoding: .utf8)
@@ -35,6 +38,9 @@ import Testing
             try "x".write(toFile: package + "/" + ignored, atomically: false, encoding: .utf8)
         }
         #expect(fingerprint() == original)
+        try FileManager.default.removeItem(atPath: package + "/Properties")
+        #expect(fingerprint() == original, "the Properties folder itself is launch settings' place, not a build input")
+        try FileManager.default.createDirectory(atPath: package + "/Properties", withIntermediateDirectories: true)
 
         #expect(fingerprint(ProcessEnvironment([("PATH", "/usr/bin")])) != original)
         #expect(fingerprint(ProcessEnvironment([("PATH", "/bin"), ("SWIFTPM_X", "1")])) != original)
