@@ -19,6 +19,7 @@ struct FrontLauncher {
         options.startsAppAtOnce = startMode == .always
         options.supervisor.appOfflineDirectory = appOfflineDirectory
         options.supervisor.showsOutputTail = command.environmentName.lowercased() == "development"
+        options.supervisor.outputLinePrefix = FilePath.lastComponent(command.executable) + " | "
         if let pathBase, !pathBase.isEmpty { options.supervisor.pathBase = pathBase.hasPrefix("/") ? pathBase : "/" + pathBase }
         reporter.detail("Starting the front on \(options.publicURLs.joined(separator: ";")) for: \(command.displayName)")
 

@@ -16,13 +16,24 @@ import Testing
         try await offThePool { try Self.badPortIsAStartupError() }
     }
 
+    @Test func behindTheFrontTheAppsOutputIsMarkedAndTheOnlyURLIsThePublicOne() async throws {
+        try await offThePool { try Self.appsOutputIsMarked() }
+    }
+
+    /// Behind the front, the app's own address answers the front alone: the app says where
+    /// it is in a line that is no URL to open, and has no Ctrl+C of its own to offer.
+    static func behindTheFrontURL(_ stdout: String) -> String? {
+        let start = "Application started behind the front (on 127.0.0.1:"
+        guard let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix(start) }) else { return nil }
+        return "http://127.0.0.1:" + line.dropFirst(start.count).prefix { $0.isNumber }
+    }
     static func tokenNeverReachesTheConsole(_ server: String) throws {
         try #require(FileSystem.exists(sample), "swift test builds the sample; \(sample) is missing")
         let token = "tok-" + String(UInt64.random(in: 1...UInt64.max), radix: 16)
         var anonymous = "", paired = "", failing = "", wrong = ""
         let result = try Hostctl.serving(
             ["run", "--no-build", "-lp", "http", "--server", server, "-e", "HOSTCTL_PORT=0", "-e", "HOSTCTL_TOKEN=\(token)"],
-            in: SampleAppTests.repositoryRoot, timeout: 60
+            in: SampleAppTests.repositoryRoot, timeout: 60, listeningURL: behindTheFrontURL
         ) { base in
             anonymous = try curl(["-s", "-i", base + "/plaintext"])
             paired = try curl(["-s", "-i", "-H", "X-Hostctl-Token: \(token)", base + "/plaintext"])
@@ -33,7 +44,7 @@ import Testing
             try Test.cancel("io_uring is unavailable on this machine: \(result.stderr)")
         }
         #expect(result.exitCode == 0, "\(result)")
-        #expect(result.stdout.contains("Now listening on: http://127.0.0.1:"), "\(result)")
+        #expect(!result.stdout.contains("Now listening on:") && !result.stdout.contains("Press Ctrl+C"), "\(result)")
         #expect(anonymous.hasPrefix("HTTP/1.1 400"), "\(anonymous)")
         #expect(anonymous.hasSuffix("\r\n\r\n"), "an empty body")
         #expect(wrong.hasPrefix("HTTP/1.1 400"), "\(wrong)")
@@ -54,5 +65,31 @@ import Testing
         #expect(result.stderr.contains("HOSTCTL_PORT must be a port number from 0 to 65535, but is 'banana'."), "\(result)")
         #expect(!result.stdout.contains("Now listening on:"))
         #expect(!result.stdout.contains("s3cret-token") && !result.stderr.contains("s3cret-token"))
+    }
+
+    /// The sample's proxied profile through the real front: the front's lines as they are,
+    /// every line of the app's marked "HostctlSample | ", and one URL in all of it.
+    static func appsOutputIsMarked() throws {
+        try #require(FileSystem.exists(sample), "swift test builds the sample; \(sample) is missing")
+        var page = ""
+        let result = try Hostctl.serving(
+            ["run", "--no-build", "-lp", "proxied", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: SampleAppTests.repositoryRoot, timeout: 60
+        ) { base in
+            page = try curl(["-s", base + "/plaintext"])
+        }
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(page == "Hello, World!", "\(page)")
+        let front = ["Using launch settings from ", "Now listening on: ", "Application started. Press Ctrl+C to shut down.",
+                     "Hosting environment: ", "Content root path: ", "Forwarding to: ", "Application is shutting down..."]
+        let lines = result.stdoutLines.filter { !$0.isEmpty }
+        let appLines = lines.filter { $0.hasPrefix("HostctlSample | ") }
+        #expect(lines.allSatisfy { line in appLines.contains(line) || front.contains { line.hasPrefix($0) } }, "\(result)")
+        #expect(result.stdout.components("Now listening on: ") == 1, "the front's public URL only: \(result)")
+        #expect(result.stdout.components("http://") == 1, "\(result)")
+        #expect(result.stdout.components("Press Ctrl+C") == 1, "\(result)")
+        #expect(appLines.contains { $0.hasPrefix("HostctlSample | Application started behind the front (on 127.0.0.1:") }, "\(result)")
+        #expect(appLines.contains("HostctlSample | Hosting environment: Development"), "\(result)")
+        #expect(appLines.contains("HostctlSample | Application is shutting down..."), "\(result)")
+        #expect(lines.contains("Application is shutting down..."), "the front's own: \(result)")
     }
 }

@@ -8,14 +8,11 @@ import Testing
 /// was given, then exits) and Fixtures/Fronted/app.py (a python3 server that follows the
 /// front's contract), so no test builds the hosting library.
 @Suite struct FrontTests {
-    static func listeningURL(_ stdout: String) -> String? {
-        stdout.split(separator: "\n").first { $0.hasPrefix("Now listening on: ") }.map { String($0.dropFirst("Now listening on: ".count)) }
-    }
-
-    /// The fixture app's pid, from its first line.
+    /// The fixture app's pid, from its first line (marked as python3's by the front).
     static func appPID(_ stdout: String) -> pid_t? {
-        guard let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("fixture app pid=") }) else { return nil }
-        return pid_t(line.dropFirst("fixture app pid=".count).prefix { $0.isNumber })
+        let start = "python3 | fixture app pid="
+        guard let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix(start) }) else { return nil }
+        return pid_t(line.dropFirst(start.count).prefix { $0.isNumber })
     }
 
     @Test func aProxiedProfileWithStartModeAlwaysStartsTheAppWithTheFrontsVariables() async throws {
@@ -29,7 +26,7 @@ import Testing
             }
             #expect(result.exitCode == 0, "\(result)")
             #expect(result.stdout.contains("Forwarding to: \(package)/.build/debug/printargs (started now)"), "\(result)")
-            let app = AppReport(result.stdout)
+            let app = AppReport(result.stdout, linePrefix: "printargs | ")
             #expect(app.environment["HOSTCTL_PORT"] == "0")
             #expect(app.environment["HOSTCTL_TOKEN"].map { $0.count == 32 && $0.allSatisfy(\.isHexDigit) } == true)
             #expect(app.environment["HOSTCTL_PATHBASE"] == "/")
@@ -69,7 +66,7 @@ import Testing
             let result = try Hostctl.run(
                 ["proxy", "--urls", "http://127.0.0.1:0", "--start-mode", "always", "--", "python3", "app.py"], in: directory, timeout: 60
             ) { stdout, hostctl in
-                guard pid == nil, let url = Self.listeningURL(stdout), let found = Self.appPID(stdout) else { return }
+                guard pid == nil, let url = Hostctl.nowListeningURL(stdout), let found = Self.appPID(stdout) else { return }
                 pid = found
                 response = (try? curl(["-s", "-i", url + "/"])) ?? "(curl failed)"
                 // A terminal's Ctrl+C goes to the whole foreground group: hostctl leads one here.
@@ -78,8 +75,8 @@ import Testing
             #expect(result.exitCode == 0, "\(result)")
             #expect(result.stdout.contains("Forwarding to: \(ExecutableSearch.find("python3", path: ProcessInfo.processInfo.environment["PATH"]) ?? "?") app.py (started now)"), "\(result)")
             #expect(result.stdout.contains("port=0 pathbase=/ server=None token-length=32"), "\(result)")
-            #expect(result.stdout.contains("Application is shutting down..."))
-            #expect(result.stdout.contains("fixture app got SIGTERM"), "the front stopped the app gracefully: \(result)")
+            #expect(result.stdout.contains("\nApplication is shutting down...\n"))
+            #expect(result.stdout.contains("\npython3 | fixture app got SIGTERM\n"), "the front stopped the app gracefully: \(result)")
             let appPID = try #require(pid, "\(result)")
             #expect(!FileSystem.exists("/proc/\(appPID)"), "no process left behind")
             #expect(response.hasSuffix("hello from the app at /"), "\(response)")
@@ -103,7 +100,7 @@ import Testing
                 page = (try? curl(["-s", "-i", base + "/"])) ?? "(curl failed)"
             }
             #expect(result.exitCode == 0, "\(result)")
-            #expect(result.stderr.contains("oops"), "the app's output appears in hostctl's: \(result)")
+            #expect(result.stderr.contains("sh | oops\n"), "the app's output appears in hostctl's, marked as the app's: \(result)")
             #expect(result.stderr.contains("sh -c 'echo oops >&2; touch exited; exit 3' exited with code 3 before it reported listening."), "\(result)")
             #expect(page.contains("exited with code 3"), "\(page)")
         }
@@ -190,7 +187,7 @@ import Testing
                 hostctl.send(SIGTERM)
             }
             #expect(result.exitCode == 0, "\(result)")
-            #expect(Self.listeningURL(result.stdout)?.hasPrefix("http://") == true, "\(result)")
+            #expect(Hostctl.nowListeningURL(result.stdout)?.hasPrefix("http://") == true, "\(result)")
             #expect(result.stdout.contains(":61234"), "\(result)")
             #expect(result.stdout.contains("Warning: the front does not listen on https://localhost:44321"), "\(result)")
         }

@@ -51,6 +51,9 @@ public struct AppSupervisorOptions: Sendable {
     /// Where the app's stdout and stderr are copied (hostctl's own, by default); nil drops them.
     public var relayedStandardOutput: Int32? = 1
     public var relayedStandardError: Int32? = 2
+    /// Put before every line of the app's output where it is copied (hostctl uses "NAME | "),
+    /// so it reads as the app's and not the front's; nil copies it unmarked.
+    public var outputLinePrefix: String?
     /// The front's own messages about the app (started, crashed, restarted).
     public var log: @Sendable (String) -> Void = { HostingConsole.error($0) }
 

@@ -105,6 +105,7 @@ final class AppProcessRun: @unchecked Sendable {
 
     private func run(wake: Int32, onReady: (AppProcessRun, UInt16) -> Void) -> Ending {
         var tail = OutputTail()
+        var marker = options.outputLinePrefix.map(AppOutputMarker.init)
         let readiness: (read: Int32, write: Int32)
         do { readiness = try Descriptor.pipe() } catch {
             return Ending(status: nil, failure: .couldNotStart(error.description), becameReady: false, outputTail: [])
@@ -261,7 +262,7 @@ final class AppProcessRun: @unchecked Sendable {
 
             outputs.removeAll { output in
                 guard isReadable(output.descriptor) else { return false }
-                return !pump(output, buffer: &buffer, tail: &tail)
+                return !pump(output, buffer: &buffer, tail: &tail, marker: &marker)
             }
         }
 
@@ -271,8 +272,9 @@ final class AppProcessRun: @unchecked Sendable {
     }
 
     /// Reads until the pipe would block (or 1 MiB, so a flood cannot starve the loop's
-    /// other duties), copying to hostctl's stream and the tail; false at end of file.
-    private func pump(_ output: Output, buffer: inout [UInt8], tail: inout OutputTail) -> Bool {
+    /// other duties), copying to hostctl's stream (marked as the app's, with a prefix set)
+    /// and the tail; false at end of file.
+    private func pump(_ output: Output, buffer: inout [UInt8], tail: inout OutputTail, marker: inout AppOutputMarker?) -> Bool {
         for _ in 0..<16 {
             let outcome = buffer.withUnsafeMutableBytes { raw in
                 Result { () throws(SystemError) in try Descriptor.read(output.descriptor, into: raw) }
@@ -285,7 +287,13 @@ final class AppProcessRun: @unchecked Sendable {
                 // Copied as it comes, not line by line, so the app's output is never held back.
                 // A blocked hostctl stdout blocks this copy (and then the app's writes), just as
                 // it would block the app writing to a descriptor it shared with hostctl.
-                if let relay = output.relay { try? Descriptor.writeAll(relay, chunk) }
+                if let relay = output.relay {
+                    if let marked = marker?.mark(chunk, from: output.stream) {
+                        try? Descriptor.writeAll(relay, marked)
+                    } else {
+                        try? Descriptor.writeAll(relay, chunk)
+                    }
+                }
                 tail.append(chunk, from: output.stream)
             }
         }

@@ -91,14 +91,26 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
             HostingConsole.error("Unable to start the server. \(error)")
             exit(1)
         }
-        for url in urls { HostingConsole.info("Now listening on: \(url)") }
-        HostingConsole.info("Application started. Press Ctrl+C to shut down.")
+        for line in startedLines() { HostingConsole.info(line) }
         HostingConsole.info("Hosting environment: \(environmentName)")
         HostingConsole.info("Content root path: \(configuration.contentRootPath)")
         await stopRequests.wait()
         HostingConsole.info("Application is shutting down...")
         await stop()
         withExtendedLifetime(signals) {}
+    }
+
+    /// What `run()` says once the server listens (design §5): "Now listening on: URL" for
+    /// each address, then "Application started. Press Ctrl+C to shut down." Behind the
+    /// front (design §6) the address is a loopback port that answers the front alone, and
+    /// Ctrl+C is the front's to handle, so one line says that instead: the only URL a
+    /// user sees to open is the front's public one.
+    private func startedLines() -> [String] {
+        guard case .success(_?) = configuration.frontIntegration else {
+            return urls.map { "Now listening on: \($0)" } + ["Application started. Press Ctrl+C to shut down."]
+        }
+        let port = urls.first.flatMap { try? ListenURL($0).port }.map { ":\($0)" } ?? ""
+        return ["Application started behind the front (on 127.0.0.1\(port), for the front's requests only)."]
     }
 
     /// `run()` for a synchronous `main` (as ASP.NET's `app.Run()`): blocks the calling thread

@@ -94,14 +94,15 @@ struct AppReport {
     let ignoredSignals: String?
     let descriptors: String?
 
-    init(_ output: String) {
+    /// `linePrefix`: the mark the front puts before each line of an app's output behind it.
+    init(_ output: String, linePrefix: String = "") {
         var arguments: [String] = []
         var environment: [String: String] = [:]
         var directory: String?
         var mask: String?
         var ignored: String?
         var descriptors: String?
-        for line in output.split(separator: "\n").map(String.init) {
+        for line in output.split(separator: "\n").compactMap({ $0.hasPrefix(linePrefix) ? String($0.dropFirst(linePrefix.count)) : nil }) {
             if line.hasPrefix("arg=") { arguments.append(Self.unescape(line.dropFirst(4))) }
             else if line.hasPrefix("cwd=") { directory = String(line.dropFirst(4)) }
             else if line.hasPrefix("env:"), let equals = line.firstIndex(of: "=") {
