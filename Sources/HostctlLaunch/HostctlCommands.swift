@@ -132,7 +132,7 @@ public enum HostctlCommands {
         options: [
             OptionSpec(
                 key: "name", names: ["-n", "--name"], kind: .value(placeholder: "NAME"),
-                summary: "The package's name, a Swift identifier. The default is the output folder's name, made one."
+                summary: "The package's name, a Swift identifier. The default is the output folder's name in upper camel case (my-shop: MyShop)."
             ),
             OptionSpec(
                 key: "output", names: ["-o", "--output"], kind: .value(placeholder: "DIR"),
@@ -146,15 +146,16 @@ public enum HostctlCommands {
             OptionSpec(
                 key: "hostingSource", names: ["--hosting-source"], kind: .value(placeholder: "PATH|URL"),
                 summary: "Where the package gets hostctl's hosting library: a hostctl checkout's path or a git URL. "
-                    + "The default is the hostctl package this hostctl comes from, so the package builds offline.",
+                    + "The default is the hostctl package this hostctl comes from: by a relative path inside or beside it, "
+                    + "else by its git origin's URL, else by its absolute path.",
                 completion: .directory
             ),
             OptionSpec(key: "list", names: ["-l", "--list"], kind: .flag, summary: "List the templates."),
             OptionSpec(key: "dryRun", names: ["--dry-run"], kind: .flag, summary: "Show the files that would be created, and create nothing."),
         ],
         notes: [
-            "Every template has launch profiles http (the event-loop server), iouring and proxied on ports picked at random "
-                + "in 5000-5300, and HOSTCTL_ENVIRONMENT=Development.",
+            "The web and api templates have launch profiles http (the event-loop server), iouring and proxied, each on a port "
+                + "picked at random in 5000-5300, with HOSTCTL_ENVIRONMENT=Development; empty has one Project profile.",
         ]
     )
 

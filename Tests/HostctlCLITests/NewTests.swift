@@ -22,28 +22,125 @@ import Testing
         #expect(names == ["web", "api", "empty"], "\(result)")
     }
 
-    @Test func aScaffoldIsAPackageWithTheNameAndTheHostingLibraryByPath() throws {
+    /// A stand-in hostctl checkout for HOSTCTL_HOME: the real Templates/, a manifest, a
+    /// Sources/Hostctl folder, and a git repository with or without an `origin` remote.
+    static func checkout(in parent: String, origin: String?) throws -> String {
+        let root = FilePath.join(parent, "hostctl")
+        try FileManager.default.createDirectory(atPath: FilePath.join(root, "Sources", "Hostctl"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: FilePath.join(root, "Templates"), withIntermediateDirectories: true)
+        try copyTree(FilePath.join(repositoryRoot, "Templates"), to: FilePath.join(root, "Templates"))
+        try write("// swift-tools-version:6.0\n", to: FilePath.join(root, "Package.swift"))
+        let git = try #require(ExecutableSearch.find("git", path: Hostctl.baseEnvironment()["PATH"]), "git is not on the PATH")
+        #expect(try Hostctl.runTool(git, ["init", "-q", root]).status.isSuccess)
+        if let origin {
+            #expect(try Hostctl.runTool(git, ["-C", root, "remote", "add", "origin", origin]).status.isSuccess)
+        }
+        return root
+    }
+
+    static func environment(home: String) -> ProcessEnvironment {
+        var environment = Hostctl.baseEnvironment()
+        environment["HOSTCTL_HOME"] = home
+        return environment
+    }
+
+    @Test func aScaffoldIsAPackageWithTheNameAndTheHostingLibrary() throws {
         let root = try TemporaryDirectory.make("new")
-        let result = try Hostctl.run(["new", "web", "-n", "Shop", "-o", "shop"], in: root)
+        let home = try Self.checkout(in: root, origin: nil)
+        let result = try Hostctl.run(["new", "web", "-n", "Shop", "-o", "shop"], in: root, environment: Self.environment(home: home))
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.stdout == "The template \"web\" was created successfully.\n\nNext steps:\n  cd shop\n  hostctl run\n")
         let package = FilePath.join(root, "shop")
         #expect(try Self.tree(package).contains("Sources/ShopApp/App.swift"))
         let manifest = try Self.text(FilePath.join(package, "Package.swift"))
-        #expect(manifest.contains(".package(path: \"\(Self.repositoryRoot)\")"), "offline by default: \(manifest)")
-        #expect(manifest.contains(".product(name: \"Hostctl\", package: \"\(FilePath.lastComponent(Self.repositoryRoot).lowercased())\")"))
+        #expect(manifest.contains(".product(name: \"Hostctl\", package: \"hostctl\")"), "\(manifest)")
         #expect(manifest.contains("name: \"Shop\""))
         let settings = try Self.text(FilePath.join(package, "launchSettings.json"))
         #expect(settings.contains("\"HOSTCTL_ENVIRONMENT\": \"Development\""))
     }
 
-    @Test func withoutNameOrOutputTheCurrentFolderIsFilledAndNamesThePackage() throws {
-        let folder = FilePath.join(try TemporaryDirectory.make("new"), "my-shop")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let result = try Hostctl.run(["new", "empty"], in: folder)
+    // MARK: Where the hosting library comes from: the three branches of the rule
+
+    /// Inside the checkout or beside it: a relative path, so the two move together.
+    @Test func insideOrBesideTheCheckoutTheDependencyIsARelativePath() throws {
+        let root = try TemporaryDirectory.make("new")
+        let home = try Self.checkout(in: root, origin: "https://example.com/acme/hostctl.git")
+        let environment = Self.environment(home: home)
+        let beside = try Hostctl.run(["new", "web", "-n", "Shop"], in: root, environment: environment)
+        #expect(beside.exitCode == 0, "\(beside)")
+        #expect(!beside.stdout.contains("Note:"), "\(beside)")
+        #expect(try Self.text(FilePath.join(root, "Shop", "Package.swift")).contains(#".package(path: "../hostctl"),"#))
+
+        let inside = try Hostctl.run(["new", "api", "-n", "Inventory", "-o", "hostctl/Examples/Inventory"], in: root, environment: environment)
+        #expect(inside.exitCode == 0, "\(inside)")
+        let manifest = try Self.text(FilePath.join(home, "Examples", "Inventory", "Package.swift"))
+        #expect(manifest.contains(#".package(path: "../.."),"#), "\(manifest)")
+        #expect(manifest.contains(#".product(name: "Hostctl", package: "hostctl")"#))
+        #expect(!(try Self.text(FilePath.join(home, "Examples", "Inventory", "README.md")).contains("Building elsewhere")))
+    }
+
+    /// Elsewhere, from a checkout with an `origin` remote: that URL, from this version.
+    @Test func elsewhereTheDependencyIsTheOriginsURLWithAVersion() throws {
+        let home = try Self.checkout(in: try TemporaryDirectory.make("checkout"), origin: "https://example.com/acme/Hostctl.git")
+        let root = try TemporaryDirectory.make("new")
+        let result = try Hostctl.run(["new", "web", "-n", "Shop"], in: root, environment: Self.environment(home: home))
         #expect(result.exitCode == 0, "\(result)")
-        #expect(result.stdout.contains("Next steps:\n  hostctl run\n"), "no cd into the folder one is in")
-        #expect(try Self.tree(folder).contains("Sources/MyShop/main.swift"))
+        #expect(!result.stdout.contains("Note:"), "\(result)")
+        let manifest = try Self.text(FilePath.join(root, "Shop", "Package.swift"))
+        #expect(manifest.contains(#".package(url: "https://example.com/acme/Hostctl.git", from: "0.1.0"),"#), "\(manifest)")
+        #expect(manifest.contains(#".product(name: "Hostctl", package: "hostctl")"#))
+    }
+
+    /// Elsewhere, from a checkout without an origin: the absolute path, and both hostctl's
+    /// output and the scaffold's README say it builds on this machine only, and what to do.
+    @Test func withoutAnOriginTheDependencyIsTheAbsolutePathWithANote() throws {
+        let home = try Self.checkout(in: try TemporaryDirectory.make("checkout"), origin: nil)
+        let root = try TemporaryDirectory.make("new")
+        let result = try Hostctl.run(["new", "api", "-n", "Shop"], in: root, environment: Self.environment(home: home))
+        #expect(result.exitCode == 0, "\(result)")
+        let note = "Package.swift depends on the hosting library by the path \(home), which exists on this machine only, so the package builds nowhere else."
+        #expect(result.stdout.contains("  hostctl run\n\nNote: " + note), "\(result)")
+        #expect(result.stdout.contains(#"change that dependency to hostctl's git repository, as in .package(url: "https://…/hostctl.git", from: "0.1.0")"#))
+        #expect(try Self.text(FilePath.join(root, "Shop", "Package.swift")).contains(".package(path: \"\(home)\"),"))
+        let readme = try Self.text(FilePath.join(root, "Shop", "README.md"))
+        #expect(readme.contains("\n## Building elsewhere\n\n" + note), "\(readme)")
+    }
+
+    // MARK: Names and profiles
+
+    /// One rule for folder names, upper camel case: tool → Tool, my-inventory → MyInventory.
+    @Test func folderNamesBecomeUpperCamelCaseModules() throws {
+        let root = try TemporaryDirectory.make("new")
+        for (folder, name, template) in [("tool", "Tool", "empty"), ("my-inventory", "MyInventory", "api")] {
+            let result = try Hostctl.run(["new", template, "-o", folder], in: root)
+            #expect(result.exitCode == 0, "\(result)")
+            let tree = try Self.tree(FilePath.join(root, folder))
+            let core = template == "empty" ? "Core" : "App"
+            #expect(tree.contains("Sources/\(name)/main.swift") && tree.contains("Sources/\(name)\(core)"), "\(tree)")
+            #expect(try Self.text(FilePath.join(root, folder, "Package.swift")).contains("name: \"\(name)\""))
+        }
+    }
+
+    /// The web and api templates: http, iouring and proxied, each on its own random port in
+    /// 5000–5300; empty (a console app): one Project profile, named after it, with no URL.
+    @Test(arguments: ["web", "api", "empty"])
+    func eachTemplatesProfiles(template: String) throws {
+        let root = try TemporaryDirectory.make("new")
+        let result = try Hostctl.run(["new", template, "-n", "Demo"], in: root)
+        #expect(result.exitCode == 0, "\(result)")
+        let data = try Data(contentsOf: URL(fileURLWithPath: FilePath.join(root, "Demo", "launchSettings.json")))
+        let profiles = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["profiles"] as? [String: [String: Any]])
+        if template == "empty" {
+            #expect(Array(profiles.keys) == ["Demo"])
+            #expect(profiles["Demo"]?["commandName"] as? String == "Project")
+            #expect(profiles["Demo"]?["applicationUrl"] == nil)
+            return
+        }
+        #expect(profiles.keys.sorted() == ["http", "iouring", "proxied"])
+        #expect(profiles.mapValues { $0["commandName"] as? String } == ["http": "Project", "iouring": "Project", "proxied": "Proxied"])
+        #expect(profiles["iouring"]?["server"] as? String == "iouring")
+        let ports = profiles.values.compactMap { ($0["applicationUrl"] as? String).flatMap { Int($0.split(separator: ":").last ?? "") } }
+        #expect(ports.count == 3 && Set(ports).count == 3 && ports.allSatisfy { (5000...5300).contains($0) }, "\(profiles)")
     }
 
     @Test func aURLHostingSourceIsAGitDependency() throws {
@@ -82,6 +179,11 @@ import Testing
 
     @Test(arguments: [
         Failure(arguments: ["new", "web", "-n", "my-app!"], exitCode: 1, message: "'my-app!' cannot be the package's name: '-', '!' are not allowed (use letters, digits and _)."),
+        Failure(
+            arguments: ["new", "web", "-n", "my-shop"], exitCode: 1,
+            message: "'my-shop' cannot be the package's name: '-' is not allowed (use letters, digits and _). "
+                + "Use -n MyShop, or -o my-shop to create the folder my-shop with the package MyShop in it."
+        ),
         Failure(arguments: ["new", "web", "-n", "class"], exitCode: 1, message: "'class' cannot be the package's name: 'class' is a Swift keyword."),
         Failure(arguments: ["new", "blazor", "-n", "Demo"], exitCode: 103, message: "No template is named 'blazor'. The templates are 'web', 'api', 'empty'."),
         Failure(arguments: ["new", "-n", "Demo"], exitCode: 1, message: "Name a template: hostctl new <TEMPLATE>."),

@@ -4,11 +4,12 @@ import Testing
 
 /// Each template from start to a served page: `hostctl new T -n Demo -o demo`, the
 /// scaffold's own `swift test`, then `hostctl run --project demo` and real requests.
-/// The scaffolds depend on this checkout by path, so nothing is fetched.
+/// The scaffolds depend on this checkout by path (--hosting-source, since by default a
+/// checkout with an origin remote would make them fetch it), so nothing is fetched.
 @Suite struct TemplateScaffoldTests {
     static func scaffold(_ template: String) throws -> (root: String, package: String) {
         let root = try TemporaryDirectory.make("scaffold-\(template)")
-        let created = try Hostctl.run(["new", template, "-n", "Demo", "-o", "demo"], in: root)
+        let created = try Hostctl.run(["new", template, "-n", "Demo", "-o", "demo", "--hosting-source", NewTests.repositoryRoot], in: root)
         guard created.exitCode == 0 else { throw FixtureError("hostctl new \(template) failed: \(created)") }
         return (root, FilePath.join(root, "demo"))
     }
@@ -32,7 +33,7 @@ import Testing
         var home = "", greeting = "", about = ""
         let result = try Hostctl.serving(["run", "--project", "demo", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: root) { base in
             home = try curl(["-s", "-i", base + "/"])
-            greeting = try curl(["-s", base + "/hello/Ada"])
+            greeting = try curl(["-s", "-i", base + "/hello/Ada"])
             about = try curl(["-s", base + "/about"])
         }
         #expect(result.exitCode == 0, "\(result)")
@@ -41,7 +42,8 @@ import Testing
         #expect(home.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(home)")
         #expect(home.contains("Server-Timing: app;dur="), "the middleware ran: \(home)")
         #expect(home.hasSuffix("\r\n\r\nHello from Demo!\n"))
-        #expect(greeting == "Hello, Ada!\n")
+        #expect(greeting.contains("\r\nContent-Type: text/plain; charset=utf-8\r\n"), "\(greeting)")
+        #expect(greeting.hasSuffix("\r\n\r\nHello, Ada!\n"), "\(greeting)")
         #expect(about == #"{"app":"Demo","environment":"Development"}"#)
 
         // The scaffold's proxied profile: the front owns the public URL and starts the app
@@ -79,9 +81,10 @@ import Testing
             try send("GET", "/items")
             try send("DELETE", "/items/1")
             try send("GET", "/items/1")
+            try send("GET", "/items/abc")
         }
         #expect(result.exitCode == 0, "\(result)")
-        try #require(responses.count == 8, "\(result)")
+        try #require(responses.count == 9, "\(result)")
         #expect(responses[0].hasPrefix("HTTP/1.1 201 Created\r\n"), "\(responses[0])")
         #expect(responses[0].contains("Location: /items/1\r\n"))
         #expect(responses[0].hasSuffix(#"{"id":1,"name":"apple","quantity":3}"#))
@@ -93,6 +96,10 @@ import Testing
         #expect(responses[5].hasSuffix(#"[{"id":1,"name":"apple","quantity":5}]"#))
         #expect(responses[6].hasPrefix("HTTP/1.1 204 No Content\r\n"))
         #expect(responses[7].hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        #expect(responses[7].hasSuffix(#"{"error":"no item 1"}"#), "\(responses[7])")
+        #expect(responses[8].hasPrefix("HTTP/1.1 404 Not Found\r\n"), "\(responses[8])")
+        #expect(responses[8].contains("\r\nContent-Type: application/json; charset=utf-8\r\n"), "the same JSON 404: \(responses[8])")
+        #expect(responses[8].hasSuffix(#"{"error":"no item abc"}"#), "\(responses[8])")
     }
 
     @Test func empty() async throws {
@@ -107,5 +114,10 @@ import Testing
         #expect(plain.stdoutLines.contains("Hello from Demo!"), "\(plain)")
         let withArguments = try Hostctl.run(["run", "--project", "demo", "--no-build", "--", "Ada", "Lovelace"], in: root)
         #expect(withArguments.stdoutLines.contains("Hello from Demo, with Ada Lovelace!"), "\(withArguments)")
+        // A console app has no web profiles to pick by mistake.
+        let proxied = try Hostctl.run(["run", "--project", "demo", "--no-build", "-lp", "proxied"], in: root)
+        #expect(proxied.exitCode == 0, "\(proxied)")
+        #expect(proxied.stderr.contains("A launch profile with the name 'proxied' doesn't exist.\nThe profiles in \(package)/launchSettings.json: 'Demo'."), "\(proxied)")
+        #expect(proxied.stdoutLines.contains("Hello from Demo!"), "\(proxied)")
     }
 }

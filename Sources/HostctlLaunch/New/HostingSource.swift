@@ -1,7 +1,8 @@
 import HostctlSystem
 
-/// Where a scaffold gets hostctl's hosting library: a local hostctl package (the default,
-/// so it builds offline) or a git repository.
+/// Where a scaffold gets hostctl's hosting library: a local hostctl package (by default,
+/// the one this hostctl comes from) or a git repository. `HostingDependency` turns it into
+/// the line in Package.swift.
 enum HostingSource: Equatable {
     case path(String)
     case url(String)
@@ -30,14 +31,6 @@ enum HostingSource: Equatable {
             && FileSystem.isDirectory(FilePath.join(directory, "Sources", "Hostctl"))
     }
 
-    /// The line in the scaffold's `dependencies:`.
-    var dependency: String {
-        switch self {
-        case .path(let path): ".package(path: \(swiftStringLiteral(path)))"
-        case .url(let url): ".package(url: \(swiftStringLiteral(url)), branch: \"main\")"
-        }
-    }
-
     /// SwiftPM's identity for the package, which `.product(name:package:)` names: the last
     /// path component, lowercased, without ".git".
     var identity: String {
@@ -53,9 +46,5 @@ enum HostingSource: Equatable {
         var last = trimmed.split(whereSeparator: { $0 == "/" || $0 == ":" }).last.map(String.init) ?? ""
         if last.hasSuffix(".git") { last = String(last.dropLast(4)) }
         return last.lowercased()
-    }
-
-    private func swiftStringLiteral(_ text: String) -> String {
-        "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
     }
 }

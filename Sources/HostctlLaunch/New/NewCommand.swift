@@ -34,9 +34,13 @@ public struct NewCommand {
             let destination = try ScaffoldDestination.resolve(
                 name: parsed.value("name"), output: parsed.value("output"), currentDirectory: currentDirectory
             )
-            let hosting = try parsed.value("hostingSource").map { (text) throws(HostctlFailure) in
+            let explicitSource = try parsed.value("hostingSource").map { (text) throws(HostctlFailure) in
                 try HostingSource.parse(text, currentDirectory: currentDirectory)
-            } ?? .path(installation.root)
+            }
+            let hosting = HostingDependency.choose(
+                source: explicitSource ?? .path(installation.root), isExplicit: explicitSource != nil,
+                packageDirectory: destination.directory, originURL: { GitOrigin.url(of: $0, environment: environment) }
+            )
             if template.usesHosting, hosting.identity == FilePath.lastComponent(destination.directory).lowercased() {
                 throw HostctlFailure(
                     "The package's folder and the hosting package's (\(hosting.identity)) have the same name, which SwiftPM cannot tell apart. "
@@ -61,8 +65,12 @@ public struct NewCommand {
             reporter.info("The template \"\(template.name)\" was created successfully.")
             reporter.info("")
             reporter.info("Next steps:")
-            if shownDirectory != "." { reporter.info("  cd \(shellWord(shownDirectory))") }
+            if shownDirectory != "." { reporter.info("  cd \(ScaffoldDestination.shellWord(shownDirectory))") }
             reporter.info("  hostctl run")
+            if template.usesHosting, let note = hosting.note {
+                reporter.info("")
+                reporter.warning("Note: " + note)
+            }
             return 0
         }
     }
@@ -91,12 +99,6 @@ public struct NewCommand {
             throw HostctlFailure("The current directory cannot be read: \(error.reason).")
         }
     }
-
-    /// A folder as it could be typed after `cd`.
-    private func shellWord(_ text: String) -> String {
-        let plain = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-./".contains($0)) }
-        return plain ? text : "'" + text.replacing("'", with: "'\\''") + "'"
-    }
 }
 
 /// `hostctl new --list`.
@@ -114,13 +116,14 @@ enum TemplateList {
 
 extension ScaffoldRenderer {
     /// The replacements Templates/README.md documents.
-    static func tokens(name: String, hosting: HostingSource) -> [(String, String)] {
+    static func tokens(name: String, hosting: HostingDependency) -> [(String, String)] {
         let ports = randomPorts(3)
         return [
             ("__NAME_LOWER__", name.lowercased()),
             ("__NAME__", name),
-            ("__HOSTING_DEPENDENCY__", hosting.dependency),
+            ("__HOSTING_DEPENDENCY__", hosting.line),
             ("__HOSTING_PACKAGE__", hosting.identity),
+            ("__HOSTING_NOTE__", hosting.note.map { "\n## Building elsewhere\n\n\($0)\n" } ?? ""),
             ("__HTTP_PORT__", String(ports[0])),
             ("__IOURING_PORT__", String(ports[1])),
             ("__PROXIED_PORT__", String(ports[2])),

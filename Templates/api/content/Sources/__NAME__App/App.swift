@@ -26,14 +26,17 @@ public func configure(_ app: ApplicationBuilder, store: ItemStore = ItemStore())
         }
     }
 
-    app.get("/items/{id:int}") { context in
-        guard let item = store.item(id(context)) else { return try await notFound(context) }
+    // {id}, not {id:int}: an id that is not a number is a missing item too, and gets
+    // the same JSON 404 as any other.
+    app.get("/items/{id}") { context in
+        guard let item = id(context).flatMap(store.item) else { return try await notFound(context) }
         try await context.response.writeJSON(item)
     }
 
-    app.put("/items/{id:int}") { context in
+    app.put("/items/{id}") { context in
         guard let input = try await validInput(context) else { return }
-        switch store.update(id(context), input) {
+        guard let id = id(context) else { return try await notFound(context) }
+        switch store.update(id, input) {
         case .success(let item):
             try await context.response.writeJSON(item)
         case .failure(.notFound):
@@ -43,18 +46,19 @@ public func configure(_ app: ApplicationBuilder, store: ItemStore = ItemStore())
         }
     }
 
-    app.delete("/items/{id:int}") { context in
-        guard store.delete(id(context)) else { return try await notFound(context) }
+    app.delete("/items/{id}") { context in
+        guard let id = id(context), store.delete(id) else { return try await notFound(context) }
         context.response.status = 204
     }
 }
 
-private func id(_ context: HTTPContext) -> Int {
-    Int(context.routeValues["id"] ?? "") ?? 0
+/// The route's id, or nil when it is not a number.
+private func id(_ context: HTTPContext) -> Int? {
+    context.routeValues["id"].flatMap { Int($0) }
 }
 
 private func notFound(_ context: HTTPContext) async throws {
-    try await context.response.writeJSON(ErrorBody(error: "no item \(id(context))"), status: 404)
+    try await context.response.writeJSON(ErrorBody(error: "no item \(context.routeValues["id"] ?? "")"), status: 404)
 }
 
 /// The request's item, or nil after answering 400 with what is wrong.

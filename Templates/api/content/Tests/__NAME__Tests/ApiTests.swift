@@ -44,6 +44,8 @@ import Testing
         #expect(try await app.respond(to: .post, "/items", body: json(#"{"name": "PEAR", "quantity": 2}"#)).status == 409)
         #expect(try await app.respond(to: .put, "/items/99", body: json(#"{"name": "plum", "quantity": 2}"#)).status == 404)
         #expect(try await app.respond(to: .delete, "/items/99").status == 404)
-        #expect(try await app.respond(to: .get, "/items/abc").status == 404)
+        let notANumber = try await app.respond(to: .get, "/items/abc")
+        #expect(notANumber.status == 404)
+        #expect(notANumber.text == #"{"error":"no item abc"}"#)
     }
 }

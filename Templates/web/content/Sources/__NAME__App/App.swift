@@ -20,6 +20,7 @@ public func configure(_ app: ApplicationBuilder) {
 
     app.get("/hello/{name}") { context in
         let name = context.routeValues["name"] ?? "world"
+        context.response.contentType = "text/plain; charset=utf-8"
         try await context.response.write("Hello, \(name)!\n")
     }
 

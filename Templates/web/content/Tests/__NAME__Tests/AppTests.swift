@@ -19,6 +19,7 @@ import Testing
     @Test func greeting() async throws {
         let response = try await app().respond(to: .get, "/hello/Ada")
         #expect(response.text == "Hello, Ada!\n")
+        #expect(response.headers["Content-Type"] == "text/plain; charset=utf-8")
     }
 
     @Test func about() async throws {
