@@ -34,13 +34,17 @@ import Testing
             #expect(app.environment["HOSTCTL_TOKEN"].map { $0.count == 32 && $0.allSatisfy(\.isHexDigit) } == true)
             #expect(app.environment["HOSTCTL_PATHBASE"] == "/")
             #expect(app.environment["HOSTCTL_READY_FD"] == "3")
+            #expect(app.environment["HOSTCTL_LIFELINE_FD"] == "4")
+            // For apps that do not report their port: one to listen on, as ANCM gives it.
+            #expect(app.environment["PORT"].flatMap(UInt16.init) != nil, "\(result)")
+            #expect(app.environment["ASPNETCORE_PORT"] == app.environment["PORT"])
             #expect(app.environment["HOSTCTL_SERVER"] == "iouring", "the app's own server, never proxied")
             #expect(app.environment["HOSTCTL_LAUNCH_PROFILE"] == "FrontAlways")
             #expect(app.signalMask == "0000000000000000", "signals the front handles are not blocked in the app")
             // Nor ignored (hostctl ignores SIGPIPE); 32 and 33 are glibc's own, as in ProcessTests.
             let glibcReserved: UInt64 = 0x3 << 31
             #expect(UInt64(app.ignoredSignals ?? "", radix: 16).map { $0 & ~glibcReserved } == 0, "\(result)")
-            #expect(app.descriptors == "0,1,2,3", "the readiness descriptor and nothing else")
+            #expect(app.descriptors == "0,1,2,3,4", "the readiness and lifeline descriptors and nothing else")
             #expect(result.stdout.contains("Application is shutting down..."))
         }
     }
@@ -104,7 +108,7 @@ import Testing
             }
             #expect(result.exitCode == 0, "\(result)")
             #expect(result.stderr.contains("oops"), "the app's output appears in hostctl's: \(result)")
-            #expect(result.stderr.contains("sh -c 'echo oops >&2; touch exited; exit 3' exited with code 3 before it reported listening."), "\(result)")
+            #expect(result.stderr.contains("sh -c 'echo oops >&2; touch exited; exit 3' exited with code 3 before it was listening."), "\(result)")
             #expect(page.contains("exited with code 3"), "\(page)")
         }
     }

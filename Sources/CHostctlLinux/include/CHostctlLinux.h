@@ -56,6 +56,11 @@ struct chl_spawn_plan {
 /// of the step it sets in *failed_step (the child is then reaped already).
 int chl_spawn(const struct chl_spawn_plan *plan, pid_t *child, int *failed_step);
 
+/// HOSTCTL_TOKEN as this process was started with it, or NULL. When HOSTCTL_PORT and
+/// HOSTCTL_TOKEN are both set (the app runs behind the front), a constructor takes the token
+/// out of the environment before main, while the process has one thread (front_token.c).
+const char *chl_front_token(void);
+
 /// signalfd for `mask`, non-blocking and close-on-exec.
 int chl_signalfd(const sigset_t *mask);
 

@@ -39,9 +39,6 @@ final class AppProcessRun: @unchecked Sendable {
     /// Output still in the pipes after the app exited is read for this long at most: a
     /// process the app started may keep them open.
     private static let drainGrace: Int64 = 500_000_000
-    /// A readiness pipe closed without a port is a failure only if the app has not exited
-    /// within this time: its exit usually closes the pipe a moment before it is reaped.
-    private static let closedReadinessGrace: Int64 = 500_000_000
 
     init(generation: Int, command: AppCommand, options: AppSupervisorOptions) {
         self.generation = generation
@@ -106,37 +103,32 @@ final class AppProcessRun: @unchecked Sendable {
     private func run(wake: Int32, onReady: (AppProcessRun, UInt16) -> Void) -> Ending {
         var tail = OutputTail()
         let readiness: (read: Int32, write: Int32)
-        do { readiness = try Descriptor.pipe() } catch {
+        let lifeline: (read: Int32, write: Int32)
+        do throws(SystemError) {
+            readiness = try Descriptor.pipe()
+            do { lifeline = try Descriptor.pipe() } catch {
+                Descriptor.close(readiness.read)
+                Descriptor.close(readiness.write)
+                throw error
+            }
+        } catch {
             return Ending(status: nil, failure: .couldNotStart(error.description), becameReady: false, outputTail: [])
         }
+        // The front's end of the lifeline stays open for the whole run: when hostctl dies,
+        // the kernel closes it, and the app reads end-of-file.
+        defer { Descriptor.close(lifeline.write) }
 
-        var environment = command.environment
-        environment[FrontContract.portVariable] = "0"
-        environment[FrontContract.tokenVariable] = token
-        environment[FrontContract.pathBaseVariable] = options.pathBase
-        environment[FrontContract.readyDescriptorVariable] = "3"
-        var request = SpawnRequest(
-            executable: command.executable, arguments: command.arguments, environment: environment,
-            workingDirectory: command.workingDirectory
-        )
-        request.standardInput = .null
-        request.standardOutput = .pipe
-        request.standardError = .pipe
-        // A group of its own: the front decides when the app stops (after draining), and
-        // the whole group can be killed, helpers included, as ANCM's job object is.
-        request.grouping = .newGroup
-        request.passedDescriptors = [readiness.write]
-
+        let request = spawnRequest(readiness: readiness.write, lifeline: lifeline.read)
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(request)
         } catch {
-            Descriptor.close(readiness.read)
-            Descriptor.close(readiness.write)
+            for fd in [readiness.read, readiness.write, lifeline.read] { Descriptor.close(fd) }
             return Ending(status: nil, failure: .couldNotStart(Self.describe(error)), becameReady: false, outputTail: [])
         }
-        // Only the app may hold the write end, or the front would never see it closed.
+        // Only the app may hold these ends, or the front would never see them closed.
         Descriptor.close(readiness.write)
+        Descriptor.close(lifeline.read)
         try? Descriptor.setNonBlocking(readiness.read)
         lock.withLock { pid = child.pid }
 
@@ -145,6 +137,10 @@ final class AppProcessRun: @unchecked Sendable {
         defer {
             if pidDescriptor >= 0 { Descriptor.close(pidDescriptor) }
             if let readyDescriptor { Descriptor.close(readyDescriptor) }
+        }
+        // An app that does not report its port is looked for on the one it was given.
+        var probe = request.environment[AppCommand.portVariables[0]].flatMap(UInt16.init).map {
+            PortProbe(port: $0, group: child.pid, now: MonotonicClock.now())
         }
         var outputs = [
             Output(descriptor: child.standardOutput!, stream: .standardOutput, relay: options.relayedStandardOutput),
@@ -158,7 +154,6 @@ final class AppProcessRun: @unchecked Sendable {
         var stoppedByRequest = false
         var killDeadline: Int64?
         var killed = false
-        var readinessClosedAt: Int64?
         var exitedAt: Int64?
         let startupDeadline = MonotonicClock.now() + options.startupTimeLimit.nanoseconds
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -173,6 +168,13 @@ final class AppProcessRun: @unchecked Sendable {
             stopping = true
             kill(-child.pid, SIGTERM)
             killDeadline = now + options.shutdownTimeLimit.nanoseconds
+        }
+        func becomeReady(_ listening: UInt16) {
+            port = listening
+            probe = nil
+            if let fd = readyDescriptor { Descriptor.close(fd) }
+            readyDescriptor = nil
+            if !stopping { onReady(self, listening) }
         }
 
         while true {
@@ -196,9 +198,8 @@ final class AppProcessRun: @unchecked Sendable {
                     failure = .startupTimeout(options.startupTimeLimit)
                     killGroup()
                 }
-                if port == nil, failure == nil, !stopping, let closedAt = readinessClosedAt, now >= closedAt + Self.closedReadinessGrace {
-                    failure = .closedReadiness
-                    beginStop(now)
+                if port == nil, failure == nil, !stopping, probe?.look(now: now) == true, let given = probe?.port {
+                    becomeReady(given)
                 }
                 if let killDeadline, now >= killDeadline { killGroup() }
             }
@@ -207,8 +208,10 @@ final class AppProcessRun: @unchecked Sendable {
             if let exitedAt {
                 deadlines.append(exitedAt + Self.drainGrace)
             } else {
-                if port == nil, !stopping, failure == nil { deadlines.append(startupDeadline) }
-                if let readinessClosedAt, port == nil, failure == nil { deadlines.append(readinessClosedAt + Self.closedReadinessGrace) }
+                if port == nil, !stopping, failure == nil {
+                    deadlines.append(startupDeadline)
+                    if let probe { deadlines.append(probe.due) }
+                }
                 if let killDeadline, !killed { deadlines.append(killDeadline) }
                 // Without a pidfd (kernels before 5.3), or after SIGKILL, the exit is polled for.
                 if pidDescriptor < 0 || killed { deadlines.append(now + 20_000_000) }
@@ -244,18 +247,14 @@ final class AppProcessRun: @unchecked Sendable {
                     case .waiting:
                         break
                     case .port(let reported):
-                        port = reported
-                        Descriptor.close(fd)
-                        readyDescriptor = nil
-                        if !stopping { onReady(self, reported) }
+                        becomeReady(reported)
                     case .invalid(let text):
                         failure = .badReadiness(text)
                         beginStop(now)
                     }
-                default:  // end of file (or an error, read the same way)
+                default:  // end of file (or an error, read the same way): it will not report; the probe looks
                     Descriptor.close(fd)
                     readyDescriptor = nil
-                    if port == nil { readinessClosedAt = now }
                 }
             }
 
@@ -268,6 +267,38 @@ final class AppProcessRun: @unchecked Sendable {
         let status = child.exitStatus ?? child.waitForExit()
         if failure == nil, !stoppedByRequest { failure = .ended(status) }
         return Ending(status: status, failure: failure, becameReady: port != nil, outputTail: tail.snapshot)
+    }
+
+    /// What the app is started with: the composed environment plus the front's variables
+    /// (design §6), and for apps that do not report their port, a free one in `PORT` and
+    /// `ASPNETCORE_PORT` and in place of `{port}` in the arguments (ANCM's contract).
+    private func spawnRequest(readiness: Int32, lifeline: Int32) -> SpawnRequest {
+        var environment = command.environment
+        environment[FrontContract.portVariable] = "0"
+        environment[FrontContract.tokenVariable] = token
+        environment[FrontContract.pathBaseVariable] = options.pathBase
+        environment[FrontContract.readyDescriptorVariable] = "3"
+        environment[FrontContract.lifelineDescriptorVariable] = "4"
+        var arguments = command.arguments
+        if let given = FreePort.pick() {
+            for name in AppCommand.portVariables { environment[name] = String(given) }
+            arguments = arguments.map { $0.replacing(AppCommand.portPlaceholder, with: String(given)) }
+        }
+        var request = SpawnRequest(
+            executable: command.executable, arguments: arguments, environment: environment,
+            workingDirectory: command.workingDirectory
+        )
+        request.standardInput = .null
+        request.standardOutput = .pipe
+        request.standardError = .pipe
+        // A group of its own: the front decides when the app stops (after draining), and
+        // the whole group can be killed, helpers included, as ANCM's job object is.
+        request.grouping = .newGroup
+        request.passedDescriptors = [readiness, lifeline]
+        // The app never outlives the front, however the front ends (ANCM's job object is
+        // killed with IIS). This thread waits for the app, so it outlives it as the signal needs.
+        request.parentDeathSignal = SIGKILL
+        return request
     }
 
     /// Reads until the pipe would block (or 1 MiB, so a flood cannot starve the loop's
