@@ -17,6 +17,11 @@ struct AppLauncher {
             workingDirectory: plan.workingDirectory
         )
         request.argumentZero = executable
+        // hostctl killed outright (SIGKILL, the OOM killer, an IDE's hard stop) must not leave
+        // the app running without it, in a terminal that has moved on. It gets the SIGTERM
+        // hostctl would have passed on, so it drains its own clients as it would on Ctrl+C.
+        // (The main thread, which spawns it here, lives until the app is reaped.)
+        request.parentDeathSignal = SIGTERM
         reporter.detail("Starting: \(executable)\(plan.arguments.isEmpty ? "" : " " + plan.arguments.joined(separator: " "))")
 
         let child: ChildProcess
