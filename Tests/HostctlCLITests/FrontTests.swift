@@ -182,13 +182,15 @@ import Testing
         }
     }
 
-    @Test func anIISExpressProfileFrontsOnItsIISSettingsURL() async throws {
+    @Test func anOutOfProcessIISExpressProfileFrontsOnItsIISSettingsURL() async throws {
         try await offThePool {
             let package = try Fixture.consoleApps.sharedBuild()
             var environment = Hostctl.baseEnvironment()
             environment["BROWSER"] = "true"  // launchBrowser: a browser that opens nothing
             var stopped = false
-            let result = try Hostctl.run(["run", "--no-build", "-lp", "IIS Express", "--product", "printargs"], in: package, environment: environment, timeout: 60) { stdout, hostctl in
+            let result = try Hostctl.run(
+                ["run", "--no-build", "-lp", "IIS Express OutOfProcess", "--product", "printargs"], in: package, environment: environment, timeout: 60
+            ) { stdout, hostctl in
                 guard !stopped, stdout.contains("Forwarding to:") else { return }
                 stopped = true
                 hostctl.send(SIGTERM)
