@@ -22,8 +22,12 @@ final class FrontLifeline: Sendable {
     private let lost = Atomic(false)
 
     /// Starts waiting on `descriptor`. `onLost` is called once, on the lifeline's thread,
-    /// when the front has gone; the process ends `exitLimit` later if it has not by then.
-    init(descriptor: Int32, onLost: @escaping @Sendable () -> Void) {
+    /// when the front has gone; `whenOverdue` `exitLimit` later, if the process still runs
+    /// (it ends the process; tests pass something milder).
+    init(
+        descriptor: Int32, exitLimit: Duration = FrontLifeline.exitLimit,
+        onLost: @escaping @Sendable () -> Void, whenOverdue: @escaping @Sendable () -> Void = { _exit(0) }
+    ) {
         NativeThread(name: "hostctl-lifeline") { [self] in
             var byte: UInt8 = 0
             while true {
@@ -34,11 +38,11 @@ final class FrontLifeline: Sendable {
             }
             lost.store(true, ordering: .releasing)
             onLost()
-            let deadline = MonotonicClock.now() + Self.exitLimit.nanoseconds
+            let deadline = MonotonicClock.now() + exitLimit.nanoseconds
             while case let left = deadline - MonotonicClock.now(), left > 0 {
                 _ = poll(nil, 0, Int32(clamping: (left + 999_999) / 1_000_000))
             }
-            _exit(0)
+            whenOverdue()
         }.detach()
     }
 
