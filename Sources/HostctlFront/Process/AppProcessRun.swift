@@ -5,7 +5,8 @@ import HostctlSupervisor
 import HostctlSystem
 
 /// One run of the app, from spawn to reaping, on a thread of its own: it reads the port
-/// from the readiness pipe, copies the app's output to hostctl's while keeping a bounded
+/// from the readiness pipe (or finds the app listening on the port it gave it, for apps that
+/// do not report one), copies the app's output to hostctl's while keeping a bounded
 /// tail, enforces the startup and shutdown limits, and reaps the process (so there is
 /// never a zombie). All of it happens in one poll loop; nothing blocks Swift's pool.
 ///
@@ -118,7 +119,7 @@ final class AppProcessRun: @unchecked Sendable {
         // the kernel closes it, and the app reads end-of-file.
         defer { Descriptor.close(lifeline.write) }
 
-        let request = spawnRequest(readiness: readiness.write, lifeline: lifeline.read)
+        let (request, givenPort) = spawnRequest(readiness: readiness.write, lifeline: lifeline.read)
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(request)
@@ -139,9 +140,7 @@ final class AppProcessRun: @unchecked Sendable {
             if let readyDescriptor { Descriptor.close(readyDescriptor) }
         }
         // An app that does not report its port is looked for on the one it was given.
-        var probe = request.environment[AppCommand.portVariables[0]].flatMap(UInt16.init).map {
-            PortProbe(port: $0, group: child.pid, now: MonotonicClock.now())
-        }
+        var probe = givenPort.map { PortProbe(port: $0, group: child.pid, now: MonotonicClock.now()) }
         var outputs = [
             Output(descriptor: child.standardOutput!, stream: .standardOutput, relay: options.relayedStandardOutput),
             Output(descriptor: child.standardError!, stream: .standardError, relay: options.relayedStandardError),
@@ -271,8 +270,9 @@ final class AppProcessRun: @unchecked Sendable {
 
     /// What the app is started with: the composed environment plus the front's variables
     /// (design §6), and for apps that do not report their port, a free one in `PORT` and
-    /// `ASPNETCORE_PORT` and in place of `{port}` in the arguments (ANCM's contract).
-    private func spawnRequest(readiness: Int32, lifeline: Int32) -> SpawnRequest {
+    /// `ASPNETCORE_PORT` and in place of `{port}` in the arguments (ANCM's contract), which
+    /// it returns too.
+    private func spawnRequest(readiness: Int32, lifeline: Int32) -> (SpawnRequest, givenPort: UInt16?) {
         var environment = command.environment
         environment[FrontContract.portVariable] = "0"
         environment[FrontContract.tokenVariable] = token
@@ -280,7 +280,8 @@ final class AppProcessRun: @unchecked Sendable {
         environment[FrontContract.readyDescriptorVariable] = "3"
         environment[FrontContract.lifelineDescriptorVariable] = "4"
         var arguments = command.arguments
-        if let given = FreePort.pick() {
+        let givenPort = FreePort.pick()
+        if let given = givenPort {
             for name in AppCommand.portVariables { environment[name] = String(given) }
             arguments = arguments.map { $0.replacing(AppCommand.portPlaceholder, with: String(given)) }
         }
@@ -298,7 +299,7 @@ final class AppProcessRun: @unchecked Sendable {
         // The app never outlives the front, however the front ends (ANCM's job object is
         // killed with IIS). This thread waits for the app, so it outlives it as the signal needs.
         request.parentDeathSignal = SIGKILL
-        return request
+        return (request, givenPort)
     }
 
     /// Reads until the pipe would block (or 1 MiB, so a flood cannot starve the loop's
