@@ -79,6 +79,18 @@ import Testing
         }
     }
 
+    /// hostctl links the hosting library, which takes the token out of the environment at
+    /// start-up, but it passes on what it was given as it always did.
+    @Test func aTokenInHostctlsOwnEnvironmentIsStillPassedOn() throws {
+        let package = try Fixture.consoleApps.sharedBuild()
+        var environment = Hostctl.baseEnvironment()
+        environment["HOSTCTL_PORT"] = "0"
+        environment["HOSTCTL_TOKEN"] = "from-the-shell"
+        let result = try Hostctl.run(["run", "--no-build", "-lp", "printargs"], in: package, environment: environment, timeout: 60)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(AppReport(result.stdout).environment["HOSTCTL_TOKEN"] == "from-the-shell", "\(result)")
+    }
+
     /// `hostctl run`: the app gets SIGTERM when hostctl is killed, as it would get hostctl's
     /// own SIGTERM passed on; this one says so and exits 43.
     @Test func killingHostctlRunWithSIGKILLSendsTheAppSIGTERM() async throws {
