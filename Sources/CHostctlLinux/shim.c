@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -16,18 +15,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
-
-int chl_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path) {
-    return posix_spawn_file_actions_addchdir_np(actions, path);
-}
-
-int chl_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int from) {
-    return posix_spawn_file_actions_addclosefrom_np(actions, from);
-}
-
-short chl_spawn_flag_setsid(void) {
-    return POSIX_SPAWN_SETSID;
-}
 
 int chl_signalfd(const sigset_t *mask) {
     return signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);

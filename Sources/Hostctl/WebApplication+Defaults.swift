@@ -18,7 +18,7 @@ extension WebApplication {
     /// await app.run()
     /// ```
     public static func builder(
-        arguments: [String] = CommandLine.arguments, environment: ProcessEnvironment = .current()
+        arguments: [String] = CommandLine.arguments, environment: ProcessEnvironment = .currentWithFrontToken()
     ) -> WebApplicationBuilder {
         WebApplicationBuilder(arguments: arguments, environment: environment, servers: defaultServers)
     }

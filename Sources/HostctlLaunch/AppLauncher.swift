@@ -17,6 +17,11 @@ struct AppLauncher {
             workingDirectory: plan.workingDirectory
         )
         request.argumentZero = executable
+        // hostctl killed outright (SIGKILL, the OOM killer, an IDE's hard stop) must not leave
+        // the app running without it, in a terminal that has moved on. It gets the SIGTERM
+        // hostctl would have passed on, so it drains its own clients as it would on Ctrl+C.
+        // (The main thread, which spawns it here, lives until the app is reaped.)
+        request.parentDeathSignal = SIGTERM
         reporter.detail("Starting: \(executable)\(plan.arguments.isEmpty ? "" : " " + plan.arguments.joined(separator: " "))")
 
         let child: ChildProcess
@@ -30,25 +35,41 @@ struct AppLauncher {
         monitor.relay = relay
         monitor.shouldForward = SignalPolicy.shouldForward
         var browsers: [ChildProcess] = []
-        if let url = plan.browserURL {
-            if let address = plan.listenURL.flatMap(ListenAddress.init(url:)) {
-                var waitingForListener = true
-                let opener = BrowserOpener(environment: hostEnvironment, reporter: reporter)
-                monitor.tickInterval = 100_000_000
-                monitor.onTick = {
-                    for browser in browsers { browser.reapIfExited() }
-                    guard waitingForListener, Self.isListening(address) else { return }
-                    waitingForListener = false
-                    if let browser = opener.open(url) { browsers.append(browser) }
+        // Watched for opening the browser once the app listens, and in process (an IIS
+        // profile) to tell a failed start from a crash later on.
+        let address = plan.listenURL.flatMap(ListenAddress.init(url:))
+        var listened = false
+        if plan.browserURL != nil || plan.capturesStartupErrors, let address {
+            let opener = BrowserOpener(environment: hostEnvironment, reporter: reporter)
+            let startupDeadline = MonotonicClock.now() + Self.startupTimeLimit.nanoseconds
+            var warnedSlowStart = false
+            monitor.tickInterval = 100_000_000
+            monitor.onTick = { [reporter] in
+                for browser in browsers { browser.reapIfExited() }
+                guard !listened else { return }
+                if Self.isListening(address) {
+                    listened = true
+                    if let url = plan.browserURL, let browser = opener.open(url) { browsers.append(browser) }
+                } else if plan.capturesStartupErrors, !warnedSlowStart, MonotonicClock.now() >= startupDeadline {
+                    // As IIS in process (500.37): said, but the app is left to go on starting.
+                    warnedSlowStart = true
+                    reporter.warning("Warning: the app has not started listening on \(plan.listenURL ?? "?") within \(Self.startupTimeLimit.components.seconds) s (In-Process Startup Time Limit).")
                 }
-            } else {
-                reporter.info("Not opening a browser: the app's address (\(plan.listenURL ?? "?")) is not one hostctl can watch for (port 0 is only known to the app).")
             }
+        } else if plan.browserURL != nil {
+            reporter.info("Not opening a browser: the app's address (\(plan.listenURL ?? "?")) is not one hostctl can watch for (port 0 is only known to the app).")
         }
         let status = monitor.wait(for: child).status
         for browser in browsers { browser.reapIfExited() }
+        if plan.capturesStartupErrors, address != nil, !listened, !status.isSuccess {
+            // IIS in process shows 500.30 for this; hostctl says it where the app's output is.
+            reporter.error("The app failed to start (In-Process Start Failure): it \(status) before it listened on \(plan.listenURL ?? "?").")
+        }
         return status.shellCode
     }
+
+    /// ANCM's startupTimeLimit, which applies in process too.
+    static let startupTimeLimit: Duration = .seconds(120)
 
     static func isListening(_ address: ListenAddress) -> Bool {
         switch address {

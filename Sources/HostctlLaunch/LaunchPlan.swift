@@ -22,6 +22,11 @@ public struct LaunchPlan: Sendable {
     public var listenURL: String?
     /// Set when the profile (or --server) asks for proxied hosting: the URLs the front owns.
     public var proxiedPublicURLs: [String]?
+    /// An IIS profile in process (`hostingModel`): the app serves the public URLs itself, and
+    /// a failure to start is reported as such (ASP.NET's CaptureStartupErrors under IIS).
+    public var capturesStartupErrors = false
+    /// Public URLs nobody will listen on (https:// until TLS is served), for a warning.
+    public var unservedURLs: [String] = []
     /// Proxied hosting: start the app with the front, or on the first request (`startMode`).
     public var startMode: LaunchProfile.StartMode = .onDemand
     /// The applied profile's name as typed, for messages; nil without a profile.
@@ -125,25 +130,43 @@ public enum LaunchPlanner {
         let firstURL = urls.split(separator: ";").first.map { String($0).trimmed } ?? defaultURL
 
         var proxiedPublicURLs: [String]?
+        var inProcessURLs: [String]?
         switch profile?.kind {
         case .proxied(let flavor):
-            proxiedPublicURLs = try publicURLs(flavor: flavor, composedURLs: urls, settings: settings, expander: expander)
+            let urls = try publicURLs(flavor: flavor, composedURLs: urls, settings: settings, expander: expander)
+            // IIS profiles run in process unless they say otherwise (as ASP.NET Core 3.0 and
+            // later); `--server proxied` asks for the front explicitly.
+            if flavor != .proxied, (profile?.hostingModel ?? .inProcess) == .inProcess, request.server != .proxied {
+                inProcessURLs = urls
+            } else {
+                proxiedPublicURLs = urls
+            }
         default:
             if server == .proxied { proxiedPublicURLs = splitURLs(urls) }
         }
+        var unservedURLs: [String] = []
+        if let urls = inProcessURLs {
+            let servable = servableURLs(urls)
+            unservedURLs = servable.leftOut
+            // The app itself listens on the public URLs, whatever else named its URLs.
+            environment["HOSTCTL_URLS"] = servable.served.joined(separator: ";")
+            inProcessURLs = servable.served
+        }
 
         var browserURL: String?
+        let publicURL = proxiedPublicURLs?.first ?? inProcessURLs?.first
         if profile?.launchBrowser == true {
-            let base = proxiedPublicURLs?.first ?? firstURL
-            browserURL = BrowserURL.make(base: base, launchUrl: profile?.launchUrl.map(expander.expand))
+            browserURL = BrowserURL.make(base: publicURL ?? firstURL, launchUrl: profile?.launchUrl.map(expander.expand))
         }
 
         var plan = LaunchPlan(
             target: target, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
-            browserURL: browserURL, listenURL: proxiedPublicURLs?.first ?? firstURL, proxiedPublicURLs: proxiedPublicURLs,
+            browserURL: browserURL, listenURL: publicURL ?? firstURL, proxiedPublicURLs: proxiedPublicURLs,
             profileName: profile.map { typedName ?? $0.name }, printsBuildingMessage: profile?.dotnetRunMessages ?? false
         )
         plan.startMode = profile?.startMode ?? .onDemand
+        plan.capturesStartupErrors = inProcessURLs != nil
+        plan.unservedURLs = unservedURLs
         return plan
     }
 
@@ -173,6 +196,15 @@ public enum LaunchPlanner {
             throw ProfileProblem("The launch profile type '\(flavor.rawValue)' needs 'iisSettings.iisExpress' with 'applicationUrl' in launchSettings.json.")
         }
         return urls
+    }
+
+    /// The URLs that can be served, and those left out: https:// ones while only http://
+    /// is served, as long as an http:// URL remains (so real ASP.NET launch settings, with
+    /// their sslPort URL, run); with none left, all are kept and the server says why not.
+    static func servableURLs(_ urls: [String]) -> (served: [String], leftOut: [String]) {
+        let plain = urls.filter { !$0.lowercased().hasPrefix("https://") }
+        guard !plain.isEmpty, plain.count < urls.count else { return (urls, []) }
+        return (plain, urls.filter { !plain.contains($0) })
     }
 
     static func splitURLs(_ urls: String) -> [String] {

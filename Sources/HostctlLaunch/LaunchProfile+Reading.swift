@@ -48,6 +48,15 @@ extension LaunchProfile {
             }
             profile.startMode = parsed
         }
+        if let model = try reader.string("hostingModel"), !model.isEmpty {
+            guard let parsed = HostingModel.allCases.first(where: { $0.rawValue.lowercased() == model.lowercased() }) else {
+                throw ProfileProblem("The value '\(model)' of property 'hostingModel' is not valid. Valid values: InProcess, OutOfProcess.")
+            }
+            if kind == .proxied(.proxied), parsed == .inProcess {
+                throw ProfileProblem("A 'Proxied' profile always runs the app out of process, behind the front: 'hostingModel' cannot be 'InProcess' (an 'IIS' or 'IISExpress' profile can).")
+            }
+            profile.hostingModel = parsed
+        }
         if kind == .executable, (profile.executablePath ?? "").isEmpty {
             throw ProfileProblem("The launch profile type 'Executable' requires the property 'executablePath'.")
         }

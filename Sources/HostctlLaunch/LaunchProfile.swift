@@ -18,6 +18,13 @@ public struct LaunchProfile: Sendable, Equatable {
         case iis = "IIS"
     }
 
+    /// `hostingModel` (IIS profiles; `<AspNetCoreHostingModel>`): the app serves the public
+    /// URLs itself (in process, the default since ASP.NET Core 3.0), or behind the front.
+    public enum HostingModel: String, Sendable, Equatable, CaseIterable {
+        case inProcess = "InProcess"
+        case outOfProcess = "OutOfProcess"
+    }
+
     /// `startMode` (proxied hosting): start the app on the first request, or at once.
     public enum StartMode: String, Sendable, Equatable, CaseIterable {
         case onDemand = "onDemand"
@@ -38,6 +45,7 @@ public struct LaunchProfile: Sendable, Equatable {
     public var server: ServerKind?
     public var product: String?
     public var startMode: StartMode?
+    public var hostingModel: HostingModel?
 
     public init(name: String, kind: Kind) {
         self.name = name
@@ -51,5 +59,6 @@ public struct LaunchProfile: Sendable, Equatable {
             && lhs.launchBrowser == rhs.launchBrowser && lhs.launchUrl == rhs.launchUrl
             && lhs.workingDirectory == rhs.workingDirectory && lhs.executablePath == rhs.executablePath
             && lhs.server == rhs.server && lhs.product == rhs.product && lhs.startMode == rhs.startMode
+            && lhs.hostingModel == rhs.hostingModel
     }
 }

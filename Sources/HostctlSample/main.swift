@@ -75,6 +75,23 @@ app.post("/echo") { context in
     }
 }
 
+// Reads the whole request body and answers how many bytes it had, without keeping or
+// echoing them: straight from the server's buffer, so body limits can be tried on a route
+// that reads (a body over the limit gets 413 before this answers).
+app.post("/upload") { context in
+    var total = 0
+    while true {
+        let availability = try context.request.body.readAvailable { bytes in
+            total += bytes.count
+            return bytes.count
+        }
+        if availability == .end { break }
+        if availability == .waiting { try await context.request.body.waitForData() }
+    }
+    context.response.contentType = "text/plain; charset=utf-8"
+    try await context.response.write("\(total)\n")
+}
+
 // Answers after ?ms=N milliseconds (at most a minute), to show a slow request.
 app.get("/slow") { context in
     let milliseconds = min(max(Int(context.request.query["ms"] ?? "") ?? 1000, 0), 60_000)

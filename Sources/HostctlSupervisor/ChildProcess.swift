@@ -8,7 +8,8 @@ import HostctlSystem
 /// hostctl may have signals blocked or ignored (Dispatch blocks some on its threads,
 /// and hostctl itself blocks the ones it forwards), and a child must start with every
 /// signal at its default disposition and an empty mask; and no descriptor hostctl
-/// happens to hold may leak into the child.
+/// happens to hold may leak into the child. It is fork and exec by hand (`chl_spawn`),
+/// not posix_spawn, because only that can give the child a parent-death signal.
 public final class ChildProcess {
     public let pid: pid_t
     /// Parent's write end of the child's stdin, when `.pipe` was asked for.
@@ -32,80 +33,63 @@ public final class ChildProcess {
     }
 
     /// Starts `request`. Failures to exec (no such file, not executable) are reported
-    /// here, synchronously: glibc's posix_spawn waits for the exec in the child.
+    /// here, synchronously: the spawn waits for the exec in the child.
     public static func spawn(_ request: SpawnRequest) throws(SystemError) -> ChildProcess {
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawnattr_init(&attributes)
-        defer {
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-
+        precondition(request.passedDescriptors.count <= Int(CHL_SPAWN_MAX_PASSED), "at most \(CHL_SPAWN_MAX_PASSED) passed descriptors")
         var parentEnds: [Int32?] = [nil, nil, nil]
-        var childEnds: [Int32] = []
-        var duplicates: [Int32] = []
-        defer {
-            for fd in childEnds { Descriptor.close(fd) }
-            for fd in duplicates { Descriptor.close(fd) }
-        }
+        var childEnds: [Int32] = [-1, -1, -1]
+        defer { for fd in childEnds where fd >= 0 { Descriptor.close(fd) } }
         do throws(SystemError) {
             for (target, stream) in [request.standardInput, request.standardOutput, request.standardError].enumerated() {
                 switch stream {
                 case .inherit:
                     break
                 case .null:
-                    posix_spawn_file_actions_addopen(&actions, Int32(target), "/dev/null", O_RDWR, 0)
+                    childEnds[target] = try retryingInterrupts("open", subject: "/dev/null") { open("/dev/null", O_RDWR | O_CLOEXEC) }
                 case .pipe:
                     let ends = try Descriptor.pipe()
                     let (parentEnd, childEnd) = target == 0 ? (ends.write, ends.read) : (ends.read, ends.write)
                     parentEnds[target] = parentEnd
-                    childEnds.append(childEnd)
-                    posix_spawn_file_actions_adddup2(&actions, childEnd, Int32(target))
+                    childEnds[target] = childEnd
                 }
             }
 
-            // Passed descriptors are first copied above any number they could collide with,
-            // so mapping them onto 3, 4, … cannot overwrite one another.
-            for (offset, fd) in request.passedDescriptors.enumerated() {
-                let copy = fcntl(fd, F_DUPFD_CLOEXEC, 64)
-                guard copy >= 0 else { throw SystemError.last("fcntl(F_DUPFD_CLOEXEC)") }
-                duplicates.append(copy)
-                posix_spawn_file_actions_adddup2(&actions, copy, Int32(3 + offset))
-            }
-            chl_spawn_add_closefrom(&actions, Int32(3 + request.passedDescriptors.count))
-
-            if let directory = request.workingDirectory {
-                chl_spawn_add_chdir(&actions, directory)
-            }
-
-            var allSignals = sigset_t()
-            sigfillset(&allSignals)
-            posix_spawnattr_setsigdefault(&attributes, &allSignals)
-            var emptyMask = sigset_t()
-            sigemptyset(&emptyMask)
-            posix_spawnattr_setsigmask(&attributes, &emptyMask)
-            var flags = Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
+            var plan = chl_spawn_plan()
+            plan.standard_input = childEnds[0]
+            plan.standard_output = childEnds[1]
+            plan.standard_error = childEnds[2]
+            plan.passed_count = Int32(request.passedDescriptors.count)
             switch request.grouping {
-            case .inherit: break
-            case .newGroup:
-                flags |= Int16(POSIX_SPAWN_SETPGROUP)
-                posix_spawnattr_setpgroup(&attributes, 0)
-            case .newSession:
-                flags |= chl_spawn_flag_setsid()
+            case .inherit: plan.grouping = CHL_SPAWN_SAME_GROUP
+            case .newGroup: plan.grouping = CHL_SPAWN_NEW_GROUP
+            case .newSession: plan.grouping = CHL_SPAWN_NEW_SESSION
             }
-            posix_spawnattr_setflags(&attributes, flags)
+            plan.death_signal = request.parentDeathSignal ?? 0
 
             let argv = [request.argumentZero ?? request.executable] + request.arguments
-            let pid = try withCStrings(argv) { (argvPointers) throws(SystemError) -> pid_t in
-                try withCStrings(request.environment.assignments) { (envPointers) throws(SystemError) -> pid_t in
-                    var pid: pid_t = 0
-                    let result = posix_spawn(&pid, request.executable, &actions, &attributes, argvPointers, envPointers)
-                    guard result == 0 else { throw SystemError("posix_spawn", code: result, subject: request.executable) }
-                    return pid
+            var pid: pid_t = 0
+            var failedStep: Int32 = 0
+            let result = withCStrings(argv) { argvPointers in
+                withCStrings(request.environment.assignments) { envPointers in
+                    request.passedDescriptors.withUnsafeBufferPointer { passed in
+                        request.executable.withCString { path in
+                            withOptionalCString(request.workingDirectory) { directory in
+                                plan.path = path
+                                plan.directory = directory
+                                plan.passed = passed.baseAddress
+                                return argvPointers.withUnsafeBufferPointer { argv in
+                                    envPointers.withUnsafeBufferPointer { envp in
+                                        plan.argv = argv.baseAddress
+                                        plan.envp = envp.baseAddress
+                                        return chl_spawn(&plan, &pid, &failedStep)
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
+            guard result == 0 else { throw spawnError(result, step: failedStep, request: request) }
             for fd in parentEnds.compactMap({ $0 }) where fd != parentEnds[0] {
                 _ = try? Descriptor.setNonBlocking(fd)
             }
@@ -113,6 +97,18 @@ public final class ChildProcess {
         } catch {
             for fd in parentEnds.compactMap({ $0 }) { Descriptor.close(fd) }
             throw error
+        }
+    }
+
+    /// Names the call that failed, and what it was about: the program, or the directory.
+    private static func spawnError(_ code: Int32, step: Int32, request: SpawnRequest) -> SystemError {
+        switch step {
+        case CHL_SPAWN_STEP_EXEC: SystemError("execve", code: code, subject: request.executable)
+        case CHL_SPAWN_STEP_DIRECTORY: SystemError("chdir", code: code, subject: request.workingDirectory)
+        case CHL_SPAWN_STEP_DEATH_SIGNAL: SystemError("prctl(PR_SET_PDEATHSIG)", code: code)
+        case CHL_SPAWN_STEP_GROUP: SystemError(request.grouping == .newSession ? "setsid" : "setpgid", code: code)
+        case CHL_SPAWN_STEP_DESCRIPTORS: SystemError("dup2", code: code)
+        default: SystemError("fork", code: code, subject: request.executable)
         }
     }
 
@@ -155,10 +151,13 @@ public final class ChildProcess {
 }
 
 /// Calls `body` with a NULL-terminated array of C strings that live for the call.
-private func withCStrings<R>(
-    _ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) throws(SystemError) -> R
-) throws(SystemError) -> R {
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
     let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
     defer { for pointer in pointers { free(pointer) } }
-    return try body(pointers)
+    return body(pointers)
+}
+
+private func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let string else { return body(nil) }
+    return string.withCString { body($0) }
 }

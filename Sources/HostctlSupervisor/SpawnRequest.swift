@@ -34,9 +34,15 @@ public struct SpawnRequest: Sendable {
     public var standardOutput: Stream = .inherit
     public var standardError: Stream = .inherit
     public var grouping: Grouping = .inherit
-    /// Parent descriptors the child receives as 3, 4, … in this order; every other
-    /// descriptor above 2 is closed in the child.
+    /// Parent descriptors the child receives as 3, 4, … in this order (64 at most); every
+    /// other descriptor above 2 is closed in the child.
     public var passedDescriptors: [Int32] = []
+    /// The signal the child gets when hostctl dies, however it dies (SIGKILL included):
+    /// Linux's parent-death signal. It is tied to the *thread* that spawns, not the process,
+    /// so set it only when spawning from a thread that outlives the child (the main thread,
+    /// or a thread of one's own that waits for the child); never from Swift's concurrency
+    /// pool, whose threads come and go. nil: the child outlives hostctl.
+    public var parentDeathSignal: Int32?
 
     public init(executable: String, arguments: [String] = [], environment: ProcessEnvironment, workingDirectory: String? = nil) {
         self.executable = executable

@@ -8,6 +8,12 @@ import Testing
 /// was given, then exits) and Fixtures/Fronted/app.py (a python3 server that follows the
 /// front's contract), so no test builds the hosting library.
 @Suite struct FrontTests {
+    /// The front's public URL, from its first "Now listening on:" line (the app's own lines
+    /// are marked with its name, and behind the front name no URL).
+    static func listeningURL(_ stdout: String) -> String? {
+        stdout.split(separator: "\n").first { $0.hasPrefix("Now listening on: ") }.map { String($0.dropFirst("Now listening on: ".count)) }
+    }
+
     /// The fixture app's pid, from its first line (marked as python3's by the front).
     static func appPID(_ stdout: String) -> pid_t? {
         let start = "python3 | fixture app pid="
@@ -31,13 +37,17 @@ import Testing
             #expect(app.environment["HOSTCTL_TOKEN"].map { $0.count == 32 && $0.allSatisfy(\.isHexDigit) } == true)
             #expect(app.environment["HOSTCTL_PATHBASE"] == "/")
             #expect(app.environment["HOSTCTL_READY_FD"] == "3")
+            #expect(app.environment["HOSTCTL_LIFELINE_FD"] == "4")
+            // For apps that do not report their port: one to listen on, as ANCM gives it (and
+            // in PORT, which printargs does not print; AppSupervisorTests look at both).
+            #expect(app.environment["ASPNETCORE_PORT"].flatMap(UInt16.init) != nil, "\(result)")
             #expect(app.environment["HOSTCTL_SERVER"] == "iouring", "the app's own server, never proxied")
             #expect(app.environment["HOSTCTL_LAUNCH_PROFILE"] == "FrontAlways")
             #expect(app.signalMask == "0000000000000000", "signals the front handles are not blocked in the app")
             // Nor ignored (hostctl ignores SIGPIPE); 32 and 33 are glibc's own, as in ProcessTests.
             let glibcReserved: UInt64 = 0x3 << 31
             #expect(UInt64(app.ignoredSignals ?? "", radix: 16).map { $0 & ~glibcReserved } == 0, "\(result)")
-            #expect(app.descriptors == "0,1,2,3", "the readiness descriptor and nothing else")
+            #expect(app.descriptors == "0,1,2,3,4", "the readiness and lifeline descriptors and nothing else")
             #expect(result.stdout.contains("Application is shutting down..."))
         }
     }
@@ -101,7 +111,7 @@ import Testing
             }
             #expect(result.exitCode == 0, "\(result)")
             #expect(result.stderr.contains("sh | oops\n"), "the app's output appears in hostctl's, marked as the app's: \(result)")
-            #expect(result.stderr.contains("sh -c 'echo oops >&2; touch exited; exit 3' exited with code 3 before it reported listening."), "\(result)")
+            #expect(result.stderr.contains("sh -c 'echo oops >&2; touch exited; exit 3' exited with code 3 before it was listening."), "\(result)")
             #expect(page.contains("exited with code 3"), "\(page)")
         }
     }
@@ -175,13 +185,15 @@ import Testing
         }
     }
 
-    @Test func anIISExpressProfileFrontsOnItsIISSettingsURL() async throws {
+    @Test func anOutOfProcessIISExpressProfileFrontsOnItsIISSettingsURL() async throws {
         try await offThePool {
             let package = try Fixture.consoleApps.sharedBuild()
             var environment = Hostctl.baseEnvironment()
             environment["BROWSER"] = "true"  // launchBrowser: a browser that opens nothing
             var stopped = false
-            let result = try Hostctl.run(["run", "--no-build", "-lp", "IIS Express", "--product", "printargs"], in: package, environment: environment, timeout: 60) { stdout, hostctl in
+            let result = try Hostctl.run(
+                ["run", "--no-build", "-lp", "IIS Express OutOfProcess", "--product", "printargs"], in: package, environment: environment, timeout: 60
+            ) { stdout, hostctl in
                 guard !stopped, stdout.contains("Forwarding to:") else { return }
                 stopped = true
                 hostctl.send(SIGTERM)

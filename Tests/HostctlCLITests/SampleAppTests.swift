@@ -20,6 +20,11 @@ import Testing
                 responses[path] = try curl(["-s", "-i", base + path])
             }
             responses["/echo"] = try curl(["-s", "-i", "-X", "POST", "--data-binary", "ping", base + "/echo"])
+            let upload = FilePath.join(try TemporaryDirectory.make("upload"), "body")
+            try write(String(repeating: "0123456789", count: 300_000), to: upload)
+            responses["/upload"] = try curl(["-s", "-i", "--data-binary", "@" + upload, base + "/upload"])
+            responses["/upload chunked"] = try curl(["-s", "-H", "Transfer-Encoding: chunked", "--data-binary", "@" + upload, base + "/upload"])
+            responses["/upload empty"] = try curl(["-s", "-X", "POST", base + "/upload"])
         }
         #expect(result.exitCode == 0, "a graceful shutdown exits 0: \(result)")
         #expect(result.stdout.contains("Application started. Press Ctrl+C to shut down."))
@@ -34,6 +39,10 @@ import Testing
         #expect(responses["/throw"]?.contains("SampleError") == true, "the developer exception page in Development")
         #expect(responses["/missing"]?.hasPrefix("HTTP/1.1 404") == true)
         #expect(responses["/echo"]?.hasSuffix("\r\n\r\nping") == true)
+        #expect(responses["/upload"]?.contains("HTTP/1.1 200") == true, "after curl's 100-continue: \(responses["/upload"] ?? "")")
+        #expect(responses["/upload"]?.hasSuffix("\r\n\r\n3000000\n") == true, "counted, not echoed: \(responses["/upload"] ?? "")")
+        #expect(responses["/upload chunked"] == "3000000\n")
+        #expect(responses["/upload empty"] == "0\n")
     }
 
     @Test func anUnknownServerIsAStartupError() throws {

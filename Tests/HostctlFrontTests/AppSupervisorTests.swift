@@ -1,6 +1,6 @@
 import Glibc
 import Synchronization
-import HostctlFront
+@testable import HostctlFront
 import HostctlSystem
 import Testing
 
@@ -43,6 +43,7 @@ import Testing
         #expect(endpoints[0].token.count == 32 && endpoints[0].token.allSatisfy(\.isHexDigit))
         #expect(app.started("pathbase") == "/")
         #expect(app.started("readyfd") == "3")
+        #expect(app.started("lifelinefd") == "4")
         #expect(app.marks.contains("listening pid=\(app.startedPIDs[0]) port=\(endpoints[0].port)"))
         await supervisor.shutdown()
         #expect(app.marks.contains("SIGTERM pid=\(app.startedPIDs[0])"), "stopped gracefully")
@@ -70,7 +71,7 @@ import Testing
         #expect(page?.status == 502)
         #expect(text(page).contains("exited with code 3"), "\(text(page))")
         #expect(!text(page).contains("boom"))
-        #expect(log.messages.contains { $0.contains("exited with code 3 before it reported listening") }, "\(log.messages)")
+        #expect(log.messages.contains { $0.contains("exited with code 3 before it was listening") }, "\(log.messages)")
         await quiet.shutdown()
 
         let (development, _) = Self.options { $0.showsOutputTail = true }
@@ -97,18 +98,28 @@ import Testing
         let supervisor = AppSupervisor(command: app.command("never"), options: options)
         let page = await failure { try await supervisor.endpoint() }
         #expect(page?.status == 502)
-        #expect(text(page).contains("did not report listening within 2 s"), "\(text(page))")
+        #expect(text(page).contains("did not start listening within 2 s"), "\(text(page))")
         // Under a loaded test run python may not even have recorded its pid before the kill.
         #expect(app.startedPIDs.allSatisfy { !processExists($0) }, "killed and reaped")
         await supervisor.shutdown()
     }
 
-    @Test func closingTheReadinessDescriptorWithoutAPortIsAFailure() async throws {
+    /// ANCM's contract: an app that does not report its port listens on the one in PORT and
+    /// ASPNETCORE_PORT (or in its arguments, for `{port}`), and is ready once it accepts a
+    /// connection there. Closing the readiness descriptor is not a failure then.
+    @Test(arguments: ["foreign", "argument", "close-ready"])
+    func anAppThatDoesNotReportItsPortIsFoundOnTheOneItWasGiven(_ mode: String) async throws {
         let app = try FixtureApp()
         let (options, _) = Self.options()
-        let supervisor = AppSupervisor(command: app.command("close-ready"), options: options)
-        let page = await failure { try await supervisor.endpoint() }
-        #expect(text(page).contains("closed HOSTCTL_READY_FD without reporting the port"), "\(text(page))")
+        let supervisor = AppSupervisor(command: app.command(mode, arguments: mode == "argument" ? ["{port}"] : []), options: options)
+        let endpoint = try await supervisor.endpoint()
+        let given = try #require(app.started("given"), "\(app.marks)")
+        #expect(String(endpoint.port) == given)
+        #expect(app.started("aspnetcore") == given)
+        #expect(app.started("port") == "0", "HOSTCTL_PORT stays the hosting library's: bind a free port and report it")
+        #expect(app.started("args") == (mode == "argument" ? given : ""), "\(app.marks)")
+        #expect(app.marks.contains("listening pid=\(app.startedPIDs[0]) port=\(given)"))
+        #expect(endpoint.port >= FreePort.lowest && endpoint.port < (FreePort.ephemeralRange()?.lower ?? 32768), "below the ephemeral range: \(endpoint.port)")
         await supervisor.shutdown()
         #expect(!processExists(app.startedPIDs[0]))
     }
@@ -253,7 +264,7 @@ import Testing
             $0.shutdownTimeLimit = .milliseconds(300)
             $0.startupTimeLimit = .seconds(1)
         }
-        for mode in ["serve", "exit3", "selfkill", "never", "ignore-term", "flood"] {
+        for mode in ["serve", "exit3", "selfkill", "never", "ignore-term", "flood", "foreign"] {
             let supervisor = AppSupervisor(command: app.command(mode), options: options)
             _ = try? await supervisor.endpoint()
             await supervisor.shutdown()

@@ -12,9 +12,9 @@ import Testing
         let killed = FrontErrorPage.startFailed(app: "app", failure: .ended(.signaled(9)), outputTail: nil)
         #expect(text(killed).contains("was killed by signal 9 (SIGKILL)"))
         let slow = FrontErrorPage.startFailed(app: "app", failure: .startupTimeout(.seconds(120)), outputTail: nil)
-        #expect(text(slow).contains("did not report listening within 120 s"))
-        #expect(AppFailure.startupTimeout(.milliseconds(1500)).summary == "did not report listening within 1.5 s")
-        #expect(AppFailure.startupTimeout(.milliseconds(200)).summary == "did not report listening within 200 ms")
+        #expect(text(slow).contains("did not start listening within 120 s"))
+        #expect(AppFailure.startupTimeout(.milliseconds(1500)).summary == "did not start listening within 1.5 s")
+        #expect(AppFailure.startupTimeout(.milliseconds(200)).summary == "did not start listening within 200 ms")
         #expect(AppFailure.couldNotStart("the file does not exist").summary == "could not be started: the file does not exist")
     }
 

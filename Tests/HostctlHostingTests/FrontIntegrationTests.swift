@@ -98,14 +98,18 @@ import Testing
     @Test func readsTheFrontsVariables() throws {
         let front = try #require(try FrontIntegrationConfiguration.read(from: Self.environment([
             ("HOSTCTL_PORT", "0"), ("HOSTCTL_TOKEN", "s3cret"), ("HOSTCTL_PATHBASE", "/app/"), ("HOSTCTL_READY_FD", "7"),
+            ("HOSTCTL_LIFELINE_FD", "8"),
         ])))
-        #expect(front == FrontIntegrationConfiguration(port: 0, token: "s3cret", pathBase: "/app", readyDescriptor: 7))
+        #expect(front == FrontIntegrationConfiguration(port: 0, token: "s3cret", pathBase: "/app", readyDescriptor: 7, lifelineDescriptor: 8))
         #expect(front.listenURL == "http://127.0.0.1:0")
         let plain = try #require(try FrontIntegrationConfiguration.read(from: Self.environment([("HOSTCTL_PORT", "65535"), ("HOSTCTL_TOKEN", "t")])))
-        #expect(plain.port == 65535 && plain.pathBase == "" && plain.readyDescriptor == nil)
-        for fd in ["", "x", "-1", "3.0", "99999999999"] {
-            let front = try FrontIntegrationConfiguration.read(from: Self.environment([("HOSTCTL_PORT", "1"), ("HOSTCTL_TOKEN", "t"), ("HOSTCTL_READY_FD", fd)]))
-            #expect(front?.readyDescriptor == nil, "a descriptor that is no descriptor is ignored: '\(fd)'")
+        #expect(plain.port == 65535 && plain.pathBase == "" && plain.readyDescriptor == nil && plain.lifelineDescriptor == nil)
+        // The standard streams are never the front's descriptors.
+        for fd in ["", "x", "-1", "0", "2", "3.0", "99999999999"] {
+            let front = try FrontIntegrationConfiguration.read(from: Self.environment([
+                ("HOSTCTL_PORT", "1"), ("HOSTCTL_TOKEN", "t"), ("HOSTCTL_READY_FD", fd), ("HOSTCTL_LIFELINE_FD", fd),
+            ]))
+            #expect(front?.readyDescriptor == nil && front?.lifelineDescriptor == nil, "a descriptor that is no descriptor is ignored: '\(fd)'")
         }
     }
 

@@ -110,13 +110,47 @@ import Testing
         #expect(try plan(profile { $0.kind = .proxied(.proxied); $0.startMode = .always }).startMode == .always)
     }
 
+    static let iisSettings = #"{"iisSettings": {"iisExpress": {"applicationUrl": "http://localhost:61234", "sslPort": 44300}}, "profiles": {}}"#
+
+    func planWithIISSettings(_ profile: LaunchProfile, _ request: LaunchRequest = LaunchRequest()) throws -> LaunchPlan {
+        let settings = try LaunchSettings.parse(Array(Self.iisSettings.utf8), path: "/pkg/launchSettings.json")
+        return try LaunchPlanner.plan(profile: profile, typedName: nil, settings: settings, request: request, baseEnvironment: base, packageDirectory: "/pkg")
+    }
+
     @Test func iisProfilesTakeTheirURLFromIISSettings() throws {
-        let text = #"{"iisSettings": {"iisExpress": {"applicationUrl": "http://localhost:61234", "sslPort": 44300}}, "profiles": {}}"#
-        let settings = try LaunchSettings.parse(Array(text.utf8), path: "/pkg/launchSettings.json")
-        let iis = profile { $0.kind = .proxied(.iisExpress) }
-        let result = try LaunchPlanner.plan(profile: iis, typedName: nil, settings: settings, request: LaunchRequest(), baseEnvironment: base, packageDirectory: "/pkg")
-        #expect(result.proxiedPublicURLs == ["http://localhost:61234", "https://localhost:44300"])
+        let iis = profile { $0.kind = .proxied(.iisExpress); $0.hostingModel = .outOfProcess }
+        #expect(try planWithIISSettings(iis).proxiedPublicURLs == ["http://localhost:61234", "https://localhost:44300"])
         #expect(throws: ProfileProblem.self) { try plan(iis) }
+    }
+
+    /// In process (the default for IIS profiles, as since ASP.NET Core 3.0), the app itself
+    /// serves the public URLs, on its profile's server; out of process, the front does.
+    @Test(arguments: [LaunchProfile.ProxiedFlavor.iisExpress, .iis])
+    func iisProfilesRunInProcessUnlessTheySayOtherwise(_ flavor: LaunchProfile.ProxiedFlavor) throws {
+        for model in [nil, LaunchProfile.HostingModel.inProcess] {
+            let inProcess = try planWithIISSettings(profile {
+                $0.kind = .proxied(flavor); $0.hostingModel = model; $0.server = .ioURing; $0.launchBrowser = true
+                $0.environmentVariables = [("HOSTCTL_URLS", "http://localhost:1")]
+            })
+            #expect(inProcess.proxiedPublicURLs == nil, "no front")
+            #expect(inProcess.environment["HOSTCTL_URLS"] == "http://localhost:61234", "the public URL, whatever else named one")
+            #expect(inProcess.environment["HOSTCTL_SERVER"] == "iouring")
+            #expect(inProcess.unservedURLs == ["https://localhost:44300"], "https:// is left out, with a warning, until TLS")
+            #expect(inProcess.capturesStartupErrors)
+            #expect(inProcess.listenURL == "http://localhost:61234")
+            #expect(inProcess.browserURL == "http://localhost:61234/")
+        }
+        let outOfProcess = try planWithIISSettings(profile { $0.kind = .proxied(flavor); $0.hostingModel = .outOfProcess })
+        #expect(outOfProcess.proxiedPublicURLs == ["http://localhost:61234", "https://localhost:44300"])
+        #expect(outOfProcess.environment["HOSTCTL_URLS"] == "http://shell:1", "the front, not the app, listens on the public URLs")
+        #expect(!outOfProcess.capturesStartupErrors)
+        // `--server proxied` asks for the front.
+        let forced = try planWithIISSettings(profile { $0.kind = .proxied(flavor) }, LaunchRequest(server: .proxied))
+        #expect(forced.proxiedPublicURLs == ["http://localhost:61234", "https://localhost:44300"])
+        // Proxied profiles are always out of process, and Project profiles have no model.
+        let proxied = try plan(profile { $0.kind = .proxied(.proxied); $0.applicationUrl = "http://localhost:8080" })
+        #expect(proxied.proxiedPublicURLs == ["http://localhost:8080"] && !proxied.capturesStartupErrors)
+        #expect(try !plan(profile { $0.hostingModel = .inProcess }).capturesStartupErrors)
     }
 
     @Test func browserURL() throws {

@@ -81,12 +81,30 @@ import Testing
         #expect(profile.startMode == .always)
     }
 
+    /// `hostingModel` takes `<AspNetCoreHostingModel>`'s values in any case.
+    @Test(arguments: [
+        ("InProcess", LaunchProfile.HostingModel.inProcess), ("inprocess", .inProcess), ("INPROCESS", .inProcess),
+        ("OutOfProcess", .outOfProcess), ("outofprocess", .outOfProcess), ("outOfProcess", .outOfProcess),
+    ])
+    func hostingModelInAnyCase(_ text: String, _ model: LaunchProfile.HostingModel) throws {
+        let value = try HostctlJSON.JSONReader().read(Array(#"{"commandName": "IISExpress", "hostingModel": "\#(text)"}"#.utf8))
+        #expect(try LaunchProfile.read(name: "p", from: value).hostingModel == model)
+        let proxied = try HostctlJSON.JSONReader().read(Array(#"{"commandName": "Proxied", "hostingModel": "OutOfProcess"}"#.utf8))
+        #expect(try LaunchProfile.read(name: "p", from: proxied).hostingModel == .outOfProcess, "what a Proxied profile is anyway")
+        let unset = try HostctlJSON.JSONReader().read(Array(#"{"commandName": "IIS", "hostingModel": ""}"#.utf8))
+        #expect(try LaunchProfile.read(name: "p", from: unset).hostingModel == nil)
+    }
+
     @Test(arguments: [
         (#"{"commandName": 3}"#, "A usable launch profile could not be located."),
         (#"{"commandName": "Executable"}"#, "The launch profile type 'Executable' requires the property 'executablePath'."),
         (#"{"commandName": "Project", "launchUrl": []}"#, "Could not convert the value of property 'launchUrl' to a string."),
         (#"{"commandName": "Project", "dotnetRunMessages": "maybe"}"#, "Could not convert the value of property 'dotnetRunMessages' to a boolean."),
         (#"{"commandName": "Project", "startMode": "sometimes"}"#, "The value 'sometimes' of property 'startMode' is not valid. Valid values: onDemand, always."),
+        (#"{"commandName": "IIS", "hostingModel": "Hybrid"}"#, "The value 'Hybrid' of property 'hostingModel' is not valid. Valid values: InProcess, OutOfProcess."),
+        (#"{"commandName": "IISExpress", "hostingModel": 2}"#, "Could not convert the value of property 'hostingModel' to a string."),
+        (#"{"commandName": "Proxied", "hostingModel": "inprocess"}"#,
+         "A 'Proxied' profile always runs the app out of process, behind the front: 'hostingModel' cannot be 'InProcess' (an 'IIS' or 'IISExpress' profile can)."),
     ])
     func profileProblems(_ object: String, _ reason: String) throws {
         let value = try HostctlJSON.JSONReader().read(Array(object.utf8))

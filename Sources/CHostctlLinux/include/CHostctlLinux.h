@@ -7,18 +7,59 @@
 // defines it and forwards to the GNU-only functions.
 
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-/// posix_spawn_file_actions_addchdir_np: the child changes directory before exec.
-int chl_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
+// MARK: Spawning (spawn.c)
 
-/// posix_spawn_file_actions_addclosefrom_np: the child closes every descriptor >= from.
-int chl_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int from);
+/// How many descriptors a child can be passed beside its standard streams.
+#define CHL_SPAWN_MAX_PASSED 64
 
-/// POSIX_SPAWN_SETSID (a GNU flag): the child starts a new session.
-short chl_spawn_flag_setsid(void);
+static const int CHL_SPAWN_SAME_GROUP = 0;
+static const int CHL_SPAWN_NEW_GROUP = 1;
+static const int CHL_SPAWN_NEW_SESSION = 2;
+
+/// The step that failed, when chl_spawn fails.
+static const int CHL_SPAWN_STEP_FORK = 0;          // in the parent: the report pipe or fork itself
+static const int CHL_SPAWN_STEP_DESCRIPTORS = 1;   // moving descriptors into place
+static const int CHL_SPAWN_STEP_GROUP = 2;         // setpgid or setsid
+static const int CHL_SPAWN_STEP_DEATH_SIGNAL = 3;  // prctl(PR_SET_PDEATHSIG)
+static const int CHL_SPAWN_STEP_DIRECTORY = 4;     // chdir
+static const int CHL_SPAWN_STEP_EXEC = 5;          // execve
+
+/// What a child starts with. Every pointer must stay valid for the call.
+struct chl_spawn_plan {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    /// NULL: the parent's working directory.
+    const char *directory;
+    /// Descriptors copied onto 0, 1 and 2; -1 leaves the parent's in place.
+    int standard_input;
+    int standard_output;
+    int standard_error;
+    /// Copied onto 3, 4, … in order; every other descriptor from there up is closed.
+    const int *passed;
+    int passed_count;
+    /// CHL_SPAWN_SAME_GROUP, CHL_SPAWN_NEW_GROUP or CHL_SPAWN_NEW_SESSION.
+    int grouping;
+    /// 0, or the signal the child gets when the calling thread ends (PR_SET_PDEATHSIG):
+    /// when the parent dies, by SIGKILL too. Cleared by the kernel when the program is
+    /// set-user-ID or gains capabilities.
+    int death_signal;
+};
+
+/// fork and exec, async-signal-safe in the child: every signal at its default disposition
+/// and unblocked, the descriptors of the plan and no other, then the group, the death
+/// signal, the directory, and execve (PATH is not searched). Waits until the exec has
+/// happened, so failures are reported here: returns 0 and sets *child, or returns the errno
+/// of the step it sets in *failed_step (the child is then reaped already).
+int chl_spawn(const struct chl_spawn_plan *plan, pid_t *child, int *failed_step);
+
+/// HOSTCTL_TOKEN as this process was started with it, or NULL. When HOSTCTL_PORT and
+/// HOSTCTL_TOKEN are both set (the app runs behind the front), a constructor takes the token
+/// out of the environment before main, while the process has one thread (front_token.c).
+const char *chl_front_token(void);
 
 /// signalfd for `mask`, non-blocking and close-on-exec.
 int chl_signalfd(const sigset_t *mask);

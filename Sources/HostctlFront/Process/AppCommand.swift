@@ -25,6 +25,12 @@ public struct AppCommand: Sendable {
             .compactMap { environment[$0] }.first { !$0.isEmpty } ?? "Production"
     }
 
+    /// Where an app that does not report its port finds the one to listen on: the variables
+    /// Heroku-style hosts and ANCM set, and a placeholder in its arguments, for commands
+    /// such as `vapor serve --port {port}`.
+    public static let portVariables = ["PORT", "ASPNETCORE_PORT"]
+    public static let portPlaceholder = "{port}"
+
     /// The command line, for messages.
     public var displayName: String {
         ([executable] + arguments).map { $0.contains(" ") || $0.isEmpty ? "'\($0)'" : $0 }.joined(separator: " ")
@@ -33,7 +39,8 @@ public struct AppCommand: Sendable {
 
 /// The process half's settings, with ANCM's defaults (reference §6.3).
 public struct AppSupervisorOptions: Sendable {
-    /// From spawn to the port line on HOSTCTL_READY_FD (startupTimeLimit); then the app is killed.
+    /// From spawn to listening (the port line on HOSTCTL_READY_FD, or a connection accepted on
+    /// the port given in PORT) (startupTimeLimit); then the app is killed.
     public var startupTimeLimit: Duration = .seconds(120)
     /// From SIGTERM to SIGKILL when stopping the app (shutdownTimeLimit).
     public var shutdownTimeLimit: Duration = .seconds(10)

@@ -3,15 +3,14 @@ import HostctlHosting
 
 /// Why the app could not be started, or why it stopped: the cause a 502 page names.
 public enum AppFailure: Sendable, Equatable {
-    /// posix_spawn itself failed (no such file, not executable).
+    /// Spawning itself failed (no such file, not executable).
     case couldNotStart(String)
     /// The process ended on its own: "exited with code N" or "was killed by signal N (NAME)".
     case ended(ExitStatus)
-    /// It closed its readiness descriptor without writing a port, and kept running.
-    case closedReadiness
     /// It wrote something that is not "PORT\n" to its readiness descriptor.
     case badReadiness(String)
-    /// It did not report listening within the startup limit, and was killed.
+    /// It neither reported a port nor listened on the one it was given within the startup
+    /// limit, and was killed.
     case startupTimeout(Duration)
 
     /// The cause as the end of a sentence starting "The app …".
@@ -20,9 +19,8 @@ public enum AppFailure: Sendable, Equatable {
         case .couldNotStart(let reason): "could not be started: \(reason)"
         case .ended(.exited(let code)): "exited with code \(code)"
         case .ended(.signaled(let signal)): "was killed by signal \(signal) (\(SignalNames.name(of: signal)))"
-        case .closedReadiness: "closed \(readyVariable) without reporting the port it listens on"
         case .badReadiness(let text): "wrote \"\(text)\" to \(readyVariable) instead of the port it listens on"
-        case .startupTimeout(let limit): "did not report listening within \(Self.describe(limit))"
+        case .startupTimeout(let limit): "did not start listening within \(Self.describe(limit))"
         }
     }
 

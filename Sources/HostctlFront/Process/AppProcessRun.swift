@@ -5,7 +5,8 @@ import HostctlSupervisor
 import HostctlSystem
 
 /// One run of the app, from spawn to reaping, on a thread of its own: it reads the port
-/// from the readiness pipe, copies the app's output to hostctl's while keeping a bounded
+/// from the readiness pipe (or finds the app listening on the port it gave it, for apps that
+/// do not report one), copies the app's output to hostctl's while keeping a bounded
 /// tail, enforces the startup and shutdown limits, and reaps the process (so there is
 /// never a zombie). All of it happens in one poll loop; nothing blocks Swift's pool.
 ///
@@ -39,9 +40,6 @@ final class AppProcessRun: @unchecked Sendable {
     /// Output still in the pipes after the app exited is read for this long at most: a
     /// process the app started may keep them open.
     private static let drainGrace: Int64 = 500_000_000
-    /// A readiness pipe closed without a port is a failure only if the app has not exited
-    /// within this time: its exit usually closes the pipe a moment before it is reaped.
-    private static let closedReadinessGrace: Int64 = 500_000_000
 
     init(generation: Int, command: AppCommand, options: AppSupervisorOptions) {
         self.generation = generation
@@ -107,37 +105,32 @@ final class AppProcessRun: @unchecked Sendable {
         var tail = OutputTail()
         var marker = options.outputLinePrefix.map(AppOutputMarker.init)
         let readiness: (read: Int32, write: Int32)
-        do { readiness = try Descriptor.pipe() } catch {
+        let lifeline: (read: Int32, write: Int32)
+        do throws(SystemError) {
+            readiness = try Descriptor.pipe()
+            do { lifeline = try Descriptor.pipe() } catch {
+                Descriptor.close(readiness.read)
+                Descriptor.close(readiness.write)
+                throw error
+            }
+        } catch {
             return Ending(status: nil, failure: .couldNotStart(error.description), becameReady: false, outputTail: [])
         }
+        // The front's end of the lifeline stays open for the whole run: when hostctl dies,
+        // the kernel closes it, and the app reads end-of-file.
+        defer { Descriptor.close(lifeline.write) }
 
-        var environment = command.environment
-        environment[FrontContract.portVariable] = "0"
-        environment[FrontContract.tokenVariable] = token
-        environment[FrontContract.pathBaseVariable] = options.pathBase
-        environment[FrontContract.readyDescriptorVariable] = "3"
-        var request = SpawnRequest(
-            executable: command.executable, arguments: command.arguments, environment: environment,
-            workingDirectory: command.workingDirectory
-        )
-        request.standardInput = .null
-        request.standardOutput = .pipe
-        request.standardError = .pipe
-        // A group of its own: the front decides when the app stops (after draining), and
-        // the whole group can be killed, helpers included, as ANCM's job object is.
-        request.grouping = .newGroup
-        request.passedDescriptors = [readiness.write]
-
+        let (request, givenPort) = spawnRequest(readiness: readiness.write, lifeline: lifeline.read)
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(request)
         } catch {
-            Descriptor.close(readiness.read)
-            Descriptor.close(readiness.write)
+            for fd in [readiness.read, readiness.write, lifeline.read] { Descriptor.close(fd) }
             return Ending(status: nil, failure: .couldNotStart(Self.describe(error)), becameReady: false, outputTail: [])
         }
-        // Only the app may hold the write end, or the front would never see it closed.
+        // Only the app may hold these ends, or the front would never see them closed.
         Descriptor.close(readiness.write)
+        Descriptor.close(lifeline.read)
         try? Descriptor.setNonBlocking(readiness.read)
         lock.withLock { pid = child.pid }
 
@@ -147,6 +140,8 @@ final class AppProcessRun: @unchecked Sendable {
             if pidDescriptor >= 0 { Descriptor.close(pidDescriptor) }
             if let readyDescriptor { Descriptor.close(readyDescriptor) }
         }
+        // An app that does not report its port is looked for on the one it was given.
+        var probe = givenPort.map { PortProbe(port: $0, group: child.pid, now: MonotonicClock.now()) }
         var outputs = [
             Output(descriptor: child.standardOutput!, stream: .standardOutput, relay: options.relayedStandardOutput),
             Output(descriptor: child.standardError!, stream: .standardError, relay: options.relayedStandardError),
@@ -159,7 +154,6 @@ final class AppProcessRun: @unchecked Sendable {
         var stoppedByRequest = false
         var killDeadline: Int64?
         var killed = false
-        var readinessClosedAt: Int64?
         var exitedAt: Int64?
         let startupDeadline = MonotonicClock.now() + options.startupTimeLimit.nanoseconds
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -174,6 +168,13 @@ final class AppProcessRun: @unchecked Sendable {
             stopping = true
             kill(-child.pid, SIGTERM)
             killDeadline = now + options.shutdownTimeLimit.nanoseconds
+        }
+        func becomeReady(_ listening: UInt16) {
+            port = listening
+            probe = nil
+            if let fd = readyDescriptor { Descriptor.close(fd) }
+            readyDescriptor = nil
+            if !stopping { onReady(self, listening) }
         }
 
         while true {
@@ -197,9 +198,8 @@ final class AppProcessRun: @unchecked Sendable {
                     failure = .startupTimeout(options.startupTimeLimit)
                     killGroup()
                 }
-                if port == nil, failure == nil, !stopping, let closedAt = readinessClosedAt, now >= closedAt + Self.closedReadinessGrace {
-                    failure = .closedReadiness
-                    beginStop(now)
+                if port == nil, failure == nil, !stopping, probe?.look(now: now) == true, let given = probe?.port {
+                    becomeReady(given)
                 }
                 if let killDeadline, now >= killDeadline { killGroup() }
             }
@@ -208,8 +208,10 @@ final class AppProcessRun: @unchecked Sendable {
             if let exitedAt {
                 deadlines.append(exitedAt + Self.drainGrace)
             } else {
-                if port == nil, !stopping, failure == nil { deadlines.append(startupDeadline) }
-                if let readinessClosedAt, port == nil, failure == nil { deadlines.append(readinessClosedAt + Self.closedReadinessGrace) }
+                if port == nil, !stopping, failure == nil {
+                    deadlines.append(startupDeadline)
+                    if let probe { deadlines.append(probe.due) }
+                }
                 if let killDeadline, !killed { deadlines.append(killDeadline) }
                 // Without a pidfd (kernels before 5.3), or after SIGKILL, the exit is polled for.
                 if pidDescriptor < 0 || killed { deadlines.append(now + 20_000_000) }
@@ -245,18 +247,14 @@ final class AppProcessRun: @unchecked Sendable {
                     case .waiting:
                         break
                     case .port(let reported):
-                        port = reported
-                        Descriptor.close(fd)
-                        readyDescriptor = nil
-                        if !stopping { onReady(self, reported) }
+                        becomeReady(reported)
                     case .invalid(let text):
                         failure = .badReadiness(text)
                         beginStop(now)
                     }
-                default:  // end of file (or an error, read the same way)
+                default:  // end of file (or an error, read the same way): it will not report; the probe looks
                     Descriptor.close(fd)
                     readyDescriptor = nil
-                    if port == nil { readinessClosedAt = now }
                 }
             }
 
@@ -269,6 +267,40 @@ final class AppProcessRun: @unchecked Sendable {
         let status = child.exitStatus ?? child.waitForExit()
         if failure == nil, !stoppedByRequest { failure = .ended(status) }
         return Ending(status: status, failure: failure, becameReady: port != nil, outputTail: tail.snapshot)
+    }
+
+    /// What the app is started with: the composed environment plus the front's variables
+    /// (design §6), and for apps that do not report their port, a free one in `PORT` and
+    /// `ASPNETCORE_PORT` and in place of `{port}` in the arguments (ANCM's contract), which
+    /// it returns too.
+    private func spawnRequest(readiness: Int32, lifeline: Int32) -> (SpawnRequest, givenPort: UInt16?) {
+        var environment = command.environment
+        environment[FrontContract.portVariable] = "0"
+        environment[FrontContract.tokenVariable] = token
+        environment[FrontContract.pathBaseVariable] = options.pathBase
+        environment[FrontContract.readyDescriptorVariable] = "3"
+        environment[FrontContract.lifelineDescriptorVariable] = "4"
+        var arguments = command.arguments
+        let givenPort = FreePort.pick()
+        if let given = givenPort {
+            for name in AppCommand.portVariables { environment[name] = String(given) }
+            arguments = arguments.map { $0.replacing(AppCommand.portPlaceholder, with: String(given)) }
+        }
+        var request = SpawnRequest(
+            executable: command.executable, arguments: arguments, environment: environment,
+            workingDirectory: command.workingDirectory
+        )
+        request.standardInput = .null
+        request.standardOutput = .pipe
+        request.standardError = .pipe
+        // A group of its own: the front decides when the app stops (after draining), and
+        // the whole group can be killed, helpers included, as ANCM's job object is.
+        request.grouping = .newGroup
+        request.passedDescriptors = [readiness, lifeline]
+        // The app never outlives the front, however the front ends (ANCM's job object is
+        // killed with IIS). This thread waits for the app, so it outlives it as the signal needs.
+        request.parentDeathSignal = SIGKILL
+        return (request, givenPort)
     }
 
     /// Reads until the pipe would block (or 1 MiB, so a flood cannot starve the loop's

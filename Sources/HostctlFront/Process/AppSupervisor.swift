@@ -234,7 +234,7 @@ public final class AppSupervisor: AppEndpointSource, @unchecked Sendable {
             if ending.becameReady {
                 options.log("The app \(command.displayName) \(failure.summary). It will be started again on the next request.")
             } else {
-                options.log("The app \(command.displayName) \(failure.summary) before it reported listening.")
+                options.log("The app \(command.displayName) \(failure.summary) before it was listening.")
             }
             let page = FrontErrorPage.startFailed(
                 app: command.displayName, failure: failure, outputTail: options.showsOutputTail ? ending.outputTail : nil

@@ -9,7 +9,8 @@ public enum FrontErrorPage {
     public static func startFailed(app: String, failure: AppFailure, outputTail: [String]?) -> FrontUnavailable {
         var body = "<p>The app <code>\(escape(app))</code> \(escape(failure.summary)).</p>\n"
         body += "<p>Common causes: the process failed to start, started but then stopped, or started but did not listen "
-            + "(it must bind 127.0.0.1:$HOSTCTL_PORT and write the port to $HOSTCTL_READY_FD).</p>\n"
+            + "(it must listen on 127.0.0.1 on the port in $PORT, or bind 127.0.0.1:$HOSTCTL_PORT and write the port "
+            + "to $HOSTCTL_READY_FD).</p>\n"
         if let outputTail {
             if outputTail.isEmpty {
                 body += "<p>It wrote nothing to stdout or stderr.</p>\n"

@@ -23,26 +23,34 @@ public struct FrontIntegrationConfiguration: Sendable, Equatable, CustomStringCo
     public var pathBase: String
     /// An inherited descriptor to write the bound port to once the app listens, if any.
     public var readyDescriptor: Int32?
+    /// An inherited descriptor that reads end-of-file when the front is gone, if any.
+    public var lifelineDescriptor: Int32?
 
-    public init(port: UInt16, token: String, pathBase: String = "", readyDescriptor: Int32? = nil) {
+    public init(port: UInt16, token: String, pathBase: String = "", readyDescriptor: Int32? = nil, lifelineDescriptor: Int32? = nil) {
         self.port = port
         self.token = token
         self.pathBase = Self.normalizedPathBase(pathBase)
         self.readyDescriptor = readyDescriptor
+        self.lifelineDescriptor = lifelineDescriptor
     }
 
     /// The configuration the front passed in `environment`; nil when `HOSTCTL_PORT` or
     /// `HOSTCTL_TOKEN` is unset or empty, so the same binary runs bare. A port that is not
-    /// a number from 0 to 65535 is an error; a `HOSTCTL_READY_FD` that is not a descriptor
-    /// number is ignored (readiness is the front's concern, and it notices the silence).
+    /// a number from 0 to 65535 is an error; a `HOSTCTL_READY_FD` or `HOSTCTL_LIFELINE_FD`
+    /// that is not a descriptor number is ignored (readiness is the front's concern, and it
+    /// notices the silence; the front's end is also signalled by its parent-death signal).
     public static func read(from environment: ProcessEnvironment) throws(FrontIntegrationError) -> FrontIntegrationConfiguration? {
         guard let portText = environment[FrontContract.portVariable], !portText.isEmpty,
               let token = environment[FrontContract.tokenVariable], !token.isEmpty
         else { return nil }
         guard let port = parsePort(portText) else { throw .invalidPort(portText) }
-        let readyDescriptor = environment[FrontContract.readyDescriptorVariable].flatMap { Int32($0) }.flatMap { $0 >= 0 ? $0 : nil }
+        func descriptor(_ name: String) -> Int32? {
+            environment[name].flatMap { Int32($0) }.flatMap { $0 > 2 ? $0 : nil }
+        }
         return FrontIntegrationConfiguration(
-            port: port, token: token, pathBase: environment[FrontContract.pathBaseVariable] ?? "", readyDescriptor: readyDescriptor
+            port: port, token: token, pathBase: environment[FrontContract.pathBaseVariable] ?? "",
+            readyDescriptor: descriptor(FrontContract.readyDescriptorVariable),
+            lifelineDescriptor: descriptor(FrontContract.lifelineDescriptorVariable)
         )
     }
 
@@ -50,11 +58,15 @@ public struct FrontIntegrationConfiguration: Sendable, Equatable, CustomStringCo
     public var listenURL: String { "http://127.0.0.1:\(port)" }
 
     public var description: String {
-        "FrontIntegrationConfiguration(port: \(port), token: <redacted>, pathBase: \"\(pathBase)\", readyDescriptor: \(readyDescriptor.map(String.init) ?? "nil"))"
+        "FrontIntegrationConfiguration(port: \(port), token: <redacted>, pathBase: \"\(pathBase)\", "
+            + "readyDescriptor: \(readyDescriptor.map(String.init) ?? "nil"), lifelineDescriptor: \(lifelineDescriptor.map(String.init) ?? "nil"))"
     }
 
     public var customMirror: Mirror {
-        Mirror(self, children: ["port": port, "token": "<redacted>", "pathBase": pathBase, "readyDescriptor": readyDescriptor as Any])
+        Mirror(self, children: [
+            "port": port, "token": "<redacted>", "pathBase": pathBase,
+            "readyDescriptor": readyDescriptor as Any, "lifelineDescriptor": lifelineDescriptor as Any,
+        ])
     }
 
     /// Decimal digits only (no sign, no spaces), at most 65535.

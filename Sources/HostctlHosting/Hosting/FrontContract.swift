@@ -7,7 +7,9 @@ public enum FrontContract {
     /// say). "0": bind a free port and report it through `readyDescriptorVariable`.
     public static let portVariable = "HOSTCTL_PORT"
     /// The pairing token: every request must carry it in `tokenHeader`, or gets 400.
-    /// Fresh and random for each process the front starts; never written to any log.
+    /// Fresh and random for each process the front starts; never written to any log. An app
+    /// on the hosting library takes it out of its environment before `main` (see
+    /// `ProcessEnvironment.currentWithFrontToken()`), so processes it starts never inherit it.
     public static let tokenVariable = "HOSTCTL_TOKEN"
     /// The path base the front serves the app under ("/" or "/app"), applied to requests.
     public static let pathBaseVariable = "HOSTCTL_PATHBASE"
@@ -16,6 +18,11 @@ public enum FrontContract {
     /// readiness, with no race between choosing a port and binding it. The front reads
     /// end-of-file without a port as "exited before listening".
     public static let readyDescriptorVariable = "HOSTCTL_READY_FD"
+    /// An inherited descriptor (decimal): the read end of a pipe whose write end only the
+    /// front holds. It reads end-of-file once the front is gone, however it ended (SIGKILL
+    /// included); the hosting library then shuts the app down within a second. Only read;
+    /// never written, never closed by the app before it ends.
+    public static let lifelineDescriptorVariable = "HOSTCTL_LIFELINE_FD"
     /// The request header carrying the pairing token (lowercase, as sent).
     public static let tokenHeader = "x-hostctl-token"
 }

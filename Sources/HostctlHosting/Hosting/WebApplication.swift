@@ -91,13 +91,22 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
             HostingConsole.error("Unable to start the server. \(error)")
             exit(1)
         }
+        // Behind the front, this app does not outlive it (FrontLifeline).
+        let lifeline = (try? configuration.frontIntegration.get())??.lifelineDescriptor.map { descriptor in
+            FrontLifeline(descriptor: descriptor) { stopRequests.request() }
+        }
         for line in startedLines() { HostingConsole.info(line) }
         HostingConsole.info("Hosting environment: \(environmentName)")
         HostingConsole.info("Content root path: \(configuration.contentRootPath)")
         await stopRequests.wait()
+        var timeout = serverOptions.shutdownTimeout
+        if lifeline?.isLost == true {
+            HostingConsole.info("The front that started this app has exited.")
+            timeout = min(timeout, FrontLifeline.drainLimit)
+        }
         HostingConsole.info("Application is shutting down...")
-        await stop()
-        withExtendedLifetime(signals) {}
+        await server?.stop(timeout: timeout)
+        withExtendedLifetime((signals, lifeline)) {}
     }
 
     /// What `run()` says once the server listens (design §5): "Now listening on: URL" for

@@ -15,7 +15,7 @@ public final class WebApplicationBuilder: @unchecked Sendable {
     public var servers: [String: ServerFactory]
     public let arguments: [String]
 
-    public init(arguments: [String] = CommandLine.arguments, environment: ProcessEnvironment = .current(), servers: [String: ServerFactory]) {
+    public init(arguments: [String] = CommandLine.arguments, environment: ProcessEnvironment = .currentWithFrontToken(), servers: [String: ServerFactory]) {
         self.arguments = arguments
         self.configuration = HostingConfiguration(arguments: Array(arguments.dropFirst()), environment: environment)
         self.servers = servers

@@ -20,7 +20,7 @@ struct FixtureApp {
         try FileSystem.writeFileAtomically(scriptPath, Array(Self.script.utf8))
     }
 
-    func command(_ mode: String, environment extra: [(String, String)] = []) -> AppCommand {
+    func command(_ mode: String, arguments: [String] = [], environment extra: [(String, String)] = []) -> AppCommand {
         var environment = ProcessEnvironment.current()
         for entry in environment.entries where entry.name.hasPrefix("HOSTCTL_") || entry.name.hasPrefix("ASPNETCORE_") {
             environment[entry.name] = nil
@@ -28,7 +28,7 @@ struct FixtureApp {
         environment["FIXTURE_MARKS"] = marksPath
         for (name, value) in extra { environment[name] = value }
         let python = ExecutableSearch.find("python3", path: environment["PATH"]) ?? "/usr/bin/python3"
-        return AppCommand(executable: python, arguments: [scriptPath, mode], environment: environment, workingDirectory: directory)
+        return AppCommand(executable: python, arguments: [scriptPath, mode] + arguments, environment: environment, workingDirectory: directory)
     }
 
     /// The marks written so far.
@@ -62,8 +62,9 @@ struct FixtureApp {
                 f.write(text + "\n")
 
     env = os.environ.get
-    mark("started pid=%d port=%s token=%s pathbase=%s readyfd=%s" % (
-        os.getpid(), env("HOSTCTL_PORT"), env("HOSTCTL_TOKEN"), env("HOSTCTL_PATHBASE"), env("HOSTCTL_READY_FD")))
+    mark("started pid=%d port=%s token=%s pathbase=%s readyfd=%s lifelinefd=%s given=%s aspnetcore=%s args=%s" % (
+        os.getpid(), env("HOSTCTL_PORT"), env("HOSTCTL_TOKEN"), env("HOSTCTL_PATHBASE"), env("HOSTCTL_READY_FD"),
+        env("HOSTCTL_LIFELINE_FD"), env("PORT"), env("ASPNETCORE_PORT"), ",".join(sys.argv[2:])))
     print("fixture %s pid=%d" % (mode, os.getpid()), flush=True)
 
     def forever():
@@ -77,9 +78,6 @@ struct FixtureApp {
     if mode == "selfkill":
         os.kill(os.getpid(), signal.SIGKILL)
     if mode == "never":
-        forever()
-    if mode == "close-ready":
-        os.close(int(env("HOSTCTL_READY_FD")))
         forever()
     if mode == "flood-exit":
         line = "x" * 100
@@ -101,15 +99,29 @@ struct FixtureApp {
                 sys.stdout.write(line + "\n")
         threading.Thread(target=flood, daemon=True).start()
 
+    # Apps that do not report their port listen on the one they are given: "foreign" in
+    # PORT, "argument" in its first argument ({port}), "close-ready" in PORT after closing
+    # the readiness descriptor (as programs that close what they inherit do).
+    reports = mode not in ("foreign", "argument", "close-ready")
+    if mode == "close-ready":
+        os.close(int(env("HOSTCTL_READY_FD")))
+    if mode == "argument":
+        bind_port = int(sys.argv[2])
+    elif not reports:
+        bind_port = int(env("PORT"))
+    else:
+        bind_port = int(env("HOSTCTL_PORT") or "0")
+
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", int(env("HOSTCTL_PORT") or "0")))
+    server.bind(("127.0.0.1", bind_port))
     server.listen(64)
     port = server.getsockname()[1]
     mark("listening pid=%d port=%d" % (os.getpid(), port))
-    ready = int(env("HOSTCTL_READY_FD"))
-    os.write(ready, b"%d\n" % port)
-    os.close(ready)
+    if reports:
+        ready = int(env("HOSTCTL_READY_FD"))
+        os.write(ready, b"%d\n" % port)
+        os.close(ready)
 
     def serve(connection):
         with connection:
