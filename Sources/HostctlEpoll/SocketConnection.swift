@@ -16,6 +16,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     @exclusivity(unchecked) private var cachedLocalAddress: SocketAddress?
     @exclusivity(unchecked) private var slot = -1
     @exclusivity(unchecked) private var pendingSend: ByteBuffer?
+    @exclusivity(unchecked) private(set) var sentByteCount = 0
     @exclusivity(unchecked) private var readingPaused = false
     @exclusivity(unchecked) private var inputClosed = false
     @exclusivity(unchecked) private(set) var closed = false
@@ -101,7 +102,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
             let count = read(descriptor, space.baseAddress, space.count)
             if count > 0 {
                 buffer.didWrite(count)
-                handler.didReceive()
+                handler.didReceive(count)
                 // A short read means the socket is drained; with a FIN pending, read on to see it.
                 if count < space.count, !peerClosing { return }
             } else if count == 0 {
@@ -147,6 +148,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
             let count = Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
             if count > 0 {
                 buffer.consume(count)
+                sentByteCount += count
             } else if count < 0 {
                 switch errno {
                 case EAGAIN, EWOULDBLOCK: return false

@@ -27,7 +27,10 @@ extension HTTP1Connection {
 
     /// With no task running: start one if a whole head has arrived.
     func startRequestIfReady() {
-        guard !closed, !draining || request?.headStartedAt != nil else { return }
+        // A connection that is closing once its output is sent (Connection: close, a request
+        // with both Content-Length and Transfer-Encoding, a rejected request) takes no more
+        // requests, however many were pipelined behind: RFC 9112 §9.6 and §6.1.
+        guard !closed, !closeWhenSent, !draining || request?.headStartedAt != nil else { return }
         if parseNext() == .ready {
             // The task about to start is the queue a head waits in: stamp the parse before it.
             extras?.timeline?.headParsed()
@@ -88,7 +91,7 @@ extension HTTP1Connection {
 
     /// Whether a complete head is ready, more input is needed, or the task should end.
     private func nextRequestState() -> NextRequest {
-        if closed || abortReason != nil { return .stop }
+        if closed || closeWhenSent || abortReason != nil { return .stop }
         switch parseNext() {
         case .ready:
             return .ready

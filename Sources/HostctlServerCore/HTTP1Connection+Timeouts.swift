@@ -7,7 +7,7 @@ extension HTTP1Connection {
         let request = self.request
 
         // The client reads the response too slowly.
-        if let rate = settings.minResponseRate, let inFlight {
+        if let rate = settings.minResponseRate, inFlight != nil {
             if let observed = sendObservedSince {
                 observeSendProgress()
                 let waited = sendWaitedNanoseconds + (now - observed)
@@ -16,7 +16,7 @@ extension HTTP1Connection {
                 }
             } else {
                 sendObservedSince = now
-                inFlightLastSeen = inFlight.readableCount
+                sentCountLastSeen = transport.sentByteCount
             }
         }
         if closed || abortReason != nil { return }

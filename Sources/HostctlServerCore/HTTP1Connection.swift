@@ -33,7 +33,6 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     @exclusivity(unchecked) var readingPaused = false
     /// Every byte received on the connection, for the minimum body rate.
     @exclusivity(unchecked) var totalBytesReceived = 0
-    @exclusivity(unchecked) private var writerIndexBeforeRead = 0
     /// When the connection last finished a response (or opened): the keep-alive clock.
     @exclusivity(unchecked) var idleSince: Int64
 
@@ -60,7 +59,8 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     @exclusivity(unchecked) var sendObservedSince: Int64?
     @exclusivity(unchecked) var sendWaitedNanoseconds: Int64 = 0
     @exclusivity(unchecked) var bytesSentWhileWaiting = 0
-    @exclusivity(unchecked) var inFlightLastSeen = 0
+    /// The transport's `sentByteCount` when progress was last counted.
+    @exclusivity(unchecked) var sentCountLastSeen = 0
 
     // The task
     @exclusivity(unchecked) var task: Task<Void, Never>?
@@ -108,28 +108,12 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
             compactBodyGap(buffer)
         }
         buffer.reserveWritable(4096)
-        writerIndexBeforeRead = buffer.writerIndex
         return buffer
     }
 
-    func didReceive() {
-        if let inbound { totalBytesReceived += inbound.writerIndex - writerIndexBeforeRead }
+    func didReceive(_ count: Int) {
+        totalBytesReceived += count
         inputArrived()
-    }
-
-    func received(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard !closed, !inputEnded else { return false }
-        let buffer = inbound ?? ByteBuffer(capacity: max(4096, bytes.count))
-        inbound = buffer
-        if !inRequest { buffer.compact() } else { compactBodyGap(buffer) }
-        buffer.append(bytes)
-        totalBytesReceived += bytes.count
-        inputArrived()
-        guard !closed, !inputEnded, let inbound, unconsumedInput(inbound) < settings.maxRequestBufferSize else {
-            readingPaused = !closed && !inputEnded
-            return false
-        }
-        return true
     }
 
     /// Bytes the connection holds that nothing has consumed: the receive-buffer limit counts these.
@@ -176,12 +160,11 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
 
     func sendCompleted(_ buffer: ByteBuffer) {
         if let observed = sendObservedSince {
-            bytesSentWhileWaiting += inFlightLastSeen
+            observeSendProgress()
             sendWaitedNanoseconds += loop.now - observed
             sendObservedSince = nil
         }
         inFlight = nil
-        inFlightLastSeen = 0
         buffer.clear()
         if spare == nil { spare = buffer }
         sendOutput()
@@ -194,11 +177,11 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     /// Output buffered and in flight.
     var pendingOutput: Int { (outbound?.readableCount ?? 0) + (inFlight?.readableCount ?? 0) }
 
-    /// Counts bytes the transport has sent from the in-flight buffer since last asked.
+    /// Counts the bytes the transport reports sent since last asked.
     func observeSendProgress() {
-        guard let inFlight else { return }
-        bytesSentWhileWaiting += inFlightLastSeen - inFlight.readableCount
-        inFlightLastSeen = inFlight.readableCount
+        let sent = transport.sentByteCount
+        bytesSentWhileWaiting += sent - sentCountLastSeen
+        sentCountLastSeen = sent
     }
 
     /// Hands buffered output to the transport (one send in flight at a time).

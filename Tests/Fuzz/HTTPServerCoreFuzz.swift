@@ -1,7 +1,7 @@
 // libFuzzer entry point for the server core (the per-connection HTTP/1.1 driver that both
-// servers run), fed the way the io_uring transport feeds it: bytes handed over through
-// `received(_:)` in completions of any size, sends that complete later, the peer's FIN,
-// timeouts at heartbeats. Any bytes must end in responses and a closed or idle connection,
+// servers run), fed the way a transport feeds it: bytes copied into its receive buffers in
+// pieces of any size (held while it pauses reading), sends that complete later, the peer's
+// FIN, timeouts at heartbeats. Any bytes must end in responses and a closed or idle connection,
 // never a trap, a hang or a memory error.
 //
 // The first input byte picks the options (HTTP.sys's extras with a response cache, bare LF,
@@ -43,7 +43,7 @@ private final class FuzzTransport: ConnectionTransport {
     weak var handler: ConnectionHandler?
     let holdsSends: Bool
     var held: ByteBuffer?
-    var sentBytes = 0
+    var sentByteCount = 0
     var closed = false
     var readingStopped = false
 
@@ -64,7 +64,7 @@ private final class FuzzTransport: ConnectionTransport {
             held = buffer
             return nil
         }
-        sentBytes += buffer.readableCount
+        sentByteCount += buffer.readableCount
         buffer.consume(buffer.readableCount)
         return buffer
     }
@@ -73,7 +73,7 @@ private final class FuzzTransport: ConnectionTransport {
     func completeHeldSend() {
         guard let buffer = held else { return }
         held = nil
-        sentBytes += buffer.readableCount
+        sentByteCount += buffer.readableCount
         buffer.consume(buffer.readableCount)
         handler?.sendCompleted(buffer)
     }
@@ -127,11 +127,26 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
     transport.handler = connection
 
     var offset = 0
-    while offset < input.count, !transport.closed {
-        let end = min(input.count, offset + chunkSize)
-        // A completion transport keeps delivering what it already received after a pause.
-        if !connection.received(UnsafeRawBufferPointer(rebasing: input[offset..<end])) { transport.readingStopped = true }
-        offset = end
+    // Bytes received but not yet taken: the connection paused reading.
+    var undelivered: ArraySlice<UInt8> = []
+    // Bounded: a connection that never resumes reading ends the run, not the fuzzer.
+    for _ in 0..<(input.count + 64) where !transport.closed && (offset < input.count || !undelivered.isEmpty) {
+        if undelivered.isEmpty, offset < input.count {
+            let end = min(input.count, offset + chunkSize)
+            undelivered = ArraySlice(input[offset..<end])
+            offset = end
+        }
+        while !undelivered.isEmpty, !transport.readingStopped, !transport.closed {
+            guard let buffer = connection.receiveBuffer() else {
+                transport.readingStopped = true
+                break
+            }
+            let count = min(buffer.writableCount, undelivered.count)
+            buffer.writableBytes.copyBytes(from: undelivered.prefix(count))
+            buffer.didWrite(count)
+            undelivered = undelivered.dropFirst(count)
+            connection.didReceive(count)
+        }
         loop.runUntilIdle()
         transport.completeHeldSend()
         loop.runUntilIdle()

@@ -178,17 +178,25 @@ final class RecordingHandler: ConnectionHandler, @unchecked Sendable {
     var transportClosedCount: Int { lock.withLock { _transportClosed } }
     var pauses: Int { lock.withLock { _pauses } }
 
-    func receiveBuffer() -> ByteBuffer? { nil }
-    func didReceive() {}
+    /// Where the transport puts bytes; emptied into `received` as they come.
+    private let inbound = ByteBuffer(capacity: 4096)
 
-    func received(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    func receiveBuffer() -> ByteBuffer? {
         lock.withLock {
-            _received.append(contentsOf: bytes)
             if let pauseAt, _received.count >= pauseAt, _pauses == 0 {
                 _pauses += 1
-                return false
+                return nil
             }
-            return true
+            inbound.clear()
+            inbound.reserveWritable(4096)
+            return inbound
+        }
+    }
+
+    func didReceive(_ count: Int) {
+        lock.withLock {
+            _received.append(contentsOf: inbound.readableBytes)
+            inbound.clear()
         }
     }
 

@@ -52,6 +52,7 @@ final class MemoryTransport: ConnectionTransport {
     private(set) var closed = false
     private(set) var wasReset = false
     private(set) var resumedReading = 0
+    private(set) var sentByteCount = 0
 
     init(loop: ManualLoop) { self.loop = loop }
 
@@ -64,6 +65,7 @@ final class MemoryTransport: ConnectionTransport {
             return nil
         }
         sent.append(contentsOf: buffer.readableBytes)
+        sentByteCount += buffer.readableCount
         buffer.consume(buffer.readableCount)
         return buffer
     }
@@ -73,6 +75,7 @@ final class MemoryTransport: ConnectionTransport {
         guard let buffer = held else { return }
         held = nil
         sent.append(contentsOf: buffer.readableBytes)
+        sentByteCount += buffer.readableCount
         buffer.consume(buffer.readableCount)
         handler?.sendCompleted(buffer)
     }
@@ -141,7 +144,7 @@ final class Harness {
             buffer.writableBytes.copyBytes(from: bytes.prefix(count))
             buffer.didWrite(count)
             bytes = bytes.dropFirst(count)
-            connection.didReceive()
+            connection.didReceive(count)
         }
         loop.runUntilIdle()
         return true
