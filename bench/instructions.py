@@ -22,7 +22,16 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PORT = 23090
+
+
+def free_port():
+    """A port nothing listens on now: several runs (or sessions) on one machine never meet."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = free_port()
 
 
 def wait_for_port(port, seconds=120):

@@ -1,13 +1,17 @@
+import CHostctlLinux
+import Glibc
 import HostctlCore
 import HostctlHosting
 import Synchronization
 
 /// The HTTP side of a server, shared by every transport: it accepts connections from
-/// the transport's loops, drives each with an `HTTP1Connection`, runs timeouts once a
-/// second, and drains connections when the server stops. It owns no descriptor and
-/// knows no epoll or io_uring.
+/// the transport's loops (through one acceptor per endpoint, which picks each connection's
+/// layers and protocol driver), runs timeouts once a second, and drains connections when
+/// the server stops. It owns no descriptor and knows no epoll or io_uring.
 public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
     let application: HTTPApplication
+    /// The app has admission checks: a request without them skips the step entirely.
+    let hasAdmissionChecks: Bool
     let settings: ConnectionSettings
     let maxConcurrentConnections: Int?
     /// HTTP.sys's extras (request queue limit, request timing, response cache); nil unless
@@ -17,12 +21,16 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
     private let loops: [LoopState]
     private let connectionCount = Atomic<Int>(0)
     private let nextConnectionID: Atomic<UInt64>
+    /// Connections accepted through the core itself (as a `ConnectionAcceptor`): HTTP/1.1,
+    /// with the layers the options name.
+    private var defaultEndpoint: EndpointAcceptor!
 
     /// With `appliesHTTPSysExtras`, the core applies the options marked as HTTP.sys's extras
     /// (`requestQueueLimit`, `responseCache`, `recordsRequestTiming`); without, it ignores
     /// them and its request path pays nothing for them.
     public init(application: HTTPApplication, options: ServerOptions, loopCount: Int, appliesHTTPSysExtras: Bool = false) {
         self.application = application
+        self.hasAdmissionChecks = !application.admissionChecks.isEmpty
         self.settings = ConnectionSettings(options)
         self.maxConcurrentConnections = options.maxConcurrentConnections
         self.extras = appliesHTTPSysExtras ? HTTPSysExtras(options) : nil
@@ -30,6 +38,7 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
         var seed = timespec()
         clock_gettime(CLOCK_REALTIME, &seed)
         nextConnectionID = Atomic(UInt64(seed.tv_sec) << 24 ^ UInt64(seed.tv_nsec))
+        defaultEndpoint = EndpointAcceptor(core: self, endpoint: HTTPEndpointOptions(layers: options.connectionLayers))
     }
 
     /// Connections open now, on every loop.
@@ -38,6 +47,27 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
     // MARK: ConnectionAcceptor
 
     public func accept(_ transport: ConnectionTransport, on loop: EventLoopContext) -> ConnectionHandler? {
+        defaultEndpoint.accept(transport, on: loop)
+    }
+
+    public func heartbeat(on loop: EventLoopContext) {
+        let state = loops[loop.index]
+        state.dates.refresh()
+        let now = loop.now
+        state.forEach { $0.heartbeat(now: now) }
+        state.releaseMemoryIfWorthIt(now: now)
+    }
+
+    /// The acceptor for a listener of `endpoint`: the layers its connections pass through
+    /// and the protocols they may speak. Every endpoint's connections share this core's
+    /// limits, heartbeat and graceful stop.
+    public func acceptor(for endpoint: HTTPEndpointOptions) -> ConnectionAcceptor {
+        EndpointAcceptor(core: self, endpoint: endpoint)
+    }
+
+    /// Takes a place for a new connection on `loop`; false when the server is stopping or at
+    /// its connection limit (the connection is then closed at once, with no response).
+    func reserveConnection(on loop: EventLoopContext) -> LoopState? {
         let state = loops[loop.index]
         if state.isDraining { return nil }
         if let limit = maxConcurrentConnections {
@@ -50,23 +80,22 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
         } else {
             connectionCount.wrappingAdd(1, ordering: .relaxed)
         }
-        let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let connection = HTTP1Connection(transport: transport, loop: loop, state: state, core: self, id: id)
-        state.add(connection)
-        return connection
+        return state
     }
 
-    public func heartbeat(on loop: EventLoopContext) {
-        let state = loops[loop.index]
-        state.dates.refresh()
-        let now = loop.now
-        state.forEach { $0.heartbeat(now: now) }
-        state.releaseMemoryIfWorthIt(now: now)
+    func nextConnectionNumber() -> UInt64 {
+        nextConnectionID.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
-    func connectionClosed(_ connection: HTTP1Connection) {
-        connection.state.remove(connection)
-        connectionCount.wrappingSubtract(1, ordering: .relaxed)
+    /// The HTTP/1.1 driver for a connection whose protocol is settled.
+    func makeHTTP1Connection(transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, id: UInt64) -> HTTP1Connection {
+        HTTP1Connection(transport: transport, loop: loop, state: state, core: self, id: id)
+    }
+
+    /// A connection the core accepted (the bottom of its stack) has closed. Calls for what
+    /// runs above a layer find nothing tracked and change nothing.
+    func connectionClosed(_ connection: ServedConnection, on state: LoopState) {
+        if state.remove(connection) { connectionCount.wrappingSubtract(1, ordering: .relaxed) }
     }
 
     // MARK: Stopping
@@ -101,7 +130,7 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
 final class LoopState: @unchecked Sendable {
     let dates = DateCache()
     @exclusivity(unchecked) private(set) var isDraining = false
-    @exclusivity(unchecked) private var connections: [ObjectIdentifier: HTTP1Connection] = [:]
+    @exclusivity(unchecked) private var connections: [ObjectIdentifier: any ServedConnection] = [:]
     /// Connections that went idle (dropping their buffers and task) or closed since the
     /// last trim, and when that was.
     @exclusivity(unchecked) var releasedSinceTrim = 0
@@ -121,14 +150,16 @@ final class LoopState: @unchecked Sendable {
 
     init() { dates.refresh() }
 
-    func add(_ connection: HTTP1Connection) { connections[ObjectIdentifier(connection)] = connection }
+    func add(_ connection: any ServedConnection) { connections[ObjectIdentifier(connection)] = connection }
 
-    func remove(_ connection: HTTP1Connection) {
-        connections[ObjectIdentifier(connection)] = nil
+    /// True when `connection` was tracked here.
+    func remove(_ connection: any ServedConnection) -> Bool {
+        guard connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return false }
         releasedSinceTrim += 1
+        return true
     }
 
-    func forEach(_ body: (HTTP1Connection) -> Void) {
+    func forEach(_ body: (any ServedConnection) -> Void) {
         for connection in Array(connections.values) { body(connection) }
     }
 
@@ -141,6 +172,3 @@ final class LoopState: @unchecked Sendable {
         forEach { $0.abort(reason: "The connection was aborted because the server is shutting down and request processing didn't complete within the time specified by the shutdown timeout.") }
     }
 }
-
-import CHostctlLinux
-import Glibc

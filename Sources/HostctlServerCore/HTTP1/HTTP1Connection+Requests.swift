@@ -7,7 +7,7 @@ extension HTTP1Connection {
 
     /// Parses a head from the unread input, without waiting.
     func parseNext() -> ParseOutcome {
-        let request = self.request ?? RequestState(limits: settings.parserLimits)
+        let request = self.request ?? makeRequestState()
         self.request = request
         if request.headReady { return .ready }
         guard let inbound, !inbound.isEmpty else { return .needMore }
@@ -23,6 +23,13 @@ extension HTTP1Connection {
             reject(.parse(error.reason))
             return .rejected
         }
+    }
+
+    private func makeRequestState() -> HTTP1RequestState {
+        let exchange = HTTPExchange(
+            driver: self, core: core, loop: loop, state: state, scheme: transport.tls == nil ? "http" : "https", extras: extras
+        )
+        return HTTP1RequestState(limits: settings.parserLimits, exchange: exchange)
     }
 
     /// With no task running: start one if a whole head has arrived.
@@ -58,25 +65,17 @@ extension HTTP1Connection {
             }
             while next == .wait {
                 sendOutput()
-                waitingFor = .request
-                await withUnsafeContinuation { waiter = $0 }
-                waitingFor = .nothing
+                await park(for: .request)
                 next = retireRequested ? .stop : nextRequestState()
             }
-            guard next == .ready else { break }
-            if let extras {
-                let admission = admit(extras)
-                if admission == .nextRequest { continue }
-                if admission == .stop { break }
-            }
-            guard let context = beginRequest() else { break }
-            do {
-                try await core.application.handle(context)
-                if abortReason == nil, request?.response.completed == false { try finishResponse() }
-            } catch {
-                handleFailure(error, context: context)
-            }
-            if needsDrain(), await !drainBody() { keepAlive = false }
+            guard next == .ready, let request else { break }
+            let exchange = request.exchange
+            let contentLength = beginRequest(request)
+            guard await exchange.process(
+                method: request.head.method, version: request.head.version, contentLength: contentLength,
+                hasBody: request.head.framing != .none, number: requestCount, connection: makeConnectionInfo()
+            ) else { break }
+            if needsDrain(request), await !drainBody(request) { keepAlive = false }
             guard endRequest() else { break }
         }
         task = nil
@@ -106,77 +105,48 @@ extension HTTP1Connection {
         }
     }
 
-    /// Prepares the reused context for the parsed head.
-    private func beginRequest() -> HTTPContext? {
-        guard let request else { return nil }
+    /// Sets up the body's framing for the parsed head; returns the declared length, if any.
+    private func beginRequest(_ request: HTTP1RequestState) -> Int? {
         inRequest = true
         requestCount += 1
+        // `request.head` is read in place: a copy would retain its field array.
         keepAlive = request.head.wantsKeepAlive && !request.head.hadContentLengthAndTransferEncoding && !draining
-        let context = request.context ?? makeContext()
-        request.context = context
         let framing = request.head.framing
         request.body.cursor = (inbound?.readerIndex ?? 0) + request.head.length
-        if framing != .none {
-            request.body.decoder = HTTP1BodyDecoder(framing: framing, limits: settings.parserLimits)
-        } else {
-            request.body.finished = true
-        }
-        request.response.isHead = request.head.method == .head
-        context.prepare(requestNumber: requestCount, maxRequestBodySize: settings.maxRequestBodySize)
         var contentLength: Int?
-        if case .contentLength(let length) = framing { contentLength = length }
-        context.request.reset(
-            source: self, method: request.head.method, version: request.head.version, contentLength: contentLength,
-            body: framing == .none ? nil : self
-        )
-        context.response.writer = self
-        return context
+        switch framing {
+        case .none:
+            request.body.finished = true
+        case .contentLength(let length):
+            contentLength = length
+            request.body.decoder = HTTP1BodyDecoder(framing: framing, limits: settings.parserLimits)
+        case .chunked:
+            request.body.decoder = HTTP1BodyDecoder(framing: framing, limits: settings.parserLimits)
+        }
+        return contentLength
     }
 
-    private func makeContext() -> HTTPContext {
+    /// The connection as the app sees it, made on the first request after the connection
+    /// went idle (with the same id) and kept while it is busy.
+    private func makeConnectionInfo() -> ConnectionInfo {
+        if let connectionInfo { return connectionInfo }
         let transport = self.transport
-        let info = connectionInfo ?? ConnectionInfo(
+        let info = ConnectionInfo(
             id: ConnectionID.format(id), remote: transport.remoteAddress, local: { [weak transport] in transport?.localAddress }
         )
+        info.tls = transport.tls
         connectionInfo = info
-        let context = HTTPContext(connection: info, environmentName: core.application.environmentName)
-        if let timeline = extras?.timeline { context.setConnectionFeature(HTTPRequestTimingFeature.self, timeline) }
-        context.setAbortHandler { [unowned self] in self.abort(reason: "The request was aborted by the application.") }
-        return context
-    }
-
-    /// An error escaped the app: answer with its status if nothing was sent yet, else abort.
-    private func handleFailure(_ error: any Error, context: HTTPContext) {
-        guard let request, abortReason == nil, !closed else { return }
-        if request.response.committed {
-            abort(reason: "The response has been aborted due to an unhandled application error: \(error)")
-            return
-        }
-        if let bad = error as? BadRequestError {
-            // A request the server rejects mid-body: minimal response, then close.
-            writeMinimalResponse(status: bad.status)
-            request.response = ResponseState(committed: true)
-            keepAlive = false
-            completeResponse(request)
-            return
-        }
-        let status = (error as? HTTPResponseError)?.status ?? 500
-        context.response.reset()
-        context.response.status = status
-        request.response.written = 0
-        pendingBody?.clear()
-        do {
-            try commit(final: true)
-            completeResponse(request)
-        } catch {
-            abort(reason: "Could not write the error response: \(error)")
-        }
+        return info
     }
 
     /// Whether the app left part of the body unread and the connection may still be kept by
     /// discarding it.
-    private func needsDrain() -> Bool {
-        guard let request, !closed, abortReason == nil, !request.body.finished else { return false }
+    private func needsDrain(_ request: HTTP1RequestState) -> Bool {
+        guard !closed, abortReason == nil, !request.body.finished else { return false }
+        if request.exchange.body.error != nil {
+            keepAlive = false  // a body the server rejected: nothing after it can be trusted
+            return false
+        }
         if request.head.expectsContinue, !request.body.continueSent {
             keepAlive = false  // the client was told nothing and may never send the body
             return false
@@ -188,13 +158,13 @@ extension HTTP1Connection {
     /// Returns true to keep serving.
     func endRequest() -> Bool {
         guard let request, !closed, abortReason == nil else { return false }
-        if !request.body.finished { keepAlive = false }
+        if !request.body.finished || request.exchange.body.error != nil { keepAlive = false }
         if let inbound {
             let end = request.body.finished ? request.body.cursor : inbound.writerIndex
             inbound.consume(max(0, min(end, inbound.writerIndex) - inbound.readerIndex))
         }
         inRequest = false
-        request.context?.request.detach()
+        request.exchange.end()
         request.resetForNextRequest()
         idleSince = loop.now
         if readingPaused {
@@ -210,9 +180,9 @@ extension HTTP1Connection {
 
     /// Reads and discards what is left of a body the app did not read, within the drain
     /// limits; false when the connection cannot be kept.
-    private func drainBody() async -> Bool {
-        guard let request else { return false }
-        if case .contentLength(let length) = request.head.framing, length - request.body.delivered > (settings.maxRequestBodySize ?? Int.max) {
+    private func drainBody(_ request: HTTP1RequestState) async -> Bool {
+        let exchange = request.exchange
+        if case .contentLength(let length) = request.head.framing, length - exchange.body.delivered > (settings.maxRequestBodySize ?? Int.max) {
             return false
         }
         request.body.drainStartedAt = loop.now
@@ -220,12 +190,12 @@ extension HTTP1Connection {
         sendOutput()
         while true {
             do {
-                switch try readAvailable({ $0.count }) {
+                switch try exchange.readAvailable({ $0.count }) {
                 case .end: return true
                 case .bytes: continue
                 case .waiting:
                     await park(for: .drain)
-                    if closed || abortReason != nil || request.body.error != nil { return false }
+                    if closed || abortReason != nil || exchange.body.error != nil { return false }
                     if let started = request.body.drainStartedAt, loop.now - started > settings.bodyDrainTimeout { return false }
                 }
             } catch {
@@ -239,14 +209,5 @@ extension HTTP1Connection {
         writeMinimalResponse(status: rejection.status)
         inputEnded = true  // nothing after a bad request can be trusted
         closeAfterSending()
-    }
-
-    /// Kestrel's answer to a rejected request: status line, Content-Length: 0, Connection: close, Date, Server.
-    func writeMinimalResponse(status: Int) {
-        let fields = HTTPFields()
-        try? HTTP1ResponseWriter.writeHead(
-            into: output, status: status, reason: nil, fields: fields, framing: .contentLength(0), closeConnection: true,
-            keepAliveHeader: false, date: state.dates.bytes, server: settings.addsServerHeader ? "hostctl" : nil
-        )
     }
 }

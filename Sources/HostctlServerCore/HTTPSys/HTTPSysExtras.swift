@@ -18,10 +18,11 @@ final class HTTPSysExtras: Sendable {
     }
 }
 
-/// What HTTP.sys's extras keep for one connection. Loop-confined, like the connection.
-final class HTTPSysConnectionExtras {
+/// What HTTP.sys's extras keep for one exchange (on HTTP/1.1, the connection's, reused
+/// request after request). Loop-confined, like the connection.
+final class HTTPSysExchangeExtras {
     let server: HTTPSysExtras
-    /// The connection's timing feature, reused for request after request; nil when not recording.
+    /// The timing feature, reused for request after request; nil when not recording.
     let timeline: RequestTimeline?
     /// The request in the app holds a place in the server's request queue.
     @exclusivity(unchecked) var holdsQueueSlot = false

@@ -34,29 +34,16 @@ extension HTTP1Connection {
         }
         guard let request else { return }
 
-        // The app is waiting for body bytes that come too slowly.
-        if let rate = settings.minRequestBodyRate, let waitStarted = request.body.waitStartedAt, request.body.drainStartedAt == nil {
-            let waited = request.body.waitedNanoseconds + (now - waitStarted)
-            if waited > rate.grace {
-                let received = Double(totalBytesReceived - request.body.receivedAtStart)
-                if received < rate.bytesPerSecond * Double(waited) / 1e9 {
-                    if request.response.committed {
-                        abort(reason: RequestRejection.requestBodyTimeout.message)
-                    } else {
-                        _ = fail(request, .requestBodyTimeout)
-                        resumeTask()
-                    }
-                    return
-                }
+        if let drainStarted = request.body.drainStartedAt {
+            // Discarding an unread body takes too long.
+            if now - drainStarted > settings.bodyDrainTimeout {
+                keepAlive = false
+                resumeTask()
             }
+        } else {
+            // The app is waiting for body bytes that come too slowly.
+            request.exchange.checkBodyRate(now: now)
         }
-
-        // Discarding an unread body takes too long.
-        if let drainStarted = request.body.drainStartedAt, now - drainStarted > settings.bodyDrainTimeout {
-            keepAlive = false
-            resumeTask()
-        }
-
     }
 
     /// The server is stopping: idle connections close now, busy ones after their response.

@@ -1,21 +1,11 @@
 import HostctlCore
-import HostctlHTTP1
 
 /// HTTP.sys's rules for what its response cache may answer and keep.
 enum ResponseCachePolicy {
     /// Whether a request may be answered from the cache: GET or HEAD, with no body and no
     /// Authorization (a response meant for one user must never reach another).
-    static func admits(_ head: HTTP1RequestHead, _ base: UnsafeRawPointer) -> Bool {
-        switch head.method {
-        case .get, .head: break
-        default: return false
-        }
-        guard head.framing == .none else { return false }
-        for field in head.fields where field.name.count == 13 {
-            let name = UnsafeRawBufferPointer(start: base + field.name.lowerBound, count: field.name.count)
-            if ASCII.equalsLowercased(name, "authorization") { return false }
-        }
-        return true
+    static func admits(method: HTTPMethod, hasBody: Bool, hasAuthorization: Bool) -> Bool {
+        (method == .get || method == .head) && !hasBody && !hasAuthorization
     }
 
     /// How many seconds a response may be served from the cache; nil when it may not be

@@ -1,11 +1,14 @@
+import CHostctlLinux
+import Glibc
 import HostctlCore
 import HostctlHTTP1
 import HostctlHosting
 import HostctlSystem
 
-/// Drives one HTTP/1.1 connection: bytes in from the transport, requests to the app,
-/// responses out. It owns no descriptor; the transport calls it and it asks the
-/// transport to send and close.
+/// The HTTP/1.1 driver of one connection: heads, chunked coding, keep-alive and pipelining
+/// over the bytes its transport moves. Each request runs through an `HTTPExchange`, the
+/// rules every HTTP version shares; this type frames what the exchange reads and writes.
+/// It owns no descriptor; the transport calls it and it asks the transport to send and close.
 ///
 /// The app's side runs in one task per busy connection, on the connection's loop (its
 /// task executor), started at the connection's first request and ended after it has
@@ -15,7 +18,7 @@ import HostctlSystem
 /// Thread confinement: every member is touched only on the loop's thread (transport
 /// callbacks, the heartbeat, and the task, which runs on the loop's executor), which is
 /// why the class may be marked `@unchecked Sendable`.
-final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
+final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     let transport: ConnectionTransport
     let loop: EventLoopContext
     let state: LoopState
@@ -24,8 +27,8 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     unowned(unsafe) let core: HTTPServerCore
     let id: UInt64
     var settings: ConnectionSettings { core.settings }
-    /// HTTP.sys's extras for this connection; nil unless the core applies them.
-    let extras: HTTPSysConnectionExtras?
+    /// HTTP.sys's extras for this connection's exchanges; nil unless the core applies them.
+    let extras: HTTPSysExchangeExtras?
 
     // Input
     @exclusivity(unchecked) var inbound: ByteBuffer?
@@ -37,25 +40,24 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     @exclusivity(unchecked) var idleSince: Int64
 
     // Requests
-    @exclusivity(unchecked) var request: RequestState?
+    @exclusivity(unchecked) var request: HTTP1RequestState?
     @exclusivity(unchecked) var inRequest = false
     @exclusivity(unchecked) var requestCount: UInt64 = 0
     @exclusivity(unchecked) var keepAlive = true
     @exclusivity(unchecked) var connectionInfo: ConnectionInfo?
 
     // Output
-    /// The response body before its head is committed (see `commit(final:)`).
-    @exclusivity(unchecked) var pendingBody: ByteBuffer?
     @exclusivity(unchecked) var outbound: ByteBuffer?
     @exclusivity(unchecked) var spare: ByteBuffer?
     /// The buffer the transport is sending; it consumes the buffer as bytes go out, so its
     /// readable count is what is still unsent.
     @exclusivity(unchecked) var inFlight: ByteBuffer?
+    /// The connection ends once its output is sent: it takes no more requests.
     @exclusivity(unchecked) var closeWhenSent = false
     // Minimum response rate: a send still pending at a heartbeat is watched from then on
     // (one that completes between heartbeats says nothing about the client, whether the
     // transport writes at once, as epoll does, or completes later, as io_uring does); the
-    // time watched and the bytes that went out meanwhile.
+    // time watched and the bytes the transport reports sent meanwhile.
     @exclusivity(unchecked) var sendObservedSince: Int64?
     @exclusivity(unchecked) var sendWaitedNanoseconds: Int64 = 0
     @exclusivity(unchecked) var bytesSentWhileWaiting = 0
@@ -65,17 +67,13 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     // The task
     @exclusivity(unchecked) var task: Task<Void, Never>?
     @exclusivity(unchecked) var waiter: UnsafeContinuation<Void, Never>?
-    @exclusivity(unchecked) var waitingFor = Wait.nothing
+    @exclusivity(unchecked) var waitingFor = ExchangeWait.nothing
     @exclusivity(unchecked) var retireRequested = false
 
     // Lifecycle
     @exclusivity(unchecked) var closed = false
     @exclusivity(unchecked) var draining = false
     @exclusivity(unchecked) var abortReason: String?
-
-    enum Wait: Equatable {
-        case nothing, request, body, writable, drain
-    }
 
     init(transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, core: HTTPServerCore, id: UInt64) {
         self.transport = transport
@@ -84,7 +82,7 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
         self.core = core
         self.id = id
         self.idleSince = loop.now
-        extras = core.extras.map { HTTPSysConnectionExtras(server: $0, acceptedAt: MonotonicClock.now()) }
+        extras = core.extras.map { HTTPSysExchangeExtras(server: $0, acceptedAt: MonotonicClock.now()) }
     }
 
     // MARK: ConnectionHandler: input
@@ -113,16 +111,6 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
 
     func didReceive(_ count: Int) {
         totalBytesReceived += count
-        inputArrived()
-    }
-
-    /// Bytes the connection holds that nothing has consumed: the receive-buffer limit counts these.
-    func unconsumedInput(_ buffer: ByteBuffer) -> Int {
-        guard inRequest, let request else { return buffer.readableCount }
-        return buffer.writerIndex - request.body.cursor + (request.body.pending.count)
-    }
-
-    private func inputArrived() {
         if let timeline = extras?.timeline, !inRequest { timeline.requestBytesArrived() }
         if waiter != nil {
             resumeTask()
@@ -131,9 +119,15 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
         }
     }
 
+    /// Bytes the connection holds that nothing has consumed: the receive-buffer limit counts these.
+    func unconsumedInput(_ buffer: ByteBuffer) -> Int {
+        guard inRequest, let request else { return buffer.readableCount }
+        return buffer.writerIndex - request.body.cursor + request.body.pending.count
+    }
+
     func inputClosed() {
         inputEnded = true
-        if inRequest, !(request?.response.completed ?? true) {
+        if inRequest, !(request?.exchange.response.completed ?? true) {
             abort(reason: "The client closed the connection.")
         } else if waiter != nil {
             resumeTask()
@@ -149,10 +143,9 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     func transportClosed() {
         guard !closed else { return }
         closed = true
-        if inRequest || task != nil { signalAbort(reason: abortReason ?? "The connection was closed.") }
         // Nothing a request holds may outlive its connection, whatever state it was in.
-        if let extras { requestEnded(extras, responseCompleted: false) }
-        core.connectionClosed(self)
+        signalAbort(reason: abortReason ?? "The connection was closed.")
+        core.connectionClosed(self, on: state)
         if task == nil { releaseIdleMemory() }
     }
 
@@ -212,7 +205,7 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
 
     // MARK: Closing
 
-    /// Sends what is buffered, then closes.
+    /// Sends what is buffered, then closes; no request after this one is taken.
     func closeAfterSending() {
         guard !closed else { return }
         closeWhenSent = true
@@ -223,17 +216,16 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     /// Ends the connection now: the request in flight is aborted and unsent output dropped.
     func abort(reason: String) {
         guard !closed else { return }
-        abortReason = reason
+        if abortReason == nil { abortReason = reason }
         signalAbort(reason: reason)
         transport.close()
     }
 
-    /// Tells the app its request is over: the abort signal fires, the task is cancelled,
-    /// and whatever it waits on fails.
+    /// Tells the request in flight it is over: its exchange fails what it waits on, the
+    /// task is cancelled and woken.
     func signalAbort(reason: String) {
         if abortReason == nil { abortReason = reason }
-        if let extras { requestEnded(extras, responseCompleted: false) }
-        request?.context?.requestAborted.fire()
+        request?.exchange.signalAbort(reason: abortReason ?? reason)
         task?.cancel()
         if waiter != nil { resumeTask() }
     }
@@ -247,7 +239,7 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
     }
 
     /// Suspends the connection's task until input, writability or a timeout resumes it.
-    func park(for reason: Wait) async {
+    func park(for reason: ExchangeWait) async {
         waitingFor = reason
         await withUnsafeContinuation { waiter = $0 }
         waitingFor = .nothing
@@ -261,11 +253,11 @@ final class HTTP1Connection: ConnectionHandler, @unchecked Sendable {
             if outbound?.isEmpty ?? true { outbound = nil }
             spare = nil
         }
-        pendingBody = nil
         if closed || !inRequest, let request {
+            request.exchange.pendingBody = nil
             // The context points back at this connection (its request reads the head from
-            // here, its response writes here): detaching breaks that cycle.
-            request.context?.detach()
+            // here, its response writes to the exchange): detaching breaks that cycle.
+            request.exchange.detach()
             if closed || request.headStartedAt == nil {
                 self.request = nil
                 connectionInfo = nil  // rebuilt (with the same id) by the next request
