@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "HostctlCoreTests", dependencies: ["HostctlCore"]),
         .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
-        .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting"]),
+        .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting", "Hostctl", "HostctlServerCore"]),
         .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
         .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring"]),
         // Shared by the server and front tests: a blocking socket client that parses just

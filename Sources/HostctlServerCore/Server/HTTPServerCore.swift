@@ -41,6 +41,9 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
         defaultEndpoint = EndpointAcceptor(core: self, endpoint: HTTPEndpointOptions(layers: options.connectionLayers))
     }
 
+    /// Loop `index`'s state (the in-memory exchange uses the first).
+    func loopState(at index: Int) -> LoopState { loops[index] }
+
     /// Connections open now, on every loop.
     public var activeConnections: Int { connectionCount.load(ordering: .relaxed) }
 
