@@ -18,10 +18,12 @@ final class EndpointAcceptor: ConnectionAcceptor, @unchecked Sendable {
         let id = core.nextConnectionNumber()
         let connection: any ServedConnection
         if endpoint.layers.isEmpty {
-            // The common case, without a closure per connection.
+            // The common case: the transport calls the driver directly.
             connection = makeProtocol(over: transport, loop: loop, state: state, id: id)
         } else {
-            connection = makeLayers(over: transport, from: 0, loop: loop, state: state, id: id)
+            let layered = LayeredConnection(core: core, state: state)
+            layered.outermost = makeLayers(over: transport, from: 0, loop: loop, state: state, id: id)
+            connection = layered
         }
         state.add(connection)
         return connection
