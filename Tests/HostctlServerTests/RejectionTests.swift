@@ -1,3 +1,4 @@
+import HostctlTestSupport
 import Hostctl
 import Testing
 
@@ -171,10 +172,3 @@ import Testing
     }
 }
 
-/// A thread-safe boolean for handlers to report to tests.
-final class Flag: @unchecked Sendable {
-    private let lock = Lock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
-}
