@@ -68,11 +68,11 @@ let package = Package(
         // Child processes: spawn with reset signals, wait while forwarding signals.
         .target(name: "HostctlSupervisor", dependencies: ["HostctlSystem", "CHostctlLinux"]),
 
-        // The front of proxied hosting (ANCM out-of-process): owns the public URLs on the
-        // event-loop server, starts and supervises the app, forwards to it over loopback.
+        // The front of proxied hosting (ANCM out-of-process): owns the public URLs on a
+        // server of either transport, starts and supervises the app, forwards to it over loopback.
         .target(
             name: "HostctlFront",
-            dependencies: ["Hostctl", "HostctlHosting", "HostctlHTTP1", "HostctlEpoll", "HostctlTransport", "HostctlSupervisor", "HostctlSystem", "CHostctlLinux"],
+            dependencies: ["Hostctl", "HostctlHosting", "HostctlHTTP1", "HostctlTransport", "HostctlSupervisor", "HostctlSystem", "CHostctlLinux"],
             swiftSettings: stayOnCallersExecutor
         ),
 
