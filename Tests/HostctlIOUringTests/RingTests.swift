@@ -1,6 +1,7 @@
 import CHostctlIOUring
 import Glibc
 @testable import HostctlIOUring
+import HostctlTestSupport
 import Testing
 
 /// The ring itself, driven by hand on the test's thread (it becomes the ring's only submitter).
@@ -9,7 +10,7 @@ import Testing
     static func enabledRing(entries: UInt32, completionEntries: UInt32) throws -> IOUring {
         let uring: IOUring
         do { uring = try IOUring(entries: entries, completionEntries: completionEntries) } catch {
-            try Test.cancel("io_uring is unavailable on this machine: \(error)")
+            try IOUringAvailability.skip(because: error.description)
         }
         try #require(chu_ring_enable(uring.ring) == 0)
         return uring
