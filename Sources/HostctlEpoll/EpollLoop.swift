@@ -88,13 +88,7 @@ public final class EpollLoop: EventLoop, @unchecked Sendable {
     }
 
     public override func connect(to address: SocketAddress, handler: OutboundConnectionHandler) throws(SystemError) -> ConnectionTransport {
-        let family: Int32 = switch address {
-        case .ipv4: AF_INET
-        case .ipv6: AF_INET6
-        case .unix: AF_UNIX
-        }
-        let fd = try retryingInterrupts("socket") { chl_stream_socket(family) }
-        if family != AF_UNIX { SocketOptions.disableNagle(fd) }
+        let fd = try OutboundSocket.open(for: address, nonBlocking: true)
         // Non-blocking: EINPROGRESS, then the first EPOLLOUT (or EPOLLERR) tells how it went.
         // EINTR means the same: the connect goes on in the background (connect(2)).
         let result = address.withSockAddr { Glibc.connect(fd, $0, $1) }

@@ -151,14 +151,7 @@ public final class IOUringLoop: EventLoop, @unchecked Sendable {
     }
 
     public override func connect(to address: SocketAddress, handler: OutboundConnectionHandler) throws(SystemError) -> ConnectionTransport {
-        let family: Int32 = switch address {
-        case .ipv4: AF_INET
-        case .ipv6: AF_INET6
-        case .unix: AF_UNIX
-        }
-        // Blocking, as accepted sockets are: the ring waits for readiness itself.
-        let fd = try retryingInterrupts("socket") { socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        if family != AF_UNIX { SocketOptions.disableNagle(fd) }
+        let fd = try OutboundSocket.open(for: address, nonBlocking: false)
         let connection = IOUringConnection(descriptor: fd, loop: self, remote: address)
         connection.connect(to: address, handler: handler)
         return connection
