@@ -7,10 +7,10 @@ import HostctlSystem
 /// A connected stream socket on an event loop: registered once, edge-triggered, for
 /// reading and writing; reads until the kernel has nothing more, writes until done or
 /// the socket is full (then the rest goes out on EPOLLOUT). Accepted connections and ones
-/// this side opened (`EventLoop.connect`) are the same but for the wait for establishment.
+/// this side opened (`EpollLoop.connect`) are the same but for the wait for establishment.
 final class SocketConnection: ConnectionTransport, EpollRegistrant {
     let descriptor: Int32
-    unowned let loop: EventLoop
+    unowned let loop: EpollLoop
     @exclusivity(unchecked) var handler: ConnectionHandler?
     let remoteAddress: SocketAddress?
     @exclusivity(unchecked) private var cachedLocalAddress: SocketAddress?
@@ -23,7 +23,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     /// Set while an outbound connect is in progress: the handler to tell when it completes.
     @exclusivity(unchecked) private var connecting: OutboundConnectionHandler?
 
-    init(descriptor: Int32, loop: EventLoop, remote: SocketAddress?) {
+    init(descriptor: Int32, loop: EpollLoop, remote: SocketAddress?) {
         self.descriptor = descriptor
         self.loop = loop
         self.remoteAddress = remote

@@ -8,7 +8,9 @@ import HostctlTransport
 /// buffer and their provided buffer goes straight back. One send at a time, its short sends
 /// finished here. Closing cancels what is in flight, waits for every operation's last
 /// completion (the kernel may still write a receive buffer or read the send buffer until
-/// then), and only then closes the descriptor and frees the slot.
+/// then), and only then closes the descriptor and frees the slot. Accepted connections and
+/// ones this side opened (`IOUringLoop.connect`, an IORING_OP_CONNECT) are the same but for
+/// the wait for establishment.
 final class IOUringConnection: ConnectionTransport, CompletionTarget {
     let descriptor: Int32
     unowned let loop: IOUringLoop
@@ -34,10 +36,17 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     @exclusivity(unchecked) private(set) var closed = false
     @exclusivity(unchecked) private var cachedRemoteAddress: SocketAddress?
     @exclusivity(unchecked) private var cachedLocalAddress: SocketAddress?
+    /// Set while an outbound connect is in progress: the handler to tell when it completes.
+    @exclusivity(unchecked) private var connecting: OutboundConnectionHandler?
+    /// The connect operation's address, which the kernel reads until it completes.
+    @exclusivity(unchecked) private var connectAddress: UnsafeMutableRawBufferPointer?
+    /// Bytes sent before the connection was established: submitted once it is.
+    @exclusivity(unchecked) private var sendAfterConnect: ByteBuffer?
 
-    init(descriptor: Int32, loop: IOUringLoop) {
+    init(descriptor: Int32, loop: IOUringLoop, remote: SocketAddress? = nil) {
         self.descriptor = descriptor
         self.loop = loop
+        self.cachedRemoteAddress = remote
     }
 
     /// Starts delivering bytes to `handler`.
@@ -55,14 +64,54 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         switch operation {
         case .receive: receiveCompleted(result, flags: flags)
         case .send: sendCompleted(result)
+        case .connect: connectCompleted(result)
         case .accept, .cancel, .wake, .nop: break
         }
+    }
+
+    // MARK: Connecting
+
+    /// Starts connecting to `address`; `handler` learns how it went.
+    func connect(to address: SocketAddress, handler: OutboundConnectionHandler) {
+        self.handler = handler
+        connecting = handler
+        (slot, generation) = loop.register(self)
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: MemoryLayout<sockaddr_storage>.size, alignment: 8)
+        let length = address.withSockAddr { pointer, length in
+            storage.baseAddress!.copyMemory(from: pointer, byteCount: Int(length))
+            return UInt32(length)
+        }
+        connectAddress = storage
+        chu_prep_connect(loop.uring.nextSubmission(), descriptor, storage.baseAddress, length, tag(.connect))
+    }
+
+    private func connectCompleted(_ result: Int32) {
+        connectAddress?.deallocate()
+        connectAddress = nil
+        if closing {
+            connecting = nil
+        } else if result < 0 {
+            fail(-result)
+        } else {
+            let handler = connecting
+            connecting = nil
+            handler?.connectionEstablished()
+            if !closing {
+                armReceive()
+                if let waiting = sendAfterConnect {
+                    sendAfterConnect = nil
+                    sending = waiting
+                    submitSend(waiting)
+                }
+            }
+        }
+        finishClosingIfIdle()
     }
 
     // MARK: Receiving
 
     private func armReceive() {
-        guard !receiving, !closing, !inputEnded, !receivePaused else { return }
+        guard !receiving, !closing, !inputEnded, !receivePaused, connecting == nil else { return }
         receiving = true
         chu_prep_multishot_recv(loop.uring.nextSubmission(), descriptor, loop.buffers.group, tag(.receive))
     }
@@ -163,7 +212,11 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
 
     func send(_ buffer: ByteBuffer) -> ByteBuffer? {
         guard !closing else { return nil }
-        precondition(sending == nil, "one send at a time")
+        precondition(sending == nil && sendAfterConnect == nil, "one send at a time")
+        if connecting != nil {
+            sendAfterConnect = buffer  // sent once established
+            return nil
+        }
         sending = buffer
         submitSend(buffer)
         return nil
@@ -199,6 +252,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
 
     private func fail(_ code: Int32) {
         guard !closing else { return }
+        connecting = nil
         handler?.connectionFailed(errno: code)
         close()
     }
@@ -206,7 +260,8 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     func close() {
         guard !closing else { return }
         closing = true
-        if receiving || sending != nil {
+        sendAfterConnect = nil
+        if receiving || sending != nil || connectAddress != nil {
             chu_prep_cancel_fd(loop.uring.nextSubmission(), descriptor, tag(.cancel))
         }
         finishClosingIfIdle()
@@ -220,7 +275,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
 
     /// Closes the descriptor once no operation can touch it or its buffers any more.
     private func finishClosingIfIdle() {
-        guard closing, !closed, !receiving, sending == nil else { return }
+        guard closing, !closed, !receiving, sending == nil, connectAddress == nil else { return }
         closed = true
         Glibc.close(descriptor)
         loop.unregister(slot: slot)

@@ -22,6 +22,16 @@ private final class FuzzLoop: EventLoopContext, TaskExecutor, @unchecked Sendabl
 
     func enqueue(_ job: consuming ExecutorJob) { jobs.append(UnownedJob(job)) }
     func execute(_ work: @escaping @Sendable () -> Void) { self.work.append(work) }
+    func afterEvents(_ work: @escaping () -> Void) { self.work.append(work) }
+
+    var states: [Int: any LoopLocalState] = [:]
+
+    func localState<State: LoopLocalState>(key: Int, create: () -> State) -> State {
+        if let existing = states[key] { return existing as! State }
+        let state = create()
+        states[key] = state
+        return state
+    }
 
     func runUntilIdle() {
         // Bounded: a driver that keeps queueing work forever is a hang, and a finding.

@@ -1,6 +1,7 @@
 import Glibc
 import HostctlCore
 @testable import HostctlIOUring
+import HostctlTestSupport
 import Testing
 
 /// The connection transport on a real loop thread, over socket pairs: running out of
@@ -12,7 +13,7 @@ import Testing
         configure(&configuration)
         let group: IOUringLoopGroup
         do { group = try IOUringLoopGroup(count: 1, configuration: configuration) } catch {
-            try Test.cancel("io_uring is unavailable on this machine: \(error)")
+            try IOUringAvailability.skip(because: error.description)
         }
         try group.start()
         return group

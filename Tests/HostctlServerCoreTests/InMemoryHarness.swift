@@ -26,6 +26,17 @@ final class ManualLoop: EventLoopContext, TaskExecutor, @unchecked Sendable {
         lock.withLock { self.work.append(work) }
     }
 
+    func afterEvents(_ work: @escaping () -> Void) { later(work) }
+
+    private var states: [Int: any LoopLocalState] = [:]
+
+    func localState<State: LoopLocalState>(key: Int, create: () -> State) -> State {
+        if let existing = states[key] { return existing as! State }
+        let state = create()
+        states[key] = state
+        return state
+    }
+
     /// Runs everything queued, and whatever that queues, until nothing is left.
     func runUntilIdle() {
         for _ in 0..<10_000 {

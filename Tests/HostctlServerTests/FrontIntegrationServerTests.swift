@@ -25,7 +25,7 @@ import Testing
             let builder = WebApplication.builder(
                 arguments: ["test"] + arguments,
                 environment: ProcessEnvironment([
-                    ("HOSTCTL_SERVER", kind.rawValue), ("HOSTCTL_ENVIRONMENT", environmentName),
+                    ("HOSTCTL_SERVER", kind.serverName), ("HOSTCTL_ENVIRONMENT", environmentName),
                     ("HOSTCTL_PORT", "0"), ("HOSTCTL_TOKEN", FrontIntegrationServerTests.token), ("HOSTCTL_PATHBASE", pathBase),
                     ("HOSTCTL_READY_FD", "\(ready.write)"),
                 ] + variables)
@@ -211,7 +211,7 @@ import Testing
         try kind.skipIfUnavailable()
         let builder = WebApplication.builder(
             arguments: ["test"],
-            environment: ProcessEnvironment([("HOSTCTL_SERVER", kind.rawValue), ("HOSTCTL_PORT", "70000"), ("HOSTCTL_TOKEN", "t")])
+            environment: ProcessEnvironment([("HOSTCTL_SERVER", kind.serverName), ("HOSTCTL_PORT", "70000"), ("HOSTCTL_TOKEN", "t")])
         )
         let app = builder.build()
         do {

@@ -18,7 +18,7 @@ import Testing
         await server.stop()
     }
 
-    @Test(arguments: ServerUnderTest.allCases) func idleKeepAliveConnectionsAreClosedSilently(_ kind: ServerUnderTest) async throws {
+    @Test(arguments: ServerUnderTest.withTwoLoops) func idleKeepAliveConnectionsAreClosedSilently(_ kind: ServerUnderTest) async throws {
         let server = try await TestServer(kind, options: { $0.keepAliveTimeout = .seconds(2) }) { app in
             app.get("/") { try await $0.response.write("ok") }
         }
@@ -47,7 +47,7 @@ import Testing
         await server.stop()
     }
 
-    @Test(arguments: ServerUnderTest.allCases) func connectionsOverTheLimitAreClosedAtOnce(_ kind: ServerUnderTest) async throws {
+    @Test(arguments: ServerUnderTest.withTwoLoops) func connectionsOverTheLimitAreClosedAtOnce(_ kind: ServerUnderTest) async throws {
         let server = try await TestServer(kind, options: { $0.maxConcurrentConnections = 2 }) { app in
             app.get("/") { try await $0.response.write("ok") }
         }

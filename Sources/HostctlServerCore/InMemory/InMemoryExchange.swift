@@ -156,4 +156,6 @@ private final class InMemoryLoop: EventLoopContext, @unchecked Sendable {
     var now: Int64 { MonotonicClock.now() }
     var taskExecutor: any TaskExecutor { globalConcurrentExecutor }
     func execute(_ work: @escaping @Sendable () -> Void) { Task { work() } }
+    func afterEvents(_ work: @escaping () -> Void) { work() }
+    func localState<State: LoopLocalState>(key: Int, create: () -> State) -> State { create() }
 }
