@@ -102,17 +102,9 @@ import Testing
         #expect(uploaded == size)
         #expect(downloaded == size)
         // Client, front and app share this process: all three must stay far below one body.
-        // On io_uring the front's upload side grows with the body: a completion transport's
-        // send always completes later, so the forwarder leaves part of a body chunk pending
-        // while more arrives, and HTTP1Connection.compactBodyGap compacts only when nothing is
-        // pending (the consumed bytes before the pending ones are never reclaimed). How far it
-        // grows depends on timing (100-300 MB here, sometimes less than the limit). The server
-        // core's, being rewritten; remove this once it reclaims them.
-        withKnownIssue("the server core keeps consumed body bytes while a part is pending", isIntermittent: true) {
-            #expect(growth < 96 * 1024 * 1024, "resident memory grew by \(growth / 1_048_576) MB")
-        } when: {
-            server == .ioUring
-        }
+        // (On io_uring a send always completes later, so the forwarder leaves part of a body
+        // chunk pending while more arrives: the server must reclaim the consumed bytes before it.)
+        #expect(growth < 96 * 1024 * 1024, "resident memory grew by \(growth / 1_048_576) MB")
         await front.stop()
         await app.stop()
     }

@@ -72,17 +72,24 @@ extension HTTP1Connection: ExchangeDriver {
         for trailer in decoder.trailers { httpRequest.trailers.append(name: trailer.name, value: trailer.value) }
     }
 
-    /// Moves undecoded body bytes down over the ones the app has consumed, keeping the head
-    /// in place, so a long upload does not grow the buffer.
+    /// Moves the body bytes still needed (decoded but not yet taken, and not yet decoded)
+    /// down over the ones the app has consumed, keeping the head in place, so a long upload
+    /// does not grow the buffer. Bytes the app has not taken yet may be pending when more
+    /// arrive (a reader that waits for its own sends, as the front does on io_uring), so the
+    /// gap ends where the pending bytes start.
     func compactBodyGap(_ buffer: ByteBuffer) {
-        guard let request, request.body.pending.isEmpty, let base = buffer.base else { return }
+        guard let request, let base = buffer.base else { return }
         let headEnd = buffer.readerIndex + request.head.length
-        let gap = request.body.cursor - headEnd
+        let keepFrom = request.body.pending.isEmpty ? request.body.cursor : min(request.body.pending.lowerBound, request.body.cursor)
+        let gap = keepFrom - headEnd
         guard gap >= 16 * 1024 || (gap > 0 && buffer.writableCount < 4096) else { return }
-        let remaining = buffer.writerIndex - request.body.cursor
-        if remaining > 0 { memmove(base + headEnd, base + request.body.cursor, remaining) }
+        let remaining = buffer.writerIndex - keepFrom
+        if remaining > 0 { memmove(base + headEnd, base + keepFrom, remaining) }
         buffer.truncateReadable(to: request.head.length + remaining)
-        request.body.cursor = headEnd
+        request.body.cursor -= gap
+        if !request.body.pending.isEmpty {
+            request.body.pending = (request.body.pending.lowerBound - gap)..<(request.body.pending.upperBound - gap)
+        }
     }
 
     private func resumeReadingIfRoom() {
