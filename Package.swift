@@ -68,11 +68,11 @@ let package = Package(
         // Child processes: spawn with reset signals, wait while forwarding signals.
         .target(name: "HostctlSupervisor", dependencies: ["HostctlSystem", "CHostctlLinux"]),
 
-        // The front of proxied hosting (ANCM out-of-process): owns the public URLs on the
-        // event-loop server, starts and supervises the app, forwards to it over loopback.
+        // The front of proxied hosting (ANCM out-of-process): owns the public URLs on a
+        // server of either transport, starts and supervises the app, forwards to it over loopback.
         .target(
             name: "HostctlFront",
-            dependencies: ["Hostctl", "HostctlHosting", "HostctlHTTP1", "HostctlEpoll", "HostctlTransport", "HostctlSupervisor", "HostctlSystem", "CHostctlLinux"],
+            dependencies: ["Hostctl", "HostctlHosting", "HostctlHTTP1", "HostctlTransport", "HostctlSupervisor", "HostctlSystem", "CHostctlLinux"],
             swiftSettings: stayOnCallersExecutor
         ),
 
@@ -91,13 +91,19 @@ let package = Package(
         .testTarget(name: "HostctlCoreTests", dependencies: ["HostctlCore"]),
         .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
-        .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting"]),
+        .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting", "Hostctl", "HostctlServerCore"]),
         .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
-        .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring"]),
-        // Shared by the server and front tests: a blocking socket client that parses just
-        // enough HTTP/1.1 (a library, since test targets cannot depend on one another).
-        .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem"], path: "Tests/Support"),
-        .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport"]),
+        .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring", "HostctlTestSupport"]),
+        // Both transports under one handler: the same events for the same bytes.
+        .testTarget(
+            name: "HostctlTransportTests",
+            dependencies: ["HostctlTransport", "HostctlEpoll", "HostctlIOUring", "HostctlCore", "HostctlSystem", "HostctlTestSupport"]
+        ),
+        // Shared by the server, transport and front tests: a blocking socket client that parses
+        // just enough HTTP/1.1, and where io_uring stands here (a library, since test targets
+        // cannot depend on one another).
+        .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem", "HostctlIOUring"], path: "Tests/Support"),
+        .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTransport", "HostctlTestSupport"]),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),
         .testTarget(name: "HostctlSupervisorTests", dependencies: ["HostctlSupervisor", "HostctlSystem"]),

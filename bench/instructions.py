@@ -2,7 +2,7 @@
 """Instructions the server executes per request (user space), counted by callgrind.
 
 Usage: bench/instructions.py [--requests 20000] [--connections 16] [--depth 1] [--path /plaintext]
-                             [--server eventloop|iouring]
+                             [--server eventloop|iouring] [--loops N] [--port P]
 
 Wall-clock figures on this shared machine move 10-25 % between runs; an instruction count
 does not, so it is the number to watch while tuning a hot path (kernel time is not
@@ -10,6 +10,11 @@ included: the syscalls per request are counted separately with strace when neede
 The server (the bundled sample, release build) runs under valgrind; after a warm-up the
 counters are zeroed, a fixed number of requests is sent by a small client, and the dump
 gives instructions per request. Add --annotate to print the top functions.
+
+Loops: one per CPU the process may use, so --loops N runs the server under `taskset` on N
+CPUs. The io_uring server runs with one loop unless told otherwise: valgrind keeps its
+global lock through io_uring_enter (it does not know the call blocks), so a second loop
+waiting in the kernel starves the first and requests stall. (epoll_wait is known to block.)
 """
 import argparse
 import glob
@@ -22,7 +27,16 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PORT = 23090
+
+
+def free_port():
+    """A port nothing listens on now: several runs (or sessions) on one machine never meet."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = 0  # set from --port, or a free port
 
 
 def wait_for_port(port, seconds=120):
@@ -69,17 +83,23 @@ def main():
     parser.add_argument("--depth", type=int, default=1)
     parser.add_argument("--path", default="/plaintext")
     parser.add_argument("--server", default="eventloop", choices=["eventloop", "iouring"])
+    parser.add_argument("--loops", type=int, help="event loops (default: one per CPU; io_uring: 1)")
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--annotate", action="store_true")
     args = parser.parse_args()
+    global PORT
+    PORT = args.port or free_port()
+    loops = args.loops or (1 if args.server == "iouring" else None)
     subprocess.run(["swift", "build", "-c", "release", "--product", "HostctlSample"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     work = tempfile.mkdtemp(prefix="hostctl-callgrind-")
     out = os.path.join(work, "callgrind.out")
     env = dict(os.environ, HOSTCTL_URLS=f"http://127.0.0.1:{PORT}", HOSTCTL_ENVIRONMENT="Production", HOSTCTL_SERVER=args.server)
+    pinning = ["taskset", "-c", f"0-{loops - 1}"] if loops else []
     # Valgrind 3.19 gives up on the DWARF 5 this toolchain writes ("Possibly corrupted
     # debuginfo file"): run a copy without debug sections (symbols stay, for --annotate).
     binary = os.path.join(work, "HostctlSample")
     subprocess.run(["objcopy", "--strip-debug", os.path.join(ROOT, ".build", "release", "HostctlSample"), binary], check=True)
-    server = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no", binary],
+    server = subprocess.Popen(pinning + ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no", binary],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(PORT)
@@ -90,13 +110,19 @@ def main():
         time.sleep(1)
     finally:
         server.terminate()
-        server.wait()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # io_uring under valgrind: the loop can keep valgrind's lock in io_uring_enter, so
+            # the thread that would stop it never runs. The counts were dumped already.
+            server.kill()
+            server.wait()
     dumps = sorted(glob.glob(out + "*"), key=os.path.getmtime)
     dump = [d for d in dumps if re.search(r"\.\d+$", d) or d.endswith("-01")][-1] if len(dumps) > 1 else dumps[-1]
     with open(dump) as f:
         text = f.read()
     total = int(re.search(r"^(?:summary|totals): (\d+)", text, re.M).group(1))
-    print(f"{total / sent:,.0f} instructions per request ({args.server}, {sent} requests, {args.connections} connections, depth {args.depth}, {args.path})")
+    print(f"{total / sent:,.0f} instructions per request ({args.server}, {loops or 'all'} loops, {sent} requests, {args.connections} connections, depth {args.depth}, {args.path})")
     if args.annotate:
         report = subprocess.run(["callgrind_annotate", "--inclusive=no", dump], capture_output=True, text=True).stdout
         print("\n".join(report.splitlines()[:60]))

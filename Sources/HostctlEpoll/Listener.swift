@@ -4,24 +4,24 @@ import HostctlCore
 import HostctlSystem
 import HostctlTransport
 
-/// A listening socket on an event loop, handing accepted connections to an acceptor.
-public final class Listener: EpollRegistrant, LoopListener, @unchecked Sendable {
+/// A listening socket on an epoll loop, handing accepted connections to an acceptor.
+final class Listener: EpollRegistrant, LoopListener, @unchecked Sendable {
     let descriptor: Int32
-    unowned let loop: EventLoop
+    unowned let loop: EpollLoop
     let acceptor: ConnectionAcceptor
     private var slot = -1
     private var closed = false
     private let setsNoDelay: Bool
 
     /// Takes ownership of a listening `descriptor`; call `start()` on the loop's thread (or before it runs).
-    public init(descriptor: Int32, loop: EventLoop, acceptor: ConnectionAcceptor, isTCP: Bool) {
+    init(descriptor: Int32, loop: EpollLoop, acceptor: ConnectionAcceptor, isTCP: Bool) {
         self.descriptor = descriptor
         self.loop = loop
         self.acceptor = acceptor
         self.setsNoDelay = isTCP
     }
 
-    public func start() throws(SystemError) {
+    func start() throws(SystemError) {
         loop.addAcceptor(acceptor)
         slot = try loop.register(self, descriptor: descriptor, events: CHL_EPOLLIN)
     }
@@ -53,19 +53,12 @@ public final class Listener: EpollRegistrant, LoopListener, @unchecked Sendable 
     }
 
     /// Stops listening. On the loop's thread.
-    public func close() {
+    func close() {
         guard !closed else { return }
         closed = true
         if slot >= 0 { loop.release(slot: slot) }
         Glibc.close(descriptor)
     }
 
-    /// The loop this listener belongs to.
-    public var loopContext: EventLoopContext { loop }
-
-    /// Stops listening and forgets the acceptor's heartbeat. On the loop's thread.
-    public func closeAndDetach() {
-        close()
-        loop.removeAcceptor(acceptor)
-    }
+    var eventLoop: EventLoop { loop }
 }

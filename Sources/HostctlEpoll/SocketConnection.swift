@@ -7,22 +7,23 @@ import HostctlSystem
 /// A connected stream socket on an event loop: registered once, edge-triggered, for
 /// reading and writing; reads until the kernel has nothing more, writes until done or
 /// the socket is full (then the rest goes out on EPOLLOUT). Accepted connections and ones
-/// this side opened (`EventLoop.connect`) are the same but for the wait for establishment.
+/// this side opened (`EpollLoop.connect`) are the same but for the wait for establishment.
 final class SocketConnection: ConnectionTransport, EpollRegistrant {
     let descriptor: Int32
-    unowned let loop: EventLoop
+    unowned let loop: EpollLoop
     @exclusivity(unchecked) var handler: ConnectionHandler?
     let remoteAddress: SocketAddress?
     @exclusivity(unchecked) private var cachedLocalAddress: SocketAddress?
     @exclusivity(unchecked) private var slot = -1
     @exclusivity(unchecked) private var pendingSend: ByteBuffer?
+    @exclusivity(unchecked) private(set) var sentByteCount = 0
     @exclusivity(unchecked) private var readingPaused = false
     @exclusivity(unchecked) private var inputClosed = false
     @exclusivity(unchecked) private(set) var closed = false
     /// Set while an outbound connect is in progress: the handler to tell when it completes.
     @exclusivity(unchecked) private var connecting: OutboundConnectionHandler?
 
-    init(descriptor: Int32, loop: EventLoop, remote: SocketAddress?) {
+    init(descriptor: Int32, loop: EpollLoop, remote: SocketAddress?) {
         self.descriptor = descriptor
         self.loop = loop
         self.remoteAddress = remote
@@ -101,7 +102,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
             let count = read(descriptor, space.baseAddress, space.count)
             if count > 0 {
                 buffer.didWrite(count)
-                handler.didReceive()
+                handler.didReceive(count)
                 // A short read means the socket is drained; with a FIN pending, read on to see it.
                 if count < space.count, !peerClosing { return }
             } else if count == 0 {
@@ -147,6 +148,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
             let count = Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
             if count > 0 {
                 buffer.consume(count)
+                sentByteCount += count
             } else if count < 0 {
                 switch errno {
                 case EAGAIN, EWOULDBLOCK: return false

@@ -1,6 +1,6 @@
 import HostctlCore
-import HostctlEpoll
 import HostctlHosting
+import HostctlTransport
 import Synchronization
 
 /// The forwarding half of the front: sends each request to the app over a pooled
@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// Everything happens on the loop the client's connection runs on (the request handler's
 /// executor): each loop keeps its own pool of connections to the app, so forwarding takes no
-/// lock and no thread hop. The front must run on the event-loop server for that.
+/// lock and no thread hop. The front runs on either server (event-loop or io_uring) for that,
+/// never on one without loops of its own.
 ///
 /// ```swift
 /// let forwarder = Forwarder(source: supervisor)
@@ -45,7 +46,7 @@ public final class Forwarder: Sendable {
             return
         }
         guard let loop = EventLoop.current else {
-            throw HTTPError(500, "The front forwards requests only from the event-loop server's loops.")
+            throw HTTPError(500, "The front forwards requests only from a server's own loops (the event-loop or io_uring server).")
         }
         let pool = loop.localState(key: poolKey) { AppConnectionPool(loop: loop, options: options) }
         // The app applies its own body size limit; the front passes any body on.

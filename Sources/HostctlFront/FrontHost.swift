@@ -8,6 +8,8 @@ import HostctlSystem
 public struct FrontOptions: Sendable {
     /// The public URLs the front listens on (design §6).
     public var publicURLs: [String]
+    /// The server the front runs on, by `HOSTCTL_SERVER`'s names: "eventloop" or "iouring".
+    public var server = "eventloop"
     /// `startMode: "always"`: start the app as soon as the front listens.
     public var startsAppAtOnce = false
     public var supervisor = AppSupervisorOptions()
@@ -24,7 +26,7 @@ public struct FrontOptions: Sendable {
 }
 
 /// The front as a console program (`hostctl proxy`, and `hostctl run` for proxied
-/// profiles): a WebApplication on the event-loop server, on the public URLs, whose only
+/// profiles): a WebApplication on the server `options.server` names, on the public URLs, whose only
 /// handler forwards to the app an `AppSupervisor` keeps running. It prints the usual
 /// lifetime lines, and on SIGINT or SIGTERM stops accepting, drains, stops the app and
 /// ends with 0. An address in use ends it with 1 before any app is started.
@@ -95,12 +97,9 @@ public final class FrontHost: Sendable {
     private func makeApplication() -> WebApplication {
         var environment = ProcessEnvironment()
         environment["HOSTCTL_URLS"] = options.publicURLs.joined(separator: ";")
-        environment["HOSTCTL_SERVER"] = "eventloop"
+        environment["HOSTCTL_SERVER"] = options.server
         environment["HOSTCTL_ENVIRONMENT"] = command.environmentName
-        let builder = WebApplicationBuilder(
-            arguments: ["hostctl"], environment: environment,
-            servers: ["eventloop": WebApplication.defaultServers["eventloop"]!]
-        )
+        let builder = WebApplicationBuilder(arguments: ["hostctl"], environment: environment, servers: WebApplication.defaultServers)
         builder.serverOptions.shutdownTimeout = options.drainTimeout
         return builder.build()
     }

@@ -10,6 +10,7 @@ struct CompletionTag: Equatable {
         case cancel
         case wake
         case nop
+        case connect
     }
 
     static let generationBits: UInt32 = 16

@@ -54,6 +54,12 @@ final class IOUring {
         }
     }
 
+    /// Turns the queued, not yet submitted operation tagged `userData` into a no-op; true
+    /// when there was one (the kernel will never start it).
+    func withdraw(_ userData: UInt64) -> Bool {
+        chu_withdraw_unsubmitted(ring, userData, CompletionTag(slot: 0, generation: 0, operation: .nop).userData) > 0
+    }
+
     /// The kernel holds completions that did not fit the queue: an enter flushes them.
     var hasOverflowedCompletions: Bool { chu_sq_flags(ring) & UInt32(IORING_SQ_CQ_OVERFLOW) != 0 }
 

@@ -6,7 +6,7 @@ import HostctlTransport
 /// A listening socket on an io_uring loop: one multishot accept, re-armed when the kernel
 /// ends it. Accepted connections go to the acceptor (the protocol side), which gives each
 /// its handler or refuses it.
-public final class IOUringListener: CompletionTarget, LoopListener, @unchecked Sendable {
+final class IOUringListener: CompletionTarget, LoopListener, @unchecked Sendable {
     let descriptor: Int32
     unowned let loop: IOUringLoop
     let acceptor: ConnectionAcceptor
@@ -19,14 +19,14 @@ public final class IOUringListener: CompletionTarget, LoopListener, @unchecked S
 
     /// Takes ownership of a listening `descriptor`; call `start()` on the loop's thread or
     /// before it runs.
-    public init(descriptor: Int32, loop: IOUringLoop, acceptor: ConnectionAcceptor, isTCP: Bool) {
+    init(descriptor: Int32, loop: IOUringLoop, acceptor: ConnectionAcceptor, isTCP: Bool) {
         self.descriptor = descriptor
         self.loop = loop
         self.acceptor = acceptor
         self.setsNoDelay = isTCP
     }
 
-    public func start() {
+    func start() {
         loop.addAcceptor(acceptor)
         (slot, generation) = loop.register(self)
         arm()
@@ -48,7 +48,7 @@ public final class IOUringListener: CompletionTarget, LoopListener, @unchecked S
             switch -result {
             case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                 // Out of descriptors or memory: try again in a second rather than spin.
-                loop.retryAtNextHeartbeat { [weak self] in self?.arm() }
+                loop.runAtNextHeartbeat { [weak self] in self?.arm() }
                 finishClosingIfIdle()
                 return
             default:
@@ -74,12 +74,18 @@ public final class IOUringListener: CompletionTarget, LoopListener, @unchecked S
     }
 
     /// Stops accepting: the armed accept is cancelled (it holds the socket open) and the
-    /// descriptor closes once its last completion is in. On the loop's thread.
-    public func close() {
+    /// descriptor closes once its last completion is in. An accept the kernel has not been
+    /// given yet (the loop never ran: a server whose start failed) is withdrawn instead,
+    /// and the descriptor closes at once. On the loop's thread, or before it runs.
+    func close() {
         guard !closing else { return }
         closing = true
         if accepting {
-            chu_prep_cancel_user_data(loop.uring.nextSubmission(), tag.userData, CompletionTag(slot: slot, generation: generation, operation: .cancel).userData)
+            if loop.uring.withdraw(tag.userData) {
+                accepting = false
+            } else {
+                chu_prep_cancel_user_data(loop.uring.nextSubmission(), tag.userData, CompletionTag(slot: slot, generation: generation, operation: .cancel).userData)
+            }
         }
         finishClosingIfIdle()
     }
@@ -91,12 +97,5 @@ public final class IOUringListener: CompletionTarget, LoopListener, @unchecked S
         loop.unregister(slot: slot)
     }
 
-    /// The loop this listener belongs to.
-    public var loopContext: EventLoopContext { loop }
-
-    /// Stops accepting and forgets the acceptor's heartbeat. On the loop's thread.
-    public func closeAndDetach() {
-        close()
-        loop.removeAcceptor(acceptor)
-    }
+    var eventLoop: EventLoop { loop }
 }

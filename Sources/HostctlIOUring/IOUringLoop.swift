@@ -4,21 +4,20 @@ import Glibc
 import HostctlCore
 import HostctlSystem
 import HostctlTransport
-import Synchronization
 
 /// Something with operations in flight on a loop's ring: a listener or a connection.
 protocol CompletionTarget: AnyObject {
     func complete(_ operation: CompletionTag.Operation, result: Int32, flags: UInt32)
+    /// Cancels what is in flight; the target lets go of its slot once the last completion is in.
+    func close()
 }
 
-/// One io_uring event-loop thread: a ring it alone submits to and reaps, a provided-buffer
-/// ring for every receive on it, a run queue of closures and of Swift tasks (the loop is a
-/// `TaskExecutor`, so its connections' tasks run here), and a heartbeat once a second that
-/// the ring's wait timeout drives (no timer operations per connection).
-///
-/// Other threads wake the loop through an eventfd whose read is itself an operation on
-/// the ring, so one io_uring_enter waits for sockets and wake-ups alike.
-public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
+/// An event loop on io_uring: a ring it alone submits to and reaps, and a provided-buffer
+/// ring for every receive on it. The heartbeat is driven by the ring's wait timeout (no
+/// timer operations per connection). Other threads wake the loop through its eventfd, whose
+/// read is itself an operation on the ring, so one io_uring_enter waits for sockets and
+/// wake-ups alike. The thread, run queue, heartbeat and the rest are `EventLoop`'s.
+public final class IOUringLoop: EventLoop, @unchecked Sendable {
     public struct Configuration: Sendable {
         public var submissionEntries: UInt32 = 4096
         /// Multishot operations post many completions per submission: size for bursts.
@@ -41,12 +40,15 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
         }
     }
 
-    public let index: Int
-    @exclusivity(unchecked) public private(set) var now: Int64
+    /// The operations the loop submits, which the kernel must support.
+    static let neededOperations: [(UInt8, String)] = [
+        (UInt8(IORING_OP_ACCEPT.rawValue), "ACCEPT"), (UInt8(IORING_OP_CONNECT.rawValue), "CONNECT"),
+        (UInt8(IORING_OP_RECV.rawValue), "RECV"), (UInt8(IORING_OP_SEND.rawValue), "SEND"),
+        (UInt8(IORING_OP_READ.rawValue), "READ"), (UInt8(IORING_OP_ASYNC_CANCEL.rawValue), "ASYNC_CANCEL"),
+    ]
+
     let uring: IOUring
     let buffers: ProvidedBuffers
-    let work: LoopWorkQueue
-    private let wakeDescriptor: Int32
     private let wakeValue = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
     @exclusivity(unchecked) private var registrations = RegistrationTable<any CompletionTarget>()
     /// Connections whose receive ended for want of buffers, re-armed once buffers are back.
@@ -55,88 +57,54 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
     /// diagnosis; loop-thread only).
     @exclusivity(unchecked) var receiveStarvations = 0
     @exclusivity(unchecked) var shortSends = 0
-    /// Listeners to re-arm at the next heartbeat (accept failed for want of descriptors).
-    @exclusivity(unchecked) private var retryAtHeartbeat: [() -> Void] = []
-    @exclusivity(unchecked) private var acceptors: [ObjectIdentifier: ConnectionAcceptor] = [:]
-    @exclusivity(unchecked) private var nextHeartbeat: Int64
-    @exclusivity(unchecked) private var thread: NativeThread?
-    /// 0 until the loop thread has enabled its ring, then 1, or -errno if it could not.
-    private let enableResult = Atomic<Int32>(0)
 
     /// Sets up the ring (disabled until the loop's own thread enables it, which makes that
     /// thread its single issuer) and its buffers, on the calling thread, so every setup
     /// error surfaces here.
-    init(index: Int, configuration: Configuration) throws(IOUringError) {
-        self.index = index
+    public init(index: Int, configuration: Configuration) throws(IOUringError) {
         uring = try IOUring(entries: configuration.submissionEntries, completionEntries: configuration.completionEntries)
         let supported = uring.supportedOperations()
-        let needed: [(UInt8, String)] = [
-            (UInt8(IORING_OP_ACCEPT.rawValue), "ACCEPT"), (UInt8(IORING_OP_RECV.rawValue), "RECV"),
-            (UInt8(IORING_OP_SEND.rawValue), "SEND"), (UInt8(IORING_OP_READ.rawValue), "READ"),
-            (UInt8(IORING_OP_ASYNC_CANCEL.rawValue), "ASYNC_CANCEL"),
-        ]
-        let missing = needed.filter { !supported.contains($0.0) }.map(\.1)
+        let missing = Self.neededOperations.filter { !supported.contains($0.0) }.map(\.1)
         guard missing.isEmpty else { throw .missingOperations(missing) }
         buffers = try ProvidedBuffers(uring: uring, group: 0, count: configuration.bufferCount, size: configuration.bufferSize)
-        let eventDescriptor = chl_eventfd()
-        guard eventDescriptor >= 0 else { throw .system(call: "eventfd", errno: errno) }
-        wakeDescriptor = eventDescriptor
-        work = LoopWorkQueue(wakeDescriptor: eventDescriptor)
-        now = MonotonicClock.now()
-        nextHeartbeat = now + 1_000_000_000
+        let wakeDescriptor = chl_eventfd()
+        guard wakeDescriptor >= 0 else { throw .system(call: "eventfd", errno: errno) }
+        super.init(index: index, threadName: "hostctl-uring", wakeDescriptor: wakeDescriptor)
         armWakeRead()
     }
 
     deinit {
-        Glibc.close(wakeDescriptor)
         wakeValue.deallocate()
     }
 
-    public var taskExecutor: any TaskExecutor { self }
+    // MARK: Waiting and dispatching
 
-
-    // MARK: Running
-
-    func start() {
-        thread = NativeThread(name: "hostctl-uring-\(index)") { [self] in run() }
-    }
-
-    func requestStop() {
-        work.requestStop()
-    }
-
-    func join() { thread?.join() }
-
-    private func run() {
-        work.becomeOwner()
+    public override func prepareThread() throws(SystemError) {
         let enabled = chu_ring_enable(uring.ring)
-        enableResult.store(enabled == 0 ? 1 : enabled, ordering: .releasing)
-        guard enabled == 0 else { return }
-        while !work.stopRequested {
-            let waitFor: UInt32 = work.isBusy || uring.hasOverflowedCompletions ? 0 : 1
-            let result = uring.submit(waitingFor: waitFor, timeoutNanoseconds: max(0, nextHeartbeat - now))
-            now = MonotonicClock.now()
-            if result < 0, result != -ETIME, result != -EBUSY, result != -EAGAIN {
-                // Only a broken ring gets here (EBADF, EFAULT): nothing more can be done on it.
-                let message = "hostctl: io_uring_enter failed on loop \(index): \(String(cString: strerror(-result)))\n"
-                try? Descriptor.writeAll(STDERR_FILENO, Array(message.utf8))
-                return
-            }
-            // Each completion's work (the tasks its bytes woke) runs before the next one is
-            // looked at, as the epoll loop handles each event to the end.
-            _ = uring.reapCompletions { userData, result, flags in
-                dispatch(userData, result, flags)
-                if work.hasLocalWork { runQueued() }
-            }
-            buffers.publish()
-            if !starved.isEmpty { rearmStarved() }
-            runQueued()
-            if now >= nextHeartbeat {
-                nextHeartbeat = now + 1_000_000_000
-                heartbeat()
-            }
+        guard enabled == 0 else { throw SystemError("io_uring_register(ENABLE_RINGS)", code: -enabled) }
+    }
+
+    public override func waitForEvents(timeoutNanoseconds: Int64) -> Bool {
+        let waitFor: UInt32 = timeoutNanoseconds == 0 || uring.hasOverflowedCompletions ? 0 : 1
+        let result = uring.submit(waitingFor: waitFor, timeoutNanoseconds: timeoutNanoseconds)
+        if result < 0, result != -ETIME, result != -EBUSY, result != -EAGAIN {
+            // Only a broken ring gets here (EBADF, EFAULT): nothing more can be done on it.
+            let message = "hostctl: io_uring_enter failed on loop \(index): \(String(cString: strerror(-result)))\n"
+            try? Descriptor.writeAll(STDERR_FILENO, Array(message.utf8))
+            return false
         }
-        runQueued()
+        return true
+    }
+
+    public override func dispatchEvents() {
+        // Each completion's work (the tasks its bytes woke) runs before the next one is
+        // looked at, as the epoll loop handles each event to the end.
+        _ = uring.reapCompletions { userData, result, flags in
+            dispatch(userData, result, flags)
+            if work.hasLocalWork { runQueued() }
+        }
+        buffers.publish()
+        if !starved.isEmpty { rearmStarved() }
     }
 
     @inline(__always)
@@ -147,24 +115,25 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
             armWakeRead()
         case .cancel, .nop:
             return  // a cancel's own result: the cancelled operation reports separately
-        case .accept, .receive, .send:
+        case .accept, .receive, .send, .connect:
             registrations.entry(slot: tag.slot, generation: tag.generation, bits: CompletionTag.generationBits)?
                 .complete(tag.operation, result: result, flags: flags)
         }
     }
 
-    private func runQueued() {
-        work.runAll(on: asUnownedTaskExecutor())
-    }
-
-    private func heartbeat() {
-        if !retryAtHeartbeat.isEmpty {
-            let retries = retryAtHeartbeat
-            retryAtHeartbeat.removeAll()
-            for retry in retries { retry() }
+    /// Closes what is still registered and reaps until every operation in flight has
+    /// completed (a descriptor closes only after its last completion), for at most a second:
+    /// without it, whatever the per-loop states closed as the loop stopped would keep its
+    /// descriptor open for the life of the process.
+    public override func finishRun() {
+        for target in registrations.registered { target.close() }
+        let deadline = MonotonicClock.now() + 1_000_000_000
+        while !registrations.isEmpty {
+            let left = deadline - MonotonicClock.now()
+            guard left > 0, waitForEvents(timeoutNanoseconds: left) else { return }
+            dispatchEvents()
+            runQueued()
         }
-        for acceptor in acceptors.values { acceptor.heartbeat(on: self) }
-        runQueued()
     }
 
     /// The eventfd read that other threads' wake-ups complete.
@@ -173,12 +142,19 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
         chu_prep_read(sqe, wakeDescriptor, wakeValue, 8, CompletionTag(slot: 0, generation: 0, operation: .wake).userData)
     }
 
-    /// Whether the loop thread has enabled its ring: nil while it has not said, else the
-    /// error it met (or none).
-    var startupOutcome: Result<Void, IOUringError>? {
-        let result = enableResult.load(ordering: .acquiring)
-        if result == 0 { return nil }
-        return result == 1 ? .success(()) : .failure(.system(call: "io_uring_register(ENABLE_RINGS)", errno: -result))
+    // MARK: Listening and connecting
+
+    public override func listen(descriptor: Int32, acceptor: ConnectionAcceptor, isTCP: Bool) throws(SystemError) -> LoopListener {
+        let listener = IOUringListener(descriptor: descriptor, loop: self, acceptor: acceptor, isTCP: isTCP)
+        listener.start()
+        return listener
+    }
+
+    public override func connect(to address: SocketAddress, handler: OutboundConnectionHandler) throws(SystemError) -> ConnectionTransport {
+        let fd = try OutboundSocket.open(for: address, nonBlocking: false)
+        let connection = IOUringConnection(descriptor: fd, loop: self, remote: address)
+        connection.connect(to: address, handler: handler)
+        return connection
     }
 
     // MARK: Receive buffers
@@ -204,34 +180,16 @@ public final class IOUringLoop: EventLoopContext, @unchecked Sendable {
     func unregister(slot: Int) {
         registrations.remove(slot: slot)
     }
-
-    func retryAtNextHeartbeat(_ retry: @escaping () -> Void) {
-        retryAtHeartbeat.append(retry)
-    }
-
-    func addAcceptor(_ acceptor: ConnectionAcceptor) {
-        acceptors[ObjectIdentifier(acceptor)] = acceptor
-    }
-
-    func removeAcceptor(_ acceptor: ConnectionAcceptor) {
-        acceptors[ObjectIdentifier(acceptor)] = nil
-    }
-
-    // MARK: EventLoopContext
-
-    public func execute(_ work: @escaping @Sendable () -> Void) {
-        self.work.add(work)
-    }
-
-    /// Runs `work` on the loop thread after the current completion (callers already on it).
-    func runSoon(_ work: @escaping () -> Void) {
-        self.work.addLocal(work)
-    }
 }
 
-extension IOUringLoop: TaskExecutor {
-    public func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        work.add(job)
+/// The io_uring loops of a server.
+public typealias IOUringLoopGroup = EventLoopGroup<IOUringLoop>
+
+extension EventLoopGroup where Loop == IOUringLoop {
+    /// Sets up every loop's ring and buffers, failing with the kernel's reason if io_uring
+    /// is unavailable. Threads start with `start()`, which returns once each has enabled
+    /// its ring (the thread that enables a ring becomes its only submitter).
+    public convenience init(count: Int, configuration: IOUringLoop.Configuration = .init()) throws(IOUringError) {
+        try self.init(count: count) { index throws(IOUringError) in try IOUringLoop(index: index, configuration: configuration) }
     }
 }

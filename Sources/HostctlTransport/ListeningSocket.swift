@@ -12,11 +12,7 @@ public enum ListeningSocket {
     /// in-use check is skipped.
     public static func open(_ address: SocketAddress, reusePort: Bool, joiningOwnGroup: Bool = false, backlog: Int32 = 1024) throws(SystemError) -> (descriptor: Int32, bound: SocketAddress) {
         if reusePort, !joiningOwnGroup, address.port != 0 { try checkNotInUse(address) }
-        let family: Int32 = switch address {
-        case .ipv4: AF_INET
-        case .ipv6: AF_INET6
-        case .unix: AF_UNIX
-        }
+        let family = address.family
         let fd = try retryingInterrupts("socket") { chl_stream_socket(family) }
         do throws(SystemError) {
             var one: Int32 = 1

@@ -33,6 +33,12 @@ public struct RegistrationTable<Entry> {
         return entries[slot]
     }
 
+    /// Every entry registered now (a loop that stops closes what is left).
+    public var registered: [Entry] { entries.compactMap { $0 } }
+
+    /// Nothing is registered.
+    public var isEmpty: Bool { entries.count == free.count }
+
     @inlinable
     public mutating func remove(slot: Int) {
         entries[slot] = nil

@@ -1,7 +1,7 @@
 // libFuzzer entry point for the server core (the per-connection HTTP/1.1 driver that both
-// servers run), fed the way the io_uring transport feeds it: bytes handed over through
-// `received(_:)` in completions of any size, sends that complete later, the peer's FIN,
-// timeouts at heartbeats. Any bytes must end in responses and a closed or idle connection,
+// servers run), fed the way a transport feeds it: bytes copied into its receive buffers in
+// pieces of any size (held while it pauses reading), sends that complete later, the peer's
+// FIN, timeouts at heartbeats. Any bytes must end in responses and a closed or idle connection,
 // never a trap, a hang or a memory error.
 //
 // The first input byte picks the options (HTTP.sys's extras with a response cache, bare LF,
@@ -22,6 +22,16 @@ private final class FuzzLoop: EventLoopContext, TaskExecutor, @unchecked Sendabl
 
     func enqueue(_ job: consuming ExecutorJob) { jobs.append(UnownedJob(job)) }
     func execute(_ work: @escaping @Sendable () -> Void) { self.work.append(work) }
+    func afterEvents(_ work: @escaping () -> Void) { self.work.append(work) }
+
+    var states: [Int: any LoopLocalState] = [:]
+
+    func localState<State: LoopLocalState>(key: Int, create: () -> State) -> State {
+        if let existing = states[key] { return existing as! State }
+        let state = create()
+        states[key] = state
+        return state
+    }
 
     func runUntilIdle() {
         // Bounded: a driver that keeps queueing work forever is a hang, and a finding.
@@ -43,7 +53,7 @@ private final class FuzzTransport: ConnectionTransport {
     weak var handler: ConnectionHandler?
     let holdsSends: Bool
     var held: ByteBuffer?
-    var sentBytes = 0
+    var sentByteCount = 0
     var closed = false
     var readingStopped = false
 
@@ -64,7 +74,7 @@ private final class FuzzTransport: ConnectionTransport {
             held = buffer
             return nil
         }
-        sentBytes += buffer.readableCount
+        sentByteCount += buffer.readableCount
         buffer.consume(buffer.readableCount)
         return buffer
     }
@@ -73,7 +83,7 @@ private final class FuzzTransport: ConnectionTransport {
     func completeHeldSend() {
         guard let buffer = held else { return }
         held = nil
-        sentBytes += buffer.readableCount
+        sentByteCount += buffer.readableCount
         buffer.consume(buffer.readableCount)
         handler?.sendCompleted(buffer)
     }
@@ -127,11 +137,26 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
     transport.handler = connection
 
     var offset = 0
-    while offset < input.count, !transport.closed {
-        let end = min(input.count, offset + chunkSize)
-        // A completion transport keeps delivering what it already received after a pause.
-        if !connection.received(UnsafeRawBufferPointer(rebasing: input[offset..<end])) { transport.readingStopped = true }
-        offset = end
+    // Bytes received but not yet taken: the connection paused reading.
+    var undelivered: ArraySlice<UInt8> = []
+    // Bounded: a connection that never resumes reading ends the run, not the fuzzer.
+    for _ in 0..<(input.count + 64) where !transport.closed && (offset < input.count || !undelivered.isEmpty) {
+        if undelivered.isEmpty, offset < input.count {
+            let end = min(input.count, offset + chunkSize)
+            undelivered = ArraySlice(input[offset..<end])
+            offset = end
+        }
+        while !undelivered.isEmpty, !transport.readingStopped, !transport.closed {
+            guard let buffer = connection.receiveBuffer() else {
+                transport.readingStopped = true
+                break
+            }
+            let count = min(buffer.writableCount, undelivered.count)
+            buffer.writableBytes.copyBytes(from: undelivered.prefix(count))
+            buffer.didWrite(count)
+            undelivered = undelivered.dropFirst(count)
+            connection.didReceive(count)
+        }
         loop.runUntilIdle()
         transport.completeHeldSend()
         loop.runUntilIdle()

@@ -7,9 +7,9 @@ import Testing
 /// Keep-alive connections to the app: reused, discarded when the app closes them or
 /// restarts, and all closed when the front stops.
 @Suite struct AppConnectionPoolTests {
-    @Test func requestsShareConnectionsToTheApp() async throws {
+    @Test(arguments: FrontServer.allCases) func requestsShareConnectionsToTheApp(_ server: FrontServer) async throws {
         let app = try await TestApp()
-        let front = try await TestFront(source: TestEndpointSource(app.endpoint))
+        let front = try await TestFront(server, source: TestEndpointSource(app.endpoint))
         for round in 0..<5 {
             let client = try front.client()  // a new client connection each round
             for index in 0..<4 {
@@ -23,9 +23,9 @@ import Testing
         await app.stop()
     }
 
-    @Test func eachLoopKeepsItsOwnConnections() async throws {
+    @Test(arguments: FrontServer.allCases) func eachLoopKeepsItsOwnConnections(_ server: FrontServer) async throws {
         let app = try await TestApp()
-        let front = try await TestFront(source: TestEndpointSource(app.endpoint), server: { $0.eventLoopCount = 2 })
+        let front = try await TestFront(server, source: TestEndpointSource(app.endpoint), serverOptions: { $0.eventLoopCount = 2 })
         let port = front.port
         let clients = 8, requestsEach = 25
         let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
@@ -50,10 +50,10 @@ import Testing
         await app.stop()
     }
 
-    @Test func aConnectionTheAppClosedIsNotUsedAgain() async throws {
+    @Test(arguments: FrontServer.allCases) func aConnectionTheAppClosedIsNotUsedAgain(_ server: FrontServer) async throws {
         let app = try await TestApp(options: { $0.keepAliveTimeout = .seconds(1) })
         let source = TestEndpointSource(app.endpoint)
-        let front = try await TestFront(source: source)
+        let front = try await TestFront(server, source: source)
         #expect(try front.get("/declared").text == "12345")
         // The app's keep-alive timeout closes the pooled connection (its heartbeat is 1 s).
         #expect(await eventually { establishedConnections(toPort: app.port) == 0 })
@@ -63,11 +63,11 @@ import Testing
         await app.stop()
     }
 
-    @Test func aRestartedAppGetsNewConnections() async throws {
+    @Test(arguments: FrontServer.allCases) func aRestartedAppGetsNewConnections(_ server: FrontServer) async throws {
         let first = try await TestApp(token: "first", generation: 1)
         let second = try await TestApp(token: "second", generation: 2)
         let source = TestEndpointSource(first.endpoint)
-        let front = try await TestFront(source: source)
+        let front = try await TestFront(server, source: source)
         #expect(try front.get("/status/200").status == 200)
         source.set(second.endpoint)
         #expect(try front.get("/status/200").status == 200, "the new run's token was sent")
@@ -78,9 +78,9 @@ import Testing
         await second.stop()
     }
 
-    @Test func stoppingTheFrontClosesItsConnections() async throws {
+    @Test(arguments: FrontServer.allCases) func stoppingTheFrontClosesItsConnections(_ server: FrontServer) async throws {
         let app = try await TestApp()
-        let front = try await TestFront(source: TestEndpointSource(app.endpoint))
+        let front = try await TestFront(server, source: TestEndpointSource(app.endpoint))
         for _ in 0..<3 {
             let clients = try (0..<4).map { _ in try front.client() }
             for client in clients { try client.send("GET /status/200 HTTP/1.1\r\nHost: a\r\n\r\n") }

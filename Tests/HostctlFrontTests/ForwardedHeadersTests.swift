@@ -5,9 +5,9 @@ import Testing
 /// What the app receives and what the client gets back: ANCM's header rules (design §6,
 /// reference §6.2), over real sockets through a front to a real app.
 @Suite struct ForwardedHeadersTests {
-    @Test func theAppSeesHostForwardedForProtoHostAndTheToken() async throws {
+    @Test(arguments: FrontServer.allCases) func theAppSeesHostForwardedForProtoHostAndTheToken(_ server: FrontServer) async throws {
         let app = try await TestApp()
-        let front = try await TestFront(source: TestEndpointSource(app.endpoint))
+        let front = try await TestFront(server, source: TestEndpointSource(app.endpoint))
         let client = try front.client()
         try client.send(
             "GET /headers HTTP/1.1\r\nHost: example.com:8080\r\nX-Forwarded-For: 10.0.0.1\r\nX-Forwarded-Proto: https\r\n"
@@ -27,9 +27,9 @@ import Testing
         await app.stop()
     }
 
-    @Test func withoutForwardedHeadersTheFrontStartsTheLists() async throws {
+    @Test(arguments: FrontServer.allCases) func withoutForwardedHeadersTheFrontStartsTheLists(_ server: FrontServer) async throws {
         let app = try await TestApp()
-        let front = try await TestFront(source: TestEndpointSource(app.endpoint))
+        let front = try await TestFront(server, source: TestEndpointSource(app.endpoint))
         let client = try front.client()
         try client.send("GET /headers HTTP/1.1\r\nHost: front.test\r\n\r\n")
         let lines = try client.readResponse().text.split(separator: "\n").map(String.init)
@@ -40,9 +40,9 @@ import Testing
         await app.stop()
     }
 
-    @Test func hopByHopRequestFieldsStayAtTheFront() async throws {
+    @Test(arguments: FrontServer.allCases) func hopByHopRequestFieldsStayAtTheFront(_ server: FrontServer) async throws {
         let app = try await TestApp()
-        let front = try await TestFront(source: TestEndpointSource(app.endpoint))
+        let front = try await TestFront(server, source: TestEndpointSource(app.endpoint))
         let client = try front.client()
         try client.send(
             "GET /headers HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, X-Private\r\nX-Private: secret\r\nKeep-Alive: timeout=5\r\n"
@@ -58,14 +58,14 @@ import Testing
         await app.stop()
     }
 
-    @Test func hopByHopResponseFieldsStayAtTheFront() async throws {
+    @Test(arguments: FrontServer.allCases) func hopByHopResponseFieldsStayAtTheFront(_ server: FrontServer) async throws {
         let scripted = try ScriptedApp { _, send in
             send("HTTP/1.1 200 OK\r\nConnection: X-Private, keep-alive\r\nX-Private: s\r\nKeep-Alive: timeout=5\r\n"
                 + "Proxy-Authenticate: Basic\r\nTrailer: X-Sum\r\nUpgrade: h2c\r\nX-Kept: yes\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"
                 + "Content-Length: 2\r\n\r\nok")
             return .keepOpen
         }
-        let front = try await TestFront(source: TestEndpointSource(AppEndpoint(port: UInt16(scripted.port), token: "t", generation: 1)))
+        let front = try await TestFront(server, source: TestEndpointSource(AppEndpoint(port: UInt16(scripted.port), token: "t", generation: 1)))
         let response = try front.get("/")
         #expect(response.status == 200 && response.text == "ok")
         for dropped in ["x-private", "keep-alive", "proxy-authenticate", "trailer", "upgrade"] {
@@ -79,7 +79,7 @@ import Testing
         scripted.stop()
     }
 
-    @Test func statusAndUnusualReasonsPassThrough() async throws {
+    @Test(arguments: FrontServer.allCases) func statusAndUnusualReasonsPassThrough(_ server: FrontServer) async throws {
         let scripted = try ScriptedApp { head, send in
             if head.hasPrefix("GET /teapot") {
                 send("HTTP/1.1 418 I'm a little teapot\r\nContent-Length: 0\r\n\r\n")
@@ -88,7 +88,7 @@ import Testing
             }
             return .keepOpen
         }
-        let front = try await TestFront(source: TestEndpointSource(AppEndpoint(port: UInt16(scripted.port), token: "t", generation: 1)))
+        let front = try await TestFront(server, source: TestEndpointSource(AppEndpoint(port: UInt16(scripted.port), token: "t", generation: 1)))
         let teapot = try front.get("/teapot")
         #expect(teapot.statusLine == "HTTP/1.1 418 I'm a little teapot")
         let missing = try front.get("/missing")

@@ -7,10 +7,10 @@ import Testing
 /// When the app cannot answer: the front's own pages, what it tells the process half, and
 /// aborts once a response is under way.
 @Suite struct ForwardingFailureTests {
-    @Test func aRefusedConnectionIs502AndReported() async throws {
+    @Test(arguments: FrontServer.allCases) func aRefusedConnectionIs502AndReported(_ server: FrontServer) async throws {
         let endpoint = AppEndpoint(port: try closedPort(), token: "t", generation: 3)
         let source = TestEndpointSource(endpoint)
-        let front = try await TestFront(source: source)
+        let front = try await TestFront(server, source: source)
         let response = try front.get("/")
         #expect(response.status == 502)
         #expect(response.headers["content-type"] == "text/plain; charset=utf-8")
@@ -19,11 +19,11 @@ import Testing
         await front.stop()
     }
 
-    @Test func anAppThatHangsUpBeforeAnsweringIs502AndReported() async throws {
+    @Test(arguments: FrontServer.allCases) func anAppThatHangsUpBeforeAnsweringIs502AndReported(_ server: FrontServer) async throws {
         let scripted = try ScriptedApp { _, _ in .close }
         let endpoint = AppEndpoint(port: UInt16(scripted.port), token: "t", generation: 1)
         let source = TestEndpointSource(endpoint)
-        let front = try await TestFront(source: source)
+        let front = try await TestFront(server, source: source)
         let response = try front.get("/")
         #expect(response.status == 502)
         #expect(source.failures == [endpoint])
@@ -31,23 +31,23 @@ import Testing
         scripted.stop()
     }
 
-    @Test func anInvalidResponseIs502() async throws {
+    @Test(arguments: FrontServer.allCases) func anInvalidResponseIs502(_ server: FrontServer) async throws {
         let scripted = try ScriptedApp { _, send in
             send("HTTP/1.1 200 OK\r\nBad Header\r\n\r\n")
             return .close
         }
-        let front = try await TestFront(source: TestEndpointSource(AppEndpoint(port: UInt16(scripted.port), token: "t", generation: 1)))
+        let front = try await TestFront(server, source: TestEndpointSource(AppEndpoint(port: UInt16(scripted.port), token: "t", generation: 1)))
         let response = try front.get("/")
         #expect(response.status == 502 && response.text.contains("invalid response"))
         await front.stop()
         scripted.stop()
     }
 
-    @Test func noResponseHeadInTimeIs504() async throws {
+    @Test(arguments: FrontServer.allCases) func noResponseHeadInTimeIs504(_ server: FrontServer) async throws {
         let scripted = try ScriptedApp { _, _ in .stall }
         var options = ForwardingOptions()
         options.requestTimeout = .seconds(1)
-        let front = try await TestFront(source: TestEndpointSource(AppEndpoint(port: UInt16(scripted.port), token: "t", generation: 1)), options: options)
+        let front = try await TestFront(server, source: TestEndpointSource(AppEndpoint(port: UInt16(scripted.port), token: "t", generation: 1)), options: options)
         let client = try front.client()
         client.timeout = 30
         try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -58,22 +58,22 @@ import Testing
         scripted.stop()
     }
 
-    @Test func anUnavailableAppGetsTheSourcesPage() async throws {
+    @Test(arguments: FrontServer.allCases) func anUnavailableAppGetsTheSourcesPage(_ server: FrontServer) async throws {
         let page = FrontUnavailable(status: 503, contentType: "text/html", body: Array("<p>offline</p>".utf8))
-        let front = try await TestFront(source: TestEndpointSource(unavailable: page))
+        let front = try await TestFront(server, source: TestEndpointSource(unavailable: page))
         let response = try front.get("/")
         #expect(response.status == 503 && response.headers["content-type"] == "text/html" && response.text == "<p>offline</p>")
         await front.stop()
     }
 
-    @Test func anAppDyingMidResponseAbortsTheClient() async throws {
+    @Test(arguments: FrontServer.allCases) func anAppDyingMidResponseAbortsTheClient(_ server: FrontServer) async throws {
         let scripted = try ScriptedApp { _, send in
             send("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + String(repeating: "x", count: 20000))
             return .close
         }
         let endpoint = AppEndpoint(port: UInt16(scripted.port), token: "t", generation: 1)
         let source = TestEndpointSource(endpoint)
-        let front = try await TestFront(source: source)
+        let front = try await TestFront(server, source: source)
         let client = try front.client()
         try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         let received = try await offThePool { try client.readToEnd() }
@@ -84,9 +84,9 @@ import Testing
         scripted.stop()
     }
 
-    @Test func aClientThatLeavesAbortsTheAppsRequest() async throws {
+    @Test(arguments: FrontServer.allCases) func aClientThatLeavesAbortsTheAppsRequest(_ server: FrontServer) async throws {
         let app = try await TestApp()
-        let front = try await TestFront(source: TestEndpointSource(app.endpoint))
+        let front = try await TestFront(server, source: TestEndpointSource(app.endpoint))
         let client = try front.client()
         try client.send("GET /forever HTTP/1.1\r\nHost: a\r\n\r\n")
         try client.fill()  // the response is flowing

@@ -1,3 +1,4 @@
+import Hostctl
 import HostctlCore
 @testable import HostctlHosting
 import HostctlSystem
@@ -238,7 +239,7 @@ import Testing
 
     @Test func constantTimeComparison() {
         func equal(_ a: String, _ b: String) -> Bool {
-            Array(a.utf8).withUnsafeBytes { a in Array(b.utf8).withUnsafeBytes { b in FrontIntegrationMiddleware.constantTimeEquals(a, b) } }
+            Array(a.utf8).withUnsafeBytes { a in Array(b.utf8).withUnsafeBytes { b in FrontTokenCheck.constantTimeEquals(a, b) } }
         }
         #expect(equal("abc", "abc"))
         #expect(equal("", ""))

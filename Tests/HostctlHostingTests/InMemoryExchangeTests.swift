@@ -1,5 +1,7 @@
+import Hostctl
 import HostctlCore
 import HostctlHosting
+import HostctlServerCore
 import Testing
 
 /// `ApplicationBuilder.respond(to:)` (what scaffolds' tests use) and the JSON helpers.
@@ -68,5 +70,58 @@ import Testing
         #expect(teapot.status == 418)
         #expect(teapot.body.isEmpty)
         #expect(try await app().respond(to: .get, "/crash").status == 500)
+    }
+
+    // MARK: The servers' rules, in memory too
+
+    @Test func headGetsTheHeadersOfGetAndNoBody() async throws {
+        let app = ApplicationBuilder()
+        app.map("/", methods: [.get, .head]) { try await $0.response.write("hello") }
+        let head = try await app.respond(to: .head, "/")
+        #expect(head.status == 200)
+        #expect(head.body.isEmpty)
+        #expect(head.headers["Content-Length"] == "5", "the length GET would have")
+    }
+
+    @Test func writingToA204Fails() async throws {
+        let app = ApplicationBuilder()
+        app.get("/") { context in
+            context.response.status = 204
+            try await context.response.write("not allowed")
+        }
+        let response = try await app.respond(to: .get, "/")
+        #expect(response.status == 500, "the write threw, as on a server")
+        #expect(response.body.isEmpty)
+    }
+
+    @Test func aShortContentLengthAbortsAsTheServerWould() async throws {
+        let app = ApplicationBuilder()
+        app.get("/") { context in
+            context.response.contentLength = 10
+            try await context.response.write("short")
+        }
+        await #expect(throws: ConnectionAbortedError.self) { _ = try await app.respond(to: .get, "/") }
+    }
+
+    @Test func aBodyOverTheServersLimitIs413() async throws {
+        let app = ApplicationBuilder()
+        app.post("/") { context in _ = try await context.request.body.collect(upTo: 1 << 20) }
+        var options = ServerOptions()
+        options.maxRequestBodySize = 8
+        let response = try await InMemoryExchange.respond(
+            to: .post, "/", headers: [], body: Array(repeating: 0x61, count: 9),
+            application: HTTPApplication(environmentName: "Production", handle: app.build()), options: options
+        )
+        #expect(response.status == 413)
+    }
+
+    @Test func anErrorAfterTheResponseStartedAborts() async throws {
+        let app = ApplicationBuilder()
+        app.get("/") { context in
+            try await context.response.write("partial")
+            try await context.response.flush()
+            throw Unexpected()
+        }
+        await #expect(throws: ConnectionAbortedError.self) { _ = try await app.respond(to: .get, "/") }
     }
 }

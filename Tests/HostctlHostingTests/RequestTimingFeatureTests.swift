@@ -1,3 +1,4 @@
+import Hostctl
 import HostctlCore
 @testable import HostctlHosting
 import Testing

@@ -1,6 +1,7 @@
 import Glibc
 import HostctlCore
 @testable import HostctlIOUring
+import HostctlTestSupport
 import Testing
 
 /// The connection transport on a real loop thread, over socket pairs: running out of
@@ -12,7 +13,7 @@ import Testing
         configure(&configuration)
         let group: IOUringLoopGroup
         do { group = try IOUringLoopGroup(count: 1, configuration: configuration) } catch {
-            try Test.cancel("io_uring is unavailable on this machine: \(error)")
+            try IOUringAvailability.skip(because: error.description)
         }
         try group.start()
         return group
@@ -178,17 +179,25 @@ final class RecordingHandler: ConnectionHandler, @unchecked Sendable {
     var transportClosedCount: Int { lock.withLock { _transportClosed } }
     var pauses: Int { lock.withLock { _pauses } }
 
-    func receiveBuffer() -> ByteBuffer? { nil }
-    func didReceive() {}
+    /// Where the transport puts bytes; emptied into `received` as they come.
+    private let inbound = ByteBuffer(capacity: 4096)
 
-    func received(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    func receiveBuffer() -> ByteBuffer? {
         lock.withLock {
-            _received.append(contentsOf: bytes)
             if let pauseAt, _received.count >= pauseAt, _pauses == 0 {
                 _pauses += 1
-                return false
+                return nil
             }
-            return true
+            inbound.clear()
+            inbound.reserveWritable(4096)
+            return inbound
+        }
+    }
+
+    func didReceive(_ count: Int) {
+        lock.withLock {
+            _received.append(contentsOf: inbound.readableBytes)
+            inbound.clear()
         }
     }
 

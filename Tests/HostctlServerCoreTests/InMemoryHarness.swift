@@ -26,6 +26,17 @@ final class ManualLoop: EventLoopContext, TaskExecutor, @unchecked Sendable {
         lock.withLock { self.work.append(work) }
     }
 
+    func afterEvents(_ work: @escaping () -> Void) { later(work) }
+
+    private var states: [Int: any LoopLocalState] = [:]
+
+    func localState<State: LoopLocalState>(key: Int, create: () -> State) -> State {
+        if let existing = states[key] { return existing as! State }
+        let state = create()
+        states[key] = state
+        return state
+    }
+
     /// Runs everything queued, and whatever that queues, until nothing is left.
     func runUntilIdle() {
         for _ in 0..<10_000 {
@@ -52,6 +63,7 @@ final class MemoryTransport: ConnectionTransport {
     private(set) var closed = false
     private(set) var wasReset = false
     private(set) var resumedReading = 0
+    private(set) var sentByteCount = 0
 
     init(loop: ManualLoop) { self.loop = loop }
 
@@ -64,6 +76,7 @@ final class MemoryTransport: ConnectionTransport {
             return nil
         }
         sent.append(contentsOf: buffer.readableBytes)
+        sentByteCount += buffer.readableCount
         buffer.consume(buffer.readableCount)
         return buffer
     }
@@ -73,6 +86,7 @@ final class MemoryTransport: ConnectionTransport {
         guard let buffer = held else { return }
         held = nil
         sent.append(contentsOf: buffer.readableBytes)
+        sentByteCount += buffer.readableCount
         buffer.consume(buffer.readableCount)
         handler?.sendCompleted(buffer)
     }
@@ -141,7 +155,7 @@ final class Harness {
             buffer.writableBytes.copyBytes(from: bytes.prefix(count))
             buffer.didWrite(count)
             bytes = bytes.dropFirst(count)
-            connection.didReceive()
+            connection.didReceive(count)
         }
         loop.runUntilIdle()
         return true

@@ -251,7 +251,7 @@ import Testing
                         let target = Array("/item/\((step * 7 + loop) % 16)".utf8)
                         target.withUnsafeBytes { target in
                             "a".utf8CString.withUnsafeBytes { host in
-                                let key = ResponseCacheKey(host: UnsafeRawBufferPointer(rebasing: host.dropLast()), target: target)
+                                let key = ResponseCacheKey(scheme: UnsafeRawBufferPointer(start: nil, count: 0), host: UnsafeRawBufferPointer(rebasing: host.dropLast()), target: target)
                                 if let entry = cache.lookup(key, now: 0) {
                                     precondition(entry.body.count == 900 && key.matches(entry.key))
                                 } else {

@@ -69,7 +69,7 @@ import Testing
         await server.stop()
     }
 
-    @Test(arguments: ServerUnderTest.allCases) func keepAliveAndPipelining(_ kind: ServerUnderTest) async throws {
+    @Test(arguments: ServerUnderTest.withTwoLoops) func keepAliveAndPipelining(_ kind: ServerUnderTest) async throws {
         let server = try await server(kind)
         let client = try server.client()
         try client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /plaintext HTTP/1.1\r\nHost: a\r\n\r\nGET /users/7 HTTP/1.1\r\nHost: a\r\n\r\n")

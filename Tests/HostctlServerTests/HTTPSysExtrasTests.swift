@@ -1,3 +1,4 @@
+import HostctlTestSupport
 import Glibc
 import Hostctl
 import Testing
@@ -131,9 +132,3 @@ import Testing
     }
 }
 
-final class Counter: @unchecked Sendable {
-    private let lock = Lock()
-    private var count = 0
-    var value: Int { lock.withLock { count } }
-    func add(_ amount: Int) { lock.withLock { count += amount } }
-}

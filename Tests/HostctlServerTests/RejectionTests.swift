@@ -1,3 +1,4 @@
+import HostctlTestSupport
 import Hostctl
 import Testing
 
@@ -100,6 +101,29 @@ import Testing
         await server.stop()
     }
 
+    /// RFC 9112 §9.6 (Connection: close) and §6.1 (Content-Length with Transfer-Encoding):
+    /// the connection ends after the response, so a request pipelined behind is never
+    /// answered: answering it is how a request gets smuggled past a front that framed the
+    /// bytes differently.
+    @Test(arguments: ServerUnderTest.allCases, [
+        ("Connection: close", "GET /a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"),
+        ("Content-Length then Transfer-Encoding", "POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+        ("Transfer-Encoding then Content-Length", "POST /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n"),
+    ])
+    func nothingPipelinedBehindAClosingRequestIsAnswered(_ kind: ServerUnderTest, _ example: (name: String, request: String)) async throws {
+        let server = try await TestServer(kind) { app in
+            app.map("/{which}", methods: nil) { context in try await context.response.write(context.request.path) }
+        }
+        let client = try server.client()
+        try client.send(example.request + "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n")
+        let first = try client.readResponse()
+        #expect(first.text == "/a", "\(example.name)")
+        #expect(first.headers["connection"] == "close", "\(example.name)")
+        let rest = try client.readToEnd()
+        #expect(rest.isEmpty, "\(example.name): answered after the connection should have ended: \(rest)")
+        await server.stop()
+    }
+
     @Test(arguments: ServerUnderTest.allCases) func bareLineFeedsWhenAllowed(_ kind: ServerUnderTest) async throws {
         let server = try await TestServer(kind, options: { $0.allowsBareLineFeed = true }) { app in
             app.get("/") { try await $0.response.write("ok") }
@@ -148,10 +172,3 @@ import Testing
     }
 }
 
-/// A thread-safe boolean for handlers to report to tests.
-final class Flag: @unchecked Sendable {
-    private let lock = Lock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
-}

@@ -4,21 +4,24 @@ import HostctlSystem
 import Testing
 
 /// The servers the integration suite runs against: every test takes one as its first
-/// argument, so both servers meet the same expectations.
-enum ServerUnderTest: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case eventLoop = "eventloop"
-    case ioUring = "iouring"
+/// argument, so both servers meet the same expectations. `allCases` is each server on one
+/// loop; `withTwoLoops` adds each on two, for the tests where connections on different
+/// loops meet (pipelining, limits, stopping).
+struct ServerUnderTest: Sendable, Equatable, CustomTestStringConvertible {
+    /// The server's name, as HOSTCTL_SERVER takes it.
+    let serverName: String
+    let loopCount: Int
 
-    var testDescription: String { rawValue }
+    static let eventLoop = ServerUnderTest(serverName: "eventloop", loopCount: 1)
+    static let ioUring = ServerUnderTest(serverName: "iouring", loopCount: 1)
+    static let allCases = [eventLoop, ioUring]
+    static let withTwoLoops = allCases + allCases.map { ServerUnderTest(serverName: $0.serverName, loopCount: 2) }
 
-    /// Why io_uring cannot run on this machine (read once), or nil.
-    static let ioUringProblem: String? = IOUringServer.unavailabilityReason()
+    var testDescription: String { loopCount == 1 ? serverName : "\(serverName), \(loopCount) loops" }
 
     /// Skips the test case, saying why, where this server cannot run here.
     func skipIfUnavailable() throws {
-        if self == .ioUring, let problem = Self.ioUringProblem {
-            try Test.cancel("The io_uring server cannot run on this machine: \(problem)")
-        }
+        if serverName == "iouring" { try IOUringAvailability.skipIfUnavailable() }
     }
 }
 
@@ -35,9 +38,9 @@ final class TestServer: @unchecked Sendable {
         try kind.skipIfUnavailable()
         let builder = WebApplication.builder(
             arguments: ["test"],
-            environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.rawValue)])
+            environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.serverName)])
         )
-        builder.serverOptions.eventLoopCount = 1
+        builder.serverOptions.eventLoopCount = kind.loopCount
         options(&builder.serverOptions)
         app = builder.build()
         configure(app)

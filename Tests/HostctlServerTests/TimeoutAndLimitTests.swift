@@ -18,7 +18,7 @@ import Testing
         await server.stop()
     }
 
-    @Test(arguments: ServerUnderTest.allCases) func idleKeepAliveConnectionsAreClosedSilently(_ kind: ServerUnderTest) async throws {
+    @Test(arguments: ServerUnderTest.withTwoLoops) func idleKeepAliveConnectionsAreClosedSilently(_ kind: ServerUnderTest) async throws {
         let server = try await TestServer(kind, options: { $0.keepAliveTimeout = .seconds(2) }) { app in
             app.get("/") { try await $0.response.write("ok") }
         }
@@ -47,7 +47,7 @@ import Testing
         await server.stop()
     }
 
-    @Test(arguments: ServerUnderTest.allCases) func connectionsOverTheLimitAreClosedAtOnce(_ kind: ServerUnderTest) async throws {
+    @Test(arguments: ServerUnderTest.withTwoLoops) func connectionsOverTheLimitAreClosedAtOnce(_ kind: ServerUnderTest) async throws {
         let server = try await TestServer(kind, options: { $0.maxConcurrentConnections = 2 }) { app in
             app.get("/") { try await $0.response.write("ok") }
         }
@@ -116,12 +116,17 @@ import Testing
     }
 
     @Test(arguments: ServerUnderTest.allCases) func aHandlerThatNeverReturnsOnlyHoldsItsOwnRequest(_ kind: ServerUnderTest) async throws {
-        let server = try await TestServer(kind) { app in
-            app.get("/hang") { _ in try await Task.sleep(for: .seconds(3600)) }
+        let entered = Flag()
+        let server = try await TestServer(kind, options: { $0.shutdownTimeout = .milliseconds(100) }) { app in
+            app.get("/hang") { _ in
+                entered.set()
+                await parkUntilCancelled()
+            }
             app.get("/") { try await $0.response.write("ok") }
         }
         let hung = try server.client()
         try hung.send("GET /hang HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(await entered.wait(), "the handler that never returns is running")
         for _ in 0..<3 { #expect(try server.get("/").text == "ok") }
         await server.stop()
     }
@@ -132,15 +137,7 @@ import Testing
         let server = try await TestServer(kind) { app in
             app.get("/wait") { context in
                 context.requestAborted.onAbort { aborted.set() }
-                // Parked until cancelled. Not Task.sleep: its cancellation is resumed through
-                // Swift's global pool, which the full suite's blocking tests can hold for long
-                // enough to fail this test; this gate is opened on the thread that cancels.
-                let gate = CancellationGate()
-                await withTaskCancellationHandler {
-                    await gate.wait()
-                } onCancel: {
-                    gate.open()
-                }
+                await parkUntilCancelled()
                 if Task.isCancelled { cancelled.set() }
             }
             app.get("/") { try await $0.response.write("ok") }
@@ -181,29 +178,3 @@ func raiseDescriptorLimit(to wanted: Int) {
     setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }
 
-/// A continuation that `open()` resumes (from any thread), whether it comes before or after `wait()`.
-final class CancellationGate: @unchecked Sendable {
-    private let lock = Lock()
-    private var isOpen = false
-    private var waiter: CheckedContinuation<Void, Never>?
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let resumeNow = lock.withLock {
-                if isOpen { return true }
-                waiter = continuation
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-    }
-
-    func open() {
-        let waiter: CheckedContinuation<Void, Never>? = lock.withLock {
-            isOpen = true
-            defer { self.waiter = nil }
-            return self.waiter
-        }
-        waiter?.resume()
-    }
-}

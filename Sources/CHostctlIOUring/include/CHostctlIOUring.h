@@ -84,6 +84,23 @@ static inline struct io_uring_sqe *chu_get_sqe(struct chu_ring *ring) {
     return sqe;
 }
 
+/// Turns the entries filled since the last submission whose user data is `user_data` into
+/// no-ops (completing with `nop_user_data`), so the kernel never starts them; returns how
+/// many. What was already submitted is the kernel's: only a cancel reaches it.
+static inline unsigned chu_withdraw_unsubmitted(struct chu_ring *ring, uint64_t user_data, uint64_t nop_user_data) {
+    unsigned withdrawn = 0;
+    // Only this process writes the tail: a plain read sees its own last store.
+    for (unsigned index = *ring->sq_ktail; index != ring->sqe_tail; index++) {
+        struct io_uring_sqe *sqe = &ring->sqes[index & ring->sq_mask];
+        if (sqe->user_data != user_data) continue;
+        memset(sqe, 0, sizeof(*sqe));
+        sqe->opcode = IORING_OP_NOP;
+        sqe->user_data = nop_user_data;
+        withdrawn += 1;
+    }
+    return withdrawn;
+}
+
 /// The SQ flags word: IORING_SQ_CQ_OVERFLOW (completions wait in the kernel's overflow
 /// list: enter to flush them) and IORING_SQ_TASKRUN. A hint, read relaxed: acting on a
 /// stale value only costs one more, or one later, io_uring_enter.
@@ -151,6 +168,16 @@ static inline void chu_prep_send(struct io_uring_sqe *sqe, int fd, const void *b
     sqe->addr = (uint64_t)(uintptr_t)bytes;
     sqe->len = length;
     sqe->msg_flags = 0x4000; // MSG_NOSIGNAL
+    sqe->user_data = user_data;
+}
+
+/// Connects `fd` to the `length`-byte socket address at `address`. The kernel copies the
+/// address when the entry is submitted: it must stay valid until then.
+static inline void chu_prep_connect(struct io_uring_sqe *sqe, int fd, const void *address, unsigned length, uint64_t user_data) {
+    sqe->opcode = IORING_OP_CONNECT;
+    sqe->fd = fd;
+    sqe->addr = (uint64_t)(uintptr_t)address;
+    sqe->off = length;
     sqe->user_data = user_data;
 }
 

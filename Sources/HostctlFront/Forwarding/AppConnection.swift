@@ -163,21 +163,11 @@ final class AppConnection: OutboundConnectionHandler {
         return inbound
     }
 
-    func didReceive() {
+    func didReceive(_ count: Int) {
         // An idle connection has nothing to say; bytes now mean the app and the front no
         // longer agree on where a response ended.
         guard inUse else { return close() }
         wake()
-    }
-
-    func received(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        inbound.append(bytes)
-        didReceive()
-        if inbound.readableCount >= Self.maxBufferedInput {
-            readingPaused = true
-            return false
-        }
-        return true
     }
 
     func sendCompleted(_ buffer: ByteBuffer) {

@@ -1,7 +1,7 @@
 import HostctlCore
-import HostctlEpoll
 import HostctlHosting
 import HostctlSystem
+import HostctlTransport
 
 /// One loop's connections to the app: the idle ones kept alive for the next request, and the
 /// busy ones, whose response-head deadlines the heartbeat checks. Lives on its loop (as a

@@ -28,6 +28,26 @@ public protocol HTTPConnectionFeature: AnyObject {
     var remoteEndpoint: SocketAddress? { get }
 }
 
+/// What the connection's TLS handshake settled (ASP.NET's ITlsHandshakeFeature and
+/// ITlsApplicationProtocolFeature). Offered on connections over TLS only.
+public protocol TLSHandshakeFeature: AnyObject {
+    /// "TLSv1.3", "TLSv1.2".
+    var protocolVersion: String { get }
+    /// OpenSSL's name of the cipher suite.
+    var cipherSuite: String { get }
+    /// The protocol agreed by ALPN ("h2", "http/1.1"), or nil.
+    var applicationProtocol: String? { get }
+    /// The host name the client asked for (SNI), or nil.
+    var serverName: String? { get }
+}
+
+/// The client's certificate, when the endpoint asked for one (ASP.NET's ITlsConnectionFeature).
+/// Offered on connections over TLS only.
+public protocol TLSClientCertificateFeature: AnyObject {
+    /// DER bytes; nil when the client sent none.
+    var clientCertificate: [UInt8]? { get }
+}
+
 /// Aborting a request and learning that it was aborted (implemented by `HTTPContext`).
 public protocol HTTPRequestLifetimeFeature: AnyObject {
     var requestAborted: AbortSignal { get }

@@ -1,45 +1,42 @@
 import HostctlCore
 
-/// The first thing every request meets behind the front (our IISMiddleware, ForwardedHeaders
-/// and UsePathBase in one pass over the headers):
+/// What every request meets behind the front (our IISMiddleware, ForwardedHeaders and
+/// UsePathBase in one pass over the headers):
 ///
-/// 1. the pairing token: without exactly one `x-hostctl-token` field equal to the token
-///    (compared in constant time), the answer is 400 with an empty body and nothing else
-///    sees the request. Unlike ANCM, nothing is logged: the token must never reach a log;
-/// 2. the token field is taken out of the headers the app sees (error pages list them);
-/// 3. the rightmost `X-Forwarded-For`, `-Proto` and `-Host` entries become the remote
+/// 1. the pairing token (`FrontTokenCheck`): without exactly one `x-hostctl-token` field
+///    equal to the token, the answer is 400 with an empty body and nothing else sees the
+///    request; the token field is taken out of the headers the app sees. `WebApplication`
+///    has the server run this check before anything may answer (the io_uring server's
+///    response cache included) and builds the middleware with `checksToken: false`;
+/// 2. the rightmost `X-Forwarded-For`, `-Proto` and `-Host` entries become the remote
 ///    endpoint, scheme and host (`ForwardedHeadersFeature` keeps the originals);
-/// 4. a path under the path base moves that prefix into `pathBase`.
+/// 3. a path under the path base moves that prefix into `pathBase`.
 ///
-/// `WebApplication` puts it outside the whole pipeline when the front's variables are set.
-/// Custom hosts can add it themselves:
+/// Custom hosts can add it themselves (it then checks the token too):
 ///
 /// ```swift
 /// let front = FrontIntegrationMiddleware(FrontIntegrationConfiguration(port: 0, token: token))
 /// app.use(front.handle)
 /// ```
 public final class FrontIntegrationMiddleware: Sendable {
-    private let token: [UInt8]
+    private let tokenCheck: FrontTokenCheck?
     private let pathBase: String
 
-    public init(_ configuration: FrontIntegrationConfiguration) {
-        token = Array(configuration.token.utf8)
+    /// `checksToken: false` when the server already runs `FrontTokenCheck` as an admission check.
+    public init(_ configuration: FrontIntegrationConfiguration, checksToken: Bool = true) {
+        tokenCheck = checksToken ? FrontTokenCheck(configuration) : nil
         pathBase = configuration.pathBase
     }
 
-    /// `next` behind the check.
+    /// `next` behind the middleware.
     public func wrap(_ next: @escaping RequestHandler) -> RequestHandler {
         { context in try await self.handle(context, next) }
     }
 
     public func handle(_ context: HTTPContext, _ next: RequestHandler) async throws {
+        if let tokenCheck, !tokenCheck.admits(context) { return }
         let request = context.request
         let fields = scan(request.headers)
-        guard fields.tokenMatches, let tokenIndex = fields.token else {
-            reject(context)
-            return
-        }
-
         let connection = context.connection
         let originals = originals(of: context)
         let peer = connection.remoteEndpoint
@@ -63,8 +60,6 @@ public final class FrontIntegrationMiddleware: Sendable {
             originals.replacedHost = request.host
             request.host = host
         }
-        // Last: hiding a field of an owned header list shifts the indices found above.
-        request.headers.hideField(at: tokenIndex)
         if !pathBase.isEmpty, let rest = PathBaseMatching.remainder(of: request.path, under: pathBase) {
             request.pathBase += pathBase
             request.path = rest.isEmpty ? "/" : String(rest)
@@ -74,10 +69,8 @@ public final class FrontIntegrationMiddleware: Sendable {
 
     // MARK: Pieces
 
-    /// Where the fields of interest are, found in one pass over the head.
+    /// Where the forwarded fields are, found in one pass over the head.
     private struct FrontFields {
-        var token: Int?
-        var tokenMatches = false
         var forwardedFor: Int?
         var forwardedProto: Int?
         var forwardedHost: Int?
@@ -85,41 +78,17 @@ public final class FrontIntegrationMiddleware: Sendable {
 
     private func scan(_ headers: RequestHeaders) -> FrontFields {
         var found = FrontFields()
-        var tokenCount = 0
-        token.withUnsafeBytes { token in
-            for index in 0..<headers.rawCount {
-                headers.withField(at: index) { name, value in
-                    switch name.count {
-                    case 15 where ASCII.equalsLowercased(name, "x-hostctl-token"):
-                        tokenCount += 1
-                        found.token = index
-                        found.tokenMatches = Self.constantTimeEquals(value, token)
-                    case 15 where ASCII.equalsLowercased(name, "x-forwarded-for"): found.forwardedFor = index
-                    case 17 where ASCII.equalsLowercased(name, "x-forwarded-proto"): found.forwardedProto = index
-                    case 16 where ASCII.equalsLowercased(name, "x-forwarded-host"): found.forwardedHost = index
-                    default: break
-                    }
+        for index in 0..<headers.rawCount {
+            headers.withField(at: index) { name, _ in
+                switch name.count {
+                case 15 where ASCII.equalsLowercased(name, "x-forwarded-for"): found.forwardedFor = index
+                case 17 where ASCII.equalsLowercased(name, "x-forwarded-proto"): found.forwardedProto = index
+                case 16 where ASCII.equalsLowercased(name, "x-forwarded-host"): found.forwardedHost = index
+                default: break
                 }
             }
         }
-        // Two token fields are refused even if one is right: there is no reason to send two.
-        if tokenCount != 1 { found.tokenMatches = false }
         return found
-    }
-
-    /// The time taken depends on the lengths only, never on where the first difference is,
-    /// so timing the answers cannot reveal the token a byte at a time.
-    static func constantTimeEquals(_ value: UnsafeRawBufferPointer, _ expected: UnsafeRawBufferPointer) -> Bool {
-        guard value.count == expected.count else { return false }
-        var difference: UInt8 = 0
-        for index in 0..<value.count { difference |= value[index] ^ expected[index] }
-        return difference == 0
-    }
-
-    /// 400, empty body, not to be stored by any cache; nothing logged.
-    private func reject(_ context: HTTPContext) {
-        context.response.status = 400
-        context.response.headers["Cache-Control"] = "no-store"
     }
 
     /// The connection's originals feature, made on its first request and reused after.

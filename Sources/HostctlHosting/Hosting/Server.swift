@@ -26,10 +26,13 @@ public protocol Server: AnyObject, Sendable {
 public struct HTTPApplication: Sendable {
     public let handle: RequestHandler
     public let environmentName: String
+    /// Checks every request meets before anything answers it (see `RequestAdmissionCheck`).
+    public let admissionChecks: [any RequestAdmissionCheck]
 
-    public init(environmentName: String, handle: @escaping RequestHandler) {
+    public init(environmentName: String, admissionChecks: [any RequestAdmissionCheck] = [], handle: @escaping RequestHandler) {
         self.handle = handle
         self.environmentName = environmentName
+        self.admissionChecks = admissionChecks
     }
 }
 

@@ -1,3 +1,5 @@
+import HostctlCore
+
 /// Limits and timeouts, with Kestrel's defaults (KestrelServerLimits). Set them in code
 /// through `WebApplicationBuilder.serverOptions`.
 public struct ServerOptions: Sendable {
@@ -29,6 +31,10 @@ public struct ServerOptions: Sendable {
     public var shutdownTimeout: Duration = .seconds(30)
     /// Loops (threads) for the event-loop and io_uring servers; nil: one per CPU.
     public var eventLoopCount: Int?
+    /// Layers every connection passes through between its transport and the HTTP protocol,
+    /// outermost first: what a TLS layer plugs into, and what the test suite's pass-through
+    /// layer uses to prove the seam. Empty by default.
+    public var connectionLayers: [any ConnectionLayerFactory] = []
     /// How long the server keeps reading an unread request body after the response, to
     /// keep the connection; after that (or past maxRequestBodySize) it closes instead.
     public var bodyDrainTimeout: Duration = .seconds(5)

@@ -40,26 +40,22 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
                     + servers.keys.sorted().joined(separator: ", ") + "."
             )
         }
-        var options = serverOptions
         let urls: [String]
+        var admissionChecks: [any RequestAdmissionCheck] = []
         if let front {
             urls = [front.listenURL]
-            // The io_uring server's response cache answers before any middleware runs, so a
-            // cached page would reach a request without the token; and it keys entries by Host
-            // and target only, not by the forwarded scheme and client. Moving the token check
-            // into the server core would fix the first alone: behind the front, caching is the
-            // front's business, so the app's server does none.
-            options.responseCache = nil
+            // The server checks the token before anything may answer, its response cache
+            // included (the cache keys entries by the forwarded scheme too).
+            admissionChecks.append(FrontTokenCheck(front))
         } else {
             urls = try ListenURL.parseList(configuration.urls).map(\.original)
         }
-        let server = try factory(ServerConfiguration(urls: urls, options: options, environmentName: environmentName))
+        let server = try factory(ServerConfiguration(urls: urls, options: serverOptions, environmentName: environmentName))
         var handler = build()
         if isDevelopment { handler = DeveloperExceptionPage.wrap(handler) }
-        // Outermost, so nothing (not even the error page, which lists headers) sees a request
-        // before its token is checked and hidden.
-        if let front { handler = FrontIntegrationMiddleware(front).wrap(handler) }
-        try await server.start(HTTPApplication(environmentName: environmentName, handle: handler))
+        // Outermost, so nothing sees a request before the forwarded values are applied.
+        if let front { handler = FrontIntegrationMiddleware(front, checksToken: false).wrap(handler) }
+        try await server.start(HTTPApplication(environmentName: environmentName, admissionChecks: admissionChecks, handle: handler))
         self.server = server
         if let front, let descriptor = front.readyDescriptor, let address = server.addresses.addresses.first,
            let port = try? ListenURL(address).port {

@@ -7,6 +7,8 @@ public final class ConnectionInfo: @unchecked Sendable {
     @exclusivity(unchecked) public var remoteEndpoint: SocketAddress?
     @exclusivity(unchecked) private var cachedLocalEndpoint: SocketAddress?
     @exclusivity(unchecked) private var localEndpointProvider: (() -> SocketAddress?)?
+    /// What the TLS handshake settled; nil on a connection without TLS.
+    @exclusivity(unchecked) public var tls: TLSConnectionFacts?
 
     public init(id: String, local: SocketAddress?, remote: SocketAddress?) {
         self.id = id
@@ -35,6 +37,9 @@ public final class ConnectionInfo: @unchecked Sendable {
         }
     }
 
+    /// Whether the connection is over TLS.
+    public var isSecure: Bool { tls != nil }
+
     public var remoteAddress: String? { remoteEndpoint?.host }
     public var remotePort: Int { remoteEndpoint?.port ?? 0 }
     public var localAddress: String? { localEndpoint?.host }
@@ -55,4 +60,12 @@ public enum ConnectionID {
         }
         return String(decoding: digits, as: UTF8.self)
     }
+}
+
+extension ConnectionInfo: TLSHandshakeFeature, TLSClientCertificateFeature {
+    public var protocolVersion: String { tls?.protocolVersion ?? "" }
+    public var cipherSuite: String { tls?.cipherSuite ?? "" }
+    public var applicationProtocol: String? { tls?.applicationProtocol }
+    public var serverName: String? { tls?.serverName }
+    public var clientCertificate: [UInt8]? { tls?.clientCertificate }
 }

@@ -128,6 +128,8 @@ public final class HTTPContext {
         case ObjectIdentifier(HTTPResponseFeature.self): response
         case ObjectIdentifier(HTTPResponseBodyFeature.self): response.writer as? HTTPResponseBodyFeature
         case ObjectIdentifier(HTTPConnectionFeature.self): connection
+        case ObjectIdentifier(TLSHandshakeFeature.self), ObjectIdentifier(TLSClientCertificateFeature.self):
+            connection.tls == nil ? connectionFeatures.entry(key) : connection
         case ObjectIdentifier(HTTPRequestLifetimeFeature.self): self
         case ObjectIdentifier(HTTPMaxRequestBodySizeFeature.self): self
         default: connectionFeatures.entry(key)

@@ -143,13 +143,14 @@ public final class HTTPRequest {
     }
 
     /// Prepares a reused request for the next one the server parsed into `source`.
-    public func reset(source: RequestHeadSource, method: HTTPMethod, version: HTTPVersion, contentLength: Int?, body: RequestBodyReader?) {
+    /// `scheme` is the connection's: "https" over TLS, else "http".
+    public func reset(source: RequestHeadSource, method: HTTPMethod, version: HTTPVersion, scheme: String = "http", contentLength: Int?, body: RequestBodyReader?) {
         self.source = source
         self.method = method
         self.httpVersion = version
         self.contentLength = contentLength
         self.body = RequestBody(reader: body)
-        scheme = "http"
+        self.scheme = scheme
         if !pathBase.isEmpty { pathBase = "" }
         // Most requests read few of these; clearing only what was set saves a release each.
         if cachedPath != nil { cachedPath = nil }

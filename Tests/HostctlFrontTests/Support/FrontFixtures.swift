@@ -33,11 +33,29 @@ final class TestEndpointSource: AppEndpointSource {
     }
 }
 
-/// A builder for an app on the event-loop server, on 127.0.0.1 and a free port, one loop.
-func startApp(options: (inout ServerOptions) -> Void = { _ in }, configure: (WebApplication) -> Void) async throws -> (WebApplication, Int) {
+/// The servers the front is tested on: it forwards the same from either (the app behind it
+/// stays on the event-loop server).
+enum FrontServer: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case eventLoop = "eventloop"
+    case ioUring = "iouring"
+
+    var testDescription: String { "front on \(rawValue)" }
+
+    /// Skips the test case, saying why, where this server cannot run here.
+    func skipIfUnavailable() throws {
+        if self == .ioUring { try IOUringAvailability.skipIfUnavailable() }
+    }
+}
+
+/// A builder for an app on `server` (the event-loop server unless said), on 127.0.0.1 and a
+/// free port, one loop.
+func startApp(
+    server: FrontServer = .eventLoop, options: (inout ServerOptions) -> Void = { _ in }, configure: (WebApplication) -> Void
+) async throws -> (WebApplication, Int) {
+    try server.skipIfUnavailable()
     let builder = WebApplication.builder(
         arguments: ["test"],
-        environment: ProcessEnvironment([("HOSTCTL_URLS", "http://127.0.0.1:0"), ("HOSTCTL_ENVIRONMENT", "Production"), ("HOSTCTL_SERVER", "eventloop")])
+        environment: ProcessEnvironment([("HOSTCTL_URLS", "http://127.0.0.1:0"), ("HOSTCTL_ENVIRONMENT", "Production"), ("HOSTCTL_SERVER", server.rawValue)])
     )
     builder.serverOptions.eventLoopCount = 1
     options(&builder.serverOptions)
@@ -162,17 +180,20 @@ final class TestApp: Sendable {
     func stop() async { await app.stop() }
 }
 
-/// The front under test: a WebApplication on the event-loop server whose only handler
-/// forwards (the process half composes the real one the same way).
+/// The front under test: a WebApplication on `server` whose only handler forwards (the
+/// process half composes the real one the same way).
 final class TestFront: Sendable {
     let app: WebApplication
     let port: Int
     let forwarder: Forwarder
 
-    init(source: any AppEndpointSource, options: ForwardingOptions = ForwardingOptions(), server: (inout ServerOptions) -> Void = { _ in }) async throws {
+    init(
+        _ server: FrontServer, source: any AppEndpointSource, options: ForwardingOptions = ForwardingOptions(),
+        serverOptions: (inout ServerOptions) -> Void = { _ in }
+    ) async throws {
         let forwarder = Forwarder(source: source, options: options)
         self.forwarder = forwarder
-        let (app, port) = try await startApp(options: server) { app in
+        let (app, port) = try await startApp(server: server, options: serverOptions) { app in
             app.use { context, _ in try await forwarder.forward(context) }
         }
         self.app = app

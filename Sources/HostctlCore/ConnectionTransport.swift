@@ -1,0 +1,34 @@
+/// What a handler can ask of the transport under it: a socket's transport, or a layer (TLS)
+/// that is a transport toward the protocol above it and a handler toward the one below.
+public protocol ConnectionTransport: AnyObject {
+    /// Sends the readable bytes of `buffer`. Returns the buffer (emptied) when they were all
+    /// handed on at once; otherwise the transport keeps it until `sendCompleted` hands it
+    /// back. One send is in flight at a time: the handler must not send again before then.
+    func send(_ buffer: ByteBuffer) -> ByteBuffer?
+
+    /// How many of the bytes given to `send` have left so far (handed to the kernel, or to
+    /// the layer below), counted over the connection's life. A send still in flight moves
+    /// it as its bytes go, so the minimum response data rate can watch a slow reader.
+    var sentByteCount: Int { get }
+
+    /// Resumes reading after `receiveBuffer()` returned nil.
+    func resumeReading()
+
+    /// Closes the connection; unsent bytes are dropped. `transportClosed` follows.
+    func close()
+
+    /// Closes the connection with a TCP reset (SO_LINGER 0) instead of a FIN, as HTTP.sys
+    /// throttles: the client learns at once that nothing will come. `transportClosed` follows.
+    func reset()
+
+    /// This side's address (read when first asked: it costs a getsockname).
+    var localAddress: SocketAddress? { get }
+    /// The peer's address.
+    var remoteAddress: SocketAddress? { get }
+    /// What a TLS layer negotiated; nil on a connection without TLS.
+    var tls: TLSConnectionFacts? { get }
+}
+
+extension ConnectionTransport {
+    public var tls: TLSConnectionFacts? { nil }
+}

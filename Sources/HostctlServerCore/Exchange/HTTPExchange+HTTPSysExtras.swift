@@ -1,0 +1,128 @@
+import HostctlCore
+import HostctlHosting
+
+/// Where admission and HTTP.sys's extras hook into a request: the app's admission checks,
+/// then the response cache, then the request queue — before anything answers; capturing a
+/// cacheable response; and the request's end. The cache comes before the queue, as in
+/// HTTP.sys, where a cached response never reaches the queue.
+extension HTTPExchange {
+    enum Admission { case application, answered, turnedAway }
+
+    func admit(_ context: HTTPContext) -> Admission {
+        if core.hasAdmissionChecks, !passesAdmissionChecks(context) { return .answered }
+        guard let extras else { return .application }
+        // The previous request always gives its place back as it ends; this only bounds
+        // the damage should some path ever miss it.
+        assert(!extras.holdsQueueSlot, "a request ended without leaving the request queue")
+        leaveRequestQueue(extras)
+        extras.mayStoreResponse = false
+        let server = extras.server
+        if let cache = server.responseCache, let method = cacheableMethod(context) {
+            let entry = withCacheKey { cache.lookup($0, now: loop.now) }
+            if let entry {
+                extras.timeline?.answeredWithoutApp()
+                driver.writeCachedResponse(entry, age: entry.age(now: loop.now), sendsBody: method != .head)
+                response = ResponseState(committed: true)
+                response.completed = true
+                return .answered
+            }
+            extras.mayStoreResponse = method == .get
+        }
+        guard server.requestQueue.enter() else {
+            extras.timeline?.answeredWithoutApp()
+            abortReason = RequestRejection.requestQueueFull.message
+            driver.turnAway(server.queueFullResponse)
+            return .turnedAway
+        }
+        extras.holdsQueueSlot = true
+        extras.timeline?.handedToApp()
+        return .application
+    }
+
+    /// The app's checks, in order; the first that refuses has its answer sent.
+    private func passesAdmissionChecks(_ context: HTTPContext) -> Bool {
+        for check in core.application.admissionChecks where !check.admits(context) {
+            extras?.timeline?.answeredWithoutApp()
+            do { try finishResponse() } catch { abort(reason: "Could not write the refusal: \(error)") }
+            return false
+        }
+        return true
+    }
+
+    /// The method, when the cache may answer the request (`ResponseCachePolicy`).
+    private func cacheableMethod(_ context: HTTPContext) -> HTTPMethod? {
+        let method = context.request.method
+        guard method == .get || method == .head else { return nil }
+        var hasAuthorization = false
+        for index in 0..<driver.headerCount where !hasAuthorization {
+            hasAuthorization = driver.withHeader(at: index) { name, _ in name.count == 13 && ASCII.equalsLowercased(name, "authorization") }
+        }
+        return ResponseCachePolicy.admits(method: method, hasBody: requestHasBody, hasAuthorization: hasAuthorization) ? method : nil
+    }
+
+    /// The request's cache key: its authority, its raw target, and the scheme a front says
+    /// the client used (`X-Forwarded-Proto`), so a page made for one scheme is not served on
+    /// the other. The key points into the driver's buffers: valid inside `body` only.
+    func withCacheKey<R>(_ body: (ResponseCacheKey) -> R) -> R {
+        var forwardedProto: Int?
+        for index in 0..<driver.headerCount where driver.withHeader(at: index, { name, _ in
+            name.count == 17 && ASCII.equalsLowercased(name, "x-forwarded-proto")
+        }) {
+            forwardedProto = index
+        }
+        return driver.withRequestAuthority { authority in
+            driver.withRawTarget { target in
+                if let forwardedProto {
+                    return driver.withHeader(at: forwardedProto) { _, scheme in
+                        body(ResponseCacheKey(scheme: scheme, host: authority, target: target))
+                    }
+                }
+                return body(ResponseCacheKey(scheme: UnsafeRawBufferPointer(start: nil, count: 0), host: authority, target: target))
+            }
+        }
+    }
+
+    // MARK: The response cache
+
+    /// At commit: starts copying the response for the cache if HTTP.sys would keep it: a
+    /// 200 with a known length that fits an entry, and the right Cache-Control.
+    func startCapture(_ extras: HTTPSysExchangeExtras, length: ResponseLength, response: HTTPResponse, server: StaticString?) {
+        extras.mayStoreResponse = false
+        guard let cache = extras.server.responseCache, response.status == 200, case .exact(let bodyLength) = length,
+              bodyLength <= cache.maxEntryBytes, let seconds = ResponseCachePolicy.lifetime(of: response.headers)
+        else { return }
+        var fields = response.headers
+        // A hit writes its own Date and Age.
+        if fields.contains("Date") || fields.contains("Age") {
+            fields.remove("Date")
+            fields.remove("Age")
+        }
+        extras.capture = ResponseCapture(
+            reason: response.reasonPhrase, fields: fields, bodyLength: bodyLength, server: server,
+            lifetime: Int64(seconds) * 1_000_000_000, maxBytes: cache.maxEntryBytes
+        )
+    }
+
+    // MARK: The request's end
+
+    /// The request in the app is over: its response completed (a whole captured response
+    /// then goes into the cache), or it was aborted. It leaves the queue, and the timing
+    /// callbacks run. Once per request: later calls find nothing left to do.
+    func requestEnded(_ extras: HTTPSysExchangeExtras, responseCompleted: Bool) {
+        if let capture = extras.capture {
+            extras.capture = nil
+            if responseCompleted, capture.isWhole, isActive, let cache = extras.server.responseCache {
+                let entry = withCacheKey { CachedResponse(key: $0, capture: capture, storedAt: loop.now) }
+                cache.store(entry)
+            }
+        }
+        leaveRequestQueue(extras)
+        extras.timeline?.requestEnded(responseCompleted: responseCompleted)
+    }
+
+    private func leaveRequestQueue(_ extras: HTTPSysExchangeExtras) {
+        guard extras.holdsQueueSlot else { return }
+        extras.holdsQueueSlot = false
+        extras.server.requestQueue.leave()
+    }
+}

@@ -1,0 +1,141 @@
+import HostctlCore
+import HostctlHosting
+
+/// Body bytes written before the head is committed wait here, so a handler that writes
+/// and returns gets an exact Content-Length instead of streamed framing.
+private let commitThreshold = 16 * 1024
+
+/// The response's commit rules and usage errors, for every HTTP version.
+extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
+    var hasStarted: Bool { response.committed }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
+        guard isActive, let context else { throw ConnectionAbortedError("The request is over.") }
+        try checkUsable()
+        guard !response.completed else {
+            throw ResponseUsageError(description: "The response has already completed; it cannot be written to.")
+        }
+        if !response.committed, !HTTPStatus.allowsContent(context.response.status) {
+            throw ResponseUsageError(description: "Writing to the response body is invalid for responses with status code \(context.response.status).")
+        }
+        if response.noBody, !bytes.isEmpty {
+            throw ResponseUsageError(description: "Writing to the response body is invalid for this response.")
+        }
+        response.written += bytes.count
+        if let declared = response.declaredLength, response.written > declared {
+            throw ResponseUsageError(description: "Response Content-Length mismatch: too many bytes written (\(response.written) of \(declared)).")
+        }
+        if response.isHead { return false }  // HEAD: counted, never sent
+
+        if !response.committed {
+            let pending = pendingBody ?? ByteBuffer(capacity: max(256, bytes.count))
+            pendingBody = pending
+            pending.append(bytes)
+            guard pending.readableCount >= commitThreshold else { return false }
+            try commit(final: false)
+        } else {
+            appendBody(bytes)
+        }
+        let unsent = driver.unsentResponseBytes
+        if unsent >= commitThreshold { driver.flushResponse() }
+        return driver.unsentResponseBytes > settings.maxResponseBufferSize
+    }
+
+    func waitUntilWritable() async throws {
+        driver.flushResponse()
+        while driver.unsentResponseBytes > settings.maxResponseBufferSize {
+            try checkUsable()
+            await driver.wait(for: .writable)
+        }
+        try checkUsable()
+    }
+
+    func flush() async throws {
+        guard isActive else { return }
+        try checkUsable()
+        if !response.committed { try commit(final: false) }
+        driver.flushResponse()
+    }
+
+    /// The app ends its response early: finish it and send it now.
+    func complete() async throws {
+        try finishResponse()
+        driver.flushResponse()
+    }
+
+    /// Finishes the response (its head with the exact length if not yet committed, then the
+    /// body's end and trailers) without sending: after a handler returns, the next pipelined
+    /// request may add its response to the same send.
+    func finishResponse() throws {
+        guard isActive, let context else { return }
+        try checkUsable()
+        guard !response.completed else { return }
+        if !response.committed {
+            try commit(final: driver.mayFixResponseLength(withTrailers: !context.response.trailers.isEmpty))
+        }
+        if let declared = response.declaredLength, response.written < declared, !response.isHead {
+            response.completed = true
+            let message = "Response Content-Length mismatch: too few bytes written (\(response.written) of \(declared))."
+            abort(reason: message)
+            throw ResponseUsageError(description: message)
+        }
+        try driver.finishResponseBody(trailers: context.response.trailers)
+        completeResponse()
+    }
+
+    /// Marks the response complete: its last byte is in the driver's output.
+    func completeResponse() {
+        response.completed = true
+        if let extras { requestEnded(extras, responseCompleted: true) }
+    }
+
+    /// Writes the head, choosing the length: the app's Content-Length; else, when the body
+    /// is complete (`final`), its exact length; else streamed. The server owns the framing
+    /// and connection fields, and adds Date and Server unless the app set them.
+    func commit(final: Bool) throws {
+        guard let context, !response.committed else { return }
+        let appResponse = context.response
+        let status = appResponse.status
+        let owned = ServerOwnedFields(appResponse.headers)
+        var length: ResponseLength
+        if let declared = owned.contentLength {
+            guard let declaredLength = Int(declared), declaredLength >= 0 else {
+                throw ResponseUsageError(description: "The response's Content-Length '\(declared)' is not a number.")
+            }
+            response.declaredLength = declaredLength
+            if response.written > declaredLength {
+                throw ResponseUsageError(description: "Response Content-Length mismatch: too many bytes written (\(response.written) of \(declaredLength)).")
+            }
+            length = .exact(declaredLength)
+        } else if final {
+            length = .exact(response.written)
+        } else {
+            length = .unknown
+        }
+        if !HTTPStatus.allowsContent(status) {
+            length = .none
+            response.noBody = true
+        }
+        if owned.hasFramingOrConnection {
+            appResponse.headers.remove("Content-Length")
+            appResponse.headers.remove("Transfer-Encoding")
+            appResponse.headers.remove("Connection")
+        }
+        let server: StaticString? = settings.addsServerHeader && !owned.hasServer ? "hostctl" : nil
+        try driver.writeResponseHead(
+            status: status, reason: appResponse.reasonPhrase, fields: appResponse.headers, length: length,
+            closeRequested: owned.connectionClose, date: owned.hasDate ? nil : state.dates.bytes, server: server
+        )
+        response.committed = true
+        if let extras, extras.mayStoreResponse { startCapture(extras, length: length, response: appResponse, server: server) }
+        if let pending = pendingBody, !pending.isEmpty {
+            if !response.isHead, !response.noBody { appendBody(pending.readableBytes) }
+            pending.clear()
+        }
+    }
+
+    private func appendBody(_ bytes: UnsafeRawBufferPointer) {
+        driver.writeResponseBody(bytes)
+        extras?.capture?.append(bytes)
+    }
+}

@@ -1,0 +1,33 @@
+import HostctlCore
+
+/// What the app set among the fields the server writes itself, found in one pass.
+struct ServerOwnedFields {
+    var contentLength: String?
+    var connectionClose = false
+    var hasFramingOrConnection = false
+    var hasDate = false
+    var hasServer = false
+
+    init(_ fields: HTTPFields) {
+        let all = fields.fields
+        for index in all.indices {
+            let name = all[index].name
+            switch name.utf8.count {
+            case 14 where ASCII.equalsIgnoringCase(name, "Content-Length"):
+                contentLength = all[index].value
+                hasFramingOrConnection = true
+            case 17 where ASCII.equalsIgnoringCase(name, "Transfer-Encoding"):
+                hasFramingOrConnection = true
+            case 10 where ASCII.equalsIgnoringCase(name, "Connection"):
+                hasFramingOrConnection = true
+                if all[index].value.lowercased().contains("close") { connectionClose = true }
+            case 4 where ASCII.equalsIgnoringCase(name, "Date"):
+                hasDate = true
+            case 6 where ASCII.equalsIgnoringCase(name, "Server"):
+                hasServer = true
+            default:
+                break
+            }
+        }
+    }
+}

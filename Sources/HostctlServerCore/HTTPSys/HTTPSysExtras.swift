@@ -1,0 +1,38 @@
+import HostctlHosting
+
+/// HTTP.sys's extras, for a core whose transport asks for them (the io_uring server): a
+/// server-wide request queue limit, request timing, and a response cache. A core without
+/// them holds nil, and so do its connections: each place an extra hooks in costs them one
+/// nil check.
+final class HTTPSysExtras: Sendable {
+    let requestQueue: RequestQueue
+    let queueFullResponse: RequestQueueFullResponse
+    let responseCache: ResponseCache?
+    let recordsRequestTiming: Bool
+
+    init(_ options: ServerOptions) {
+        requestQueue = RequestQueue(limit: options.requestQueueLimit)
+        queueFullResponse = options.requestQueueFullResponse
+        responseCache = options.responseCache.map(ResponseCache.init)
+        recordsRequestTiming = options.recordsRequestTiming
+    }
+}
+
+/// What HTTP.sys's extras keep for one exchange (on HTTP/1.1, the connection's, reused
+/// request after request). Loop-confined, like the connection.
+final class HTTPSysExchangeExtras {
+    let server: HTTPSysExtras
+    /// The timing feature, reused for request after request; nil when not recording.
+    let timeline: RequestTimeline?
+    /// The request in the app holds a place in the server's request queue.
+    @exclusivity(unchecked) var holdsQueueSlot = false
+    /// The request in the app missed the cache, so its response may be stored.
+    @exclusivity(unchecked) var mayStoreResponse = false
+    /// The response being copied for the cache.
+    @exclusivity(unchecked) var capture: ResponseCapture?
+
+    init(server: HTTPSysExtras, acceptedAt: Int64) {
+        self.server = server
+        timeline = server.recordsRequestTiming ? RequestTimeline(acceptedAt: acceptedAt) : nil
+    }
+}

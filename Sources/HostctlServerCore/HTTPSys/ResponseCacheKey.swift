@@ -1,0 +1,54 @@
+import Glibc
+import HostctlCore
+
+/// What a cached response is found by: the scheme a front reports (`X-Forwarded-Proto`,
+/// empty without one), the authority without regard to case, and the raw request-target;
+/// the same for GET and HEAD, whatever the HTTP version. It points into the driver's
+/// buffers, so a lookup copies nothing; `stored()` makes the copy an entry keeps.
+struct ResponseCacheKey {
+    let scheme: UnsafeRawBufferPointer
+    let host: UnsafeRawBufferPointer
+    let target: UnsafeRawBufferPointer
+    let hash: Int
+
+    init(scheme: UnsafeRawBufferPointer, host: UnsafeRawBufferPointer, target: UnsafeRawBufferPointer) {
+        self.scheme = scheme
+        self.host = host
+        self.target = target
+        // Swift's Hasher is seeded per process, so crafted targets cannot be made to collide.
+        var hasher = Hasher()
+        hasher.combine(scheme.count)
+        for byte in scheme { hasher.combine(ASCII.lowercase(byte)) }
+        hasher.combine(host.count)
+        for byte in host { hasher.combine(ASCII.lowercase(byte)) }
+        hasher.combine(bytes: target)
+        hash = hasher.finalize()
+    }
+
+    func matches(_ stored: StoredResponseCacheKey) -> Bool {
+        guard stored.schemeLength == scheme.count, stored.hostLength == host.count,
+              stored.bytes.count == scheme.count + host.count + target.count
+        else { return false }
+        return stored.bytes.withUnsafeBytes { bytes in
+            for index in 0..<scheme.count where ASCII.lowercase(scheme[index]) != bytes[index] { return false }
+            for index in 0..<host.count where ASCII.lowercase(host[index]) != bytes[scheme.count + index] { return false }
+            return target.isEmpty || memcmp(bytes.baseAddress! + scheme.count + host.count, target.baseAddress!, target.count) == 0
+        }
+    }
+
+    func stored() -> StoredResponseCacheKey {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scheme.count + host.count + target.count)
+        for byte in scheme { bytes.append(ASCII.lowercase(byte)) }
+        for byte in host { bytes.append(ASCII.lowercase(byte)) }
+        bytes.append(contentsOf: target)
+        return StoredResponseCacheKey(bytes: bytes, schemeLength: scheme.count, hostLength: host.count)
+    }
+}
+
+/// A key as an entry keeps it: the lowercased scheme and host, then the target.
+struct StoredResponseCacheKey: Sendable {
+    let bytes: [UInt8]
+    let schemeLength: Int
+    let hostLength: Int
+}

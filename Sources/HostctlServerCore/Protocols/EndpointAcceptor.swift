@@ -1,0 +1,49 @@
+import HostctlCore
+
+/// The protocol side of one endpoint's listeners: each accepted connection gets a place
+/// under the core's limits, its endpoint's layers, and the protocol driver its endpoint and
+/// negotiation choose. The core tracks the bottom of each stack (what the transport calls).
+final class EndpointAcceptor: ConnectionAcceptor, @unchecked Sendable {
+    /// The core owns its acceptors' purpose and outlives them in every server.
+    unowned let core: HTTPServerCore
+    let endpoint: HTTPEndpointOptions
+
+    init(core: HTTPServerCore, endpoint: HTTPEndpointOptions) {
+        self.core = core
+        self.endpoint = endpoint
+    }
+
+    func accept(_ transport: ConnectionTransport, on loop: EventLoopContext) -> ConnectionHandler? {
+        guard let state = core.reserveConnection(on: loop) else { return nil }
+        let id = core.nextConnectionNumber()
+        let connection: any ServedConnection
+        if endpoint.layers.isEmpty {
+            // The common case: the transport calls the driver directly.
+            connection = makeProtocol(over: transport, loop: loop, state: state, id: id)
+        } else {
+            let layered = LayeredConnection(core: core, state: state)
+            layered.outermost = makeLayers(over: transport, from: 0, loop: loop, state: state, id: id)
+            connection = layered
+        }
+        state.add(connection)
+        return connection
+    }
+
+    func heartbeat(on loop: EventLoopContext) {
+        core.heartbeat(on: loop)
+    }
+
+    /// Layer `index` over `transport`, with the rest of the stack above it.
+    private func makeLayers(over transport: ConnectionTransport, from index: Int, loop: EventLoopContext, state: LoopState, id: UInt64) -> any ServedConnection {
+        guard index < endpoint.layers.count else { return makeProtocol(over: transport, loop: loop, state: state, id: id) }
+        return endpoint.layers[index].makeLayer(over: transport, on: loop) { [self] above in
+            makeLayers(over: above, from: index + 1, loop: loop, state: state, id: id)
+        }
+    }
+
+    /// The driver for the protocol the endpoint and the connection settle on: ALPN's choice
+    /// where a TLS layer negotiated one, else the endpoint's protocols.
+    private func makeProtocol(over transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, id: UInt64) -> any ServedConnection {
+        core.makeHTTP1Connection(transport: transport, loop: loop, state: state, id: id)
+    }
+}
