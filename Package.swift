@@ -29,6 +29,10 @@ let package = Package(
         // Pure: the HTTP/1.1 codec (bytes in, parsed heads and body events out; response heads out).
         .target(name: "HostctlHTTP1", dependencies: ["HostctlCore"]),
 
+        // Pure: HPACK (RFC 7541), the header compression of HTTP/2: integers, Huffman, the
+        // static and dynamic tables, a decoder with limits and an encoder.
+        .target(name: "HostctlHPACK", dependencies: ["HostctlCore"]),
+
         // Pure: a JSON reader that tolerates comments and trailing commas, with positions.
         .target(name: "HostctlJSON"),
 
@@ -90,6 +94,7 @@ let package = Package(
 
         .testTarget(name: "HostctlCoreTests", dependencies: ["HostctlCore"]),
         .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
+        .testTarget(name: "HostctlHPACKTests", dependencies: ["HostctlHPACK", "HostctlCore"], exclude: ["Fixtures"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting"]),
         .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
