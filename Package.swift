@@ -33,6 +33,10 @@ let package = Package(
         // static and dynamic tables, a decoder with limits and an encoder.
         .target(name: "HostctlHPACK", dependencies: ["HostctlCore"]),
 
+        // Pure: the HTTP/2 codec (RFC 9113): frames, the connection state machine with flow
+        // control and its defences, request validation; bytes in, events and frames out.
+        .target(name: "HostctlHTTP2", dependencies: ["HostctlCore", "HostctlHPACK"]),
+
         // Pure: a JSON reader that tolerates comments and trailing commas, with positions.
         .target(name: "HostctlJSON"),
 
@@ -95,6 +99,7 @@ let package = Package(
         .testTarget(name: "HostctlCoreTests", dependencies: ["HostctlCore"]),
         .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
         .testTarget(name: "HostctlHPACKTests", dependencies: ["HostctlHPACK", "HostctlCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "HostctlHTTP2Tests", dependencies: ["HostctlHTTP2", "HostctlHPACK", "HostctlCore"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting"]),
         .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
