@@ -39,6 +39,19 @@ enum Client {
         return frame(0x1, flags: flags, stream: stream, payload)
     }
 
+    /// HEADERS, then CONTINUATION frames when the block is larger than 16 KiB.
+    static func headerBlock(_ stream: UInt32, _ block: [UInt8], endStream: Bool = true) -> [UInt8] {
+        guard block.count > 16384 else { return headers(stream, block, endStream: endStream) }
+        var frames = headers(stream, Array(block[..<16384]), endStream: endStream, endHeaders: false)
+        var offset = 16384
+        while offset < block.count {
+            let end = min(offset + 16384, block.count)
+            frames += continuation(stream, Array(block[offset..<end]), endHeaders: end == block.count)
+            offset = end
+        }
+        return frames
+    }
+
     static func continuation(_ stream: UInt32, _ block: [UInt8], endHeaders: Bool = true) -> [UInt8] {
         frame(0x9, flags: endHeaders ? 0x4 : 0, stream: stream, block)
     }
