@@ -188,14 +188,19 @@ extension HTTP2ConnectionStateMachine {
 
     /// Names must be tokens (so no pseudo-header), values free of CR, LF and NUL.
     private static func check(_ fields: HTTPFields) throws(HTTP2SerializationError) {
-        for field in fields.fields {
-            var name = field.name
-            var value = field.value
-            let nameValid = name.withUTF8 { name in !name.isEmpty && name.allSatisfy { ASCII.tokenTable[Int($0)] } }
-            guard nameValid else { throw HTTP2SerializationError(.invalidFieldName(field.name)) }
-            let valueValid = value.withUTF8 { value in !value.contains { $0 == 0 || $0 == 0x0A || $0 == 0x0D } }
-            guard valueValid else { throw HTTP2SerializationError(.invalidFieldValue(name: field.name)) }
+        let token = HTTP2FieldValidation.nameCharacter | HTTP2FieldValidation.uppercase
+        let problem = HTTP2FieldValidation.classes.withUnsafeBufferPointer { table -> HTTP2SerializationError? in
+            for field in fields.fields {
+                var name = field.name
+                var value = field.value
+                let nameValid = name.withUTF8 { name in !name.isEmpty && name.allSatisfy { table[Int($0)] & token != 0 } }
+                guard nameValid else { return HTTP2SerializationError(.invalidFieldName(field.name)) }
+                let valueValid = value.withUTF8 { value in value.allSatisfy { table[Int($0)] & HTTP2FieldValidation.forbiddenInValue == 0 } }
+                guard valueValid else { return HTTP2SerializationError(.invalidFieldValue(name: field.name)) }
+            }
+            return nil
         }
+        if let problem { throw problem }
     }
 
     private static func trimmed(_ value: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
