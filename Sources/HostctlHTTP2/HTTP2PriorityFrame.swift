@@ -19,6 +19,12 @@ public struct HTTP2Priority: Sendable, Equatable {
     /// 1–256.
     public var weight: Int
 
+    public init(exclusive: Bool, dependency: HTTP2StreamID, weight: Int) {
+        self.exclusive = exclusive
+        self.dependency = dependency
+        self.weight = weight
+    }
+
     init(_ base: UnsafeRawPointer) {
         let word = readUInt32(base)
         exclusive = word & 0x8000_0000 != 0
