@@ -35,10 +35,20 @@ public final class HPACKDecoder {
     /// by shrinking it.
     private var needsSizeUpdate = false
 
-    /// `maxTableSize` is our SETTINGS_HEADER_TABLE_SIZE (RFC 7541 §4.2; 4096 unless we send another).
-    public init(maxTableSize: Int = 4096) {
-        table = HPACKDynamicTable(sizeLimit: maxTableSize)
-        maxAllowedTableSize = maxTableSize
+    /// A decoder whose SETTINGS_HEADER_TABLE_SIZE of `maxTableSize` is already in force (RFC
+    /// 7541 §4.2; 4096 unless we send another).
+    public convenience init(maxTableSize: Int = 4096) {
+        self.init(initialTableSize: maxTableSize, announcedTableSize: maxTableSize)
+    }
+
+    /// A decoder for a new connection: the peer's encoder starts from `initialTableSize` (4096,
+    /// the protocol's default) while our SETTINGS announce `announcedTableSize`, in force once the
+    /// peer acknowledges them (`acknowledgeMaxTableSize`). Until then a size update may ask for
+    /// either.
+    public init(initialTableSize: Int, announcedTableSize: Int) {
+        table = HPACKDynamicTable(sizeLimit: max(initialTableSize, announcedTableSize))
+        table.setMaximumSize(initialTableSize)
+        maxAllowedTableSize = max(initialTableSize, announcedTableSize)
     }
 
     /// The dynamic table's current size and maximum (for tests and diagnostics).
@@ -46,9 +56,9 @@ public final class HPACKDecoder {
     public var dynamicTableMaximumSize: Int { table.maximumSize }
     public var dynamicTableCount: Int { table.count }
 
-    /// The peer acknowledged a SETTINGS_HEADER_TABLE_SIZE of `size` (at most the one given to
-    /// `init`). When that is below the table's current maximum, the peer's next block must
-    /// begin with a size update no larger than it.
+    /// The peer acknowledged a SETTINGS_HEADER_TABLE_SIZE of `size` (at most the larger size
+    /// given to `init`). When that is below the table's current maximum, the peer's next block
+    /// must begin with a size update no larger than it.
     public func acknowledgeMaxTableSize(_ size: Int) {
         precondition(size >= 0 && size <= table.sizeLimit)
         maxAllowedTableSize = size

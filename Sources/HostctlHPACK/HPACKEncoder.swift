@@ -111,7 +111,10 @@ public final class HPACKEncoder {
             writeIndexed(exact, into: buffer)
             return
         }
-        switch indexing {
+        // An entry taking most of the table would evict everything useful to make room for
+        // itself (and a larger one empties the table): such fields go without indexing.
+        let fits = name.count + value.count + 32 <= table.maximumSize * 3 / 4
+        switch indexing == .incremental && !fits ? .withoutIndexing : indexing {
         case .incremental:
             let slot = Self.slot(name, value)
             if let index = dynamicIndex(slot, name, value) {
@@ -120,7 +123,7 @@ public final class HPACKEncoder {
             }
             writeLiteral(nameIndex: found.nameOnly ?? 0, name: name, value: value, pattern: 0x40, prefixBits: 6, into: buffer)
             table.insert(name: name, value: value)
-            if name.count + value.count + 32 <= table.maximumSize { cache[slot] = table.insertionCount - 1 }
+            cache[slot] = table.insertionCount - 1
         case .withoutIndexing:
             writeLiteral(nameIndex: found.nameOnly ?? 0, name: name, value: value, pattern: 0x00, prefixBits: 4, into: buffer)
         case .neverIndexed:

@@ -19,7 +19,8 @@ public enum HPACKIndexing: Sendable, Equatable {
         case 7 where equals(name, "expires"): .withoutIndexing
         case 8 where equals(name, "location"): .withoutIndexing
         case 10 where equals(name, "set-cookie"): .neverIndexed
-        case 13 where equals(name, "authorization") || equals(name, "content-range") || equals(name, "last-modified"): .withoutIndexing
+        case 13 where equals(name, "authorization"): .neverIndexed
+        case 13 where equals(name, "content-range") || equals(name, "last-modified"): .withoutIndexing
         case 14 where equals(name, "content-length"): .withoutIndexing
         case 19 where equals(name, "proxy-authorization"): .neverIndexed
         default: .incremental

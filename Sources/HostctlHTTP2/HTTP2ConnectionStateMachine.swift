@@ -131,7 +131,7 @@ public final class HTTP2ConnectionStateMachine {
     public init(limits: HTTP2Limits = HTTP2Limits(), transportScheme: StaticString? = nil) {
         self.limits = limits
         validator = HTTP2RequestValidator(limits: limits, transportScheme: transportScheme)
-        decoder = HPACKDecoder(maxTableSize: limits.headerTableSize)
+        decoder = HPACKDecoder(initialTableSize: 4096, announcedTableSize: limits.headerTableSize)
         encoder = HPACKEncoder(maxTableSize: 4096)
         decodingLimits = HPACKDecoder.Limits(
             maxHeaderListSize: limits.maxRequestHeadersTotalSize,

@@ -64,6 +64,16 @@ import Testing
         #expect(Array(second.dropFirst(3)) == Array(first.suffix(second.count - 3)), "date and content-length written the same way twice")
     }
 
+    /// A field taking most of the table is not indexed: it would evict the useful entries.
+    @Test func largeFieldsAreNotIndexed() {
+        let encoder = HPACKEncoder()
+        _ = ByteBuffer.with { encoder.encode(name: "content-type", value: "text/plain", indexing: .incremental, into: $0) }
+        #expect(encoder.dynamicTableCount == 1)
+        let bytes = ByteBuffer.with { encoder.encode(name: "x-big", value: String(repeating: "a", count: 3100), indexing: .incremental, into: $0) }
+        #expect(bytes[0] == 0x00, "a literal without indexing")
+        #expect(encoder.dynamicTableCount == 1)
+    }
+
     @Test func statusCodes() throws {
         let decoder = HPACKDecoder()
         for status in [100, 103, 200, 201, 204, 206, 301, 302, 304, 400, 404, 418, 500, 503, 999] {

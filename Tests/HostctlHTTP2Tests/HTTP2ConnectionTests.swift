@@ -179,6 +179,42 @@ import Testing
         #expect(frames[0].payload.first == 0x20)
     }
 
+    /// Our SETTINGS_HEADER_TABLE_SIZE binds the client's encoder only once it acknowledges it
+    /// (RFC 7541 §4.2): before, its table is the default 4096; after, its next block shrinks it.
+    @Test func headerTableSizeTakesEffectOnAcknowledgement() {
+        for updates in [false, true] {
+            let harness = Harness(limits: limits { $0.headerTableSize = 0 })
+            let client = RequestEncoder()
+            harness.feed(Client.start + Client.headers(1, client.request("/first")))
+            #expect(harness.seen.last == .request(1, [":method: GET", ":scheme: https", ":authority: example.com", ":path: /first"], endStream: true))
+            if updates { client.encoder.setPeerMaxTableSize(0) }
+            harness.feed(Client.settingsAck + Client.headers(3, client.request("/second")))
+            if updates {
+                #expect(harness.seen.last == .request(3, [":method: GET", ":scheme: https", ":authority: example.com", ":path: /second"], endStream: true))
+            } else {
+                #expect(harness.seen.last == .connectionError(.compression(.tableSizeUpdateMissing)))
+                #expect(harness.frames().last?.errorCode == .compressionError)
+            }
+        }
+    }
+
+    @Test func limitsAreValidated() throws {
+        try HTTP2Limits().validate()
+        #expect(throws: HTTP2LimitsError(message: "MaxFrameSize: A value between 16384 and 16777215 is required.")) {
+            try limits { $0.maxFrameSize = 1000 }.validate()
+        }
+        #expect(throws: HTTP2LimitsError(message: "InitialStreamWindowSize: A value between 65535 and 2147483647 is required.")) {
+            try limits { $0.initialStreamWindowSize = 1000 }.validate()
+        }
+        #expect(throws: HTTP2LimitsError(message: "KeepAlivePingDelay: Value must be greater than or equal to 1 second.")) {
+            try limits { $0.keepAlivePingDelay = .milliseconds(10) }.validate()
+        }
+        #expect(throws: HTTP2LimitsError(message: "MaxStreamsPerConnection: Value must be a positive number.")) {
+            try limits { $0.maxStreamsPerConnection = 0 }.validate()
+        }
+        #expect(HTTP2Limits().maxTrackedStreams == 200 && limits { $0.maxStreamsPerConnection = 10 }.maxTrackedStreams == 100)
+    }
+
     // MARK: Streams
 
     @Test func streamIdentifierRules() {
