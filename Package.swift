@@ -98,14 +98,15 @@ let package = Package(
 
         .testTarget(name: "HostctlCoreTests", dependencies: ["HostctlCore"]),
         .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
-        .testTarget(name: "HostctlHPACKTests", dependencies: ["HostctlHPACK", "HostctlCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "HostctlHTTP2Tests", dependencies: ["HostctlHTTP2", "HostctlHPACK", "HostctlCore"]),
+        .testTarget(name: "HostctlHPACKTests", dependencies: ["HostctlHPACK", "HostctlCore", "HostctlTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "HostctlHTTP2Tests", dependencies: ["HostctlHTTP2", "HostctlHPACK", "HostctlCore", "HostctlTestSupport"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting"]),
         .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
         .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring"]),
-        // Shared by the server and front tests: a blocking socket client that parses just
-        // enough HTTP/1.1 (a library, since test targets cannot depend on one another).
+        // Shared by the tests: a blocking socket client that parses just enough HTTP/1.1 (the
+        // server and front tests), a seeded random generator, buffer capture (a library, since
+        // test targets cannot depend on one another).
         .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem"], path: "Tests/Support"),
         .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),

@@ -1,5 +1,6 @@
 import HostctlCore
 @testable import HostctlHPACK
+import HostctlTestSupport
 import Testing
 
 /// RFC 7541 Appendix C: every example block decoded (C.2–C.6, with and without Huffman coding),

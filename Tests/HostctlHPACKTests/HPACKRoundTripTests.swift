@@ -1,5 +1,6 @@
 import HostctlCore
 @testable import HostctlHPACK
+import HostctlTestSupport
 import Testing
 
 /// Encoder and decoder together: random header lists over many blocks on one connection, with

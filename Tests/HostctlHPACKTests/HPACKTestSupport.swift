@@ -1,4 +1,5 @@
 import HostctlCore
+import HostctlTestSupport
 @testable import HostctlHPACK
 import Testing
 
@@ -36,23 +37,4 @@ func decodeFailure(_ block: [UInt8], with decoder: HPACKDecoder = HPACKDecoder()
     return nil
 }
 
-/// A deterministic generator, so random tests repeat.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
-extension ByteBuffer {
-    static func with(_ body: (ByteBuffer) -> Void) -> [UInt8] {
-        let buffer = ByteBuffer()
-        body(buffer)
-        return buffer.readableArray
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import HostctlCore
 @testable import HostctlHPACK
+import HostctlTestSupport
 import Testing
 
 /// The code table against RFC 7541 Appendix B as the RFC prints it, and the decoder's state

@@ -7,6 +7,20 @@ import Testing
 /// the connection told to calm down (or the client held back), and cost no more than a bounded
 /// amount of memory and work along the way.
 @Suite struct HTTP2AttackTests {
+    /// Feeds what `step` makes of stream ids 1, 3, 5… until the connection closes (at most
+    /// `limit` steps), checking `invariant` after each; returns how many steps were fed.
+    @discardableResult
+    private func flood(_ harness: Harness, limit: Int = 10_000, invariant: () -> Void = {}, _ step: (UInt32) -> [UInt8]) -> Int {
+        var steps = 0
+        while !harness.machine.isClosed && steps < limit {
+            harness.feed(step(UInt32(2 * steps + 1)))
+            invariant()
+            _ = harness.frames()
+            steps += 1
+        }
+        return steps
+    }
+
     /// Rapid Reset (CVE-2023-44487): HEADERS then RST_STREAM at once, over and over, against an
     /// app that keeps working on reset streams. Reset streams no longer count as open, so
     /// MAX_CONCURRENT_STREAMS never bites; what bounds the work is the tracked streams, then the
@@ -15,20 +29,16 @@ import Testing
         let harness = Harness()
         harness.feed(Client.start)
         let encoder = RequestEncoder()
-        var id: UInt32 = 1
         var maxTracked = 0
-        while !harness.machine.isClosed && id < 20_000 {
-            harness.feed(Client.headers(id, encoder.request()) + Client.rst(id))
-            maxTracked = max(maxTracked, harness.machine.trackedStreamCount)
-            _ = harness.frames()
-            id += 2
+        let streams = flood(harness, invariant: { maxTracked = max(maxTracked, harness.machine.trackedStreamCount) }) { id in
+            Client.headers(id, encoder.request()) + Client.rst(id)
         }
         #expect(harness.machine.isClosed)
         #expect(maxTracked == 200, "max(2 × MaxStreamsPerConnection, 100) streams kept for the app")
         #expect(harness.seen.last == .connectionError(.tooManyRefusedStreams))
         let requests = harness.seen.filter { if case .request = $0 { true } else { false } }.count
         #expect(requests == 200, "the app saw 200 requests, no more")
-        #expect(id / 2 < 400, "ended after \(id / 2) streams")
+        #expect(streams < 400, "ended after \(streams) streams")
         let goAway = parseFrames(harness.written).last
         #expect(goAway?.isGoAway == true && goAway?.errorCode == .enhanceYourCalm)
     }
@@ -40,15 +50,11 @@ import Testing
         harness.respondsAutomatically = true
         harness.feed(Client.start)
         let encoder = RequestEncoder()
-        var id: UInt32 = 1
-        while !harness.machine.isClosed && id < 20_000 {
-            harness.feed(Client.headers(id, encoder.request("/", method: "POST"), endStream: false) + Client.rst(id))
-            #expect(harness.machine.isClosed || harness.machine.trackedStreamCount == 0)
-            _ = harness.frames()
-            id += 2
+        let streams = flood(harness, invariant: { #expect(harness.machine.isClosed || harness.machine.trackedStreamCount == 0) }) { id in
+            Client.headers(id, encoder.request("/", method: "POST"), endStream: false) + Client.rst(id)
         }
         #expect(harness.seen.last == .connectionError(.tooManyResets))
-        #expect(id / 2 == 1001, "the burst of 1000 resets, then GOAWAY ENHANCE_YOUR_CALM")
+        #expect(streams == 1001, "the burst of 1000 resets, then GOAWAY ENHANCE_YOUR_CALM")
     }
 
     /// A client that resets now and then, as browsers and gRPC do, is never cut off.
@@ -76,13 +82,9 @@ import Testing
         let harness = Harness()
         harness.feed(Client.start)
         let encoder = RequestEncoder()
-        var id: UInt32 = 1
         var maxTracked = 0
-        while !harness.machine.isClosed && id < 20_000 {
-            harness.feed(Client.headers(id, encoder.request("/", method: "POST"), endStream: false) + Client.windowUpdate(id, 0))
-            maxTracked = max(maxTracked, harness.machine.trackedStreamCount)
-            _ = harness.frames()
-            id += 2
+        flood(harness, invariant: { maxTracked = max(maxTracked, harness.machine.trackedStreamCount) }) { id in
+            Client.headers(id, encoder.request("/", method: "POST"), endStream: false) + Client.windowUpdate(id, 0)
         }
         #expect(maxTracked == 200)
         #expect(harness.seen.last == .connectionError(.tooManyRefusedStreams))
@@ -90,21 +92,18 @@ import Testing
 
     @Test func madeYouResetAgainstAFastApp() {
         let harness = Harness()
-        harness.respondsAutomatically = true
         harness.feed(Client.start)
         let encoder = RequestEncoder()
-        var id: UInt32 = 1
-        while !harness.machine.isClosed && id < 20_000 {
-            // DATA after END_STREAM: the server must reset with STREAM_CLOSED... once the app
-            // finished, a connection error; so provoke it while the stream is half-closed.
-            harness.respondsAutomatically = false
-            harness.feed(Client.headers(id, encoder.request()) + Client.data(id, "x"))
-            harness.machine.streamFinished(HTTP2StreamID(id), output: harness.output)
-            _ = harness.frames()
-            id += 2
+        // DATA after END_STREAM while the app still has the stream: a stream error STREAM_CLOSED
+        // (once the app is done it would be a connection error); the app then finishes at once.
+        var previous: UInt32?
+        let streams = flood(harness) { id in
+            if let previous { harness.machine.streamFinished(HTTP2StreamID(previous), output: harness.output) }
+            previous = id
+            return Client.headers(id, encoder.request()) + Client.data(id, "x")
         }
         #expect(harness.seen.last == .connectionError(.tooManyResets))
-        #expect(id / 2 == 1001)
+        #expect(streams == 1001)
     }
 
     /// CONTINUATION flood: a header block that never ends. Bounded by the CONTINUATION count…

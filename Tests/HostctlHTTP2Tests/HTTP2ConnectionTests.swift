@@ -1,6 +1,7 @@
 import HostctlCore
 import HostctlHPACK
 @testable import HostctlHTTP2
+import HostctlTestSupport
 import Testing
 
 /// The connection's life: preface, SETTINGS both ways, requests and responses, stream

@@ -1,4 +1,5 @@
 import HostctlCore
+import HostctlTestSupport
 import HostctlHPACK
 @testable import HostctlHTTP2
 import Testing
@@ -89,13 +90,6 @@ final class RequestEncoder {
     }
 }
 
-extension ByteBuffer {
-    static func with(_ body: (ByteBuffer) -> Void) -> [UInt8] {
-        let buffer = ByteBuffer()
-        body(buffer)
-        return buffer.readableArray
-    }
-}
 
 /// What the state machine reported, in a comparable form.
 enum Seen: Equatable, CustomStringConvertible {
@@ -287,15 +281,3 @@ func limits(_ configure: (inout HTTP2Limits) -> Void) -> HTTP2Limits {
     return limits
 }
 
-/// A deterministic generator, so random tests repeat.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
