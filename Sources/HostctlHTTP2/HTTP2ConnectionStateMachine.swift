@@ -13,8 +13,8 @@ import HostctlHPACK
 /// directions, PING, RST_STREAM, GOAWAY, and RFC 9113 §8's rules for requests. It answers on its
 /// own whatever needs no decision from the app (SETTINGS and PING acknowledgements, WINDOW_UPDATE
 /// credit, RST_STREAM for malformed requests, GOAWAY on connection errors) and reports the rest
-/// as `HTTP2Event`s. Its defences against the known attacks are built in and bounded by
-/// `HTTP2Limits`: see the README section "HTTP/2 defences" of each limit there.
+/// as `HTTP2Event`s. Its defences against the known attacks are built in, each bounded by a
+/// value of `HTTP2Limits` whose documentation names the attack it answers.
 ///
 /// One per connection, used from the connection's thread only. The driver:
 ///
@@ -40,7 +40,7 @@ import HostctlHPACK
 /// while let event = machine.nextEvent(from: inbound, output: outbound) {
 ///     switch event {
 ///     case .requestHead(let stream, let head, let endStream):
-///         try machine.writeHeaders(stream, status: 200, fields: ["content-type": "text/plain"], endStream: false, output: outbound)
+///         try machine.writeHeaders(stream, status: 200, fields: HTTPFields([("content-type", "text/plain")]), endStream: false, output: outbound)
 ///         let sent = machine.writeData(body, stream: stream, endStream: true, output: outbound)  // ≤ body.count
 ///         machine.recycle(head)
 ///         if sent == body.count { machine.streamFinished(stream, output: outbound) }
