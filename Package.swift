@@ -29,6 +29,14 @@ let package = Package(
         // Pure: the HTTP/1.1 codec (bytes in, parsed heads and body events out; response heads out).
         .target(name: "HostctlHTTP1", dependencies: ["HostctlCore"]),
 
+        // Pure: HPACK (RFC 7541), the header compression of HTTP/2: integers, Huffman, the
+        // static and dynamic tables, a decoder with limits and an encoder.
+        .target(name: "HostctlHPACK", dependencies: ["HostctlCore"]),
+
+        // Pure: the HTTP/2 codec (RFC 9113): frames, the connection state machine with flow
+        // control and its defences, request validation; bytes in, events and frames out.
+        .target(name: "HostctlHTTP2", dependencies: ["HostctlCore", "HostctlHPACK"]),
+
         // Pure: a JSON reader that tolerates comments and trailing commas, with positions.
         .target(name: "HostctlJSON"),
 
@@ -90,6 +98,8 @@ let package = Package(
 
         .testTarget(name: "HostctlCoreTests", dependencies: ["HostctlCore"]),
         .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
+        .testTarget(name: "HostctlHPACKTests", dependencies: ["HostctlHPACK", "HostctlCore", "HostctlTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "HostctlHTTP2Tests", dependencies: ["HostctlHTTP2", "HostctlHPACK", "HostctlCore", "HostctlTestSupport"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting", "Hostctl", "HostctlServerCore"]),
         .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
@@ -99,9 +109,10 @@ let package = Package(
             name: "HostctlTransportTests",
             dependencies: ["HostctlTransport", "HostctlEpoll", "HostctlIOUring", "HostctlCore", "HostctlSystem", "HostctlTestSupport"]
         ),
-        // Shared by the server, transport and front tests: a blocking socket client that parses
-        // just enough HTTP/1.1, and where io_uring stands here (a library, since test targets
-        // cannot depend on one another).
+        // Shared by the tests: a blocking socket client that parses just enough HTTP/1.1 (the
+        // server, transport and front tests), where io_uring stands here, waiting on signals,
+        // a seeded random generator, buffer capture (a library, since test targets cannot
+        // depend on one another).
         .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem", "HostctlIOUring"], path: "Tests/Support"),
         .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTransport", "HostctlTestSupport"]),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),

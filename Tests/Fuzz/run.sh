@@ -2,6 +2,7 @@
 # Builds the libFuzzer targets with AddressSanitizer and runs each for a bounded time.
 # Not part of CI (it is open-ended by nature); run it by hand after touching a parser:
 #   Tests/Fuzz/run.sh [SECONDS_PER_TARGET [TARGET]]   (default 60, every target)
+#   RUNS=1000000 Tests/Fuzz/run.sh 0 hpack-decoder    (a number of runs instead of a time)
 # Each target is compiled from the parser's own source files plus its entry point, so a
 # fuzz build never depends on how SwiftPM builds the package. Findings land in
 # .build-fuzz/<target>/ (crash-*, and the growing corpus).
@@ -19,8 +20,13 @@ build_and_run() {
     mkdir -p "$dir/corpus"
     echo "== $name: building"
     swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz${name//-/_}" "$@" -o "$dir/fuzzer"
-    echo "== $name: fuzzing for ${seconds}s"
-    (cd "$dir" && ./fuzzer -max_total_time="$seconds" -timeout=5 -max_len=4096 corpus "${seeds[@]}")
+    echo "== $name: fuzzing ($(limit))"
+    (cd "$dir" && ./fuzzer $(limit) -timeout=5 -max_len=4096 corpus "${seeds[@]}")
+}
+
+# libFuzzer's stopping rule: RUNS runs when set, else SECONDS seconds.
+limit() {
+    if [[ -n ${RUNS:-} ]]; then echo "-runs=$RUNS"; else echo "-max_total_time=$seconds"; fi
 }
 
 # The server core spans several modules (and a C target), so its fuzzer is built module by
@@ -43,8 +49,8 @@ build_modules_and_run() {
     done
     swiftc -O -parse-as-library -swift-version 6 -sanitize=fuzzer,address -module-name "Fuzz${name//-/_}" -I "$modules" \
         "$@" "${objects[@]}" -o "$dir/fuzzer"
-    echo "== $name: fuzzing for ${seconds}s"
-    (cd "$dir" && ./fuzzer -max_total_time="$seconds" -timeout=5 -max_len=4096 corpus "${seeds[@]}")
+    echo "== $name: fuzzing ($(limit))"
+    (cd "$dir" && ./fuzzer $(limit) -timeout=5 -max_len=4096 corpus "${seeds[@]}")
 }
 
 seeds=("$PWD/Tests/Fuzz/seeds/json")
@@ -56,5 +62,11 @@ build_and_run http1-request-parser Sources/HostctlCore/*.swift Sources/HostctlHT
 build_and_run http1-chunked-decoder Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1BodyDecoding.swift Tests/Fuzz/HTTP1ChunkedDecoderFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/http1-response")
 build_and_run http1-response-parser Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1ResponseParserFuzz.swift
+seeds=("$PWD/Tests/Fuzz/seeds/http2-frames")
+build_and_run http2-frame-parser Sources/HostctlCore/*.swift Sources/HostctlHPACK/*.swift Sources/HostctlHTTP2/*.swift Tests/Fuzz/HTTP2FrameParserFuzz.swift
+seeds=("$PWD/Tests/Fuzz/seeds/hpack")
+build_and_run hpack-decoder Sources/HostctlCore/*.swift Sources/HostctlHPACK/*.swift Tests/Fuzz/HPACKDecoderFuzz.swift
+seeds=("$PWD/Tests/Fuzz/seeds/http2-connection")
+build_and_run http2-connection Sources/HostctlCore/*.swift Sources/HostctlHPACK/*.swift Sources/HostctlHTTP2/*.swift Tests/Fuzz/HTTP2ConnectionFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/http1")
 build_modules_and_run http-server-core Tests/Fuzz/HTTPServerCoreFuzz.swift
