@@ -49,6 +49,13 @@ let package = Package(
             swiftSettings: stayOnCallersExecutor
         ),
 
+        // The system's OpenSSL 3 (libssl-dev), with inline wrappers for the macros Swift cannot import.
+        .systemLibrary(name: "CHostctlOpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // TLS without I/O: the server engine over OpenSSL (ciphertext in, plaintext out),
+        // certificates and their reloading, the developer certificate.
+        .target(name: "HostctlTLS", dependencies: ["CHostctlOpenSSL", "HostctlCore", "HostctlSystem"]),
+
         // What every transport shares: listening sockets, a loop's work queue, registrations.
         .target(name: "HostctlTransport", dependencies: ["HostctlCore", "HostctlSystem", "CHostctlLinux"]),
 
@@ -91,6 +98,7 @@ let package = Package(
         .testTarget(name: "HostctlCoreTests", dependencies: ["HostctlCore"]),
         .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
+        .testTarget(name: "HostctlTLSTests", dependencies: ["HostctlTLS", "HostctlCore", "HostctlSystem", "CHostctlOpenSSL"]),
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting"]),
         .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
         .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring"]),
