@@ -16,8 +16,19 @@ public enum DevelopmentCertificate {
     static let markerVersion: UInt8 = 2
     public static let validityDays = 365
 
-    /// A new certificate valid from `now` (seconds since the epoch) for `validityDays`.
-    public static func make(now: Int64 = TLSCertificateLoader.currentTime(), validityDays: Int = validityDays) throws(TLSConfigurationError) -> TLSCertificate {
+    /// A new developer certificate, valid from now for `validityDays`.
+    public static func make(validityDays: Int = validityDays) throws(TLSConfigurationError) -> TLSCertificate {
+        try selfSigned(
+            commonName: "localhost", alternativeNames: "DNS:localhost,IP:127.0.0.1,IP:::1",
+            startDays: 0, validityDays: validityDays, marked: true
+        )
+    }
+
+    /// A self-signed ECDSA P-256 server certificate. `startDays` moves the start of its
+    /// validity from today (negative: in the past, so tests can make expired ones).
+    static func selfSigned(
+        commonName: String, alternativeNames: String, startDays: Int, validityDays: Int, marked: Bool
+    ) throws(TLSConfigurationError) -> TLSCertificate {
         func fail(_ step: String) -> TLSConfigurationError {
             TLSConfigurationError("Could not make the developer certificate (\(step)): \(OpenSSLErrors.drain())")
         }
@@ -38,13 +49,12 @@ public enum DevelopmentCertificate {
         defer { BN_free(number) }
         guard BN_to_ASN1_INTEGER(number, X509_get_serialNumber(certificate)) != nil else { throw fail("serial") }
 
-        guard X509_time_adj_ex(X509_getm_notBefore(certificate), 0, 0, nil) != nil,
-              X509_time_adj_ex(X509_getm_notAfter(certificate), Int32(validityDays), 0, nil) != nil
+        guard X509_time_adj_ex(X509_getm_notBefore(certificate), Int32(startDays), 0, nil) != nil,
+              X509_time_adj_ex(X509_getm_notAfter(certificate), Int32(startDays + validityDays), 0, nil) != nil
         else { throw fail("validity") }
-        _ = now  // (X509_time_adj_ex counts from the clock; `now` documents the start for callers)
 
         guard let name = X509_get_subject_name(certificate),
-              X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, "localhost", -1, -1, 0) == 1,
+              X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, commonName, -1, -1, 0) == 1,
               X509_set_issuer_name(certificate, name) == 1,
               X509_set_pubkey(certificate, key) == 1
         else { throw fail("names") }
@@ -55,7 +65,7 @@ public enum DevelopmentCertificate {
             (NID_basic_constraints, "critical,CA:FALSE"),
             (NID_key_usage, "critical,digitalSignature"),
             (NID_ext_key_usage, "serverAuth"),
-            (NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1"),
+            (NID_subject_alt_name, alternativeNames),
             (NID_subject_key_identifier, "hash"),
             (NID_authority_key_identifier, "keyid:always"),
         ]
@@ -64,18 +74,26 @@ public enum DevelopmentCertificate {
             defer { X509_EXTENSION_free(ext) }
             guard X509_add_ext(certificate, ext, -1) == 1 else { throw fail("extension \(value)") }
         }
-        guard let object = OBJ_txt2obj(markerOID, 1), let data = ASN1_OCTET_STRING_new() else { throw fail("marker") }
-        defer { ASN1_OBJECT_free(object); ASN1_OCTET_STRING_free(data) }
-        var version = markerVersion
-        guard ASN1_OCTET_STRING_set(data, &version, 1) == 1,
-              let marker = X509_EXTENSION_create_by_OBJ(nil, object, 0, data)
-        else { throw fail("marker") }
-        defer { X509_EXTENSION_free(marker) }
-        guard X509_add_ext(certificate, marker, -1) == 1 else { throw fail("marker") }
+        if marked { try addMarker(to: certificate) }
 
         guard X509_sign(certificate, key, EVP_sha256()) > 0 else { throw fail("signature") }
         succeeded = true
         return TLSCertificate(certificate: certificate, chain: nil, privateKey: key)
+    }
+
+    private static func addMarker(to certificate: OpaquePointer) throws(TLSConfigurationError) {
+        guard let object = OBJ_txt2obj(markerOID, 1), let data = ASN1_OCTET_STRING_new() else {
+            throw TLSConfigurationError("Could not mark the developer certificate: \(OpenSSLErrors.drain())")
+        }
+        defer { ASN1_OBJECT_free(object); ASN1_OCTET_STRING_free(data) }
+        var version = markerVersion
+        guard ASN1_OCTET_STRING_set(data, &version, 1) == 1, let marker = X509_EXTENSION_create_by_OBJ(nil, object, 0, data) else {
+            throw TLSConfigurationError("Could not mark the developer certificate: \(OpenSSLErrors.drain())")
+        }
+        defer { X509_EXTENSION_free(marker) }
+        guard X509_add_ext(certificate, marker, -1) == 1 else {
+            throw TLSConfigurationError("Could not mark the developer certificate: \(OpenSSLErrors.drain())")
+        }
     }
 
     private static func makeKey() throws(TLSConfigurationError) -> OpaquePointer {

@@ -69,8 +69,10 @@ public enum TLSCertificateLoader {
         do { return try FileSystem.readFile(path) } catch { throw TLSCertificateError(path: path, .unreadable(error.reason)) }
     }
 
-    private static func looksLikePEM(_ bytes: [UInt8]) -> Bool {
-        let marker = Array("-----BEGIN ".utf8)
+    private static func looksLikePEM(_ bytes: [UInt8]) -> Bool { contains(bytes, "-----BEGIN ") }
+
+    private static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
+        let marker = Array(text.utf8)
         guard bytes.count >= marker.count else { return false }
         for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
             if bytes[start..<(start + marker.count)].elementsEqual(marker) { return true }
@@ -102,6 +104,8 @@ public enum TLSCertificateLoader {
 
     /// The first private key in `bytes`, decrypting with `password` when it is encrypted; nil when there is none.
     private static func pemPrivateKey(_ bytes: [UInt8], path: String, password: String?) throws(TLSCertificateError) -> OpaquePointer? {
+        // ("PRIVATE KEY-----" ends every PEM key label: PKCS#8, encrypted, RSA, EC.)
+        guard contains(bytes, "PRIVATE KEY-----") else { return nil }
         let prompt = PasswordPrompt(password)
         let key = withMemoryBIO(bytes) { bio in
             withExtendedLifetime(prompt) {
@@ -111,7 +115,6 @@ public enum TLSCertificateLoader {
         let detail = OpenSSLErrors.drain()
         if let key { return key }
         if prompt.wasAsked { throw TLSCertificateError(path: path, password == nil ? .passwordRequired : .wrongPassword) }
-        if detail.contains("no start line") { return nil }
         throw TLSCertificateError(path: path, .unsupported(detail))
     }
 
