@@ -78,6 +78,30 @@ public final class TLSCertificate: @unchecked Sendable {
     /// "CN=localhost - 5A3C…", as `dotnet dev-certs` describes certificates.
     public var summary: String { "\(subject) - \(thumbprint)" }
 
+    /// The subject name hash OpenSSL looks certificates up by in a directory (`c_rehash`
+    /// names the link `<hash>.0`).
+    public var subjectHash: String {
+        let hash = UInt32(truncatingIfNeeded: X509_subject_name_hash(certificate))
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
+    /// Checks the certificate as an OpenSSL client would (curl, Python, Swift on Linux): against
+    /// the default trust, which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`. Nil when trusted,
+    /// else OpenSSL's reason.
+    public func untrustedReasonForOpenSSLClients() -> String? {
+        guard let store = X509_STORE_new() else { return "out of memory" }
+        defer { X509_STORE_free(store) }
+        guard let context = X509_STORE_CTX_new() else { return "out of memory" }
+        defer { X509_STORE_CTX_free(context) }
+        X509_STORE_set_default_paths(store)
+        guard X509_STORE_CTX_init(context, store, certificate, chain) == 1 else { return OpenSSLErrors.drain() }
+        X509_STORE_CTX_set_purpose(context, X509_PURPOSE_SSL_SERVER)
+        let trusted = X509_verify_cert(context) == 1
+        ERR_clear_error()
+        return trusted ? nil : String(cString: X509_verify_cert_error_string(Int(X509_STORE_CTX_get_error(context))))
+    }
+
     // MARK: Export
 
     /// The certificate, then the chain, in PEM.
