@@ -59,6 +59,9 @@ public final class TLSCertificate: @unchecked Sendable {
 
     public func isValid(at seconds: Int64) -> Bool { notBefore <= seconds && seconds <= notAfter }
 
+    /// "2026-05-01 12:00:00Z": how messages write these times.
+    public static func utcText(_ seconds: Int64) -> String { X509Encoding.format(seconds: seconds) }
+
     /// The SHA-1 thumbprint in capital hex, as Windows and `dotnet dev-certs` show it.
     public var thumbprint: String {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))

@@ -55,16 +55,8 @@ struct DevCertsRun {
 
     /// As `dotnet dev-certs` describes a certificate.
     private func describe(_ certificate: TLSCertificate) -> String {
-        "\(certificate.thumbprint) - \(certificate.subject) - Valid: \(formatDate(certificate.notBefore)) - \(formatDate(certificate.notAfter))"
+        "\(certificate.thumbprint) - \(certificate.subject) - Valid: \(TLSCertificate.utcText(certificate.notBefore)) - \(TLSCertificate.utcText(certificate.notAfter))"
             + " - IsHttpsDevelopmentCertificate: \(certificate.isDevelopmentCertificate ? "true" : "false") - IsExportable: true"
-    }
-
-    private func formatDate(_ seconds: Int64) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 
     // MARK: --clean, --import
