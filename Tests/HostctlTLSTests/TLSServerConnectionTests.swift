@@ -82,6 +82,31 @@ import Testing
         }
     }
 
+    /// curl and browsers send the request right behind their Finished: the handshake call
+    /// completes, and the request is there for the first read (in the input or read ahead).
+    @Test func aRequestInTheSameFlightAsFinished() throws {
+        let pair = try TLSPair(TLSFixtures.defaultContext)
+        pair.client.handshake()
+        #expect(try pair.feedHandshake(pair.client.takeOutput()) == false)
+        pair.deliverToClient()
+        #expect(pair.client.handshake())
+        pair.client.write(Array("GET / HTTP/1.1\r\n\r\n".utf8))
+        #expect(try pair.feedHandshake(pair.client.takeOutput()))
+        #expect(try pair.serverReads().bytes == Array("GET / HTTP/1.1\r\n\r\n".utf8))
+    }
+
+    /// A TLS 1.3 KeyUpdate asking for ours: OpenSSL sends it ahead of the next write, and data
+    /// goes on both ways under the new keys.
+    @Test func keyUpdatesAreAnsweredWhileReading() throws {
+        let pair = try TLSPair(TLSFixtures.defaultContext)
+        try pair.handshake()
+        _ = pair.client.read()
+        pair.serverOutput.clear()
+        #expect(SSL_key_update(pair.client.ssl, SSL_KEY_UPDATE_REQUESTED) == 1)
+        #expect(try pair.clientSends("after the update") == Array("after the update".utf8))
+        #expect(try pair.serverSends(Array("reply".utf8)) == Array("reply".utf8))
+    }
+
     @Test func aSmallReadSpaceLeavesTheRestBuffered() throws {
         let pair = try TLSPair(TLSFixtures.defaultContext)
         try pair.handshake()
