@@ -45,7 +45,6 @@ static inline long chossl_ctx_set_servername_callback(SSL_CTX *ctx, int (*callba
 /// The SSL_OP_* options hostctl sets (SSL_OP_BIT macros do not import).
 static inline uint64_t chossl_op_no_renegotiation(void) { return SSL_OP_NO_RENEGOTIATION; }
 static inline uint64_t chossl_op_no_compression(void) { return SSL_OP_NO_COMPRESSION; }
-static inline uint64_t chossl_op_no_tls1_3(void) { return SSL_OP_NO_TLSv1_3; }
 static inline uint64_t chossl_op_no_ticket(void) { return SSL_OP_NO_TICKET; }
 
 /// The mode bits (plain integer macros, but grouped here with their purpose).
@@ -57,20 +56,11 @@ static inline const char *chossl_get_servername(const SSL *ssl) {
     return SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
 }
 static inline int chossl_session_reused(SSL *ssl) { return (int)SSL_session_reused(ssl); }
-static inline int chossl_get_secure_renegotiation_support(SSL *ssl) {
-    return (int)SSL_get_secure_renegotiation_support(ssl);
-}
 
 // MARK: Client-side settings (the tests drive an OpenSSL client through this module)
 
 static inline int chossl_set_tlsext_host_name(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);
-}
-static inline int chossl_set_min_proto_version(SSL *ssl, int version) {
-    return (int)SSL_set_min_proto_version(ssl, version);
-}
-static inline int chossl_set_max_proto_version(SSL *ssl, int version) {
-    return (int)SSL_set_max_proto_version(ssl, version);
 }
 
 // MARK: BIO (macros over BIO_set_flags / BIO_ctrl)
@@ -101,9 +91,5 @@ static inline void chossl_general_names_free(GENERAL_NAMES *names) { GENERAL_NAM
 // MARK: Names (XN_FLAG_RFC2253 is built from other macros)
 
 static inline unsigned long chossl_name_flags_rfc2253(void) { return XN_FLAG_RFC2253; }
-
-// MARK: Memory
-
-static inline void chossl_free(void *pointer) { OPENSSL_free(pointer); }
 
 #endif
