@@ -57,6 +57,13 @@ let package = Package(
             swiftSettings: stayOnCallersExecutor
         ),
 
+        // The system's OpenSSL 3 (libssl-dev), with inline wrappers for the macros Swift cannot import.
+        .systemLibrary(name: "CHostctlOpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // TLS without I/O: the server engine over OpenSSL (ciphertext in, plaintext out),
+        // certificates and their reloading, the developer certificate.
+        .target(name: "HostctlTLS", dependencies: ["CHostctlOpenSSL", "HostctlCore", "HostctlSystem"]),
+
         // What every transport shares: listening sockets, a loop's work queue, registrations.
         .target(name: "HostctlTransport", dependencies: ["HostctlCore", "HostctlSystem", "CHostctlLinux"]),
 
@@ -87,7 +94,7 @@ let package = Package(
         // Launch settings, environment composition, `swift build`, up-to-date checks, launching.
         .target(
             name: "HostctlLaunch",
-            dependencies: ["HostctlSystem", "HostctlJSON", "HostctlCommandLine", "HostctlSupervisor", "HostctlFront"]
+            dependencies: ["HostctlSystem", "HostctlJSON", "HostctlCommandLine", "HostctlSupervisor", "HostctlFront", "HostctlTLS"]
         ),
 
         // The `hostctl` executable.
@@ -101,6 +108,7 @@ let package = Package(
         .testTarget(name: "HostctlHPACKTests", dependencies: ["HostctlHPACK", "HostctlCore", "HostctlTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "HostctlHTTP2Tests", dependencies: ["HostctlHTTP2", "HostctlHPACK", "HostctlCore", "HostctlTestSupport"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
+        .testTarget(name: "HostctlTLSTests", dependencies: ["HostctlTLS", "HostctlCore", "HostctlSystem", "CHostctlOpenSSL"]),
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting", "Hostctl", "HostctlServerCore"]),
         .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
         .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring", "HostctlTestSupport"]),
@@ -121,7 +129,7 @@ let package = Package(
         .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(
             name: "HostctlCLITests",
-            dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem"],
+            dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem", "HostctlTLS"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -75,13 +75,14 @@ _hostctl() {
             if [[ $word == -* ]]; then
                 _hostctl_offer "$word" '-h' '--help' '--version'
             else
-                _hostctl_offer "$word" 'run' 'build' 'new' 'proxy' 'completions'
+                _hostctl_offer "$word" 'run' 'build' 'new' 'proxy' 'dev-certs' 'completions'
             fi
             ;;
         'run') _hostctl_run "$word" "$previous" $((index + 1)) ;;
         'build') _hostctl_build "$word" "$previous" $((index + 1)) ;;
         'new') _hostctl_new "$word" "$previous" $((index + 1)) ;;
         'proxy') _hostctl_proxy "$word" "$previous" $((index + 1)) ;;
+        'dev-certs') _hostctl_dev_certs "$word" "$previous" $((index + 1)) ;;
         'completions') _hostctl_completions "$word" "$previous" $((index + 1)) ;;
     esac
 }
@@ -177,6 +178,30 @@ _hostctl_proxy() {
         esac
     done
     if [[ $word == -* ]]; then _hostctl_offer "$word" "${options[@]}"; return; fi
+    _hostctl_offer "$word" "${options[@]}"
+}
+
+_hostctl_dev_certs() {
+    local word=$1 previous=$2 index arguments=0
+    local options=('-ep' '--export-path' '-p' '--password' '-np' '--no-password' '-c' '--check' '--clean' '-i' '--import' '--format' '-t' '--trust' '-v' '--verbose' '-q' '--quiet' '-h' '--help')
+    case $previous in
+        '-ep' | '--export-path') compopt -o default 2>/dev/null; return ;;
+        '-p' | '--password') :; return ;;
+        '-i' | '--import') compopt -o default 2>/dev/null; return ;;
+        '--format') _hostctl_offer "$word" 'Pfx' 'Pem'; return ;;
+    esac
+    for ((index = $3; index < COMP_CWORD; index++)); do
+        case ${COMP_WORDS[index]} in
+            --) return ;;
+            '-ep' | '--export-path' | '-p' | '--password' | '-i' | '--import' | '--format') [[ ${COMP_WORDS[index + 1]} == = ]] && ((index++)); ((index++)) ;;
+            -*) ;;
+            *) ((arguments++)) ;;
+        esac
+    done
+    if [[ $word == -* ]]; then _hostctl_offer "$word" "${options[@]}"; return; fi
+    case $arguments in
+        0) _hostctl_offer "$word" 'https'; return ;;
+    esac
     _hostctl_offer "$word" "${options[@]}"
 }
 

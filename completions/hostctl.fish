@@ -68,6 +68,7 @@ complete -c hostctl -n 'not __hostctl_command' -a 'run' -d 'Build a Swift packag
 complete -c hostctl -n 'not __hostctl_command' -a 'build' -d 'Build a Swift package with swift build'
 complete -c hostctl -n 'not __hostctl_command' -a 'new' -d 'Create a Swift package from a template: web, api or empty'
 complete -c hostctl -n 'not __hostctl_command' -a 'proxy' -d 'Run the front proxy on public URLs, with an app behind it that it starts, watches and restarts'
+complete -c hostctl -n 'not __hostctl_command' -a 'dev-certs' -d 'Create, trust, export and clean the HTTPS development certificate, as `dotnet dev-certs https`'
 complete -c hostctl -n 'not __hostctl_command' -a 'completions' -d 'Print the shell completion script for bash, zsh or fish'
 
 complete -c hostctl -n '__hostctl_using_command run' -s 'c' -l 'configuration' -x -a 'Debug Release' -d 'The build configuration'
@@ -108,6 +109,19 @@ complete -c hostctl -n '__hostctl_using_command proxy' -l 'start-mode' -x -a 'on
 complete -c hostctl -n '__hostctl_using_command proxy' -l 'path-base' -x -d 'The path base the app is served under (HOSTCTL_PATHBASE)'
 complete -c hostctl -n '__hostctl_using_command proxy' -s 'v' -l 'verbosity' -x -a 'quiet minimal normal detailed diagnostic' -d 'How much to print'
 complete -c hostctl -n '__hostctl_using_command proxy' -s 'h' -l 'help' -d 'Show help and usage information'
+
+complete -c hostctl -n '__hostctl_using_command dev-certs' -o 'ep' -l 'export-path' -r -F -d 'Full path to the exported certificate'
+complete -c hostctl -n '__hostctl_using_command dev-certs' -s 'p' -l 'password' -x -d 'Password to use when exporting the certificate with the private key into a pfx file or to encrypt the Pem exported key'
+complete -c hostctl -n '__hostctl_using_command dev-certs' -o 'np' -l 'no-password' -d 'Explicitly request that you don\'t use a password for the key when exporting a certificate to a PEM format'
+complete -c hostctl -n '__hostctl_using_command dev-certs' -s 'c' -l 'check' -d 'Check for the existence of the certificate but do not perform any action'
+complete -c hostctl -n '__hostctl_using_command dev-certs' -l 'clean' -d 'Cleans all HTTPS development certificates from the machine'
+complete -c hostctl -n '__hostctl_using_command dev-certs' -s 'i' -l 'import' -r -F -d 'Imports the provided HTTPS development certificate into the machine'
+complete -c hostctl -n '__hostctl_using_command dev-certs' -l 'format' -x -a 'Pfx Pem' -d 'Export the certificate in the given format'
+complete -c hostctl -n '__hostctl_using_command dev-certs' -s 't' -l 'trust' -d 'Trust the certificate on the current platform'
+complete -c hostctl -n '__hostctl_using_command dev-certs' -s 'v' -l 'verbose' -d 'Display more debug information'
+complete -c hostctl -n '__hostctl_using_command dev-certs' -s 'q' -l 'quiet' -d 'Display warnings and errors only'
+complete -c hostctl -n '__hostctl_using_command dev-certs' -s 'h' -l 'help' -d 'Show help and usage information'
+complete -c hostctl -n '__hostctl_using_command dev-certs ; and __hostctl_at_argument dev-certs 1 -ep --export-path -p --password -i --import --format' -x -a 'https' -d 'https'
 
 complete -c hostctl -n '__hostctl_using_command completions' -s 'h' -l 'help' -d 'Show help and usage information'
 complete -c hostctl -n '__hostctl_using_command completions ; and __hostctl_at_argument completions 1' -x -a 'bash zsh fish' -d 'shell'

@@ -36,6 +36,8 @@ struct HostctlProgram {
             return ProxyCommand(environment: environment, console: console).execute(rest)
         case "new":
             return NewCommand(environment: environment, console: console).execute(rest)
+        case "dev-certs":
+            return DevCertsCommand(environment: environment, console: console).execute(rest)
         case "completions":
             return CompletionsCommand(environment: environment, console: console).execute(rest)
         case HostctlCommands.completionQuery.name:

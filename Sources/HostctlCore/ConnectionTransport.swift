@@ -26,9 +26,9 @@ public protocol ConnectionTransport: AnyObject {
     /// The peer's address.
     var remoteAddress: SocketAddress? { get }
     /// What a TLS layer negotiated; nil on a connection without TLS.
-    var tls: TLSConnectionFacts? { get }
+    var tls: TLSConnectionInfo? { get }
 }
 
 extension ConnectionTransport {
-    public var tls: TLSConnectionFacts? { nil }
+    public var tls: TLSConnectionInfo? { nil }
 }

@@ -177,6 +177,65 @@ public enum HostctlCommands {
         ]
     )
 
+    public static let devCerts = CommandSpec(
+        name: "dev-certs",
+        summary: "Create, trust, export and clean the HTTPS development certificate, as `dotnet dev-certs https`.",
+        usage: [
+            "hostctl dev-certs https [options]",
+            "hostctl dev-certs https --check [--trust]",
+            "hostctl dev-certs https --clean [--import <PATH> --password <PASSWORD>]",
+            "hostctl dev-certs https --export-path <PATH> [--format Pfx|Pem] [--password <PASSWORD> | --no-password] [--trust]",
+        ],
+        arguments: [
+            ArgumentSpec(key: "kind", placeholder: "https", summary: "The kind of certificate (https is the one).", choices: [Choice("https")]),
+        ],
+        options: [
+            OptionSpec(
+                key: "exportPath", names: ["-ep", "--export-path"], kind: .value(placeholder: "PATH"),
+                summary: "Full path to the exported certificate.", completion: .file
+            ),
+            OptionSpec(
+                key: "password", names: ["-p", "--password"], kind: .value(placeholder: "PASSWORD"),
+                summary: "Password to use when exporting the certificate with the private key into a pfx file or to encrypt the Pem exported key."
+            ),
+            OptionSpec(
+                key: "noPassword", names: ["-np", "--no-password"], kind: .flag,
+                summary: "Explicitly request that you don't use a password for the key when exporting a certificate to a PEM format."
+            ),
+            OptionSpec(
+                key: "check", names: ["-c", "--check"], kind: .flag,
+                summary: "Check for the existence of the certificate but do not perform any action."
+            ),
+            OptionSpec(key: "clean", names: ["--clean"], kind: .flag, summary: "Cleans all HTTPS development certificates from the machine."),
+            OptionSpec(
+                key: "import", names: ["-i", "--import"], kind: .value(placeholder: "PATH"),
+                summary: "Imports the provided HTTPS development certificate into the machine. All other HTTPS developer certificates will be cleared out.",
+                completion: .file
+            ),
+            OptionSpec(
+                key: "format", names: ["--format"], kind: .value(placeholder: "FORMAT"),
+                summary: "Export the certificate in the given format. Valid values are Pfx and Pem. Pfx is the default.",
+                choices: [Choice("Pfx"), Choice("Pem")]
+            ),
+            OptionSpec(
+                key: "trust", names: ["-t", "--trust"], kind: .flag,
+                summary: "Trust the certificate on the current platform. When combined with the --check option, validates that the certificate is trusted."
+            ),
+            OptionSpec(key: "verbose", names: ["-v", "--verbose"], kind: .flag, summary: "Display more debug information."),
+            OptionSpec(key: "quiet", names: ["-q", "--quiet"], kind: .flag, summary: "Display warnings and errors only."),
+        ],
+        notes: [
+            "The certificate (ECDSA P-256, for localhost, 127.0.0.1 and ::1, valid for a year) is kept in "
+                + "$XDG_DATA_HOME/hostctl/dev-certs (by default ~/.local/share/hostctl/dev-certs); the key is readable by you alone.",
+            "--trust writes an OpenSSL certificate directory there (add it to SSL_CERT_DIR), adds the certificate to the "
+                + "NSS databases of Chromium (~/.pki/nssdb) and Firefox with certutil when they exist, and to the system store "
+                + "with update-ca-certificates when run as root. It says what it trusted and what it could not.",
+            "Exit codes are dotnet dev-certs': 0 success, 4 trust failed, 6 no valid certificate, 7 not trusted, "
+                + "10 unknown --format, 12 import file missing, 13 import file unreadable, 14 not a development certificate, "
+                + "255 incompatible options.",
+        ]
+    )
+
     /// What completion scripts ask hostctl: `hostctl __complete profiles [--project DIR]`
     /// prints the profile names of that package's launch settings, `__complete templates`
     /// the template names; one per line, and nothing (rather than an error) when there are none.
@@ -198,7 +257,7 @@ public enum HostctlCommands {
     ]
 
     /// Every command, in the order `hostctl --help` lists them.
-    public static let all: [CommandSpec] = [run, build, new, proxy, completions, completionQuery]
+    public static let all: [CommandSpec] = [run, build, new, proxy, devCerts, completions, completionQuery]
 
     /// What the completion scripts are generated from.
     public static let completionProgram = CompletionProgram(

@@ -43,11 +43,12 @@ public enum FileSystem {
     }
 
     /// Writes a file by writing a sibling and renaming it over the target, so readers
-    /// never see half a file and a crash never leaves one behind.
-    public static func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
+    /// never see half a file and a crash never leaves one behind. `mode` applies from the
+    /// start (a private key is never readable by others, not even for a moment).
+    public static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(SystemError) {
         let temporary = "\(path).tmp-\(getpid())"
         let fd = try retryingInterrupts("open", subject: temporary) {
-            open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         }
         do {
             try Descriptor.writeAll(fd, bytes)

@@ -29,8 +29,10 @@ limit() {
     if [[ -n ${RUNS:-} ]]; then echo "-runs=$RUNS"; else echo "-max_total_time=$seconds"; fi
 }
 
-# The server core spans several modules (and a C target), so its fuzzer is built module by
-# module, each instrumented, then linked with the entry point.
+# The server core and the TLS engine span several modules (and C targets), so their fuzzers
+# are built module by module (those in `fuzz_modules`, lowest first), each instrumented, then
+# linked with the entry point. OpenSSL is the system's, uninstrumented, through its module map.
+fuzz_modules=()
 build_modules_and_run() {
     local name=$1; shift
     [[ -z $only || $name == "$only" ]] || return 0
@@ -41,14 +43,14 @@ build_modules_and_run() {
     printf 'module CHostctlLinux {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CHostctlLinux/include/CHostctlLinux.h" > "$modules/module.modulemap"
     clang -c -O1 -fsanitize=fuzzer-no-link,address -I Sources/CHostctlLinux/include Sources/CHostctlLinux/shim.c -o "$dir/CHostctlLinux.o"
     local objects=("$dir/CHostctlLinux.o")
-    for module in HostctlCore HostctlJSON HostctlSystem HostctlHTTP1 HostctlHosting HostctlServerCore; do
+    for module in "${fuzz_modules[@]}"; do
         swiftc -O -wmo -parse-as-library -swift-version 6 -enable-upcoming-feature NonisolatedNonsendingByDefault \
-            -sanitize=fuzzer,address -module-name "$module" -I "$modules" -emit-module -emit-module-path "$modules/$module.swiftmodule" \
+            -sanitize=fuzzer,address -module-name "$module" -I "$modules" -I Sources/CHostctlOpenSSL -emit-module -emit-module-path "$modules/$module.swiftmodule" \
             -c $(find "Sources/$module" -name '*.swift' | sort) -o "$dir/$module.o"
         objects+=("$dir/$module.o")
     done
-    swiftc -O -parse-as-library -swift-version 6 -sanitize=fuzzer,address -module-name "Fuzz${name//-/_}" -I "$modules" \
-        "$@" "${objects[@]}" -o "$dir/fuzzer"
+    swiftc -O -parse-as-library -swift-version 6 -sanitize=fuzzer,address -module-name "Fuzz${name//-/_}" -I "$modules" -I Sources/CHostctlOpenSSL \
+        "$@" "${objects[@]}" -lssl -lcrypto -o "$dir/fuzzer"
     echo "== $name: fuzzing ($(limit))"
     (cd "$dir" && ./fuzzer $(limit) -timeout=5 -max_len=4096 corpus "${seeds[@]}")
 }
@@ -69,4 +71,8 @@ build_and_run hpack-decoder Sources/HostctlCore/*.swift Sources/HostctlHPACK/*.s
 seeds=("$PWD/Tests/Fuzz/seeds/http2-connection")
 build_and_run http2-connection Sources/HostctlCore/*.swift Sources/HostctlHPACK/*.swift Sources/HostctlHTTP2/*.swift Tests/Fuzz/HTTP2ConnectionFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/http1")
+fuzz_modules=(HostctlCore HostctlJSON HostctlSystem HostctlHTTP1 HostctlHosting HostctlServerCore)
 build_modules_and_run http-server-core Tests/Fuzz/HTTPServerCoreFuzz.swift
+seeds=("$PWD/Tests/Fuzz/seeds/tls")
+fuzz_modules=(HostctlCore HostctlSystem HostctlTLS)
+build_modules_and_run tls-server Tests/Fuzz/TLSServerFuzz.swift

@@ -66,7 +66,10 @@ import Testing
         let app = FilePath.join(root, "app")
         let cases: [([String], [String])] = [
             (["hostctl", "ru"], ["run"]),
-            (["hostctl", ""], ["run", "build", "new", "proxy", "completions"]),
+            (["hostctl", ""], ["run", "build", "new", "proxy", "dev-certs", "completions"]),
+            (["hostctl", "dev-certs", ""], ["https"]),
+            (["hostctl", "dev-certs", "https", "--format", ""], ["Pfx", "Pem"]),
+            (["hostctl", "dev-certs", "https", "--cl"], ["--clean"]),
             (["hostctl", "proxy", "--start-mode", ""], ["onDemand", "always"]),
             (["hostctl", "run", "-c", ""], ["Debug", "Release"]),
             (["hostctl", "run", "--configuration", "=", "R"], ["Release"]),
@@ -175,6 +178,8 @@ import Testing
             ("hostctl new ", ["api", "empty", "web"]),
             ("hostctl new web ", []),
             ("hostctl completions ", ["bash", "fish", "zsh"]),
+            ("hostctl dev-certs ", ["https"]),
+            ("hostctl dev-certs https --format ", ["Pem", "Pfx"]),
         ]
         for (line, expected) in cases {
             #expect(try Self.fishCompletions(line, script: script, in: app).sorted() == expected.sorted(), "\(line)")

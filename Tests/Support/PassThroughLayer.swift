@@ -127,5 +127,5 @@ public final class PassThroughLayer: ServedConnection, ConnectionTransport {
     public func reset() { below.reset() }
     public var localAddress: SocketAddress? { below.localAddress }
     public var remoteAddress: SocketAddress? { below.remoteAddress }
-    public var tls: TLSConnectionFacts? { below.tls }
+    public var tls: TLSConnectionInfo? { below.tls }
 }

@@ -31,10 +31,12 @@ public protocol HTTPConnectionFeature: AnyObject {
 /// What the connection's TLS handshake settled (ASP.NET's ITlsHandshakeFeature and
 /// ITlsApplicationProtocolFeature). Offered on connections over TLS only.
 public protocol TLSHandshakeFeature: AnyObject {
-    /// "TLSv1.3", "TLSv1.2".
-    var protocolVersion: String { get }
-    /// OpenSSL's name of the cipher suite.
+    /// TLS 1.2 or 1.3; nil on a connection without TLS.
+    var protocolVersion: TLSConnectionInfo.ProtocolVersion? { get }
+    /// The IANA name of the cipher suite ("TLS_AES_128_GCM_SHA256").
     var cipherSuite: String { get }
+    /// The handshake resumed an earlier session.
+    var isResumed: Bool { get }
     /// The protocol agreed by ALPN ("h2", "http/1.1"), or nil.
     var applicationProtocol: String? { get }
     /// The host name the client asked for (SNI), or nil.

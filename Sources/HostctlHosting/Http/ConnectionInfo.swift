@@ -8,7 +8,7 @@ public final class ConnectionInfo: @unchecked Sendable {
     @exclusivity(unchecked) private var cachedLocalEndpoint: SocketAddress?
     @exclusivity(unchecked) private var localEndpointProvider: (() -> SocketAddress?)?
     /// What the TLS handshake settled; nil on a connection without TLS.
-    @exclusivity(unchecked) public var tls: TLSConnectionFacts?
+    @exclusivity(unchecked) public var tls: TLSConnectionInfo?
 
     public init(id: String, local: SocketAddress?, remote: SocketAddress?) {
         self.id = id
@@ -63,8 +63,9 @@ public enum ConnectionID {
 }
 
 extension ConnectionInfo: TLSHandshakeFeature, TLSClientCertificateFeature {
-    public var protocolVersion: String { tls?.protocolVersion ?? "" }
+    public var protocolVersion: TLSConnectionInfo.ProtocolVersion? { tls?.protocolVersion }
     public var cipherSuite: String { tls?.cipherSuite ?? "" }
+    public var isResumed: Bool { tls?.isResumed ?? false }
     public var applicationProtocol: String? { tls?.applicationProtocol }
     public var serverName: String? { tls?.serverName }
     public var clientCertificate: [UInt8]? { tls?.clientCertificate }

@@ -1,0 +1,28 @@
+import CHostctlOpenSSL
+
+/// OpenSSL's per-thread error queue, read and emptied.
+enum OpenSSLErrors {
+    /// Every queued error's text, oldest first, joined; the queue is left empty.
+    static func drain() -> String {
+        var texts: [String] = []
+        while true {
+            let code = ERR_get_error()
+            if code == 0 { break }
+            texts.append(text(of: code))
+        }
+        return texts.isEmpty ? "no detail" : texts.joined(separator: "; ")
+    }
+
+    /// The oldest queued error code (0 for none); the queue is left empty.
+    static func takeFirst() -> UInt {
+        let first = ERR_get_error()
+        ERR_clear_error()
+        return first
+    }
+
+    /// OpenSSL's reason text ("wrong version number"), else the numeric code.
+    static func text(of code: UInt) -> String {
+        if let reason = ERR_reason_error_string(code) { return String(cString: reason) }
+        return "error \(chossl_err_lib(code)):\(chossl_err_reason(code))"
+    }
+}
