@@ -32,13 +32,22 @@ let package = Package(
         // Pure: a JSON reader that tolerates comments and trailing commas, with positions.
         .target(name: "HostctlJSON"),
 
+        // Configuration as ASP.NET Core layers it: settings files, environment variables and
+        // the command line as one tree of keys, bound to Decodable types, reloaded on change.
+        .target(name: "HostctlConfiguration", dependencies: ["HostctlCore", "HostctlJSON", "HostctlSystem"]),
+
+        // ILogger as ASP.NET Core has it: categories, levels, filter rules from configuration,
+        // scopes, and a console sink that never makes the logging thread wait.
+        .target(name: "HostctlLogging", dependencies: ["HostctlCore", "HostctlConfiguration", "HostctlSystem"]),
+
         // Pure: declarative command and option specs that drive parsing, help and completion.
         .target(name: "HostctlCommandLine"),
 
         // What apps program against: context, features, middleware, routing, the server
         // protocol, the application builder and its lifetime. Knows no transport.
         .target(
-            name: "HostctlHosting", dependencies: ["HostctlCore", "HostctlJSON", "HostctlSystem", "CHostctlLinux"],
+            name: "HostctlHosting",
+            dependencies: ["HostctlCore", "HostctlJSON", "HostctlConfiguration", "HostctlLogging", "HostctlSystem", "CHostctlLinux"],
             swiftSettings: stayOnCallersExecutor
         ),
 

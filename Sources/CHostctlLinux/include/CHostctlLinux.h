@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "CHostctlLinuxFiles.h"
+
 /// posix_spawn_file_actions_addchdir_np: the child changes directory before exec.
 int chl_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 
