@@ -34,8 +34,9 @@ build_modules_and_run() {
     echo "== $name: building"
     printf 'module CHostctlLinux {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CHostctlLinux/include/CHostctlLinux.h" > "$modules/module.modulemap"
     clang -c -O1 -fsanitize=fuzzer-no-link,address -I Sources/CHostctlLinux/include Sources/CHostctlLinux/shim.c -o "$dir/CHostctlLinux.o"
-    local objects=("$dir/CHostctlLinux.o")
-    for module in HostctlCore HostctlJSON HostctlSystem HostctlHTTP1 HostctlHosting HostctlServerCore; do
+    clang -c -O1 -fsanitize=fuzzer-no-link,address -I Sources/CHostctlLinux/include Sources/CHostctlLinux/files.c -o "$dir/CHostctlLinuxFiles.o"
+    local objects=("$dir/CHostctlLinux.o" "$dir/CHostctlLinuxFiles.o")
+    for module in HostctlCore HostctlJSON HostctlSystem HostctlConfiguration HostctlLogging HostctlHTTP1 HostctlHosting HostctlServerCore; do
         swiftc -O -wmo -parse-as-library -swift-version 6 -enable-upcoming-feature NonisolatedNonsendingByDefault \
             -sanitize=fuzzer,address -module-name "$module" -I "$modules" -emit-module -emit-module-path "$modules/$module.swiftmodule" \
             -c $(find "Sources/$module" -name '*.swift' | sort) -o "$dir/$module.o"

@@ -33,9 +33,11 @@ final class TestServer: @unchecked Sendable {
          options: (inout ServerOptions) -> Void = { _ in },
          configure: (WebApplication) -> Void) async throws {
         try kind.skipIfUnavailable()
+        // No settings files: the tests run in the checkout, whose files are not theirs.
         let builder = WebApplication.builder(
             arguments: ["test"],
-            environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.rawValue)])
+            environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.rawValue)]),
+            readsSettingsFiles: false
         )
         builder.serverOptions.eventLoopCount = 1
         options(&builder.serverOptions)

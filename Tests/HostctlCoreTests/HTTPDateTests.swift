@@ -1,4 +1,4 @@
-import HostctlHTTP1
+@testable import HostctlCore
 import Testing
 
 /// IMF-fixdate (RFC 9110 §5.6.7) from seconds since the epoch.
