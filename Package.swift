@@ -100,7 +100,9 @@ let package = Package(
         .testTarget(name: "HostctlCoreTests", dependencies: ["HostctlCore"]),
         .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
-        .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting"]),
+        .testTarget(name: "HostctlConfigurationTests", dependencies: ["HostctlConfiguration", "HostctlSystem", "HostctlTestSupport"]),
+        .testTarget(name: "HostctlLoggingTests", dependencies: ["HostctlLogging", "HostctlConfiguration", "HostctlSystem", "HostctlTestSupport"]),
+        .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting", "HostctlTestSupport"]),
         .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
         .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring"]),
         // Shared by the server and front tests: a blocking socket client that parses just

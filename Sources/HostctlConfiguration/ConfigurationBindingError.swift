@@ -33,14 +33,17 @@ public struct ConfigurationBindingError: Error, Sendable, Equatable, CustomStrin
         case .sectionExpected(let value, let expectedType):
             "The configuration value '\(value)' at '\(key)' cannot be bound to type '\(expectedType)', which needs a section."
         case .rejected(let value?, let reason):
-            "The configuration value '\(value)' at '\(key)' is not valid: \(reason)"
+            "The configuration value '\(value)' at '\(key)' is not valid: \(Self.sentence(reason))"
         case .rejected(nil, let reason):
-            "The configuration at '\(key)' is not valid: \(reason)"
+            "The configuration at '\(key)' is not valid: \(Self.sentence(reason))"
         }
     }
 
+    private static func sentence(_ text: String) -> String { text.hasSuffix(".") ? text : text + "." }
+
     public var description: String {
         guard let origin else { return message }
-        return "\(message.dropLast()) (from \(origin))."
+        let sentence = message.hasSuffix(".") ? message.dropLast() : Substring(message)
+        return "\(sentence) (from \(origin))."
     }
 }

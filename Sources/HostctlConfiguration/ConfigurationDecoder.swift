@@ -21,10 +21,17 @@ enum ConfigurationDecoding {
         case .dataCorrupted(let found), .typeMismatch(_, let found), .valueNotFound(_, let found), .keyNotFound(_, let found): context = found
         @unknown default: return ConfigurationBindingError(key: base, reason: .rejected(value: nil, reason: String(describing: error)), origin: nil)
         }
-        var key = ConfigurationPath.combine([base] + context.codingPath.map(\.stringValue))
-        if case .keyNotFound(let missing, _) = error { key = ConfigurationPath.combine(key, missing.stringValue) }
-        let node = root.descendant(key)
-        return ConfigurationBindingError(key: key, reason: .rejected(value: node?.value, reason: context.debugDescription), origin: node?.origin)
+        var keys = context.codingPath.map(\.stringValue)
+        if case .keyNotFound(let missing, _) = error { keys.append(missing.stringValue) }
+        // The key as the configuration spells it, as far as it exists.
+        var node = root.descendant(base)
+        var path = base
+        for key in keys {
+            let child = node?.child(key)
+            path = ConfigurationPath.combine(path, child?.name ?? key)
+            node = child
+        }
+        return ConfigurationBindingError(key: path, reason: .rejected(value: node?.value, reason: context.debugDescription), origin: node?.origin)
     }
 
     /// The key of a subsection, spelled as the configuration spells it when it exists.
