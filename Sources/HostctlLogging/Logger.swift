@@ -2,7 +2,7 @@ import Glibc
 import Synchronization
 
 /// Writes log entries for one category, as .NET's ILogger: `information`, `warning`, … or
-/// `log(_:_:_:)`. A call whose level is filtered out costs one atomic load and a compare:
+/// `log(_:_:event:)`. A call whose level is filtered out costs one atomic load and a compare:
 /// the message is an autoclosure, built only when some sink wants the entry.
 ///
 /// ```swift
@@ -27,24 +27,24 @@ public struct Logger: Sendable {
     /// and optional named values for structured sinks.
     @inline(__always)
     public func log(
-        _ level: LogLevel, _ event: EventID = 0, _ message: @autoclosure () -> String, error: (any Error)? = nil,
+        _ level: LogLevel, _ message: @autoclosure () -> String, event: EventID = 0, error: (any Error)? = nil,
         properties: @autoclosure () -> [(name: String, value: String)] = []
     ) {
         guard isEnabled(level), level != .none else { return }
         state.emit(level, event, message(), error: error.map(Self.describe), properties: properties())
     }
 
-    public func trace(_ message: @autoclosure () -> String, event: EventID = 0) { log(.trace, event, message()) }
-    public func debug(_ message: @autoclosure () -> String, event: EventID = 0) { log(.debug, event, message()) }
-    public func information(_ message: @autoclosure () -> String, event: EventID = 0) { log(.information, event, message()) }
+    public func trace(_ message: @autoclosure () -> String, event: EventID = 0) { log(.trace, message(), event: event) }
+    public func debug(_ message: @autoclosure () -> String, event: EventID = 0) { log(.debug, message(), event: event) }
+    public func information(_ message: @autoclosure () -> String, event: EventID = 0) { log(.information, message(), event: event) }
     public func warning(_ message: @autoclosure () -> String, event: EventID = 0, error: (any Error)? = nil) {
-        log(.warning, event, message(), error: error)
+        log(.warning, message(), event: event, error: error)
     }
     public func error(_ message: @autoclosure () -> String, event: EventID = 0, error: (any Error)? = nil) {
-        log(.error, event, message(), error: error)
+        log(.error, message(), event: event, error: error)
     }
     public func critical(_ message: @autoclosure () -> String, event: EventID = 0, error: (any Error)? = nil) {
-        log(.critical, event, message(), error: error)
+        log(.critical, message(), event: event, error: error)
     }
 
     /// "TypeName: description", the way an error is shown under its entry.

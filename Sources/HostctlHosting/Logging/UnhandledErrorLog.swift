@@ -33,9 +33,9 @@ enum UnhandledErrorLog {
         let what = abandoned ? "The request was aborted" : answered ? "The application answered with an error" : "An unhandled error was thrown by the application"
         let request = context.request
         logger.log(
-            level, EventID(13, name: "ApplicationError"),
+            level,
             "Connection id \"\(context.connection.id)\", Request id \"\(context.traceIdentifier)\": \(what) (\(request.method.rawValue) \(request.pathBase)\(request.path)).",
-            error: error
+            event: EventID(13, name: "ApplicationError"), error: error
         )
     }
 }

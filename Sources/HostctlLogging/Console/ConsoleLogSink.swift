@@ -47,9 +47,11 @@ public final class ConsoleLogSink: LogSink, @unchecked Sendable {
         writer = NativeThread(name: "hostctl-log") { queue.runWriter(formatter: formatter, destinations: destinations) }
     }
 
+    /// The writer finishes what is queued and ends on its own; it is not waited for, since a
+    /// console nobody reads could hold it in write(2) for ever.
     deinit {
         queue.stop()
-        writer.join()
+        writer.detach()
     }
 
     public func write(_ entry: LogEntry) { queue.enqueue(entry) }
@@ -78,7 +80,7 @@ final class ConsoleLogQueue: @unchecked Sendable {
     private let batchWritten = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var pending: [LogEntry] = []
     private var dropped = 0
-    private(set) var totalDroppedStorage = 0
+    private var droppedSoFar = 0
     private var enqueued: UInt64 = 0
     private var written: UInt64 = 0
     private var writerWaiting = false
@@ -110,14 +112,14 @@ final class ConsoleLogQueue: @unchecked Sendable {
         return body()
     }
 
-    var totalDropped: Int { locked { totalDroppedStorage } }
+    var totalDropped: Int { locked { droppedSoFar } }
 
     /// Never waits for the console: a full queue drops the entry and counts it.
     func enqueue(_ entry: LogEntry) {
         let wake: Bool = locked {
             if pending.count >= capacity {
                 dropped += 1
-                totalDroppedStorage += 1
+                droppedSoFar += 1
             } else {
                 pending.append(entry)
                 enqueued += 1
