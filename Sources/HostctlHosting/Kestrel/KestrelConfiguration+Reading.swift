@@ -25,10 +25,7 @@ extension KestrelConfiguration {
 
         for entry in kestrel.section("Endpoints").children {
             guard let url = entry["Url"], !url.isEmpty else {
-                throw ConfigurationBindingError(
-                    key: entry.path, reason: .rejected(value: nil, reason: "The endpoint \(entry.key) is missing the required 'Url' parameter."),
-                    origin: entry.origin ?? entry.children.first?.origin
-                )
+                throw rejected(entry, "The endpoint \(entry.key) is missing the required 'Url' parameter.")
             }
             var endpoint = KestrelEndpoint(name: entry.key, url: url)
             endpoint.protocols = try protocols(entry.section("Protocols"))
@@ -191,7 +188,10 @@ extension KestrelConfiguration {
         return certificate
     }
 
+    /// An error at `section`, sent to its value's line, or its first entry's for a section.
     private static func rejected(_ section: ConfigurationSection, _ reason: String) -> ConfigurationBindingError {
-        ConfigurationBindingError(key: section.path, reason: .rejected(value: section.value, reason: reason), origin: section.origin)
+        ConfigurationBindingError(
+            key: section.path, reason: .rejected(value: section.value, reason: reason), origin: section.origin ?? section.children.first?.origin
+        )
     }
 }
