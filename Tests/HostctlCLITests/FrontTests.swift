@@ -8,9 +8,7 @@ import Testing
 /// was given, then exits) and Fixtures/Fronted/app.py (a python3 server that follows the
 /// front's contract), so no test builds the hosting library.
 @Suite struct FrontTests {
-    static func listeningURL(_ stdout: String) -> String? {
-        stdout.split(separator: "\n").first { $0.hasPrefix("Now listening on: ") }.map { String($0.dropFirst("Now listening on: ".count)) }
-    }
+    static func listeningURL(_ stdout: String) -> String? { HostctlCLITests.listeningURL(stdout) }
 
     /// The fixture app's pid, from its first line.
     static func appPID(_ stdout: String) -> pid_t? {

@@ -21,29 +21,33 @@ extension ApplicationBuilder {
                 try await next(context)
                 return
             }
+            // The path as requested (the default-files middleware rewrites `/` to `/index.html`).
+            let target = (pathBase: context.request.pathBase, path: context.request.path)
             let started = MonotonicClock.now()
             do {
                 try await next(context)
             } catch {
                 let status = context.response.hasStarted ? context.response.status : (error as? HTTPResponseError)?.status ?? 500
-                logger.information(HTTPLogLine.make(context, status: status, nanoseconds: MonotonicClock.now() - started), event: 1)
+                logger.information(HTTPLogLine.make(context, target, status: status, nanoseconds: MonotonicClock.now() - started), event: 1)
                 throw error
             }
-            logger.information(HTTPLogLine.make(context, status: context.response.status, nanoseconds: MonotonicClock.now() - started), event: 1)
+            logger.information(
+                HTTPLogLine.make(context, target, status: context.response.status, nanoseconds: MonotonicClock.now() - started), event: 1
+            )
         }
     }
 }
 
 /// The request log's line, built into one string of reserved capacity.
 enum HTTPLogLine {
-    static func make(_ context: HTTPContext, status: Int, nanoseconds: Int64) -> String {
+    static func make(_ context: HTTPContext, _ target: (pathBase: String, path: String), status: Int, nanoseconds: Int64) -> String {
         let request = context.request
         var line = ""
-        line.reserveCapacity(64 + request.path.utf8.count + request.queryString.utf8.count)
+        line.reserveCapacity(64 + target.pathBase.utf8.count + target.path.utf8.count + request.queryString.utf8.count)
         line += request.method.rawValue
         line += " "
-        line += request.pathBase
-        line += request.path
+        line += target.pathBase
+        line += target.path
         line += request.queryString
         line += " "
         line += request.protocol

@@ -1,8 +1,19 @@
 import Glibc
 import HostctlSystem
 
+/// The first address in a "Now listening on: URL" line (the message line of
+/// `info: Microsoft.Hosting.Lifetime[14]`, indented under it).
+func listeningURL(_ stdout: String) -> String? {
+    let marker = "Now listening on: "
+    for line in stdout.split(separator: "\n") {
+        let message = line.drop { $0 == " " }
+        if message.hasPrefix(marker) { return String(message.dropFirst(marker.count)) }
+    }
+    return nil
+}
+
 extension Hostctl {
-    /// Runs `hostctl ARGS` until the app prints "Now listening on: URL" and the content
+    /// Runs `hostctl ARGS` until the app logs "Now listening on: URL" and the content
     /// root, calls `exchange` with the URL (to talk to the app), then stops hostctl with
     /// SIGTERM, as Ctrl+C in a terminal would, and returns how it ended.
     static func serving(
@@ -12,10 +23,9 @@ extension Hostctl {
         var failure: (any Error)?
         let result = try withoutActuallyEscaping(exchange) { exchange in
             try run(arguments, in: directory, timeout: timeout) { stdout, hostctl in
-                guard !exchanged, stdout.contains("Content root path:"),
-                      let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("Now listening on: ") }) else { return }
+                guard !exchanged, stdout.contains("Content root path:"), let url = listeningURL(stdout) else { return }
                 exchanged = true
-                do { try exchange(String(line.dropFirst("Now listening on: ".count))) } catch { failure = error }
+                do { try exchange(url) } catch { failure = error }
                 hostctl.send(SIGTERM)
             }
         }
