@@ -23,10 +23,11 @@ build_and_run() {
     (cd "$dir" && ./fuzzer -max_total_time="$seconds" -timeout=5 -max_len=4096 corpus "${seeds[@]}")
 }
 
-# The server core spans several modules (and a C target), so its fuzzer is built module by
-# module, each instrumented, then linked with the entry point.
+# Fuzzers of code that spans several modules (and a C target) are built module by module,
+# each instrumented, then linked with the entry point: build_modules_and_run NAME "MODULES" ENTRY…
 build_modules_and_run() {
     local name=$1; shift
+    local module_list=$1; shift
     [[ -z $only || $name == "$only" ]] || return 0
     local dir=$out/$name
     local modules=$dir/modules
@@ -36,7 +37,7 @@ build_modules_and_run() {
     clang -c -O1 -fsanitize=fuzzer-no-link,address -I Sources/CHostctlLinux/include Sources/CHostctlLinux/shim.c -o "$dir/CHostctlLinux.o"
     clang -c -O1 -fsanitize=fuzzer-no-link,address -I Sources/CHostctlLinux/include Sources/CHostctlLinux/files.c -o "$dir/CHostctlLinuxFiles.o"
     local objects=("$dir/CHostctlLinux.o" "$dir/CHostctlLinuxFiles.o")
-    for module in HostctlCore HostctlJSON HostctlSystem HostctlConfiguration HostctlLogging HostctlHTTP1 HostctlHosting HostctlServerCore; do
+    for module in $module_list; do
         swiftc -O -wmo -parse-as-library -swift-version 6 -enable-upcoming-feature NonisolatedNonsendingByDefault \
             -sanitize=fuzzer,address -module-name "$module" -I "$modules" -emit-module -emit-module-path "$modules/$module.swiftmodule" \
             -c $(find "Sources/$module" -name '*.swift' | sort) -o "$dir/$module.o"
@@ -58,4 +59,11 @@ build_and_run http1-chunked-decoder Sources/HostctlCore/*.swift Sources/HostctlH
 seeds=("$PWD/Tests/Fuzz/seeds/http1-response")
 build_and_run http1-response-parser Sources/HostctlCore/*.swift Sources/HostctlHTTP1/*.swift Tests/Fuzz/HTTP1ResponseParserFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/http1")
-build_modules_and_run http-server-core Tests/Fuzz/HTTPServerCoreFuzz.swift
+build_modules_and_run http-server-core "HostctlCore HostctlJSON HostctlSystem HostctlConfiguration HostctlLogging HostctlHTTP1 HostctlHosting HostctlServerCore" \
+    Tests/Fuzz/HTTPServerCoreFuzz.swift
+seeds=("$PWD/Tests/Fuzz/seeds/json")
+build_modules_and_run configuration "HostctlCore HostctlJSON HostctlSystem HostctlConfiguration" Tests/Fuzz/ConfigurationFuzz.swift
+seeds=()
+build_and_run static-file-requests Sources/HostctlCore/*.swift Sources/HostctlHosting/Hosting/StringProtocol+Trimming.swift \
+    Sources/HostctlHosting/StaticFiles/ByteRanges.swift Sources/HostctlHosting/StaticFiles/StaticFilePath.swift \
+    Sources/HostctlHosting/StaticFiles/ContentCodingChoice.swift Tests/Fuzz/StaticFileRequestFuzz.swift
