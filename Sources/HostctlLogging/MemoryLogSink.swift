@@ -12,18 +12,13 @@ public final class MemoryLogSink: LogSink, @unchecked Sendable {
     public let name: String
     public let includesScopes: Bool
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let arrived = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let arrived = makeMonotonicCondition()
     private var stored: [LogEntry] = []
 
     public init(name: String = "Memory", includesScopes: Bool = false) {
         self.name = name
         self.includesScopes = includesScopes
         pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(arrived, &attributes)
-        pthread_condattr_destroy(&attributes)
     }
 
     deinit {
@@ -49,12 +44,7 @@ public final class MemoryLogSink: LogSink, @unchecked Sendable {
     /// The first entry `matching`, waiting (blocking this thread) up to `timeout` for it to
     /// be logged; nil if none came.
     public func waitForEntry(timeout: Duration = .seconds(10), matching: (LogEntry) -> Bool) -> LogEntry? {
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let (seconds, attoseconds) = timeout.components
-        let nanoseconds = Int64(deadline.tv_nsec) + attoseconds / 1_000_000_000
-        deadline.tv_sec += Int(seconds) + Int(nanoseconds / 1_000_000_000)
-        deadline.tv_nsec = Int(nanoseconds % 1_000_000_000)
+        var deadline = monotonicDeadline(after: timeout)
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while true {

@@ -101,7 +101,16 @@ import Testing
         ([("If-Range", "Sun, 06 Nov 1994 08:49:38 GMT")], .serve(rangeApplies: false)),
     ])
     func preconditions(_ fields: [(String, String)], _ outcome: ConditionalRequest.Outcome) {
-        #expect(ConditionalRequest.evaluate(headers: RequestHeaders(HTTPFields(fields)), validators: Self.validators) == outcome)
+        #expect(ConditionalRequest.evaluate(StaticFileRequestFields(RequestHeaders(HTTPFields(fields))), validators: Self.validators) == outcome)
+    }
+
+    @Test func fieldsGivenOnSeveralLines() {
+        let fields = StaticFileRequestFields(RequestHeaders(HTTPFields([
+            ("if-none-match", "\"a\""), ("IF-NONE-MATCH", "\"b\""), ("Range", "bytes=0-1"), ("Range", "bytes=5-6"),
+            ("Accept-Encoding", "gzip"), ("accept-encoding", "br"), ("If-Modified-Since", "x"),
+        ])))
+        #expect(fields.ifNoneMatch == "\"a\", \"b\"" && fields.acceptEncoding == "gzip, br")
+        #expect(fields.range == "bytes=0-1" && fields.ifModifiedSince == "x" && fields.ifMatch == nil)
     }
 
     @Test(arguments: [

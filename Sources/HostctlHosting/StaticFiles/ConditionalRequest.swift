@@ -18,18 +18,18 @@ enum ConditionalRequest {
         let lastModified: Int
     }
 
-    static func evaluate(headers: RequestHeaders, validators: Validators) -> Outcome {
-        if let ifMatch = headers["If-Match"] {
+    static func evaluate(_ fields: StaticFileRequestFields, validators: Validators) -> Outcome {
+        if let ifMatch = fields.ifMatch {
             if !matches(ifMatch, validators.entityTag, weak: false) { return .preconditionFailed }
-        } else if let since = headers["If-Unmodified-Since"].flatMap(HTTPDate.parse), validators.lastModified > since {
+        } else if let since = fields.ifUnmodifiedSince.flatMap(HTTPDate.parse), validators.lastModified > since {
             return .preconditionFailed
         }
-        if let ifNoneMatch = headers["If-None-Match"] {
+        if let ifNoneMatch = fields.ifNoneMatch {
             if matches(ifNoneMatch, validators.entityTag, weak: true) { return .notModified }
-        } else if let since = headers["If-Modified-Since"].flatMap(HTTPDate.parse), validators.lastModified <= since {
+        } else if let since = fields.ifModifiedSince.flatMap(HTTPDate.parse), validators.lastModified <= since {
             return .notModified
         }
-        guard let ifRange = headers["If-Range"] else { return .serve(rangeApplies: true) }
+        guard let ifRange = fields.ifRange else { return .serve(rangeApplies: true) }
         let trimmed = ifRange.trimmingSpaces
         if trimmed.hasPrefix("\"") || trimmed.hasPrefix("W/") {
             // An entity tag: only a strong match lets the range through (§13.1.5).

@@ -81,13 +81,14 @@ final class StaticFileMiddleware: Sendable {
             return try await next(context)
         }
         defer { Descriptor.close(descriptor) }
+        let fields = StaticFileRequestFields(request.headers)
 
         var file = (descriptor: descriptor, status: status)
         var coding: ContentCodingChoice.Coding?
         var sibling: Int32 = -1
         defer { if sibling >= 0 { Descriptor.close(sibling) } }
         let compressible = options.servesPrecompressedFiles && ContentTypeProvider.isCompressible(contentType)
-        if compressible, let accept = request.headers["Accept-Encoding"] {
+        if compressible, let accept = fields.acceptEncoding {
             for candidate in ContentCodingChoice.acceptable(accept) {
                 if case .file(let opened, let openedStatus) = root.open(path, from: start, suffix: candidate.fileExtension) {
                     sibling = opened
@@ -106,7 +107,7 @@ final class StaticFileMiddleware: Sendable {
         response.headers["ETag"] = validators.entityTag
         if compressible { response.headers["Vary"] = "Accept-Encoding" }
 
-        switch ConditionalRequest.evaluate(headers: request.headers, validators: validators) {
+        switch ConditionalRequest.evaluate(fields, validators: validators) {
         case .notModified:
             response.status = 304
             options.onPrepareResponse?(context)
@@ -122,7 +123,7 @@ final class StaticFileMiddleware: Sendable {
             if let coding { response.headers["Content-Encoding"] = coding.rawValue }
             let length = file.status.size
             var ranges = ByteRanges.whole
-            if rangeApplies, let header = request.headers["Range"] {
+            if rangeApplies, let header = fields.range {
                 ranges = ByteRanges.evaluate(header, length: length, maxRanges: options.maxRanges)
             }
             switch ranges {

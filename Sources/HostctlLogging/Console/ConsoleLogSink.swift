@@ -76,8 +76,8 @@ final class ConsoleLogQueue: @unchecked Sendable {
 
     private let capacity: Int
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let entriesReady = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private let batchWritten = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let entriesReady = makeMonotonicCondition()
+    private let batchWritten = makeMonotonicCondition()
     private var pending: [LogEntry] = []
     private var dropped = 0
     private var droppedSoFar = 0
@@ -89,12 +89,6 @@ final class ConsoleLogQueue: @unchecked Sendable {
     init(capacity: Int) {
         self.capacity = capacity
         pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(entriesReady, &attributes)
-        pthread_cond_init(batchWritten, &attributes)
-        pthread_condattr_destroy(&attributes)
     }
 
     deinit {
@@ -136,12 +130,7 @@ final class ConsoleLogQueue: @unchecked Sendable {
 
     /// Returns once everything enqueued before the call is written, or after `timeout`.
     func waitUntilWritten(timeout: Duration) {
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let (seconds, attoseconds) = timeout.components
-        let total = Int64(deadline.tv_nsec) + attoseconds / 1_000_000_000
-        deadline.tv_sec += Int(seconds) + Int(total / 1_000_000_000)
-        deadline.tv_nsec = Int(total % 1_000_000_000)
+        var deadline = monotonicDeadline(after: timeout)
         pthread_mutex_lock(mutex)
         let target = enqueued
         while written < target, !stopping {

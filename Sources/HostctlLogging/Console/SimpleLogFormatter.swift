@@ -18,25 +18,14 @@ struct SimpleLogFormatter: LogFormatter {
         output.append(entry.level.shortName)
         if colors { output.append(Self.colorEnd(entry.level)) }
         output.append(": ")
+        if singleLine {
+            output.appendOnOneLine(entry)
+            return
+        }
         output.append(entry.category, replacingLineBreaksWith: " ")
         output.append("[")
         output.append(String(entry.eventID.id))
-        output.append("]")
-        if singleLine {
-            for scope in entry.scopes {
-                output.append(" => ")
-                output.append(scope, replacingLineBreaksWith: " ")
-            }
-            output.append(" ")
-            output.append(entry.message, replacingLineBreaksWith: " ")
-            if let error = entry.error {
-                output.append(" ")
-                output.append(error, replacingLineBreaksWith: " ")
-            }
-            output.append("\n")
-            return
-        }
-        output.append("\n")
+        output.append("]\n")
         if !entry.scopes.isEmpty {
             output.append(Self.padding)
             for (index, scope) in entry.scopes.enumerated() {
@@ -86,21 +75,7 @@ struct SystemdLogFormatter: LogFormatter {
         output.append(String(Self.priority(entry.level)))
         output.append(">")
         if let timestamp { timestamp.format(entry.timestamp, into: &output) }
-        output.append(entry.category, replacingLineBreaksWith: " ")
-        output.append("[")
-        output.append(String(entry.eventID.id))
-        output.append("] ")
-        for scope in entry.scopes {
-            output.append("=> ")
-            output.append(scope, replacingLineBreaksWith: " ")
-            output.append(" ")
-        }
-        output.append(entry.message, replacingLineBreaksWith: " ")
-        if let error = entry.error {
-            output.append(" ")
-            output.append(error, replacingLineBreaksWith: " ")
-        }
-        output.append("\n")
+        output.appendOnOneLine(entry)
     }
 
     static func priority(_ level: LogLevel) -> Int {
@@ -111,5 +86,27 @@ struct SystemdLogFormatter: LogFormatter {
         case .error: 3
         case .critical, .none: 2
         }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// `Category[eventId] => scope … message error` and a line break, every line break inside
+    /// made a space: the one-line formats' body.
+    mutating func appendOnOneLine(_ entry: LogEntry) {
+        append(entry.category, replacingLineBreaksWith: " ")
+        append("[")
+        append(String(entry.eventID.id))
+        append("]")
+        for scope in entry.scopes {
+            append(" => ")
+            append(scope, replacingLineBreaksWith: " ")
+        }
+        append(" ")
+        append(entry.message, replacingLineBreaksWith: " ")
+        if let error = entry.error {
+            append(" ")
+            append(error, replacingLineBreaksWith: " ")
+        }
+        append("\n")
     }
 }
