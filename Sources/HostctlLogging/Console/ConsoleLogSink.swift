@@ -118,7 +118,8 @@ final class ConsoleLogQueue: @unchecked Sendable {
                 pending.append(entry)
                 enqueued += 1
             }
-            return writerWaiting
+            // A writer lingering for a fuller batch is woken only once the batch is full.
+            return writerWaiting || pending.count == Self.batchSize
         }
         if wake { pthread_cond_signal(entriesReady) }
     }
@@ -139,6 +140,11 @@ final class ConsoleLogQueue: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
+    /// How long the writer waits for a batch to fill before writing what it has, and how
+    /// full a batch must be to go at once.
+    static let linger: Duration = .milliseconds(1)
+    static let batchSize = 64
+
     /// The writer thread: takes everything queued at once, formats it and writes it with
     /// as few write(2) calls as the destinations allow, until stopped and drained.
     func runWriter(formatter: any LogFormatter, destinations: Destinations) {
@@ -155,6 +161,15 @@ final class ConsoleLogQueue: @unchecked Sendable {
             if pending.isEmpty, dropped == 0, stopping {
                 pthread_mutex_unlock(mutex)
                 return
+            }
+            // Woken by one entry, wait a moment for the ones behind it: at a line per
+            // request, waking and writing per entry would cost each request a futex wake-up,
+            // a context switch and a write(2). Entries arriving meanwhile do not signal.
+            if pending.count < Self.batchSize, !stopping {
+                var deadline = monotonicDeadline(after: Self.linger)
+                while pending.count < Self.batchSize, !stopping {
+                    if pthread_cond_timedwait(entriesReady, mutex, &deadline) == ETIMEDOUT { break }
+                }
             }
             swap(&batch, &pending)
             let droppedNow = dropped
