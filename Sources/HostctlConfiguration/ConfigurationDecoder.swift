@@ -199,8 +199,11 @@ struct ConfigurationKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoc
     /// Absent, null, or (for anything but a string) empty: nil, as .NET binds an empty
     /// value to a nullable number.
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        guard let child = child(key), child.exists, child.children.isEmpty ? child.value != nil : true else { return nil }
-        if child.children.isEmpty, child.value == "", T.self != String.self, T.self != Substring.self { return nil }
+        guard let child = child(key) else { return nil }
+        if child.children.isEmpty {
+            guard let value = child.value else { return nil }
+            if value.isEmpty, T.self != String.self, T.self != Substring.self { return nil }
+        }
         return try decode(type, forKey: key)
     }
 

@@ -27,10 +27,12 @@ import Testing
     }
 
     static func webScaffold() throws {
-        let (root, package) = try Self.scaffold("web")
+        let (_, package) = try Self.scaffold("web")
         try Self.expectTestsPass(package)
         var home = "", stylesheet = "", greeting = "", about = ""
-        let result = try Hostctl.serving(["run", "--project", "demo", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: root) { base in
+        // Run from the package's folder, as its README says: the app's content root (where
+        // appsettings.json and wwwroot are) is its working directory, as in ASP.NET.
+        let result = try Hostctl.serving(["run", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: package) { base in
             home = try curl(["-s", "-i", base + "/"])
             stylesheet = try curl(["-s", "-i", base + "/css/site.css"])
             greeting = try curl(["-s", "-i", base + "/hello/Ada"])
@@ -54,7 +56,7 @@ import Testing
         // The scaffold's proxied profile: the front owns the public URL and starts the app
         // behind it on the first request.
         var proxiedHome = "", proxiedAbout = ""
-        let proxied = try Hostctl.serving(["run", "--project", "demo", "-lp", "proxied", "--no-build", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: root) { base in
+        let proxied = try Hostctl.serving(["run", "-lp", "proxied", "--no-build", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: package) { base in
             proxiedHome = try curl(["-s", "-i", base + "/"])
             proxiedAbout = try curl(["-s", base + "/about"])
         }

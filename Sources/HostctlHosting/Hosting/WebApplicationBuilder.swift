@@ -82,6 +82,7 @@ public final class WebApplicationBuilder: @unchecked Sendable {
         var console = ConsoleLogOptions()
         do {
             console = try LoggingConfiguration.consoleOptions(from: configuration.section("Logging"))
+            _ = try LoggingConfiguration.rules(from: configuration.section("Logging"))
         } catch {
             startupProblems.append(error.description)
         }
@@ -92,9 +93,10 @@ public final class WebApplicationBuilder: @unchecked Sendable {
         var problems = startupProblems
         var configuredRules: [LogFilterRule] = []
         do {
+            // Read again: code may have set `configuration["Logging:…"]` since.
             configuredRules = try LoggingConfiguration.rules(from: configuration.section("Logging"))
         } catch {
-            problems.append(error.description)
+            if !problems.contains(error.description) { problems.append(error.description) }
         }
         var sinks = logging.sinks
         if let console = logging.console { sinks.insert(ConsoleLogSink(options: console, environment: processEnvironment), at: 0) }
