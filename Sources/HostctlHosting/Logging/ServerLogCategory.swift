@@ -21,7 +21,8 @@ public enum ServerLogCategory {
     public static let httpLogging = "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware"
     /// `useRequestTimingLog()`'s line per request.
     public static let requestTiming = "Hostctl.RequestTiming"
-    /// `useStaticFiles()`: files served, refused paths, ranges (at Debug).
+    /// `useStaticFiles()`: files served, ranges, 304 and 412 (Information, as ASP.NET logs them),
+    /// a range past the end (Warning), paths that name no file (Debug).
     public static let staticFiles = "Microsoft.AspNetCore.StaticFiles.StaticFileMiddleware"
 
     /// The general category of the server registered as `serverName`.

@@ -48,6 +48,11 @@ final class StaticFileMiddleware: Sendable {
     /// The request path prefix without its trailing slash ("" or "/static").
     let prefix: String
 
+    /// ASP.NET's StaticFileMiddleware events, at its levels (a served file is Information:
+    /// a settings file that keeps `Microsoft.AspNetCore` at Warning keeps it quiet).
+    static let fileNotFound = EventID(5, name: "FileNotFound")
+    static let sendingFileRange = EventID(10, name: "SendingFileRange")
+
     init(options: StaticFileOptions, root: WebRoot, logger: Logger) {
         self.options = options
         self.root = root
@@ -60,12 +65,15 @@ final class StaticFileMiddleware: Sendable {
         let method = request.method
         guard method == .get || method == .head else { return try await next(context) }
         let path = request.path
-        guard let prefixLength = StaticFileRequestPath.matchPrefix(prefix, in: path),
-              case .file(let start) = StaticFilePath.classify(path, after: prefixLength) else {
-            if logger.isEnabled(.debug), let length = StaticFileRequestPath.matchPrefix(prefix, in: path),
-               case .refused(let refusal) = StaticFilePath.classify(path, after: length) {
-                logger.debug("The request path '\(path)' was refused (\(refusal)).", event: EventID(15, name: "PathRefused"))
-            }
+        guard let prefixLength = StaticFileRequestPath.matchPrefix(prefix, in: path) else { return try await next(context) }
+        let start: Int
+        switch StaticFilePath.classify(path, after: prefixLength) {
+        case .file(let relativeStart):
+            start = relativeStart
+        case .directory:
+            return try await next(context)
+        case .refused(let refusal):
+            logger.debug("The request path \(path) does not match an existing file (refused: \(refusal)).", event: Self.fileNotFound)
             return try await next(context)
         }
         let contentType: String
@@ -74,10 +82,15 @@ final class StaticFileMiddleware: Sendable {
         } else if options.servesUnknownFileTypes {
             contentType = options.defaultContentType
         } else {
-            logger.debug("The request path '\(path)' does not match a supported file type.", event: EventID(4, name: "FileTypeNotSupported"))
+            logger.debug("The request path \(path) does not match a supported file type", event: EventID(4, name: "FileTypeNotSupported"))
             return try await next(context)
         }
-        guard case .file(let descriptor, let status) = root.open(path, from: start) else {
+        let descriptor: Int32, status: FileStatus
+        switch root.open(path, from: start) {
+        case .file(let opened, let openedStatus):
+            (descriptor, status) = (opened, openedStatus)
+        case .missing(let reason):
+            logger.debug("The request path \(path) does not match an existing file (\(reason)).", event: Self.fileNotFound)
             return try await next(context)
         }
         defer { Descriptor.close(descriptor) }
@@ -111,12 +124,13 @@ final class StaticFileMiddleware: Sendable {
         case .notModified:
             response.status = 304
             options.onPrepareResponse?(context)
-            logger.debug("The file '\(path)' was not modified.", event: EventID(6, name: "FileNotModified"))
+            logger.information("The file \(path) was not modified", event: EventID(6, name: "FileNotModified"))
             return
         case .preconditionFailed:
             response.status = 412
             response.contentLength = 0
             options.onPrepareResponse?(context)
+            logger.information("Precondition for \(path) failed", event: EventID(7, name: "PreconditionFailed"))
             return
         case .serve(let rangeApplies):
             response.headers["Accept-Ranges"] = "bytes"
@@ -131,13 +145,17 @@ final class StaticFileMiddleware: Sendable {
                 response.contentType = contentType
                 response.contentLength = Int(length)
                 options.onPrepareResponse?(context)
-                logger.debug("Sending file. Request path: '\(path)'. Physical path: '\(root.path)/\(Substring(path.utf8.dropFirst(start)))'.", event: EventID(2, name: "FileServed"))
+                logger.information(
+                    "Sending file. Request path: '\(path)'. Physical path: '\(root.path)/\(Substring(path.utf8.dropFirst(start)))'",
+                    event: EventID(2, name: "FileServed")
+                )
                 if method == .get { try await response.sendFile(file.descriptor, offset: 0, count: length) }
             case .unsatisfiable:
                 response.status = 416
                 response.headers["Content-Range"] = "bytes */\(length)"
                 response.contentLength = 0
                 options.onPrepareResponse?(context)
+                logger.warning("Range not satisfiable for \(path)", event: EventID(9, name: "RangeNotSatisfiable"))
             case .satisfiable(let parts) where parts.count == 1:
                 let part = parts[0]
                 response.status = 206
@@ -145,6 +163,7 @@ final class StaticFileMiddleware: Sendable {
                 response.headers["Content-Range"] = "bytes \(part.lowerBound)-\(part.upperBound)/\(length)"
                 response.contentLength = Int(part.count)
                 options.onPrepareResponse?(context)
+                logger.information("Sending bytes \(part.lowerBound)-\(part.upperBound) of file \(path)", event: Self.sendingFileRange)
                 if method == .get { try await response.sendFile(file.descriptor, offset: part.lowerBound, count: Int64(part.count)) }
             case .satisfiable(let parts):
                 let multipart = MultipartByteRanges(parts: parts, contentType: contentType, length: length)
@@ -152,6 +171,7 @@ final class StaticFileMiddleware: Sendable {
                 response.contentType = "multipart/byteranges; boundary=\(multipart.boundary)"
                 response.contentLength = multipart.contentLength
                 options.onPrepareResponse?(context)
+                logger.information("Sending \(parts.count) ranges of file \(path)", event: Self.sendingFileRange)
                 if method == .get { try await multipart.send(file.descriptor, to: response) }
             }
         }
