@@ -1,3 +1,5 @@
+import HostctlCore
+
 /// Binds configuration sections to `Decodable` types (see `ConfigurationSection.decode`).
 enum ConfigurationDecoding {
     static func decode<T: Decodable>(_ type: T.Type, from root: ConfigurationNode, at path: String) throws(ConfigurationBindingError) -> T {
@@ -127,7 +129,7 @@ final class ConfigurationValueDecoder: Decoder, SingleValueDecodingContainer {
 
     func decode(_ type: Bool.Type) throws -> Bool {
         let value = try text("Bool")
-        switch ConfigurationPath.folded(value.trimmingBlanks) {
+        switch ConfigurationPath.folded(value.trimmingSpaces) {
         case "true": return true
         case "false": return false
         default: throw conversionFailed(value, "Bool")
@@ -155,13 +157,13 @@ final class ConfigurationValueDecoder: Decoder, SingleValueDecodingContainer {
 
     private func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
         let value = try text(String(describing: I.self))
-        guard let number = I(value.trimmingBlanks) else { throw conversionFailed(value, String(describing: I.self)) }
+        guard let number = I(value.trimmingSpaces) else { throw conversionFailed(value, String(describing: I.self)) }
         return number
     }
 
     private func floatingPoint<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type) throws -> F {
         let value = try text(String(describing: F.self))
-        guard let number = F(value.trimmingBlanks), number.isFinite else { throw conversionFailed(value, String(describing: F.self)) }
+        guard let number = F(value.trimmingSpaces), number.isFinite else { throw conversionFailed(value, String(describing: F.self)) }
         return number
     }
 
@@ -359,16 +361,5 @@ struct ConfigurationUnkeyedContainer: UnkeyedDecodingContainer {
         return ConfigurationValueDecoder(
             node: element, path: element.path, codingPath: codingPath + [IndexKey(stringValue: element.name)], typeName: "section"
         )
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs (values are trimmed before conversion,
-    /// as .NET's number parsing allows surrounding white space).
-    var trimmingBlanks: String {
-        var slice = Substring(self)
-        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
-        return String(slice)
     }
 }

@@ -1,4 +1,5 @@
 import HostctlConfiguration
+import HostctlCore
 
 /// Reads the `Logging` section as .NET does:
 ///
@@ -39,7 +40,7 @@ public enum LoggingConfiguration {
 
     /// The level a section's value names; an error naming the key otherwise.
     public static func level(_ section: ConfigurationSection) throws(ConfigurationBindingError) -> LogLevel {
-        guard let text = section.value, let level = LogLevel(name: text.trimmingCharacters(" ")) else {
+        guard let text = section.value, let level = LogLevel(name: text.trimmingSpaces) else {
             throw ConfigurationBindingError(
                 key: section.path,
                 reason: .rejected(value: section.value, reason: "not a log level (Trace, Debug, Information, Warning, Error, Critical or None)."),
@@ -110,14 +111,5 @@ public enum LoggingConfiguration {
             var UseUtcTimestamp: Bool?
             var ColorBehavior: String?
         }
-    }
-}
-
-extension String {
-    func trimmingCharacters(_ blank: Character) -> String {
-        var slice = Substring(self)
-        while slice.first == blank { slice.removeFirst() }
-        while slice.last == blank { slice.removeLast() }
-        return String(slice)
     }
 }

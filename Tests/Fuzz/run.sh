@@ -64,6 +64,6 @@ build_modules_and_run http-server-core "HostctlCore HostctlJSON HostctlSystem Ho
 seeds=("$PWD/Tests/Fuzz/seeds/json")
 build_modules_and_run configuration "HostctlCore HostctlJSON HostctlSystem HostctlConfiguration" Tests/Fuzz/ConfigurationFuzz.swift
 seeds=()
-build_and_run static-file-requests Sources/HostctlCore/*.swift Sources/HostctlHosting/Hosting/StringProtocol+Trimming.swift \
+build_and_run static-file-requests Sources/HostctlCore/*.swift \
     Sources/HostctlHosting/StaticFiles/ByteRanges.swift Sources/HostctlHosting/StaticFiles/StaticFilePath.swift \
     Sources/HostctlHosting/StaticFiles/ContentCodingChoice.swift Tests/Fuzz/StaticFileRequestFuzz.swift
