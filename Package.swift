@@ -40,13 +40,22 @@ let package = Package(
         // Pure: a JSON reader that tolerates comments and trailing commas, with positions.
         .target(name: "HostctlJSON"),
 
+        // Configuration as ASP.NET Core layers it: settings files, environment variables and
+        // the command line as one tree of keys, bound to Decodable types, reloaded on change.
+        .target(name: "HostctlConfiguration", dependencies: ["HostctlCore", "HostctlJSON", "HostctlSystem"]),
+
+        // ILogger as ASP.NET Core has it: categories, levels, filter rules from configuration,
+        // scopes, and a console sink that never makes the logging thread wait.
+        .target(name: "HostctlLogging", dependencies: ["HostctlCore", "HostctlConfiguration", "HostctlSystem"]),
+
         // Pure: declarative command and option specs that drive parsing, help and completion.
         .target(name: "HostctlCommandLine"),
 
         // What apps program against: context, features, middleware, routing, the server
         // protocol, the application builder and its lifetime. Knows no transport.
         .target(
-            name: "HostctlHosting", dependencies: ["HostctlCore", "HostctlJSON", "HostctlSystem", "CHostctlLinux"],
+            name: "HostctlHosting",
+            dependencies: ["HostctlCore", "HostctlJSON", "HostctlConfiguration", "HostctlLogging", "HostctlSystem", "CHostctlLinux"],
             swiftSettings: stayOnCallersExecutor
         ),
 
@@ -109,7 +118,9 @@ let package = Package(
         .testTarget(name: "HostctlHTTP2Tests", dependencies: ["HostctlHTTP2", "HostctlHPACK", "HostctlCore", "HostctlTestSupport"]),
         .testTarget(name: "HostctlJSONTests", dependencies: ["HostctlJSON"]),
         .testTarget(name: "HostctlTLSTests", dependencies: ["HostctlTLS", "HostctlCore", "HostctlSystem", "CHostctlOpenSSL"]),
-        .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting", "Hostctl", "HostctlServerCore"]),
+        .testTarget(name: "HostctlConfigurationTests", dependencies: ["HostctlConfiguration", "HostctlSystem", "HostctlTestSupport"]),
+        .testTarget(name: "HostctlLoggingTests", dependencies: ["HostctlLogging", "HostctlConfiguration", "HostctlSystem", "HostctlTestSupport"]),
+        .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting", "Hostctl", "HostctlServerCore", "HostctlTestSupport"]),
         .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
         .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring", "HostctlTestSupport"]),
         // Both transports under one handler: the same events for the same bytes.

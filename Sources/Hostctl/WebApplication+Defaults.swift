@@ -7,8 +7,8 @@ extension WebApplication {
         ["eventloop": { EventLoopServer($0) }, "iouring": { IOUringServer($0) }]
     }
 
-    /// A builder reading the process's arguments and environment (design §4–5), with the
-    /// standard servers registered.
+    /// A builder reading the process's arguments, environment and settings files (design
+    /// §4–5; see `WebApplicationBuilder` for the layers), with the standard servers registered.
     ///
     /// ```swift
     /// import Hostctl
@@ -18,8 +18,8 @@ extension WebApplication {
     /// await app.run()
     /// ```
     public static func builder(
-        arguments: [String] = CommandLine.arguments, environment: ProcessEnvironment = .currentWithFrontToken()
+        arguments: [String] = CommandLine.arguments, environment: ProcessEnvironment = .currentWithFrontToken(), readsSettingsFiles: Bool = true
     ) -> WebApplicationBuilder {
-        WebApplicationBuilder(arguments: arguments, environment: environment, servers: defaultServers)
+        WebApplicationBuilder(arguments: arguments, environment: environment, servers: defaultServers, readsSettingsFiles: readsSettingsFiles)
     }
 }

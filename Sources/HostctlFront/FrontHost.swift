@@ -71,35 +71,41 @@ public final class FrontHost: Sendable {
         do {
             try await app.start()
         } catch {
-            HostingConsole.error("Unable to start the server. \(error)")
+            app.loggerFactory.logger(category: ServerLogCategory.kestrel).critical("Unable to start the server. \(error)")
+            app.loggerFactory.flush()
             await supervisor.shutdown()
             return 1
         }
-        for url in app.urls { HostingConsole.info("Now listening on: \(url)") }
-        HostingConsole.info("Application started. Press Ctrl+C to shut down.")
-        HostingConsole.info("Hosting environment: \(app.environmentName)")
-        HostingConsole.info("Content root path: \(app.configuration.contentRootPath)")
+        let lifetime = HostingLifetimeLog(app.loggerFactory)
+        lifetime.started(urls: app.urls, environmentName: app.environmentName, contentRootPath: app.environment.contentRootPath)
         let when = options.startsAppAtOnce ? "started now" : "started on the first request"
-        HostingConsole.info("Forwarding to: \(command.displayName) (\(when))")
+        lifetime.note("Forwarding to: \(command.displayName) (\(when))")
         if options.startsAppAtOnce { supervisor.startNow() }
         options.onStarted?()
 
         await stop.wait()
-        HostingConsole.info("Application is shutting down...")
+        lifetime.stopping()
         await app.stop()
         await supervisor.shutdown()
+        app.loggerFactory.flush()
         return 0
     }
 
     /// The front's WebApplication, configured from the options alone: never from
     /// hostctl's own environment, which could hold variables meant for an app (a front
-    /// must not act as an app behind a front because HOSTCTL_PORT happens to be set).
+    /// must not act as an app behind a front because HOSTCTL_PORT happens to be set), nor
+    /// from the package's settings files, which are the app's. Only what the console needs
+    /// (TERM, NO_COLOR) is passed on.
     private func makeApplication() -> WebApplication {
         var environment = ProcessEnvironment()
+        let real = ProcessEnvironment.current()
+        for name in ["TERM", "NO_COLOR"] { environment[name] = real[name] }
         environment["HOSTCTL_URLS"] = options.publicURLs.joined(separator: ";")
         environment["HOSTCTL_SERVER"] = options.server
         environment["HOSTCTL_ENVIRONMENT"] = command.environmentName
-        let builder = WebApplicationBuilder(arguments: ["hostctl"], environment: environment, servers: WebApplication.defaultServers)
+        let builder = WebApplicationBuilder(
+            arguments: ["hostctl"], environment: environment, servers: WebApplication.defaultServers, readsSettingsFiles: false
+        )
         builder.serverOptions.shutdownTimeout = options.drainTimeout
         return builder.build()
     }

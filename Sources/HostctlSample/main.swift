@@ -17,6 +17,10 @@ struct SampleError: Error, CustomStringConvertible {
 }
 
 let builder = WebApplication.builder()
+// ASP.NET's templates keep the framework's own categories at Warning; a settings file or
+// argument naming a longer category wins over this (bench/static.py turns the request log
+// on with --Logging:LogLevel:Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware=Information).
+builder.logging.addFilter("Microsoft.AspNetCore", .warning)
 // HTTP.sys's response cache, which the io_uring server keeps (the event-loop server ignores
 // it): `/report` below is marked cacheable, so on io_uring it is rendered once a minute.
 // SAMPLE_RESPONSE_CACHE=off turns it off, to compare the same response uncached.
@@ -29,11 +33,16 @@ let app = builder.build()
 // requests: the io_uring server; the event-loop server does not, and this prints nothing).
 if app.isDevelopment { app.useRequestTimingLog() }
 
-// One middleware, to show the pipeline: every response says which server answered.
+// A line per request (off unless configured: see above), then one middleware to show the
+// pipeline: every response says which server answered.
+app.useHttpLogging()
 app.use { context, next in
     context.response.headers["X-Powered-By"] = "hostctl"
     try await next(context)
 }
+
+// Files under the web root (wwwroot in the content root, or --webroot DIR), if there are any.
+app.useStaticFiles()
 
 app.get("/") { context in
     context.response.contentType = "text/plain; charset=utf-8"

@@ -19,6 +19,13 @@ public enum FileSystem {
         return FileStatus(raw)
     }
 
+    /// `fstat`: the status of an open descriptor.
+    public static func status(descriptor: Int32) -> FileStatus? {
+        var raw = stat()
+        guard fstat(descriptor, &raw) == 0 else { return nil }
+        return FileStatus(raw)
+    }
+
     public static func exists(_ path: String) -> Bool { status(path) != nil }
 
     public static func isDirectory(_ path: String) -> Bool { status(path)?.kind == .directory }

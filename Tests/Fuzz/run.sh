@@ -29,21 +29,24 @@ limit() {
     if [[ -n ${RUNS:-} ]]; then echo "-runs=$RUNS"; else echo "-max_total_time=$seconds"; fi
 }
 
-# The server core and the TLS engine span several modules (and C targets), so their fuzzers
-# are built module by module (those in `fuzz_modules`, lowest first), each instrumented, then
-# linked with the entry point. OpenSSL is the system's, uninstrumented, through its module map.
-fuzz_modules=()
+# Fuzzers of code that spans several modules (and C targets) are built module by module,
+# each instrumented, then linked with the entry point: build_modules_and_run NAME "MODULES"
+# ENTRY… OpenSSL is the system's, uninstrumented, through its module map.
 build_modules_and_run() {
     local name=$1; shift
+    local module_list=$1; shift
     [[ -z $only || $name == "$only" ]] || return 0
     local dir=$out/$name
     local modules=$dir/modules
     mkdir -p "$dir/corpus" "$modules"
     echo "== $name: building"
     printf 'module CHostctlLinux {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CHostctlLinux/include/CHostctlLinux.h" > "$modules/module.modulemap"
-    clang -c -O1 -fsanitize=fuzzer-no-link,address -I Sources/CHostctlLinux/include Sources/CHostctlLinux/shim.c -o "$dir/CHostctlLinux.o"
-    local objects=("$dir/CHostctlLinux.o")
-    for module in "${fuzz_modules[@]}"; do
+    local objects=()
+    for source in Sources/CHostctlLinux/*.c; do
+        clang -c -O1 -fsanitize=fuzzer-no-link,address -I Sources/CHostctlLinux/include "$source" -o "$dir/CHostctlLinux-$(basename "$source" .c).o"
+        objects+=("$dir/CHostctlLinux-$(basename "$source" .c).o")
+    done
+    for module in $module_list; do
         swiftc -O -wmo -parse-as-library -swift-version 6 -enable-upcoming-feature NonisolatedNonsendingByDefault \
             -sanitize=fuzzer,address -module-name "$module" -I "$modules" -I Sources/CHostctlOpenSSL -emit-module -emit-module-path "$modules/$module.swiftmodule" \
             -c $(find "Sources/$module" -name '*.swift' | sort) -o "$dir/$module.o"
@@ -71,8 +74,13 @@ build_and_run hpack-decoder Sources/HostctlCore/*.swift Sources/HostctlHPACK/*.s
 seeds=("$PWD/Tests/Fuzz/seeds/http2-connection")
 build_and_run http2-connection Sources/HostctlCore/*.swift Sources/HostctlHPACK/*.swift Sources/HostctlHTTP2/*.swift Tests/Fuzz/HTTP2ConnectionFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/http1")
-fuzz_modules=(HostctlCore HostctlJSON HostctlSystem HostctlHTTP1 HostctlHosting HostctlServerCore)
-build_modules_and_run http-server-core Tests/Fuzz/HTTPServerCoreFuzz.swift
+build_modules_and_run http-server-core "HostctlCore HostctlJSON HostctlSystem HostctlConfiguration HostctlLogging HostctlHTTP1 HostctlHosting HostctlServerCore" \
+    Tests/Fuzz/HTTPServerCoreFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/tls")
-fuzz_modules=(HostctlCore HostctlSystem HostctlTLS)
-build_modules_and_run tls-server Tests/Fuzz/TLSServerFuzz.swift
+build_modules_and_run tls-server "HostctlCore HostctlSystem HostctlTLS" Tests/Fuzz/TLSServerFuzz.swift
+seeds=("$PWD/Tests/Fuzz/seeds/json")
+build_modules_and_run configuration "HostctlCore HostctlJSON HostctlSystem HostctlConfiguration" Tests/Fuzz/ConfigurationFuzz.swift
+seeds=()
+build_and_run static-file-requests Sources/HostctlCore/*.swift \
+    Sources/HostctlHosting/StaticFiles/ByteRanges.swift Sources/HostctlHosting/StaticFiles/StaticFilePath.swift \
+    Sources/HostctlHosting/StaticFiles/ContentCodingChoice.swift Tests/Fuzz/StaticFileRequestFuzz.swift

@@ -24,7 +24,8 @@ import Testing
     /// it is in a line that is no URL to open, and has no Ctrl+C of its own to offer.
     static func behindTheFrontURL(_ stdout: String) -> String? {
         let start = "Application started behind the front (on 127.0.0.1:"
-        guard let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix(start) }) else { return nil }
+        // The message line of `info: Microsoft.Hosting.Lifetime[0]`, indented under it.
+        guard let line = stdout.split(separator: "\n").lazy.map({ $0.drop { $0 == " " } }).first(where: { $0.hasPrefix(start) }) else { return nil }
         return "http://127.0.0.1:" + line.dropFirst(start.count).prefix { $0.isNumber }
     }
     static func tokenNeverReachesTheConsole(_ server: String) throws {
@@ -79,17 +80,20 @@ import Testing
         }
         #expect(result.exitCode == 0, "\(result)")
         #expect(page == "Hello, World!", "\(page)")
-        let front = ["Using launch settings from ", "Now listening on: ", "Application started. Press Ctrl+C to shut down.",
-                     "Hosting environment: ", "Content root path: ", "Forwarding to: ", "Application is shutting down..."]
+        // Log entries: a header line (`info: Category[id]`), then the message indented.
+        let front = ["Using launch settings from ", "info: Microsoft.Hosting.Lifetime[", "Now listening on: ",
+                     "Application started. Press Ctrl+C to shut down.", "Hosting environment: ", "Content root path: ",
+                     "Forwarding to: ", "Application is shutting down..."]
         let lines = result.stdoutLines.filter { !$0.isEmpty }
         let appLines = lines.filter { $0.hasPrefix("HostctlSample | ") }
-        #expect(lines.allSatisfy { line in appLines.contains(line) || front.contains { line.hasPrefix($0) } }, "\(result)")
+        let appMessages = appLines.map { String($0.dropFirst("HostctlSample | ".count).drop { $0 == " " }) }
+        #expect(lines.allSatisfy { line in appLines.contains(line) || front.contains { line.drop { $0 == " " }.hasPrefix($0) } }, "\(result)")
         #expect(result.stdout.components("Now listening on: ") == 1, "the front's public URL only: \(result)")
         #expect(result.stdout.components("http://") == 1, "\(result)")
         #expect(result.stdout.components("Press Ctrl+C") == 1, "\(result)")
-        #expect(appLines.contains { $0.hasPrefix("HostctlSample | Application started behind the front (on 127.0.0.1:") }, "\(result)")
-        #expect(appLines.contains("HostctlSample | Hosting environment: Development"), "\(result)")
-        #expect(appLines.contains("HostctlSample | Application is shutting down..."), "\(result)")
-        #expect(lines.contains("Application is shutting down..."), "the front's own: \(result)")
+        #expect(appMessages.contains { $0.hasPrefix("Application started behind the front (on 127.0.0.1:") }, "\(result)")
+        #expect(appMessages.contains("Hosting environment: Development"), "\(result)")
+        #expect(appMessages.contains("Application is shutting down..."), "\(result)")
+        #expect(lines.contains { !$0.hasPrefix("HostctlSample | ") && $0.hasSuffix("Application is shutting down...") }, "the front's own: \(result)")
     }
 }

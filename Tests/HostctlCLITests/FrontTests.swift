@@ -8,11 +8,7 @@ import Testing
 /// was given, then exits) and Fixtures/Fronted/app.py (a python3 server that follows the
 /// front's contract), so no test builds the hosting library.
 @Suite struct FrontTests {
-    /// The front's public URL, from its first "Now listening on:" line (the app's own lines
-    /// are marked with its name, and behind the front name no URL).
-    static func listeningURL(_ stdout: String) -> String? {
-        stdout.split(separator: "\n").first { $0.hasPrefix("Now listening on: ") }.map { String($0.dropFirst("Now listening on: ".count)) }
-    }
+    static func listeningURL(_ stdout: String) -> String? { HostctlCLITests.listeningURL(stdout) }
 
     /// The fixture app's pid, from its first line (marked as python3's by the front).
     static func appPID(_ stdout: String) -> pid_t? {
@@ -85,7 +81,7 @@ import Testing
             #expect(result.exitCode == 0, "\(result)")
             #expect(result.stdout.contains("Forwarding to: \(ExecutableSearch.find("python3", path: ProcessInfo.processInfo.environment["PATH"]) ?? "?") app.py (started now)"), "\(result)")
             #expect(result.stdout.contains("port=0 pathbase=/ server=None token-length=32"), "\(result)")
-            #expect(result.stdout.contains("\nApplication is shutting down...\n"))
+            #expect(result.stdout.contains("      Application is shutting down...\n"), "\(result)")
             #expect(result.stdout.contains("\npython3 | fixture app got SIGTERM\n"), "the front stopped the app gracefully: \(result)")
             let appPID = try #require(pid, "\(result)")
             #expect(!FileSystem.exists("/proc/\(appPID)"), "no process left behind")

@@ -28,34 +28,43 @@ import Testing
     }
 
     static func webScaffold() throws {
-        let (root, package) = try Self.scaffold("web")
+        let (_, package) = try Self.scaffold("web")
         try Self.expectTestsPass(package)
-        var home = "", greeting = "", about = ""
-        let result = try Hostctl.serving(["run", "--project", "demo", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: root) { base in
+        var home = "", stylesheet = "", greeting = "", about = ""
+        // Run from the package's folder, as its README says: the app's content root (where
+        // appsettings.json and wwwroot are) is its working directory, as in ASP.NET.
+        let result = try Hostctl.serving(["run", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: package) { base in
             home = try curl(["-s", "-i", base + "/"])
+            stylesheet = try curl(["-s", "-i", base + "/css/site.css"])
             greeting = try curl(["-s", "-i", base + "/hello/Ada"])
             about = try curl(["-s", base + "/about"])
         }
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.stdout.contains("Using launch settings from \(package)/launchSettings.json..."))
         #expect(result.stdout.contains("Hosting environment: Development"), "the profile's HOSTCTL_ENVIRONMENT")
-        #expect(home.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(home)")
-        #expect(home.contains("Server-Timing: app;dur="), "the middleware ran: \(home)")
-        #expect(home.hasSuffix("\r\n\r\nHello from Demo!\n"))
+        // `/` is wwwroot/index.html, which links the stylesheet; both are served from wwwroot.
+        #expect(home.hasPrefix("HTTP/1.1 200 OK\r\n") && home.contains("Content-Type: text/html\r\n"), "\(home)")
+        #expect(home.contains("<h1>Hello from Demo!</h1>") && home.contains(#"href="css/site.css""#), "\(home)")
+        #expect(stylesheet.hasPrefix("HTTP/1.1 200 OK\r\n") && stylesheet.contains("Content-Type: text/css\r\n"), "\(stylesheet)")
+        #expect(stylesheet.contains("ETag: \"") && stylesheet.contains("Last-Modified: "), "\(stylesheet)")
+        #expect(greeting.contains("Server-Timing: app;dur="), "the middleware ran: \(greeting)")
         #expect(greeting.contains("\r\nContent-Type: text/plain; charset=utf-8\r\n"), "\(greeting)")
         #expect(greeting.hasSuffix("\r\n\r\nHello, Ada!\n"), "\(greeting)")
         #expect(about == #"{"app":"Demo","environment":"Development"}"#)
+        // Its requests in the log, in ASP.NET Core's format (appsettings.json lets them through).
+        #expect(result.stdout.contains("info: Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware[1]\n      GET /css/site.css HTTP/1.1 200 "), "\(result)")
+        #expect(result.stdout.contains("      GET / HTTP/1.1 200 "), "\(result)")
 
         // The scaffold's proxied profile: the front owns the public URL and starts the app
         // behind it on the first request.
         var proxiedHome = "", proxiedAbout = ""
-        let proxied = try Hostctl.serving(["run", "--project", "demo", "-lp", "proxied", "--no-build", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: root) { base in
+        let proxied = try Hostctl.serving(["run", "-lp", "proxied", "--no-build", "-e", "HOSTCTL_URLS=http://127.0.0.1:0"], in: package) { base in
             proxiedHome = try curl(["-s", "-i", base + "/"])
             proxiedAbout = try curl(["-s", base + "/about"])
         }
         #expect(proxied.exitCode == 0, "\(proxied)")
         #expect(proxied.stdout.contains("Forwarding to: "), "\(proxied)")
-        #expect(proxiedHome.hasPrefix("HTTP/1.1 200 OK\r\n") && proxiedHome.hasSuffix("\r\n\r\nHello from Demo!\n"), "\(proxiedHome)")
+        #expect(proxiedHome.hasPrefix("HTTP/1.1 200 OK\r\n") && proxiedHome.contains("<h1>Hello from Demo!</h1>"), "\(proxiedHome)")
         #expect(proxiedAbout == #"{"app":"Demo","environment":"Development"}"#)
     }
 

@@ -32,16 +32,24 @@ final class TestServer: @unchecked Sendable {
 
     /// Builds the app with `configure`, starts it, and reads the port back from the server
     /// (never guessing, never sleeping).
+    /// `arguments` become configuration (`--Key=value`); `prepare` sees the builder before
+    /// the app is built (logging sinks, configuration sources).
     init(_ kind: ServerUnderTest, environment: String = "Production", urls: String = "http://127.0.0.1:0",
+         arguments: [String] = [], contentRoot: String? = nil,
          options: (inout ServerOptions) -> Void = { _ in },
+         prepare: (WebApplicationBuilder) -> Void = { _ in },
          configure: (WebApplication) -> Void) async throws {
         try kind.skipIfUnavailable()
+        // Settings files only from a content root the test made: the tests run in the
+        // checkout, whose files are not theirs.
         let builder = WebApplication.builder(
-            arguments: ["test"],
-            environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.serverName)])
+            arguments: ["test"] + (contentRoot.map { ["--contentRoot", $0] } ?? []) + arguments,
+            environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.serverName)]),
+            readsSettingsFiles: contentRoot != nil
         )
         builder.serverOptions.eventLoopCount = kind.loopCount
         options(&builder.serverOptions)
+        prepare(builder)
         app = builder.build()
         configure(app)
         try await app.start()

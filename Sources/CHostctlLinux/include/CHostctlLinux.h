@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "CHostctlLinuxFiles.h"
+
 // MARK: Spawning (spawn.c)
 
 /// How many descriptors a child can be passed beside its standard streams.

@@ -8,7 +8,7 @@ import HostctlSystem
 /// it only to look, since `WebApplication` applies it by itself:
 ///
 /// ```swift
-/// if case .success(let front?) = builder.configuration.frontIntegration {
+/// if case .success(let front?) = builder.hosting.frontIntegration {
 ///     print("behind the front on port \(front.port)")
 /// }
 /// ```

@@ -115,12 +115,3 @@ public struct ListenURL: Sendable, Equatable {
         }
     }
 }
-
-extension StringProtocol {
-    var trimmingSpaces: String {
-        var slice = Substring(self)
-        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
-        return String(slice)
-    }
-}

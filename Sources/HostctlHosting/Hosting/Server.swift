@@ -1,3 +1,5 @@
+import HostctlLogging
+
 /// A server: something that listens, turns connections into `HTTPContext`s and runs the
 /// app's pipeline for each. The event-loop and io_uring servers implement it, and so
 /// can an app that brings its own transport.
@@ -28,24 +30,41 @@ public struct HTTPApplication: Sendable {
     public let environmentName: String
     /// Checks every request meets before anything answers it (see `RequestAdmissionCheck`).
     public let admissionChecks: [any RequestAdmissionCheck]
+    /// The app's loggers, for what the server itself logs (rejected requests and connection
+    /// events at Debug, in Kestrel's categories: see `ServerLogCategory`).
+    public let loggerFactory: LoggerFactory
 
-    public init(environmentName: String, admissionChecks: [any RequestAdmissionCheck] = [], handle: @escaping RequestHandler) {
+    public init(
+        environmentName: String, admissionChecks: [any RequestAdmissionCheck] = [], loggerFactory: LoggerFactory = .disabled(),
+        handle: @escaping RequestHandler
+    ) {
         self.handle = handle
         self.environmentName = environmentName
         self.admissionChecks = admissionChecks
+        self.loggerFactory = loggerFactory
     }
 }
 
 /// What a server is made from.
 public struct ServerConfiguration: Sendable {
+    /// The URLs to bind: `Kestrel:Endpoints`' when configured, else the `urls` setting.
     public var urls: [String]
     public var options: ServerOptions
     public var environmentName: String
+    /// The `Kestrel` section: endpoints (with protocols and certificates) and certificates.
+    public var kestrel: KestrelConfiguration
+    /// For what the server logs while starting and stopping (the same factory as the app's).
+    public var loggerFactory: LoggerFactory
 
-    public init(urls: [String], options: ServerOptions, environmentName: String) {
+    public init(
+        urls: [String], options: ServerOptions, environmentName: String, kestrel: KestrelConfiguration = KestrelConfiguration(),
+        loggerFactory: LoggerFactory = .disabled()
+    ) {
         self.urls = urls
         self.options = options
         self.environmentName = environmentName
+        self.kestrel = kestrel
+        self.loggerFactory = loggerFactory
     }
 }
 

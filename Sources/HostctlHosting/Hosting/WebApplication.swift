@@ -1,8 +1,11 @@
 import Glibc
+import HostctlConfiguration
+import HostctlCore
+import HostctlLogging
 import HostctlSystem
 
 /// An app: its pipeline (middleware and routes, from `ApplicationBuilder`), the server
-/// that runs it, and its console lifetime.
+/// that runs it, its configuration, loggers and console lifetime.
 ///
 /// ```swift
 /// let app = WebApplication.builder().build()
@@ -10,67 +13,115 @@ import HostctlSystem
 /// await app.run()    // until Ctrl+C or SIGTERM
 /// ```
 public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
-    public let configuration: HostingConfiguration
+    public let configuration: Configuration
+    public let hosting: HostingConfiguration
+    public let environment: HostEnvironment
     public let serverOptions: ServerOptions
+    public let kestrel: KestrelConfiguration
+    /// The logger of the app's own category (its name), as ASP.NET's `app.Logger`.
+    public let logger: Logger
     private let servers: [String: ServerFactory]
+    private let startupProblems: [String]
+    private let codeRules: [LogFilterRule]
+    private let minimumLevel: LogLevel
+    private var configurationReload: ConfigurationChangeRegistration?
     public private(set) var server: (any Server)?
     private let stopRequests = StopLatch()
 
-    init(configuration: HostingConfiguration, serverOptions: ServerOptions, servers: [String: ServerFactory]) {
+    init(
+        configuration: Configuration, hosting: HostingConfiguration, environment: HostEnvironment, serverOptions: ServerOptions,
+        kestrel: KestrelConfiguration, loggerFactory: LoggerFactory, codeRules: [LogFilterRule], minimumLevel: LogLevel,
+        servers: [String: ServerFactory], startupProblems: [String]
+    ) {
         self.configuration = configuration
+        self.hosting = hosting
+        self.environment = environment
         self.serverOptions = serverOptions
+        self.kestrel = kestrel
         self.servers = servers
+        self.startupProblems = startupProblems
+        self.codeRules = codeRules
+        self.minimumLevel = minimumLevel
+        logger = loggerFactory.logger(category: environment.applicationName)
+        super.init()
+        self.loggerFactory = loggerFactory
+        self.webRootPath = environment.webRootPath
     }
 
-    public var environmentName: String { configuration.environmentName }
-    public var isDevelopment: Bool { environmentName.lowercased() == "development" }
+    public var environmentName: String { environment.name }
+    public var isDevelopment: Bool { environment.isDevelopment }
+
+    /// A logger for `category` ("Shop.Orders"), filtered by `Logging:LogLevel`.
+    public func logger(category: String) -> Logger { loggerFactory.logger(category: category) }
 
     /// Where the server listens, once started ("http://127.0.0.1:43121").
     public var urls: [String] { server?.addresses.addresses ?? [] }
 
-    /// Starts the server without printing anything; throws `ServerStartError` when it cannot.
-    /// Behind the front, it listens on 127.0.0.1 and the front's port only, checks every
-    /// request's pairing token first, and reports the bound port once it listens.
+    /// Starts the server without printing the lifetime lines; throws `StartupError` when the
+    /// configuration is not valid and `ServerStartError` when the server cannot start. Behind
+    /// the front, it listens on 127.0.0.1 and the front's port only, checks every request's
+    /// pairing token first, and reports the bound port once it listens.
     public func start() async throws {
+        guard startupProblems.isEmpty else { throw StartupError(problems: startupProblems) }
         let front: FrontIntegrationConfiguration?
-        do { front = try configuration.frontIntegration.get() } catch { throw ServerStartError(error.description) }
-        guard let factory = servers[configuration.serverName] else {
+        do { front = try hosting.frontIntegration.get() } catch { throw ServerStartError(error.description) }
+        guard let factory = servers[hosting.serverName] else {
             throw ServerStartError(
-                "Unknown server '\(configuration.serverName)' (from HOSTCTL_SERVER or --server). Valid values: "
+                "Unknown server '\(hosting.serverName)' (from HOSTCTL_SERVER or --server). Valid values: "
                     + servers.keys.sorted().joined(separator: ", ") + "."
             )
         }
+        let serverLogger = loggerFactory.logger(category: ServerLogCategory.general(forServer: hosting.serverName))
         let urls: [String]
         var admissionChecks: [any RequestAdmissionCheck] = []
         if let front {
+            // The front's address wins over every other (IIS integration's PreferHostingUrls).
             urls = [front.listenURL]
             // The server checks the token before anything may answer, its response cache
             // included (the cache keys entries by the forwarded scheme too).
             admissionChecks.append(FrontTokenCheck(front))
         } else {
-            urls = try ListenURL.parseList(configuration.urls).map(\.original)
+            let chosen = kestrel.listenURLs(urls: hosting.urls)
+            if let overridden = chosen.overridden {
+                serverLogger.warning("Overriding address(es) '\(overridden)'. Binding to endpoints defined via IConfiguration and/or UseKestrel() instead.")
+            }
+            urls = try chosen.urls.map { url throws(ServerStartError) in try ListenURL(url).original }
         }
-        let server = try factory(ServerConfiguration(urls: urls, options: serverOptions, environmentName: environmentName))
-        var handler = build()
+        let server = try factory(ServerConfiguration(
+            urls: urls, options: serverOptions, environmentName: environmentName, kestrel: kestrel, loggerFactory: loggerFactory
+        ))
+        var handler = UnhandledErrorLog.wrap(build(), logger: serverLogger)
         if isDevelopment { handler = DeveloperExceptionPage.wrap(handler) }
-        // Outermost, so nothing sees a request before the forwarded values are applied.
+        if loggerFactory.sinks.contains(where: \.includesScopes) { handler = RequestLogScopes.wrap(handler) }
+        // Outermost, so nothing sees a request before the forwarded values are applied (the
+        // server has checked and hidden the token before the request gets here).
         if let front { handler = FrontIntegrationMiddleware(front, checksToken: false).wrap(handler) }
-        try await server.start(HTTPApplication(environmentName: environmentName, admissionChecks: admissionChecks, handle: handler))
+        try await server.start(HTTPApplication(
+            environmentName: environmentName, admissionChecks: admissionChecks, loggerFactory: loggerFactory, handle: handler
+        ))
         self.server = server
         if let front, let descriptor = front.readyDescriptor, let address = server.addresses.addresses.first,
            let port = try? ListenURL(address).port {
             FrontReadiness.report(port: Int(port), to: descriptor)
         }
+        watchConfiguration()
     }
 
     /// Stops gracefully: requests in flight get `serverOptions.shutdownTimeout` to finish.
     public func stop() async {
-        await server?.stop(timeout: serverOptions.shutdownTimeout)
+        await stop(timeout: serverOptions.shutdownTimeout)
     }
 
-    /// Runs the app as a console program: starts, prints the lifetime lines, and on SIGINT
+    private func stop(timeout: Duration) async {
+        configurationReload?.cancel()
+        configurationReload = nil
+        configuration.stopWatching()
+        await server?.stop(timeout: timeout)
+    }
+
+    /// Runs the app as a console program: starts, logs the lifetime lines, and on SIGINT
     /// or SIGTERM says "Application is shutting down..." and drains. A start-up failure is
-    /// printed and ends the process with exit code 1.
+    /// logged (at Critical) and ends the process with exit code 1.
     public func run() async {
         signal(SIGPIPE, SIG_IGN)
         let stopRequests = self.stopRequests
@@ -83,39 +134,32 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
         }
         do {
             try await start()
+        } catch let error as StartupError {
+            loggerFactory.logger(category: ServerLogCategory.hosting).critical("Unable to start: the configuration is not valid.\n\(error)")
+            loggerFactory.flush()
+            exit(1)
         } catch {
-            HostingConsole.error("Unable to start the server. \(error)")
+            loggerFactory.logger(category: ServerLogCategory.general(forServer: hosting.serverName)).critical("Unable to start the server. \(error)")
+            loggerFactory.flush()
             exit(1)
         }
         // Behind the front, this app does not outlive it (FrontLifeline).
-        let lifeline = (try? configuration.frontIntegration.get())??.lifelineDescriptor.map { descriptor in
+        let front = (try? hosting.frontIntegration.get()) ?? nil
+        let lifeline = front?.lifelineDescriptor.map { descriptor in
             FrontLifeline(descriptor: descriptor) { stopRequests.request() }
         }
-        for line in startedLines() { HostingConsole.info(line) }
-        HostingConsole.info("Hosting environment: \(environmentName)")
-        HostingConsole.info("Content root path: \(configuration.contentRootPath)")
+        let lifetime = HostingLifetimeLog(loggerFactory)
+        lifetime.started(urls: urls, behindTheFront: front != nil, environmentName: environmentName, contentRootPath: environment.contentRootPath)
         await stopRequests.wait()
         var timeout = serverOptions.shutdownTimeout
         if lifeline?.isLost == true {
-            HostingConsole.info("The front that started this app has exited.")
+            lifetime.note("The front that started this app has exited.")
             timeout = min(timeout, FrontLifeline.drainLimit)
         }
-        HostingConsole.info("Application is shutting down...")
-        await server?.stop(timeout: timeout)
+        lifetime.stopping()
+        await stop(timeout: timeout)
+        loggerFactory.flush()
         withExtendedLifetime((signals, lifeline)) {}
-    }
-
-    /// What `run()` says once the server listens (design §5): "Now listening on: URL" for
-    /// each address, then "Application started. Press Ctrl+C to shut down." Behind the
-    /// front (design §6) the address is a loopback port that answers the front alone, and
-    /// Ctrl+C is the front's to handle, so one line says that instead: the only URL a
-    /// user sees to open is the front's public one.
-    private func startedLines() -> [String] {
-        guard case .success(_?) = configuration.frontIntegration else {
-            return urls.map { "Now listening on: \($0)" } + ["Application started. Press Ctrl+C to shut down."]
-        }
-        let port = urls.first.flatMap { try? ListenURL($0).port }.map { ":\($0)" } ?? ""
-        return ["Application started behind the front (on 127.0.0.1\(port), for the front's requests only)."]
     }
 
     /// `run()` for a synchronous `main` (as ASP.NET's `app.Run()`): blocks the calling thread
@@ -131,6 +175,39 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
 
     /// Asks a running `run()` to shut down, as SIGTERM would.
     public func requestStop() { stopRequests.request() }
+
+    /// Reloads settings files when they change (unless `hostBuilder:reloadConfigOnChange`
+    /// is false): new `Logging` filters apply at once; a file saved half-edited keeps its
+    /// previous values and is logged as a warning. Server options and endpoints are read
+    /// at start only.
+    private func watchConfiguration() {
+        guard hosting.reloadsConfigurationOnChange else { return }
+        let factory = loggerFactory
+        let warnings = loggerFactory.logger(category: ServerLogCategory.hosting)
+        let (codeRules, minimumLevel) = (self.codeRules, self.minimumLevel)
+        configuration.onReloadError { error in
+            warnings.warning("The configuration was not reloaded: \(error)")
+        }
+        configurationReload = configuration.onChange { configuration in
+            do {
+                let rules = try LoggingConfiguration.rules(from: configuration.section("Logging"))
+                factory.update(rules: rules + codeRules, minimumLevel: minimumLevel)
+            } catch {
+                warnings.warning("The new Logging configuration was not applied: \(error)")
+            }
+        }
+        configuration.startWatching(forcePolling: hosting.usesPollingFileWatcher)
+    }
+}
+
+/// The app's configuration is not valid (a settings file that cannot be read, a value that
+/// does not bind): each problem names its file and line, or its key.
+public struct StartupError: Error, CustomStringConvertible {
+    public let problems: [String]
+
+    public init(problems: [String]) { self.problems = problems }
+
+    public var description: String { problems.joined(separator: "\n") }
 }
 
 /// A POSIX semaphore, for blocking a thread outside Swift's cooperative pool.
@@ -178,5 +255,3 @@ public final class StopLatch: @unchecked Sendable {
         }
     }
 }
-
-import HostctlCore

@@ -15,6 +15,20 @@ public protocol ResponseBodyWriter: AnyObject {
     func flush() async throws
     /// Ends the body (and sends trailers). Further writes fail.
     func complete() async throws
+    /// Sends `count` bytes of the open file `descriptor`, from `offset`, as the next part of
+    /// the body (ASP.NET's IHttpResponseBodyFeature.SendFileAsync). A server that can move
+    /// a file's bytes to the socket without copying them through user space (sendfile(2),
+    /// splice) implements this; every other writer gets the default, which reads the file
+    /// into a buffer and writes it. The descriptor stays the caller's: an implementation is
+    /// done with it when it returns. Throws when the file ends before `count` bytes.
+    func sendFile(_ descriptor: Int32, offset: Int64, count: Int64) async throws
+}
+
+extension ResponseBodyWriter {
+    /// The copy path: pread(2) into a buffer, then `write`, a chunk at a time.
+    public func sendFile(_ descriptor: Int32, offset: Int64, count: Int64) async throws {
+        try await FileRegionCopy.send(descriptor, offset: offset, count: count, to: self)
+    }
 }
 
 /// The response the app builds: status, headers, body, trailers.
@@ -51,6 +65,10 @@ public final class HTTPResponse {
         _modify { yield &_trailers }
         set { _trailers = newValue }
     }
+    /// Body bytes the app has written (or sent from files) since the response began; what
+    /// a request log reports.
+    @exclusivity(unchecked) @usableFromInline var _bodyBytesWritten = 0
+    public var bodyBytesWritten: Int { _bodyBytesWritten }
     /// Set by the server for each request.
     @exclusivity(unchecked) @usableFromInline var _writer: ResponseBodyWriter?
     public var writer: ResponseBodyWriter? {
@@ -108,13 +126,16 @@ public final class HTTPResponse {
 
     private func writeNow(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
         guard let writer else { throw ConnectionAbortedError("The response has no server connection to write to.") }
-        return try writer.write(bytes)
+        let mustWait = try writer.write(bytes)
+        _bodyBytesWritten &+= bytes.count
+        return mustWait
     }
 
     /// Back to a fresh 200 with no headers: for the next request on a reused context, or for
     /// an error handler replacing a response that has not started.
     public func reset() {
         status = 200
+        _bodyBytesWritten = 0
         reasonPhrase = nil
         headers.removeAll(keepingCapacity: true)
         trailers.removeAll(keepingCapacity: true)

@@ -1,4 +1,6 @@
 import HostctlCore
+import HostctlLogging
+import HostctlSystem
 
 /// A request handler: the end of a pipeline, or a whole pipeline once built. It runs on
 /// its caller's executor (the connection's event loop), so calling it never switches threads.
@@ -22,6 +24,13 @@ public typealias Middleware = nonisolated(nonsending) @Sendable (_ context: HTTP
 public class ApplicationBuilder: @unchecked Sendable {
     private var middleware: [MiddlewareBox] = []
     public let router = Router()
+    /// Where middleware that logs (`useHttpLogging`, `useStaticFiles`) gets its loggers. A
+    /// `WebApplication` sets the app's; a plain builder (an in-memory test) logs nothing
+    /// unless given one.
+    public var loggerFactory: LoggerFactory = .disabled()
+    /// Where `useStaticFiles()` serves from by default: the app's web root, or `wwwroot` in
+    /// the current directory for a plain builder.
+    public var webRootPath: String = FilePath.join((try? FileSystem.currentDirectory()) ?? ".", "wwwroot")
 
     public init() {}
 
@@ -35,6 +44,8 @@ public class ApplicationBuilder: @unchecked Sendable {
     /// the rest. A branch that matches no route answers 404.
     public func map(_ prefix: String, _ configure: (ApplicationBuilder) -> Void) {
         let branch = ApplicationBuilder()
+        branch.loggerFactory = loggerFactory
+        branch.webRootPath = webRootPath
         configure(branch)
         let pipeline = branch.build()
         let trimmed = "/" + prefix.split(separator: "/").joined(separator: "/")

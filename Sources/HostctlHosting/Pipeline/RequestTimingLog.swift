@@ -1,7 +1,9 @@
 import HostctlCore
+import HostctlLogging
 
 extension ApplicationBuilder {
-    /// Prints one line per request once it is over, saying where its time went:
+    /// Logs one line per request once it is over (category `Hostctl.RequestTiming`, event
+    /// 1, Information), saying where its time went:
     ///
     ///     GET / 200: queue 0.01 ms, app 0.31 ms, total 0.42 ms (accepted→data 0.10 ms, parse 0.02 ms)
     ///
@@ -10,8 +12,9 @@ extension ApplicationBuilder {
     /// not offer it (the event-loop server) it does nothing. A line per request is a lot of
     /// output: meant for Development.
     public func useRequestTimingLog() {
+        let logger = loggerFactory.logger(category: ServerLogCategory.requestTiming)
         use { context, next in
-            if let timing = context.features[HTTPRequestTimingFeature.self] {
+            if logger.isEnabled(.information), let timing = context.features[HTTPRequestTimingFeature.self] {
                 let method = context.request.method
                 // Read now: a `map` branch rewrites the path while the request is inside it.
                 let path = context.request.pathBase + context.request.path
@@ -20,7 +23,7 @@ extension ApplicationBuilder {
                 let response = context.response
                 // Unowned: the feature keeps this callback, so it cannot outlive the feature.
                 timing.onResponseCompleted { [unowned timing] in
-                    HostingConsole.info(RequestTimingLog.line(method: method, path: path, status: response.status, timing: timing))
+                    logger.information(RequestTimingLog.line(method: method, path: path, status: response.status, timing: timing), event: 1)
                 }
             }
             try await next(context)

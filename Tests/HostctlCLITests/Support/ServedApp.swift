@@ -1,8 +1,19 @@
 import Glibc
 import HostctlSystem
 
+/// The first address in a "Now listening on: URL" line (the message line of
+/// `info: Microsoft.Hosting.Lifetime[14]`, indented under it).
+func listeningURL(_ stdout: String) -> String? {
+    let marker = "Now listening on: "
+    for line in stdout.split(separator: "\n") {
+        let message = line.drop { $0 == " " }
+        if message.hasPrefix(marker) { return String(message.dropFirst(marker.count)) }
+    }
+    return nil
+}
+
 extension Hostctl {
-    /// Runs `hostctl ARGS` until the app prints "Now listening on: URL" and the content
+    /// Runs `hostctl ARGS` until the app logs "Now listening on: URL" and the content
     /// root, calls `exchange` with the URL (to talk to the app), then stops hostctl with
     /// SIGTERM, as Ctrl+C in a terminal would, and returns how it ended.
     /// `listeningURL` finds the URL in the output so far (by default, the first "Now listening on:").
@@ -25,7 +36,5 @@ extension Hostctl {
         return result
     }
 
-    static func nowListeningURL(_ stdout: String) -> String? {
-        stdout.split(separator: "\n").first { $0.hasPrefix("Now listening on: ") }.map { String($0.dropFirst("Now listening on: ".count)) }
-    }
+    static func nowListeningURL(_ stdout: String) -> String? { listeningURL(stdout) }
 }

@@ -2,6 +2,9 @@ import Hostctl
 
 /// Adds the app's middleware and routes to `app` (the server in main.swift, or a test).
 public func configure(_ app: ApplicationBuilder) {
+    // A line per request in the log: method, path, status, bytes and time taken.
+    app.useHttpLogging()
+
     // Middleware: every response says how long the request took to handle.
     app.use { context, next in
         let started = ContinuousClock.now
@@ -13,10 +16,8 @@ public func configure(_ app: ApplicationBuilder) {
         }
     }
 
-    app.get("/") { context in
-        context.response.contentType = "text/plain; charset=utf-8"
-        try await context.response.write("Hello from __NAME__!\n")
-    }
+    // Files in wwwroot: `/` is wwwroot/index.html, which uses wwwroot/css/site.css.
+    app.useFileServer()
 
     app.get("/hello/{name}") { context in
         let name = context.routeValues["name"] ?? "world"

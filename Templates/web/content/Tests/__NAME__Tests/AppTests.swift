@@ -9,11 +9,19 @@ import Testing
         return app
     }
 
-    @Test func home() async throws {
+    @Test func homeIsThePageInWwwroot() async throws {
         let response = try await app().respond(to: .get, "/")
         #expect(response.status == 200)
-        #expect(response.text == "Hello from __NAME__!\n")
-        #expect(response.headers["Server-Timing"] != nil)
+        #expect(response.headers["Content-Type"] == "text/html")
+        #expect(response.text.contains("<h1>Hello from __NAME__!</h1>"))
+        #expect(response.text.contains(#"<link rel="stylesheet" href="css/site.css">"#))
+    }
+
+    @Test func stylesheet() async throws {
+        let response = try await app().respond(to: .get, "/css/site.css")
+        #expect(response.status == 200)
+        #expect(response.headers["Content-Type"] == "text/css")
+        #expect(response.headers["ETag"] != nil)
     }
 
     @Test func greeting() async throws {

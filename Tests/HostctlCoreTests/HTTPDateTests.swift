@@ -1,4 +1,4 @@
-import HostctlHTTP1
+@testable import HostctlCore
 import Testing
 
 /// IMF-fixdate (RFC 9110 §5.6.7) from seconds since the epoch.
@@ -56,5 +56,37 @@ import Testing
             let expected = "\(weekday), \(two(days + 1)) \(monthNames[month]) \(year) \(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60)) GMT"
             #expect(HTTPDate.string(secondsSinceEpoch: seconds) == expected)
         }
+    }
+}
+
+/// Reading HTTP dates in the three forms RFC 9110 §5.6.7 asks recipients to accept.
+@Suite struct HTTPDateParsingTests {
+    @Test(arguments: [
+        ("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777),
+        ("Sunday, 06-Nov-94 08:49:37 GMT", 784_111_777),
+        ("Sun Nov  6 08:49:37 1994", 784_111_777),
+        ("Tue, 29 Feb 2000 00:00:00 GMT", 951_782_400),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", 0),
+        ("Wed, 31 Dec 1969 23:59:59 GMT", -1),
+        ("Friday, 31-Dec-69 23:59:59 GMT", 3_155_759_999),
+        ("  Sun, 06 Nov 1994 08:49:37 GMT  ", 784_111_777),
+    ])
+    func parses(_ text: String, _ seconds: Int) {
+        #expect(HTTPDate.parse(text) == seconds)
+    }
+
+    @Test func roundTrips() {
+        for seconds in stride(from: -100_000_000, through: 4_000_000_000, by: 12_345_679) {
+            #expect(HTTPDate.parse(HTTPDate.string(secondsSinceEpoch: seconds)) == seconds)
+        }
+    }
+
+    @Test(arguments: [
+        "", "yesterday", "Sun, 06 Nov 1994 08:49:37", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT",
+        "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nox 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 1994 08:49:37 GMT x",
+        "Sun Nov  6 08:49:37", "Mon, 29 Feb 2100 00:00:00 GMT",
+    ])
+    func refuses(_ text: String) {
+        #expect(HTTPDate.parse(text) == nil)
     }
 }

@@ -1,0 +1,242 @@
+import Glibc
+import HostctlCore
+import HostctlLogging
+import HostctlSystem
+
+extension ApplicationBuilder {
+    /// Serves files from the web root (or `options.root`), as ASP.NET's `UseStaticFiles`:
+    /// GET and HEAD for files whose extension has a media type; anything else goes on down
+    /// the pipeline. Responses carry `ETag`, `Last-Modified` and `Accept-Ranges`; they
+    /// answer 304 to `If-None-Match` / `If-Modified-Since`, 412 to a failed `If-Match` /
+    /// `If-Unmodified-Since`, 206 to `Range` (several ranges as `multipart/byteranges`,
+    /// honouring `If-Range`) and 416 to a range past the end; a precompressed `.br` or `.gz`
+    /// sibling is sent when the client accepts it. The bytes go out through
+    /// `HTTPResponse.sendFile`: without copying where the server can.
+    ///
+    /// Never served: paths with `.` or `..` segments (also written `%2e%2e`), an encoded
+    /// slash (`%2F`), control bytes, any segment starting with `.` (hidden files and
+    /// folders), anything that is not a regular file (folders, FIFOs, devices), and (unless
+    /// `allowsSymbolicLinksOutsideRoot`) anything a symbolic link leads to outside the root:
+    /// the kernel refuses to resolve out of it (see `WebRoot`). Such requests go on down the
+    /// pipeline, which usually means 404.
+    ///
+    /// ```swift
+    /// app.useStaticFiles()                                           // wwwroot at /
+    /// app.useStaticFiles(StaticFileOptions(root: "/srv/media", requestPath: "/media"))
+    /// ```
+    public func useStaticFiles(_ options: StaticFileOptions = StaticFileOptions()) {
+        let middleware = StaticFileMiddleware(
+            options: options, root: WebRoot(path: options.root ?? webRootPath, allowsEscapingLinks: options.allowsSymbolicLinksOutsideRoot),
+            logger: loggerFactory.logger(category: ServerLogCategory.staticFiles)
+        )
+        use { context, next in try await middleware.handle(context, next) }
+    }
+
+    /// `useDefaultFiles` then `useStaticFiles` on the same folder (ASP.NET's `UseFileServer`,
+    /// without directory browsing).
+    public func useFileServer(_ options: StaticFileOptions = StaticFileOptions()) {
+        useDefaultFiles(DefaultFilesOptions(root: options.root, requestPath: options.requestPath))
+        useStaticFiles(options)
+    }
+}
+
+/// Serves one request from a `WebRoot`, or passes it on.
+final class StaticFileMiddleware: Sendable {
+    let options: StaticFileOptions
+    let root: WebRoot
+    let logger: Logger
+    /// The request path prefix without its trailing slash ("" or "/static").
+    let prefix: String
+
+    /// ASP.NET's StaticFileMiddleware events, at its levels (a served file is Information:
+    /// a settings file that keeps `Microsoft.AspNetCore` at Warning keeps it quiet).
+    static let fileNotFound = EventID(5, name: "FileNotFound")
+    static let sendingFileRange = EventID(10, name: "SendingFileRange")
+
+    init(options: StaticFileOptions, root: WebRoot, logger: Logger) {
+        self.options = options
+        self.root = root
+        self.logger = logger
+        prefix = StaticFileRequestPath.normalizedPrefix(options.requestPath)
+    }
+
+    func handle(_ context: HTTPContext, _ next: RequestHandler) async throws {
+        let request = context.request
+        let method = request.method
+        guard method == .get || method == .head else { return try await next(context) }
+        let path = request.path
+        guard let prefixLength = StaticFileRequestPath.matchPrefix(prefix, in: path) else { return try await next(context) }
+        let start: Int
+        switch StaticFilePath.classify(path, after: prefixLength) {
+        case .file(let relativeStart):
+            start = relativeStart
+        case .directory:
+            return try await next(context)
+        case .refused(let refusal):
+            logger.debug("The request path \(path) does not match an existing file (refused: \(refusal)).", event: Self.fileNotFound)
+            return try await next(context)
+        }
+        let contentType: String
+        if let known = options.contentTypes.contentType(forPath: path) {
+            contentType = known
+        } else if options.servesUnknownFileTypes {
+            contentType = options.defaultContentType
+        } else {
+            logger.debug("The request path \(path) does not match a supported file type", event: EventID(4, name: "FileTypeNotSupported"))
+            return try await next(context)
+        }
+        let descriptor: Int32, status: FileStatus
+        switch root.open(path, from: start) {
+        case .file(let opened, let openedStatus):
+            (descriptor, status) = (opened, openedStatus)
+        case .missing(let reason):
+            logger.debug("The request path \(path) does not match an existing file (\(reason)).", event: Self.fileNotFound)
+            return try await next(context)
+        }
+        defer { Descriptor.close(descriptor) }
+        let fields = StaticFileRequestFields(request.headers)
+
+        var file = (descriptor: descriptor, status: status)
+        var coding: ContentCodingChoice.Coding?
+        var sibling: Int32 = -1
+        defer { if sibling >= 0 { Descriptor.close(sibling) } }
+        let compressible = options.servesPrecompressedFiles && ContentTypeProvider.isCompressible(contentType)
+        if compressible, let accept = fields.acceptEncoding {
+            for candidate in ContentCodingChoice.acceptable(accept) {
+                if case .file(let opened, let openedStatus) = root.open(path, from: start, suffix: candidate.fileExtension) {
+                    sibling = opened
+                    file = (opened, openedStatus)
+                    coding = candidate
+                    break
+                }
+            }
+        }
+
+        let response = context.response
+        let validators = ConditionalRequest.Validators(
+            entityTag: StaticFileHeaders.entityTag(file.status, coding: coding), lastModified: Int(file.status.modified / 1_000_000_000)
+        )
+        response.headers["Last-Modified"] = HTTPDate.string(secondsSinceEpoch: validators.lastModified)
+        response.headers["ETag"] = validators.entityTag
+        if compressible { response.headers["Vary"] = "Accept-Encoding" }
+
+        switch ConditionalRequest.evaluate(fields, validators: validators) {
+        case .notModified:
+            response.status = 304
+            options.onPrepareResponse?(context)
+            logger.information("The file \(path) was not modified", event: EventID(6, name: "FileNotModified"))
+            return
+        case .preconditionFailed:
+            response.status = 412
+            response.contentLength = 0
+            options.onPrepareResponse?(context)
+            logger.information("Precondition for \(path) failed", event: EventID(7, name: "PreconditionFailed"))
+            return
+        case .serve(let rangeApplies):
+            response.headers["Accept-Ranges"] = "bytes"
+            if let coding { response.headers["Content-Encoding"] = coding.rawValue }
+            let length = file.status.size
+            var ranges = ByteRanges.whole
+            if rangeApplies, let header = fields.range {
+                ranges = ByteRanges.evaluate(header, length: length, maxRanges: options.maxRanges)
+            }
+            switch ranges {
+            case .whole:
+                response.contentType = contentType
+                response.contentLength = Int(length)
+                options.onPrepareResponse?(context)
+                logger.information(
+                    "Sending file. Request path: '\(path)'. Physical path: '\(root.path)/\(Substring(path.utf8.dropFirst(start)))'",
+                    event: EventID(2, name: "FileServed")
+                )
+                if method == .get { try await response.sendFile(file.descriptor, offset: 0, count: length) }
+            case .unsatisfiable:
+                response.status = 416
+                response.headers["Content-Range"] = "bytes */\(length)"
+                response.contentLength = 0
+                options.onPrepareResponse?(context)
+                logger.warning("Range not satisfiable for \(path)", event: EventID(9, name: "RangeNotSatisfiable"))
+            case .satisfiable(let parts) where parts.count == 1:
+                let part = parts[0]
+                response.status = 206
+                response.contentType = contentType
+                response.headers["Content-Range"] = "bytes \(part.lowerBound)-\(part.upperBound)/\(length)"
+                response.contentLength = Int(part.count)
+                options.onPrepareResponse?(context)
+                logger.information("Sending bytes \(part.lowerBound)-\(part.upperBound) of file \(path)", event: Self.sendingFileRange)
+                if method == .get { try await response.sendFile(file.descriptor, offset: part.lowerBound, count: Int64(part.count)) }
+            case .satisfiable(let parts):
+                let multipart = MultipartByteRanges(parts: parts, contentType: contentType, length: length)
+                response.status = 206
+                response.contentType = "multipart/byteranges; boundary=\(multipart.boundary)"
+                response.contentLength = multipart.contentLength
+                options.onPrepareResponse?(context)
+                logger.information("Sending \(parts.count) ranges of file \(path)", event: Self.sendingFileRange)
+                if method == .get { try await multipart.send(file.descriptor, to: response) }
+            }
+        }
+    }
+}
+
+/// The `multipart/byteranges` body of RFC 9110 §14.6: each range after a boundary line
+/// and its own Content-Type and Content-Range, then the closing boundary.
+struct MultipartByteRanges {
+    let parts: [ClosedRange<Int64>]
+    let boundary: String
+    let partHeads: [String]
+    let closing: String
+
+    init(parts: [ClosedRange<Int64>], contentType: String, length: Int64) {
+        self.parts = parts
+        // Random, so it cannot be in the file by accident (nor guessed to be planted there).
+        let boundary = String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
+        self.boundary = boundary
+        partHeads = parts.enumerated().map { index, part in
+            "\(index == 0 ? "" : "\r\n")--\(boundary)\r\nContent-Type: \(contentType)\r\nContent-Range: bytes \(part.lowerBound)-\(part.upperBound)/\(length)\r\n\r\n"
+        }
+        closing = "\r\n--\(boundary)--\r\n"
+    }
+
+    var contentLength: Int {
+        partHeads.reduce(closing.utf8.count) { $0 + $1.utf8.count } + parts.reduce(0) { $0 + Int($1.count) }
+    }
+
+    func send(_ descriptor: Int32, to response: HTTPResponse) async throws {
+        for (head, part) in zip(partHeads, parts) {
+            try await response.write(head)
+            try await response.sendFile(descriptor, offset: part.lowerBound, count: Int64(part.count))
+        }
+        try await response.write(closing)
+    }
+}
+
+enum StaticFileHeaders {
+    /// A strong tag from what changes when the file does (modification time in nanoseconds
+    /// and size), and the coding, so each precompressed sibling has its own.
+    static func entityTag(_ status: FileStatus, coding: ContentCodingChoice.Coding?) -> String {
+        let base = String(UInt64(bitPattern: status.modified), radix: 16) + "-" + String(UInt64(bitPattern: status.size), radix: 16)
+        return "\"" + base + (coding.map { "-" + $0.rawValue } ?? "") + "\""
+    }
+}
+
+/// Request-path prefixes ("/static"), matched by whole segments without regard to case.
+enum StaticFileRequestPath {
+    static func normalizedPrefix(_ requestPath: String) -> String {
+        let trimmed = requestPath.split(separator: "/").joined(separator: "/")
+        return trimmed.isEmpty ? "" : "/" + trimmed
+    }
+
+    /// The byte length of `prefix` in `path` when `path` starts with it as whole segments.
+    static func matchPrefix(_ prefix: String, in path: String) -> Int? {
+        if prefix.isEmpty { return 0 }
+        let pathBytes = path.utf8, prefixBytes = prefix.utf8
+        guard pathBytes.count >= prefixBytes.count else { return nil }
+        var pathIndex = pathBytes.startIndex
+        for byte in prefixBytes {
+            guard ASCII.lowercase(pathBytes[pathIndex]) == ASCII.lowercase(byte) else { return nil }
+            pathIndex = pathBytes.index(after: pathIndex)
+        }
+        guard pathIndex == pathBytes.endIndex || pathBytes[pathIndex] == UInt8(ascii: "/") else { return nil }
+        return prefixBytes.count
+    }
+}

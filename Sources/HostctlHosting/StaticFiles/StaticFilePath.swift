@@ -1,0 +1,73 @@
+/// Which file a request path names below a root, or why it names none. Pure: the path's
+/// bytes in, a verdict out; the kernel then opens the file without leaving the root
+/// (`WebRoot`), so this is the first of two fences, not the only one.
+///
+/// The path is the server's percent-decoded one (so `%2e%2e` has already become `..`),
+/// except `%2F`, which the server leaves encoded so that decoding never creates a
+/// separator. Refused:
+/// - `.` and `..` segments (however they were written),
+/// - a segment starting with `.` (hidden files and folders: `.git`, `.env`), never served,
+/// - `%2F` (an encoded slash: a file name cannot hold one) and `\`,
+/// - NUL and other control bytes.
+/// Empty segments (`//`) are skipped.
+enum StaticFilePath: Equatable {
+    /// A file: where its path relative to the root ("css/site.css") starts in the request
+    /// path, as a byte offset (so opening it needs no new string).
+    case file(relativeStart: Int)
+    /// A folder: the path ends with "/" (or is the root itself).
+    case directory(relativeStart: Int)
+    case refused(Refusal)
+
+    enum Refusal: Equatable {
+        case dotSegment, hiddenSegment, encodedSeparator, controlByte
+    }
+
+    /// `path`, from byte `prefixLength` on (the part after the prefix the middleware serves).
+    static func classify(_ path: String, after prefixLength: Int) -> StaticFilePath {
+        var offset = 0
+        var relativeStart: Int?
+        var segmentLength = 0
+        var segmentStartsWithDot = false
+        var segmentIsOnlyDots = true
+        var previous: UInt8 = 0
+        var beforePrevious: UInt8 = 0
+
+        func endSegment() -> Refusal? {
+            defer {
+                segmentLength = 0
+                segmentStartsWithDot = false
+                segmentIsOnlyDots = true
+            }
+            guard segmentLength > 0, segmentStartsWithDot else { return nil }
+            return segmentIsOnlyDots && segmentLength <= 2 ? .dotSegment : .hiddenSegment
+        }
+
+        for byte in path.utf8 {
+            defer {
+                beforePrevious = previous
+                previous = byte
+                offset += 1
+            }
+            guard offset >= prefixLength else { continue }
+            if byte < 0x20 || byte == 0x7F { return .refused(.controlByte) }
+            if byte == UInt8(ascii: "\\") { return .refused(.encodedSeparator) }
+            if byte | 0x20 == UInt8(ascii: "f"), previous == UInt8(ascii: "2"), beforePrevious == UInt8(ascii: "%") {
+                return .refused(.encodedSeparator)
+            }
+            if byte == UInt8(ascii: "/") {
+                if let refusal = endSegment() { return .refused(refusal) }
+                continue
+            }
+            if segmentLength == 0 {
+                if relativeStart == nil { relativeStart = offset }
+                segmentStartsWithDot = byte == UInt8(ascii: ".")
+            }
+            if byte != UInt8(ascii: ".") { segmentIsOnlyDots = false }
+            segmentLength += 1
+        }
+        let endsInSegment = segmentLength > 0
+        if let refusal = endSegment() { return .refused(refusal) }
+        let start = relativeStart ?? path.utf8.count
+        return endsInSegment ? .file(relativeStart: start) : .directory(relativeStart: start)
+    }
+}

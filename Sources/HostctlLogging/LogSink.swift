@@ -1,0 +1,26 @@
+/// Where log entries go: the console, or whatever an app adds (a file, a collector).
+/// `write` is called on the thread that logs, often a server's event loop, so it must not
+/// block: queue the entry and do the slow part elsewhere.
+///
+/// ```swift
+/// final class MemorySink: LogSink, @unchecked Sendable {
+///     let name = "Memory"
+///     var entries: [LogEntry] = []   // guard with a lock in real code
+///     func write(_ entry: LogEntry) { entries.append(entry) }
+/// }
+/// ```
+public protocol LogSink: AnyObject, Sendable {
+    /// The provider name configuration uses for filters that apply to this sink only
+    /// (`Logging:Console:LogLevel:Default`).
+    var name: String { get }
+    /// Whether entries should carry their scopes (capturing them costs a little per entry).
+    var includesScopes: Bool { get }
+    func write(_ entry: LogEntry)
+    /// Waits until what was written so far is out, or `timeout` has passed (at exit).
+    func flush(timeout: Duration)
+}
+
+extension LogSink {
+    public var includesScopes: Bool { false }
+    public func flush(timeout: Duration) {}
+}

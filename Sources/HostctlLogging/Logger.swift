@@ -1,0 +1,103 @@
+import Glibc
+import Synchronization
+
+/// Writes log entries for one category, as .NET's ILogger: `information`, `warning`, … or
+/// `log(_:_:event:)`. A call whose level is filtered out costs one atomic load and a compare:
+/// the message is an autoclosure, built only when some sink wants the entry.
+///
+/// ```swift
+/// let logger = app.logger(category: "Shop")
+/// logger.information("Order \(order.id) placed")
+/// logger.error("Payment failed", error: error)
+/// if logger.isEnabled(.debug) { logger.debug(expensiveDump()) }
+/// ```
+public struct Logger: Sendable {
+    let state: LoggerCategory
+
+    /// The category ("Microsoft.Hosting.Lifetime", "Shop").
+    public var category: String { state.name }
+
+    /// Whether an entry at `level` would go anywhere.
+    @inline(__always)
+    public func isEnabled(_ level: LogLevel) -> Bool {
+        level.rawValue >= state.minimum.load(ordering: .relaxed)
+    }
+
+    /// Logs `message` (built only if the level is enabled) with `event`, an optional error
+    /// and optional named values for structured sinks.
+    @inline(__always)
+    public func log(
+        _ level: LogLevel, _ message: @autoclosure () -> String, event: EventID = 0, error: (any Error)? = nil,
+        properties: @autoclosure () -> [(name: String, value: String)] = []
+    ) {
+        guard isEnabled(level), level != .none else { return }
+        state.emit(level, event, message(), error: error.map(Self.describe), properties: properties())
+    }
+
+    public func trace(_ message: @autoclosure () -> String, event: EventID = 0) { log(.trace, message(), event: event) }
+    public func debug(_ message: @autoclosure () -> String, event: EventID = 0) { log(.debug, message(), event: event) }
+    public func information(_ message: @autoclosure () -> String, event: EventID = 0) { log(.information, message(), event: event) }
+    public func warning(_ message: @autoclosure () -> String, event: EventID = 0, error: (any Error)? = nil) {
+        log(.warning, message(), event: event, error: error)
+    }
+    public func error(_ message: @autoclosure () -> String, event: EventID = 0, error: (any Error)? = nil) {
+        log(.error, message(), event: event, error: error)
+    }
+    public func critical(_ message: @autoclosure () -> String, event: EventID = 0, error: (any Error)? = nil) {
+        log(.critical, message(), event: event, error: error)
+    }
+
+    /// "TypeName: description", the way an error is shown under its entry.
+    public static func describe(_ error: any Error) -> String {
+        "\(String(reflecting: type(of: error))): \(error)"
+    }
+}
+
+/// A category's shared state: its name and the minimum level of every sink for it (kept
+/// current when the filter rules are reloaded), packed so a check is one atomic load.
+final class LoggerCategory: Sendable {
+    let name: String
+    /// The factory's sinks (not the factory, which keeps its categories).
+    let sinks: [any LogSink]
+    let capturesScopes: Bool
+    /// The lowest level any sink takes for this category (`LogLevel.rawValue`).
+    let minimum: Atomic<Int>
+    /// Each sink's minimum, four bits per sink in sink order.
+    let sinkLevels: Atomic<UInt64>
+
+    init(name: String, sinks: [any LogSink], levels: [LogLevel]) {
+        self.name = name
+        self.sinks = sinks
+        capturesScopes = sinks.contains { $0.includesScopes }
+        minimum = Atomic(Self.minimum(levels))
+        sinkLevels = Atomic(Self.pack(levels))
+    }
+
+    func update(_ levels: [LogLevel]) {
+        sinkLevels.store(Self.pack(levels), ordering: .relaxed)
+        minimum.store(Self.minimum(levels), ordering: .relaxed)
+    }
+
+    func emit(_ level: LogLevel, _ event: EventID, _ message: String, error: String?, properties: [(name: String, value: String)]) {
+        let entry = LogEntry(
+            level: level, category: name, eventID: event, message: message, error: error, properties: properties,
+            scopes: capturesScopes ? LogScope.descriptions : [], timestamp: Self.wallClock()
+        )
+        let levels = sinkLevels.load(ordering: .relaxed)
+        for (index, sink) in sinks.enumerated() where level.rawValue >= Int(truncatingIfNeeded: (levels >> (UInt64(index) * 4)) & 0xF) {
+            sink.write(entry)
+        }
+    }
+
+    static func wallClock() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
+    private static func minimum(_ levels: [LogLevel]) -> Int { levels.map(\.rawValue).min() ?? LogLevel.none.rawValue }
+
+    private static func pack(_ levels: [LogLevel]) -> UInt64 {
+        levels.enumerated().reduce(0) { packed, item in packed | UInt64(item.element.rawValue) << (UInt64(item.offset) * 4) }
+    }
+}
