@@ -39,7 +39,7 @@ import Testing
         #expect(response.status == 500)
         #expect(response.text.contains("the handler broke") == (environment == "Development"), "the developer page, in Development only")
         let entry = try #require(sink.waitForEntry { $0.level == .error })
-        #expect(entry.category == (kind == .ioUring ? "Microsoft.AspNetCore.Server.HttpSys" : "Microsoft.AspNetCore.Server.Kestrel"))
+        #expect(entry.category == (kind.isIOUring ? "Microsoft.AspNetCore.Server.HttpSys" : "Microsoft.AspNetCore.Server.Kestrel"))
         #expect(entry.eventID.id == 13)
         #expect(entry.message.hasPrefix("Connection id \""))
         #expect(entry.message.hasSuffix(":00000001\": An unhandled error was thrown by the application (GET /throw)."), "\(entry.message)")
