@@ -44,6 +44,8 @@ public final class Forwarder: Sendable {
             try await Self.sendPage(status: error.status, contentType: error.contentType, body: error.body, to: context)
             return
         }
+        // However the exchange ends: a run being replaced stops only once its requests are done.
+        defer { source.release(endpoint) }
         guard let loop = EventLoop.current else {
             throw HTTPError(500, "The front forwards requests only from the event-loop server's loops.")
         }
