@@ -79,7 +79,7 @@ let package = Package(
         // Launch settings, environment composition, `swift build`, up-to-date checks, launching.
         .target(
             name: "HostctlLaunch",
-            dependencies: ["HostctlSystem", "HostctlJSON", "HostctlCommandLine", "HostctlSupervisor", "HostctlFront"]
+            dependencies: ["HostctlSystem", "HostctlJSON", "HostctlCommandLine", "HostctlSupervisor", "HostctlFront", "HostctlHosting"]
         ),
 
         // The `hostctl` executable.
