@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(
             name: "HostctlCLITests",
-            dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem"],
+            dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem", "HostctlTestSupport"],
             exclude: ["Fixtures"]
         ),
     ]
