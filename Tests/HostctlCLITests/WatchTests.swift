@@ -122,7 +122,11 @@ import Testing
     @Test func listPrintsTheWatchedFilesAndNothingElse() async throws {
         try await HostctlCLITests.offThePool {
             let package = try Fixture.watched.freshCopy()
-            for junk in [".build/debug/watched", ".git/HEAD", "Sources/watched/.main.swift.swp", "Sources/watched/main.swift~", "4913"] {
+            let junk = [
+                ".build/debug/watched", ".git/HEAD", "Sources/watched/.main.swift.swp", "Sources/watched/main.swift~", "4913",
+                "Sources/watched/.main.swift.3f2a.tmp", "#main.swift#", "app_offline.htm",
+            ]
+            for junk in junk {
                 try write("x", to: FilePath.join(package, junk))
             }
             let result = try Hostctl.run(["watch", "--list"], in: package, timeout: 60)

@@ -49,7 +49,7 @@ final class SourceWatcher {
             }
             guard !event.name.isEmpty else { continue }
             let path = FilePath.join(directory, event.name)
-            guard WatchedFiles.isWatched(path, root: root) else { continue }
+            guard WatchedFiles.isWatched(path, isDirectory: event.has(Int32(IN_ISDIR)), root: root) else { continue }
             if event.has(Int32(IN_ISDIR)), event.has(Int32(IN_CREATE)) || event.has(Int32(IN_MOVED_TO)) {
                 // A new folder: watch it, and what was written into it before the watch began.
                 for directory in WatchedFiles.directories(under: path) { watch(directory, root: root) }

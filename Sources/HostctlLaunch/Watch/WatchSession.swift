@@ -66,7 +66,8 @@ final class WatchSession {
         self.reporter = reporter
         say = WatchReporter(reporter: reporter)
         let package = try PackageLocation.resolve(project: options.run.project, purpose: "to watch")
-        let plan = RunCommand(environment: environment, console: reporter.console).makePlan(options.run, package: package, reporter: reporter)
+        var plan = RunCommand(environment: environment, console: reporter.console).makePlan(options.run, package: package, reporter: reporter)
+        plan.printsBuildingMessage = false  // every build says "Building..." in watch's own words
         self.package = package
         self.plan = plan
         // Before any thread starts: the relay's signals must be blocked in all of them.

@@ -2,21 +2,21 @@ import HostctlSystem
 
 /// What hostctl watch watches: what the build reads, as the build stamp sees it (the
 /// package's tree and its local dependencies' trees, less `.build*/`, `.git/` and the
-/// launch settings files), less what editors and the front write beside the sources.
+/// launch settings files), less what editors, tools and the front write beside the sources.
 enum WatchedFiles {
-    static func isIgnored(name: String, relative: String) -> Bool {
-        TreeFingerprint.isExcluded(name: name, relative: relative) || relative == "app_offline.htm" || isEditorFile(name)
+    /// Left out with everything under it (a folder) or by itself (a file).
+    static func isExcluded(name: String, relative: String) -> Bool {
+        TreeFingerprint.isExcluded(name: name, relative: relative) || relative == "app_offline.htm"
     }
 
-    /// Swap, backup, lock and probe files: vim (`.x.swp`, `x~`, `4913`), emacs (`.#x`,
-    /// `#x#`), JetBrains' safe writes, and macOS's folder records.
-    static func isEditorFile(_ name: String) -> Bool {
-        if name.hasSuffix("~") || name == "4913" || name == ".DS_Store" { return true }
-        if name.hasPrefix(".#") || (name.count > 1 && name.hasPrefix("#") && name.hasSuffix("#")) { return true }
-        if name.hasSuffix("___jb_tmp___") || name.hasSuffix("___jb_old___") || name.hasSuffix(".swpx") { return true }
-        // vim's .swp, .swo, .swn … (".sw" and one letter)
-        guard let last = name.last, last.isASCII, last.isLowercase else { return false }
-        return name.dropLast().hasSuffix(".sw")
+    /// Files no build reads that editors and tools write while saving: hidden files (vim's
+    /// `.x.swp`, emacs' `.#x`, atomic writers' `.x.tmp`; SwiftPM skips hidden files in
+    /// targets too), backups (`x~`, `#x#`), vim's write probe `4913`, and JetBrains' safe
+    /// writes. Hidden folders (`.swiftpm`) are still watched.
+    static func isScratchFile(_ name: String) -> Bool {
+        if name.hasPrefix(".") || name.hasSuffix("~") || name == "4913" { return true }
+        if name.count > 1 && name.hasPrefix("#") && name.hasSuffix("#") { return true }
+        return name.hasSuffix("___jb_tmp___") || name.hasSuffix("___jb_old___")
     }
 
     /// The directories to watch under `root`, `root` first (links to directories followed
@@ -34,15 +34,16 @@ enum WatchedFiles {
         return found.sorted()
     }
 
-    /// Whether a change at `path` (absolute), in the tree at `root`, matters.
-    static func isWatched(_ path: String, root: String) -> Bool {
+    /// Whether a change to the file or folder at `path` (absolute), in the tree at `root`, matters.
+    static func isWatched(_ path: String, isDirectory: Bool, root: String) -> Bool {
         guard path.hasPrefix(root + "/") else { return path == root }
         var relative = ""
-        for component in path.dropFirst(root.count + 1).split(separator: "/") {
+        let components = path.dropFirst(root.count + 1).split(separator: "/")
+        for component in components {
             relative = relative.isEmpty ? String(component) : relative + "/" + component
-            if isIgnored(name: String(component), relative: relative) { return false }
+            if isExcluded(name: String(component), relative: relative) { return false }
         }
-        return true
+        return isDirectory || components.last.map { !isScratchFile(String($0)) } ?? true
     }
 
     private static func walk(_ root: String, _ visit: (String, Bool) -> Void) {
@@ -52,11 +53,11 @@ enum WatchedFiles {
             visit(directory, true)
             for name in ((try? FileSystem.contentsOfDirectory(directory)) ?? []).sorted() {
                 let childRelative = relative.isEmpty ? name : relative + "/" + name
-                if isIgnored(name: name, relative: childRelative) { continue }
+                if isExcluded(name: name, relative: childRelative) { continue }
                 let path = FilePath.join(directory, name)
                 if FileSystem.isDirectory(path) {
                     walk(path, relative: childRelative)
-                } else {
+                } else if !isScratchFile(name) {
                     visit(path, false)
                 }
             }

@@ -1,7 +1,8 @@
 # The app behind hostctl watch's front in the CLI tests: HTTP/1.1 with keep-alive on
 # 127.0.0.1 (the port reported on $HOSTCTL_READY_FD), checking X-Hostctl-Token, answering
 # with the message its Swift launcher was built with (argv[1]). The message "crash" makes
-# it exit with code 3 before it listens.
+# it exit with code 3 before it listens. Without a front (hostctl run, in bench/watch.py)
+# it listens on the port of the first URL in $HOSTCTL_URLS.
 import gzip, os, signal, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs
@@ -40,7 +41,7 @@ class Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self):
-        if self.headers.get("X-Hostctl-Token") != env("HOSTCTL_TOKEN"):
+        if env("HOSTCTL_TOKEN") is not None and self.headers.get("X-Hostctl-Token") != env("HOSTCTL_TOKEN"):
             self.send_response(400)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -61,10 +62,14 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.answer(message.encode(), "text/plain; charset=utf-8")
 
-server = ThreadingHTTPServer(("127.0.0.1", int(env("HOSTCTL_PORT") or "0")), Handler)
+behind_front = env("HOSTCTL_READY_FD") is not None
+port = int(env("HOSTCTL_PORT") or "0") if behind_front else urlsplit((env("HOSTCTL_URLS") or "http://127.0.0.1:5000").split(";")[0]).port
+ThreadingHTTPServer.request_queue_size = 128
+ThreadingHTTPServer.allow_reuse_address = True
+server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
 server.daemon_threads = True
-server.request_queue_size = 128
-ready = int(env("HOSTCTL_READY_FD"))
-os.write(ready, b"%d\n" % server.server_address[1])
-os.close(ready)
+if behind_front:
+    ready = int(env("HOSTCTL_READY_FD"))
+    os.write(ready, b"%d\n" % server.server_address[1])
+    os.close(ready)
 server.serve_forever()
