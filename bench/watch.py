@@ -17,7 +17,8 @@ In one run, on one package (a copy made here):
      after another (each waits until its text is served); then the same with `hostctl run`
      restarted by hand for each edit (SIGINT, build, start), which is what watch spares.
      Failed requests = wrk's socket errors (connect, read, write, timeout) plus non-2xx/3xx
-     responses. Goal for watch: 0.
+     responses (wrk retries a refused connection at once, so a restart by hand counts every
+     attempt while nothing listens). Goal for watch: 0.
 
 Apps (--app):
   web      a `hostctl new web` package using this checkout's hosting library by path
@@ -65,12 +66,19 @@ def get(port, path, timeout=2.0):
         return None
 
 
-def wait_until_served(port, path, marker, seconds=600):
+def wait_until_served(port, path, marker, seconds=600, log=None):
+    """When `marker` is first served on `path`; exits when the log says the build failed."""
     deadline = time.monotonic() + seconds
+    start = os.path.getsize(log) if log else 0
     while time.monotonic() < deadline:
         body = get(port, path)
         if body is not None and marker in body:
             return time.monotonic()
+        if log:
+            with open(log, errors="replace") as file:
+                file.seek(start)
+                if "Build failed" in file.read():
+                    sys.exit(f"the build failed; see {log} (run with --keep)")
         time.sleep(0.005)
     sys.exit(f"{marker!r} was never served on {path}")
 
@@ -101,7 +109,8 @@ class App:
         marker = f"edit {self.edits} {time.time_ns()}"
         with open(self.source) as file:
             text = file.read()
-        edited, count = re.subn(self.pattern, self.template.format(marker=marker), text, count=1)
+        replacement = self.template.format(marker=marker)
+        edited, count = re.subn(self.pattern, lambda _: replacement, text, count=1)
         if count != 1:
             sys.exit(f"could not find the response text to edit in {self.source}")
         with open(self.source, "w") as file:
@@ -113,7 +122,8 @@ class Watch:
     """`hostctl watch` on the app, on a fixed loopback URL."""
 
     def __init__(self, hostctl, app, port):
-        self.log = open(os.path.join(app.directory, "watch.log"), "w")
+        self.path = os.path.join(app.directory, "watch.log")
+        self.log = open(self.path, "w")
         self.process = subprocess.Popen(
             [hostctl, "watch", "-e", f"HOSTCTL_URLS=http://127.0.0.1:{port}", "--no-browser-refresh"],
             cwd=app.directory, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -135,11 +145,11 @@ def save_to_served(hostctl, app, edits):
     port = free_port()
     watch = Watch(hostctl, app, port)
     try:
-        wait_until_served(port, app.path, "", seconds=3600)  # the first build (the hosting library: minutes)
+        wait_until_served(port, app.path, "", seconds=3600, log=watch.path)  # the first build (the hosting library: minutes)
         served = []
         for _ in range(edits):
             marker, saved = app.edit()
-            served.append(wait_until_served(port, app.path, marker) - saved)
+            served.append(wait_until_served(port, app.path, marker, log=watch.path) - saved)
     finally:
         watch.stop()
     built = []
@@ -179,9 +189,9 @@ def swaps_under_load(hostctl, app, swaps, connections, seconds_per_swap):
     seconds = int(swaps * seconds_per_swap) + 5
 
     watch = Watch(hostctl, app, port)
-    wait_until_served(port, app.path, "", seconds=600)
+    wait_until_served(port, app.path, "", seconds=600, log=watch.path)
     try:
-        watched = under_load(app, port, connections, seconds, swaps, lambda marker: wait_until_served(port, app.path, marker))
+        watched = under_load(app, port, connections, seconds, swaps, lambda marker: wait_until_served(port, app.path, marker, log=watch.path))
     finally:
         watch.stop()
 
@@ -227,7 +237,7 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"{tool} is not installed")
 
-    hostctl = args.hostctl
+    hostctl = args.hostctl and os.path.abspath(args.hostctl)
     if not hostctl:
         subprocess.run(["swift", "build", "-c", "release", "--product", "hostctl"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         hostctl = os.path.join(ROOT, ".build", "release", "hostctl")

@@ -10,6 +10,10 @@ import Synchronization
 /// executor): each loop keeps its own pool of connections to the app, so forwarding takes no
 /// lock and no thread hop. The front must run on the event-loop server for that.
 ///
+/// The response goes out through `context.response` (status and fields, then the body
+/// through its `writer`): hostctl watch's browser refresh wraps that writer, in a middleware
+/// before this one (`BrowserRefresh`), to put its script into HTML pages.
+///
 /// ```swift
 /// let forwarder = Forwarder(source: supervisor)
 /// front.use { context, _ in try await forwarder.forward(context) }   // the terminal handler

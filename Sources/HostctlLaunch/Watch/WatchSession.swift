@@ -34,7 +34,7 @@ final class WatchSession {
 
     /// After a change, the build waits for this much quiet (an editor's save is several
     /// events), but never longer than `longestSettle` after the first change.
-    static let settleTime: Int64 = 50_000_000
+    static let settleTime: Int64 = 20_000_000
     static let longestSettle: Int64 = 500_000_000
 
     private let options: WatchOptions
