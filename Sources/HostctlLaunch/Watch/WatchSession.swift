@@ -175,8 +175,9 @@ final class WatchSession {
             refresh?.reload()
             openBrowserOnce()
         case .swapFinished(.failed(let failure, let outputTail), _):
-            say.error(Self.describe(failure) + " before it was listening" + (serving == nil ? "." : "; the last good build keeps serving."))
-            refresh?.show(.init(title: "The app \(failure.summary) before it was listening.", details: Array(outputTail.suffix(20))))
+            let ended = if case .ended = failure { " before it was listening" } else { "" }
+            say.error(Self.describe(failure) + ended + (serving == nil ? "." : "; the last good build keeps serving."))
+            refresh?.show(.init(title: "The app \(failure.summary)\(ended).", details: Array(outputTail.suffix(20))))
             say.waitingForChange()
         case .swapFinished(.superseded, _), .swapFinished(.notStarted, _), .frontFinished:
             break
@@ -265,7 +266,9 @@ final class WatchSession {
     /// The front on the plan's URLs, whatever the profile's commandName, serving nothing
     /// until the first swap; requests meanwhile get a page saying so.
     private func startFront() {
-        var frontOptions = FrontOptions(publicURLs: servableURLs(plan.frontURLs))
+        var frontOptions = FrontOptions(
+            publicURLs: FrontLauncher(reporter: reporter, hostEnvironment: environment).servableURLs(plan.frontURLs)
+        )
         let command = appCommand(pendingStart?.executable ?? expectedExecutable)
         frontOptions.supervisor.startsOnRequest = false
         frontOptions.supervisor.appOfflineDirectory = package.directory
@@ -291,14 +294,6 @@ final class WatchSession {
         case .executable(let path): path
         case .product(let name): FilePath.join(package.binaryDirectory(options.run.configuration), name ?? FilePath.lastComponent(package.directory))
         }
-    }
-
-    private func servableURLs(_ urls: [String]) -> [String] {
-        let servable = LaunchPlanner.servableURLs(urls)
-        for url in servable.leftOut {
-            reporter.warning("Warning: the front does not listen on \(url): this version of hostctl serves http:// only.")
-        }
-        return servable.served
     }
 
     private func openBrowserOnce() {
