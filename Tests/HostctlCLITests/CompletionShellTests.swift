@@ -66,7 +66,7 @@ import Testing
         let app = FilePath.join(root, "app")
         let cases: [([String], [String])] = [
             (["hostctl", "ru"], ["run"]),
-            (["hostctl", ""], ["run", "build", "new", "proxy", "completions"]),
+            (["hostctl", ""], ["run", "watch", "build", "new", "proxy", "completions"]),
             (["hostctl", "proxy", "--start-mode", ""], ["onDemand", "always"]),
             (["hostctl", "run", "-c", ""], ["Debug", "Release"]),
             (["hostctl", "run", "--configuration", "=", "R"], ["Release"]),
