@@ -12,22 +12,16 @@ import HostctlSystem
 /// elsewhere (the front listening or ending, a swap's outcome, the app exiting) arrives
 /// as a message in its inbox.
 final class WatchSession {
-    /// A build as it could be swapped in: its executable, and an identity of what the build
-    /// left (the binary and its resource bundles), which tells a build that changed nothing.
-    struct BuildOutput: Sendable, Equatable {
-        let executable: String
-        let identity: String
-    }
-
     enum Message: Sendable {
         case frontListening
         case frontFinished(Int32)
-        case swapFinished(SwapOutcome, BuildOutput)
+        case swapFinished(SwapOutcome)
         case appExited(AppFailure)
     }
 
     private enum BuildResult {
-        case built(BuildOutput)
+        /// The executable to run.
+        case built(String)
         case failed
         case interrupted
     }
@@ -52,10 +46,10 @@ final class WatchSession {
     private var front: FrontHost?
 
     private var frontListening = false
-    /// The first build, started once the front listens.
-    private var pendingStart: BuildOutput?
-    /// The build serving requests; nil while no app runs.
-    private var serving: BuildOutput?
+    /// The first build's executable, started once the front listens.
+    private var pendingStart: String?
+    /// A build serves requests (none before the first start, or after the app exited).
+    private var isServing = false
     private var stopping = false
     private var browsers: [ChildProcess] = []
     private var openedBrowser = false
@@ -92,7 +86,7 @@ final class WatchSession {
         if terminal != nil { say.info(.hint, "Press \"Ctrl + R\" to restart.") }
 
         switch build(noBuild: options.run.noBuild) {
-        case .built(let output): pendingStart = output
+        case .built(let executable): pendingStart = executable
         case .failed: break
         case .interrupted: return 128 + SIGINT
         }
@@ -163,26 +157,26 @@ final class WatchSession {
         switch message {
         case .frontListening:
             frontListening = true
-            if let output = pendingStart {
+            if let executable = pendingStart {
                 pendingStart = nil
-                swap(to: output)
+                swap(to: executable)
             } else {
                 say.waitingForChange()
             }
-        case .swapFinished(.swapped, let output):
-            serving = output
+        case .swapFinished(.swapped):
+            isServing = true
             say.info(.launch, "Started")
             refresh?.reload()
             openBrowserOnce()
-        case .swapFinished(.failed(let failure, let outputTail), _):
+        case .swapFinished(.failed(let failure, let outputTail)):
             let ended = if case .ended = failure { " before it was listening" } else { "" }
-            say.error(Self.describe(failure) + ended + (serving == nil ? "." : "; the last good build keeps serving."))
+            say.error(Self.describe(failure) + ended + (isServing ? "; the last good build keeps serving." : "."))
             refresh?.show(.init(title: "The app \(failure.summary)\(ended).", details: Array(outputTail.suffix(20))))
             say.waitingForChange()
-        case .swapFinished(.superseded, _), .swapFinished(.notStarted, _), .frontFinished:
+        case .swapFinished(.superseded), .swapFinished(.notStarted), .frontFinished:
             break
         case .appExited(let failure):
-            serving = nil
+            isServing = false
             if case .ended(.exited(0)) = failure {
                 say.info(.watch, "Exited")
             } else {
@@ -216,14 +210,10 @@ final class WatchSession {
             requestStop()
         case .failed:
             say.waitingForChange()
-        case .built(let output):
+        case .built(let executable):
             let more = watcher.changes()
             if !more.isEmpty { return more }
-            if !restart, let serving, serving.identity == output.identity {
-                say.info(.watch, "No changes to apply: the app keeps running.")
-            } else {
-                swap(to: output)
-            }
+            swap(to: executable)
         }
         return []
     }
@@ -242,12 +232,12 @@ final class WatchSession {
             for directory in LocalDependencies.read(package: package) ?? [] where !watcher.roots.contains(directory) {
                 watcher.watchTree(directory)
             }
-            return .built(BuildOutput(executable: executable, identity: Self.identity(ofBuild: executable)))
+            return .built(executable)
         } catch {
             if error.exitCode > 128 { return .interrupted }
             if error != PackageBuilder.buildFailed, !error.message.isEmpty { reporter.error(error.message) }
             say.error(
-                "Build failed" + (serving == nil ? "." : ": the last good build keeps serving.")
+                "Build failed" + (isServing ? ": the last good build keeps serving." : ".")
                     + " Fix the error to continue or press Ctrl+C to exit."
             )
             let details = diagnostics.errors.isEmpty ? [error.message.trimmingNewlines] : diagnostics.errors
@@ -256,11 +246,11 @@ final class WatchSession {
         }
     }
 
-    private func swap(to output: BuildOutput) {
+    private func swap(to executable: String) {
         guard let supervisor = front?.supervisor else { return }
-        let command = appCommand(output.executable)
+        let command = appCommand(executable)
         let inbox = inbox
-        Task.detached { inbox.post(.swapFinished(await supervisor.swap(to: command), output)) }
+        Task.detached { inbox.post(.swapFinished(await supervisor.swap(to: command))) }
     }
 
     /// The front on the plan's URLs, whatever the profile's commandName, serving nothing
@@ -269,7 +259,7 @@ final class WatchSession {
         var frontOptions = FrontOptions(
             publicURLs: FrontLauncher(reporter: reporter, hostEnvironment: environment).servableURLs(plan.frontURLs)
         )
-        let command = appCommand(pendingStart?.executable ?? expectedExecutable)
+        let command = appCommand(pendingStart ?? expectedExecutable)
         frontOptions.supervisor.startsOnRequest = false
         frontOptions.supervisor.appOfflineDirectory = package.directory
         frontOptions.supervisor.showsOutputTail = command.environmentName.lowercased() == "development"
@@ -305,18 +295,6 @@ final class WatchSession {
     /// A path for messages: relative to the package when inside it.
     private func display(_ path: String) -> String {
         path.hasPrefix(package.directory + "/") ? String(path.dropFirst(package.directory.count + 1)) : path
-    }
-
-    static func identity(ofBuild executable: String) -> String {
-        var hash = ContentHash()
-        hash.feed(BuildStamp.identity(ofBinary: executable) ?? "missing")
-        let directory = FilePath.directory(executable)
-        for name in ((try? FileSystem.contentsOfDirectory(directory)) ?? []).sorted()
-        where name.hasSuffix(".resources") || name.hasSuffix(".bundle") {
-            hash.feed(name)
-            TreeFingerprint.compute(FilePath.join(directory, name), into: &hash)
-        }
-        return hash.hex
     }
 
     /// `dotnet watch`'s words for an app that ended: "Exited with error code N".
