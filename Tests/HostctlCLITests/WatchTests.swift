@@ -95,7 +95,8 @@ import Testing
     }
 
     /// Ctrl+R in a real terminal (tmux): the app is rebuilt and restarted; Ctrl+C stops
-    /// everything and the terminal gets its line editing and echo back.
+    /// everything and the terminal gets its line editing and echo back. (With
+    /// --no-browser-refresh, which leaves pages alone.)
     @Test func controlRRestartsAndTheTerminalIsRestored() async throws {
         try await HostctlCLITests.offThePool {
             let package = try Fixture.watched.freshCopy()
@@ -103,9 +104,11 @@ import Testing
             environment["PS1"] = "watch-test$ "
             let bash = try CompletionShellTests.shell("bash")
             let shell = try TmuxShell([bash, "--noprofile", "--norc"], in: package, environment: environment, prompt: "watch-test$")
-            try shell.type("hostctl watch", then: "Enter")
-            try shell.waitForScreen("the first start", timeout: 300) { $0.contains("Started") }
+            try shell.type("hostctl watch --no-browser-refresh", then: "Enter")
+            let started = try shell.waitForScreen("the first start", timeout: 300) { $0.contains("Started") }
             #expect(try shell.history().contains("Press \"Ctrl + R\" to restart."))
+            let url = try #require(Hostctl.nowListeningURL(started), "\(started)")
+            #expect(try Self.get(url, "/").text.hasSuffix("<h1>version 1</h1></body></html>\n"), "no refresh script")
             try shell.type("", then: "C-r")
             try shell.waitForScreen("the restart", timeout: 120) { _ in occurrences(of: "Started", in: (try? shell.history()) ?? "") == 2 }
             let screen = try shell.history()
