@@ -103,7 +103,7 @@ let package = Package(
         // Launch settings, environment composition, `swift build`, up-to-date checks, launching.
         .target(
             name: "HostctlLaunch",
-            dependencies: ["HostctlSystem", "HostctlJSON", "HostctlCommandLine", "HostctlSupervisor", "HostctlFront", "HostctlTLS"]
+            dependencies: ["HostctlSystem", "HostctlJSON", "HostctlCommandLine", "HostctlSupervisor", "HostctlFront", "HostctlHosting", "HostctlTLS"]
         ),
 
         // The `hostctl` executable.
@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(
             name: "HostctlCLITests",
-            dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem", "HostctlTLS"],
+            dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem", "HostctlTLS", "HostctlTestSupport"],
             exclude: ["Fixtures"]
         ),
     ]
