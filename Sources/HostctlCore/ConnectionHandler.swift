@@ -38,6 +38,10 @@ public protocol ConnectionHandler: AnyObject {
     /// handler's again (emptied), to reuse.
     func sendCompleted(_ buffer: ByteBuffer)
 
+    /// A file send that `sendFile` answered `.pending` for is done (`error` nil), or failed
+    /// (then the connection is closing).
+    func fileSendCompleted(error: Int32?)
+
     /// The peer sent FIN: no more bytes will arrive (every byte before it was delivered).
     func inputClosed()
 

@@ -11,6 +11,14 @@ public protocol ConnectionTransport: AnyObject {
     /// it as its bytes go, so the minimum response data rate can watch a slow reader.
     var sentByteCount: Int { get }
 
+    /// Sends `count` bytes of the file `descriptor` from `offset` without copying them
+    /// through user space (sendfile(2) on epoll, splice through a pipe on io_uring), in the
+    /// send slot: nothing else may be sent until it is done. The descriptor stays the
+    /// caller's and must stay open until then. A transport that cannot answers `.unsupported`.
+    func sendFile(_ descriptor: Int32, offset: Int64, count: Int) -> FileSendResult
+    /// Whether `sendFile` can work here (asked before anything is sent for a file).
+    var canSendFiles: Bool { get }
+
     /// Resumes reading after `receiveBuffer()` returned nil.
     func resumeReading()
 

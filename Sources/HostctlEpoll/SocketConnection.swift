@@ -16,6 +16,8 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     @exclusivity(unchecked) private var cachedLocalAddress: SocketAddress?
     @exclusivity(unchecked) private var slot = -1
     @exclusivity(unchecked) private var pendingSend: ByteBuffer?
+    /// The rest of a file region sendfile(2) could not finish at once.
+    @exclusivity(unchecked) private var pendingFile: (descriptor: Int32, offset: off_t, remaining: Int)?
     @exclusivity(unchecked) private(set) var sentByteCount = 0
     @exclusivity(unchecked) private var readingPaused = false
     @exclusivity(unchecked) private var inputClosed = false
@@ -162,10 +164,59 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         return true
     }
 
+    // MARK: Sending files
+
+    var canSendFiles: Bool { connecting == nil }
+
+    func sendFile(_ file: Int32, offset: Int64, count: Int) -> FileSendResult {
+        guard !closed else { return .failed(EPIPE) }
+        precondition(pendingSend == nil && pendingFile == nil, "one send at a time")
+        if connecting != nil { return .unsupported }
+        return writeFile(file, offset: off_t(offset), remaining: count)
+    }
+
+    /// sendfile(2) until the region is out or the socket is full (then the rest waits for
+    /// EPOLLOUT). A file shorter than its region is an error: the response would be cut.
+    private func writeFile(_ file: Int32, offset: off_t, remaining: Int) -> FileSendResult {
+        var offset = offset, remaining = remaining
+        while remaining > 0 {
+            let count = Glibc.sendfile(descriptor, file, &offset, min(remaining, 1 << 30))
+            if count > 0 {
+                remaining -= count
+                sentByteCount += count
+            } else if count == 0 {
+                fail(EIO)
+                return .failed(EIO)
+            } else {
+                switch errno {
+                case EAGAIN, EWOULDBLOCK:
+                    pendingFile = (file, offset, remaining)
+                    return .pending
+                case EINTR: continue
+                default:
+                    let code = errno
+                    fail(code)
+                    return .failed(code)
+                }
+            }
+        }
+        return .sent
+    }
+
     private func continueSending() {
+        if let file = pendingFile {
+            pendingFile = nil
+            switch writeFile(file.descriptor, offset: file.offset, remaining: file.remaining) {
+            case .sent: handler?.fileSendCompleted(error: nil)
+            case .failed(let code): handler?.fileSendCompleted(error: code)
+            case .pending, .unsupported: break
+            }
+            return
+        }
         guard let buffer = pendingSend else { return }
         if writeOut(buffer) {
             pendingSend = nil
+        pendingFile = nil
             handler?.sendCompleted(buffer)
         }
     }

@@ -97,6 +97,20 @@ public enum HTTP1ResponseWriter {
         out.commit(to: buffer)
     }
 
+    /// A chunk whose data is sent apart from the buffer (a file region): its size line
+    /// before the data, `writeChunkEnd` after it.
+    public static func writeChunkStart(into buffer: ByteBuffer, length: Int) {
+        precondition(length > 0, "a chunk of no bytes would end the body")
+        var out = HTTP1OutputCursor(reserving: 20, in: buffer)
+        out.writeHex(length)
+        out.write("\r\n")
+        out.commit(to: buffer)
+    }
+
+    public static func writeChunkEnd(into buffer: ByteBuffer) {
+        buffer.append("\r\n")
+    }
+
     /// "0\r\n", the trailer fields (validated like header fields, RFC 9112 §7.1.2), "\r\n".
     /// Writes nothing when a trailer is invalid.
     public static func writeLastChunk(into buffer: ByteBuffer, trailers: HTTPFields) throws(HTTP1SerializationError) {

@@ -11,6 +11,9 @@ struct CompletionTag: Equatable {
         case wake
         case nop
         case connect
+        /// A file region into the connection's pipe, then the pipe into the socket.
+        case spliceIn
+        case spliceOut
     }
 
     static let generationBits: UInt32 = 16

@@ -1,4 +1,5 @@
 import CHostctlIOUring
+import CHostctlLinux
 import Glibc
 import HostctlCore
 import HostctlTransport
@@ -31,6 +32,13 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     @exclusivity(unchecked) private(set) var sentByteCount = 0
     /// The send in flight: the kernel reads from this buffer until its completion.
     @exclusivity(unchecked) private var sending: ByteBuffer?
+    /// A file region being spliced to the socket through `filePipe`, and whether a splice
+    /// operation is in flight for it.
+    @exclusivity(unchecked) private var fileSend: (file: Int32, offset: Int64, remaining: Int, inPipe: Int)?
+    @exclusivity(unchecked) private var splicing = false
+    /// Made for the connection's first file and kept until it closes: 64 KiB of the kernel's
+    /// pages that a file's bytes pass through on their way to the socket.
+    @exclusivity(unchecked) private var filePipe: (read: Int32, write: Int32)?
     /// Close was asked for: no new operations; the descriptor closes once none is in flight.
     @exclusivity(unchecked) private var closing = false
     @exclusivity(unchecked) private(set) var closed = false
@@ -65,6 +73,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         case .receive: receiveCompleted(result, flags: flags)
         case .send: sendCompleted(result)
         case .connect: connectCompleted(result)
+        case .spliceIn, .spliceOut: spliceCompleted(operation, result)
         case .accept, .cancel, .wake, .nop: break
         }
     }
@@ -264,6 +273,11 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         if receiving || sending != nil || connectAddress != nil {
             chu_prep_cancel_fd(loop.uring.nextSubmission(), descriptor, tag(.cancel))
         }
+        // A splice into the pipe names the pipe, not the socket: cancelled by its tag.
+        if splicing {
+            chu_prep_cancel_user_data(loop.uring.nextSubmission(), tag(.spliceIn), tag(.cancel))
+            chu_prep_cancel_user_data(loop.uring.nextSubmission(), tag(.spliceOut), tag(.cancel))
+        }
         finishClosingIfIdle()
     }
 
@@ -275,14 +289,86 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
 
     /// Closes the descriptor once no operation can touch it or its buffers any more.
     private func finishClosingIfIdle() {
-        guard closing, !closed, !receiving, sending == nil, connectAddress == nil else { return }
+        guard closing, !closed, !receiving, sending == nil, connectAddress == nil, !splicing else { return }
         closed = true
         Glibc.close(descriptor)
+        fileSend = nil
+        if let pipe = filePipe {
+            Glibc.close(pipe.read)
+            Glibc.close(pipe.write)
+            filePipe = nil
+        }
         loop.unregister(slot: slot)
         // Told after the current call unwinds, so a handler that closes is not re-entered.
         let handler = self.handler
         self.handler = nil
         loop.runSoon { handler?.transportClosed() }
+    }
+
+    // MARK: Sending files
+
+    /// Splices the region through a pipe: file → pipe (up to the pipe's 64 KiB), then
+    /// pipe → socket, until the pipe is empty, and again until the region is out. The bytes
+    /// never enter user space. (SEND_ZC would still need them read into memory first;
+    /// sendfile(2) is not an io_uring operation.)
+    var canSendFiles: Bool { connecting == nil && loop.supportsSplice }
+
+    func sendFile(_ file: Int32, offset: Int64, count: Int) -> FileSendResult {
+        guard !closing else { return .failed(EPIPE) }
+        precondition(sending == nil && fileSend == nil, "one send at a time")
+        if connecting != nil || !loop.supportsSplice { return .unsupported }
+        if filePipe == nil {
+            var ends: [Int32] = [0, 0]
+            guard chl_pipe_cloexec(&ends) == 0 else { return .unsupported }
+            filePipe = (ends[0], ends[1])
+        }
+        guard count > 0 else { return .sent }
+        fileSend = (file, offset, count, 0)
+        submitFileSplice()
+        return .pending
+    }
+
+    private static let pipeCapacity = 64 * 1024
+
+    private func submitFileSplice() {
+        guard let state = fileSend, let pipe = filePipe else { return }
+        splicing = true
+        if state.inPipe > 0 {
+            chu_prep_splice(loop.uring.nextSubmission(), pipe.read, -1, descriptor, UInt32(state.inPipe), tag(.spliceOut))
+        } else {
+            let length = UInt32(min(state.remaining, Self.pipeCapacity))
+            chu_prep_splice(loop.uring.nextSubmission(), state.file, state.offset, pipe.write, length, tag(.spliceIn))
+        }
+    }
+
+    private func spliceCompleted(_ operation: CompletionTag.Operation, _ result: Int32) {
+        splicing = false
+        guard !closing, var state = fileSend else {
+            finishClosingIfIdle()
+            return
+        }
+        guard result > 0 else {
+            // 0 from the file: it is shorter than the region; from the socket: it is gone.
+            fileSend = nil
+            fail(result == 0 ? (operation == .spliceIn ? EIO : EPIPE) : -result)
+            return
+        }
+        let count = Int(result)
+        if operation == .spliceIn {
+            state.offset += Int64(count)
+            state.remaining -= count
+            state.inPipe = count
+        } else {
+            state.inPipe -= count
+            sentByteCount += count
+        }
+        if state.inPipe == 0, state.remaining == 0 {
+            fileSend = nil
+            handler?.fileSendCompleted(error: nil)
+            return
+        }
+        fileSend = state
+        submitFileSplice()
     }
 
     // MARK: Addresses (asked for lazily: a multishot accept reports none)

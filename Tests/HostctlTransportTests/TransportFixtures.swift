@@ -104,6 +104,7 @@ enum TransportEvent: Equatable, CustomStringConvertible {
     /// `receiveBuffer()` returned nil, after this many bytes.
     case paused(after: Int)
     case sendCompleted
+    case fileSent(errno: Int32?)
     case inputClosed
     case failed(errno: Int32)
     case transportClosed
@@ -114,6 +115,7 @@ enum TransportEvent: Equatable, CustomStringConvertible {
         case .received(let bytes): "received(\(bytes.count))"
         case .paused(let count): "paused(after: \(count))"
         case .sendCompleted: "sendCompleted"
+        case .fileSent(let code): "fileSent(\(code.map(String.init) ?? "ok"))"
         case .inputClosed: "inputClosed"
         case .failed(let code): "failed(\(code))"
         case .transportClosed: "transportClosed"
@@ -164,6 +166,8 @@ final class RecordingHandler: OutboundConnectionHandler, @unchecked Sendable {
     }
 
     func sendCompleted(_ buffer: ByteBuffer) { events.update { $0.append(.sendCompleted) } }
+
+    func fileSendCompleted(error: Int32?) { events.update { $0.append(.fileSent(errno: error)) } }
 
     func inputClosed() {
         events.update { $0.append(.inputClosed) }

@@ -8,10 +8,10 @@ import HostctlSystem
 /// The buffer is a temporary allocation (on the stack where it fits) that lives only
 /// across one read and one write: both are synchronous, so no suspension ever holds it,
 /// and a file of any size costs the same memory.
-enum FileRegionCopy {
+public enum FileRegionCopy {
     static let chunkSize = 64 * 1024
 
-    static func send(_ descriptor: Int32, offset: Int64, count: Int64, to writer: some ResponseBodyWriter) async throws {
+    public static func send(_ descriptor: Int32, offset: Int64, count: Int64, to writer: some ResponseBodyWriter) async throws {
         precondition(offset >= 0 && count >= 0, "a file region starts at 0 or later and is not negative")
         var position = offset
         var remaining = count

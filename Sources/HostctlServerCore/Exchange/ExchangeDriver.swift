@@ -52,6 +52,12 @@ protocol ExchangeDriver: AnyObject, RequestHeadSource {
     /// A request that finds HTTP.sys's request queue full: reset or refused with 503, and
     /// the connection ends.
     func turnAway(_ answer: RequestQueueFullResponse)
+    /// Whether `sendFile` moves a file's bytes without copying them here (the transport
+    /// below can: not through TLS). When not, the exchange reads and writes them.
+    var canSendFiles: Bool { get }
+    /// Sends `count` bytes of the file after the response bytes written so far, framed as
+    /// the response's body (a chunk under chunked coding), and returns once they are out.
+    func sendFile(_ descriptor: Int32, offset: Int64, count: Int) async throws
     /// Response bytes buffered and not yet sent: the app's writes wait while this is over
     /// the response buffer limit.
     var unsentResponseBytes: Int { get }
@@ -75,7 +81,7 @@ protocol ExchangeDriver: AnyObject, RequestHeadSource {
 
 /// What an exchange's task is waiting for, so the driver knows what wakes it.
 enum ExchangeWait: Equatable {
-    case nothing, request, body, writable, drain
+    case nothing, request, body, writable, drain, file
 }
 
 /// What `readRequestBody` found.

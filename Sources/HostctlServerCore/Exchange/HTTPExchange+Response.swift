@@ -10,25 +10,7 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
     var hasStarted: Bool { response.committed }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
-        guard isActive, let appResponse = activeResponse else { throw ConnectionAbortedError("The request is over.") }
-        try checkUsable()
-        guard !response.completed else {
-            throw ResponseUsageError(description: "The response has already completed; it cannot be written to.")
-        }
-        if !response.committed, !HTTPStatus.allowsContent(appResponse.status) {
-            throw ResponseUsageError(description: "Writing to the response body is invalid for responses with status code \(appResponse.status).")
-        }
-        if response.noBody, !bytes.isEmpty {
-            throw ResponseUsageError(description: "Writing to the response body is invalid for this response.")
-        }
-        response.written += bytes.count
-        if let declared = response.declaredLength, response.written > declared {
-            throw ResponseUsageError(description: "Response Content-Length mismatch: too many bytes written (\(response.written) of \(declared)).")
-        }
-        if response.isHead {  // HEAD: counted, never sent
-            if !bytes.isEmpty { core.log.headResponseBodyWrite(driver.connectionNumber, count: bytes.count) }
-            return false
-        }
+        guard try admitBody(bytes.count) else { return false }
 
         if !response.committed {
             let pending = pendingBody ?? ByteBuffer(capacity: max(256, bytes.count))
@@ -42,6 +24,46 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
         let unsent = driver.unsentResponseBytes
         if unsent >= commitThreshold { driver.flushResponse() }
         return driver.unsentResponseBytes > settings.maxResponseBufferSize
+    }
+
+    /// The rules every body write meets (the response not complete, its status allowing a
+    /// body, the declared length not exceeded), and the count. False for HEAD: counted,
+    /// never sent.
+    @inline(__always)
+    private func admitBody(_ count: Int) throws -> Bool {
+        guard isActive, let appResponse = activeResponse else { throw ConnectionAbortedError("The request is over.") }
+        try checkUsable()
+        guard !response.completed else {
+            throw ResponseUsageError(description: "The response has already completed; it cannot be written to.")
+        }
+        if !response.committed, !HTTPStatus.allowsContent(appResponse.status) {
+            throw ResponseUsageError(description: "Writing to the response body is invalid for responses with status code \(appResponse.status).")
+        }
+        if response.noBody, count > 0 {
+            throw ResponseUsageError(description: "Writing to the response body is invalid for this response.")
+        }
+        response.written += count
+        if let declared = response.declaredLength, response.written > declared {
+            throw ResponseUsageError(description: "Response Content-Length mismatch: too many bytes written (\(response.written) of \(declared)).")
+        }
+        if response.isHead {
+            if count > 0 { core.log.headResponseBodyWrite(driver.connectionNumber, count: count) }
+            return false
+        }
+        return true
+    }
+
+    /// A file region as the body (or part of it): without copying where the transport can,
+    /// else through `write` a buffer at a time. The head is committed first (with the
+    /// declared Content-Length, or chunked); a file region is never captured for the cache.
+    func sendFile(_ descriptor: Int32, offset: Int64, count: Int64) async throws {
+        guard driver.canSendFiles, count > 0 else {
+            return try await FileRegionCopy.send(descriptor, offset: offset, count: count, to: self)
+        }
+        guard try admitBody(Int(count)) else { return }
+        if !response.committed { try commit(final: false) }
+        extras?.capture = nil
+        try await driver.sendFile(descriptor, offset: offset, count: Int(count))
     }
 
     func waitUntilWritable() async throws {

@@ -205,6 +205,38 @@ extension HTTP1Connection: ExchangeDriver {
         }
     }
 
+    var canSendFiles: Bool { transport.canSendFiles }
+
+    /// The file's bytes go out in the send slot after everything buffered before them (its
+    /// chunk's size line too, under chunked coding), then the output carries on.
+    func sendFile(_ descriptor: Int32, offset: Int64, count: Int) async throws {
+        guard let request else { throw ConnectionAbortedError("The request is over.") }
+        let exchange = request.exchange
+        if request.responseIsChunked { HTTP1ResponseWriter.writeChunkStart(into: output, length: count) }
+        sendOutput()
+        while pendingOutput > 0 {
+            try exchange.checkUsable()
+            await park(for: .writable)
+        }
+        try exchange.checkUsable()
+        fileInFlight = true
+        switch transport.sendFile(descriptor, offset: offset, count: count) {
+        case .sent:
+            fileInFlight = false
+        case .pending:
+            while fileInFlight {
+                try exchange.checkUsable()
+                await park(for: .file)
+            }
+        case .unsupported, .failed:
+            fileInFlight = false
+            try exchange.checkUsable()
+            throw ConnectionAbortedError("The file could not be sent.")
+        }
+        try exchange.checkUsable()
+        if request.responseIsChunked { HTTP1ResponseWriter.writeChunkEnd(into: output) }
+    }
+
     @inline(__always)
     var unsentResponseBytes: Int { pendingOutput }
 

@@ -7,7 +7,7 @@ extension HTTP1Connection {
         let request = self.request
 
         // The client reads the response too slowly.
-        if let rate = settings.minResponseRate, inFlight != nil {
+        if let rate = settings.minResponseRate, inFlight != nil || fileInFlight {
             if let observed = sendObservedSince {
                 observeSendProgress()
                 let waited = sendWaitedNanoseconds + (now - observed)

@@ -52,6 +52,8 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     /// The buffer the transport is sending; it consumes the buffer as bytes go out, so its
     /// readable count is what is still unsent.
     @exclusivity(unchecked) var inFlight: ByteBuffer?
+    /// A file region is going out through the transport (it holds the send slot).
+    @exclusivity(unchecked) var fileInFlight = false
     /// The connection ends once its output is sent: it takes no more requests.
     @exclusivity(unchecked) var closeWhenSent = false
     // Minimum response rate: a send still pending at a heartbeat is watched from then on
@@ -155,6 +157,21 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
 
     // MARK: ConnectionHandler: output
 
+    func fileSendCompleted(error: Int32?) {
+        fileInFlight = false
+        if let observed = sendObservedSince {
+            observeSendProgress()
+            sendWaitedNanoseconds += loop.now - observed
+            sendObservedSince = nil
+        }
+        if let error {
+            abort(reason: "Sending a file failed (errno \(error)).")
+            return
+        }
+        if waitingFor == .file { resumeTask() }
+        sendOutput()
+    }
+
     func sendCompleted(_ buffer: ByteBuffer) {
         if let observed = sendObservedSince {
             observeSendProgress()
@@ -183,8 +200,8 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
 
     /// Hands buffered output to the transport (one send in flight at a time).
     func sendOutput() {
-        guard !closed, inFlight == nil, let buffer = outbound, !buffer.isEmpty else {
-            if closeWhenSent, inFlight == nil, outbound?.isEmpty ?? true { transport.close() }
+        guard !closed, inFlight == nil, !fileInFlight, let buffer = outbound, !buffer.isEmpty else {
+            if closeWhenSent, inFlight == nil, !fileInFlight, outbound?.isEmpty ?? true { transport.close() }
             return
         }
         outbound = spare

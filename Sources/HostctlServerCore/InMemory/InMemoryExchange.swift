@@ -137,6 +137,10 @@ final class InMemoryExchangeDriver: ExchangeDriver {
 
     func turnAway(_ answer: RequestQueueFullResponse) { status = 503 }
 
+    var canSendFiles: Bool { false }
+
+    func sendFile(_ descriptor: Int32, offset: Int64, count: Int) async throws {}
+
     var unsentResponseBytes: Int { 0 }
 
     func flushResponse() {}

@@ -1,0 +1,78 @@
+import Glibc
+import HostctlCore
+import HostctlSystem
+import HostctlTestSupport
+import HostctlTransport
+import Testing
+
+/// Files sent without copying them through user space (sendfile(2) on epoll, splice
+/// through a pipe on io_uring): the peer gets exactly the region's bytes, a region larger
+/// than the socket takes at once completes later, and a region past the file's end fails
+/// the connection rather than cutting the body short in silence.
+@Suite struct FileSendTests {
+    /// A pattern that does not repeat within a pipe's or a socket's buffer.
+    static let fileBytes: [UInt8] = (0..<(3 * 1024 * 1024 + 123)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+
+    /// A temporary file holding `fileBytes`, opened for reading.
+    static func openFile() throws -> Int32 {
+        let path = "/tmp/hostctl-filesend-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileSystem.writeFileAtomically(path, fileBytes)
+        defer { unlink(path) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError.last("open") }
+        return fd
+    }
+
+    @Test(arguments: TransportUnderTest.allCases) func aRegionArrivesByteForByte(_ transport: TransportUnderTest) throws {
+        let running = try transport.start()
+        defer { running.stop() }
+        let file = try Self.openFile()
+        defer { close(file) }
+        let (handler, peer) = try acceptedConnection(on: running)
+        defer { close(peer) }
+        let offset = 77, count = Self.fileBytes.count - 200
+        let result = try running.onLoop { handler.transport!.sendFile(file, offset: Int64(offset), count: count) }
+        #expect(handler.transport.map { _ in true } ?? true)
+        let received = try PeerSocket.read(peer, count: count)
+        #expect(received == Array(Self.fileBytes[offset..<(offset + count)]), "the region, exactly")
+        switch result {
+        case .sent: break
+        case .pending: #expect(waitUntil { handler.events.current.contains(.fileSent(errno: nil)) }, "\(handler.events.current)")
+        default: Issue.record("sendFile answered \(result)")
+        }
+        // The send slot is free again: an ordinary send follows the file.
+        let after = ByteBuffer()
+        after.append("after")
+        _ = try running.onLoop { handler.transport!.send(after) }
+        #expect(try PeerSocket.read(peer, count: 5) == Array("after".utf8))
+        #expect(try running.onLoop { handler.transport!.sentByteCount } == count + 5, "progress counts file bytes too")
+    }
+
+    @Test(arguments: TransportUnderTest.allCases) func aRegionPastTheEndOfTheFileFailsTheConnection(_ transport: TransportUnderTest) throws {
+        let running = try transport.start()
+        defer { running.stop() }
+        let file = try Self.openFile()
+        defer { close(file) }
+        let (handler, peer) = try acceptedConnection(on: running)
+        defer { close(peer) }
+        let result = try running.onLoop { handler.transport!.sendFile(file, offset: Int64(Self.fileBytes.count - 10), count: 100) }
+        if case .sent = result { Issue.record("a region past the end cannot be sent whole") }
+        #expect(waitUntil { handler.events.current.contains(.transportClosed) }, "the connection ends: \(handler.events.current)")
+    }
+
+    /// A connection accepted on the running loop, with its recording handler, and the peer's end.
+    func acceptedConnection(on running: RunningLoop) throws -> (RecordingHandler, Int32) {
+        let acceptor = QueueingAcceptor()
+        let (descriptor, address) = try ListeningSocket.open(.ipv4Loopback, reusePort: false)
+        let listener = try running.onLoop { try running.loop.listen(descriptor: descriptor, acceptor: acceptor, isTCP: true) }
+        defer { _ = try? running.onLoop { listener.closeAndDetach() } }
+        let handler = RecordingHandler()
+        acceptor.expect(handler)
+        let peer = try PeerSocket.connect(to: address)
+        guard waitUntil({ (try? running.onLoop { handler.transport != nil }) == true }) else {
+            close(peer)
+            throw TestFailure("the connection was never accepted")
+        }
+        return (handler, peer)
+    }
+}
