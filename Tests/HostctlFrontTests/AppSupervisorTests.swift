@@ -1,3 +1,4 @@
+import HostctlCore
 import Glibc
 import Synchronization
 @testable import HostctlFront
@@ -151,7 +152,14 @@ import Testing
         await supervisor.shutdown()
 
         // Failures to start: three are allowed in the window, then 503 until it has passed.
-        let failing = AppSupervisor(command: app.command("exit3"), options: options)
+        // The window runs on a clock of the test's: the same however long the starts take.
+        let clock = TestClock()
+        let (clockedOptions, _) = Self.options {
+            $0.rapidFailureLimit = 3
+            $0.rapidFailureWindow = .seconds(3)
+            $0.clock = { clock.now }
+        }
+        let failing = AppSupervisor(command: app.command("exit3"), options: clockedOptions)
         for _ in 0..<3 {
             let page = await failure { try await failing.endpoint() }
             #expect(page?.status == 502)
@@ -161,9 +169,8 @@ import Testing
         #expect(text(refused).contains("failed 3 times within 3 s"), "\(text(refused))")
         #expect(text(refused).contains("exited with code 3"))
         let startsBefore = app.startedPIDs.count
-        #expect(await eventually(within: 10) {
-            await failure { try await failing.endpoint() }?.status == 502
-        }, "started again once the window passed")
+        clock.advance(by: .seconds(3))
+        #expect(await failure { try await failing.endpoint() }?.status == 502, "started again once the window passed")
         #expect(app.startedPIDs.count == startsBefore + 1)
         await failing.shutdown()
     }
@@ -285,4 +292,13 @@ final class MessageLog: Sendable {
     private let lines = Mutex<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var messages: [String] { lines.withLock { $0 } }
+}
+
+/// A monotonic clock the test moves by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = Lock()
+    private var value: Int64 = 1_000_000_000_000
+
+    var now: Int64 { lock.withLock { value } }
+    func advance(by duration: Duration) { lock.withLock { value += duration.nanoseconds } }
 }

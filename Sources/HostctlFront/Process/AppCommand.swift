@@ -47,6 +47,9 @@ public struct AppSupervisorOptions: Sendable {
     /// Failures allowed within `rapidFailureWindow` before 503s (rapidFailsPerMinute).
     public var rapidFailureLimit = 10
     public var rapidFailureWindow: Duration = .seconds(60)
+    /// Monotonic nanoseconds, for the rapid-failure window (a test sets its own clock, so
+    /// the window means the same however busy the machine is).
+    public var clock: @Sendable () -> Int64 = { MonotonicClock.now() }
     /// HOSTCTL_PATHBASE.
     public var pathBase = "/"
     /// Show the tail of the app's output on 502 pages (Development only, by default).

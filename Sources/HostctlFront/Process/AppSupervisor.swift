@@ -244,7 +244,7 @@ public final class AppSupervisor: AppEndpointSource, @unchecked Sendable {
         if state.shuttingDown { return FrontErrorPage.shuttingDown() }
         if let page = state.offlinePage { return FrontErrorPage.offline(page) }
         guard case .idle = state.phase, options.startsOnRequest else { return nil }
-        let now = MonotonicClock.now()
+        let now = options.clock()
         guard let until = state.policy.blockedUntil(at: now) else { return nil }
         return FrontErrorPage.tooManyFailures(
             app: state.command.displayName, limit: state.policy.limit, window: options.rapidFailureWindow,
@@ -378,7 +378,7 @@ public final class AppSupervisor: AppEndpointSource, @unchecked Sendable {
                 }
             }
             if case .current = role, let failure = ending.failure {
-                state.policy.recordFailure(at: MonotonicClock.now())
+                state.policy.recordFailure(at: options.clock())
                 state.lastFailure = failure
                 state.lastOutputTail = ending.outputTail
             }
