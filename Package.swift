@@ -86,8 +86,9 @@ let package = Package(
         // Moves bytes; knows no HTTP.
         .target(name: "HostctlIOUring", dependencies: ["HostctlCore", "HostctlSystem", "HostctlTransport", "CHostctlIOUring", "CHostctlLinux"]),
 
-        // The library apps import: the hosting library plus the servers it can run on.
-        .target(name: "Hostctl", dependencies: ["HostctlHosting", "HostctlServerCore", "HostctlEpoll", "HostctlIOUring", "HostctlTransport", "HostctlSystem"]),
+        // The library apps import: the hosting library plus the servers it can run on (and
+        // their TLS layer).
+        .target(name: "Hostctl", dependencies: ["HostctlHosting", "HostctlServerCore", "HostctlTLS", "HostctlEpoll", "HostctlIOUring", "HostctlTransport", "HostctlSystem"]),
 
         // Child processes: spawn with reset signals, wait while forwarding signals.
         .target(name: "HostctlSupervisor", dependencies: ["HostctlSystem", "CHostctlLinux"]),

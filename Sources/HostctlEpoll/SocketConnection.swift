@@ -20,6 +20,8 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     @exclusivity(unchecked) private var readingPaused = false
     @exclusivity(unchecked) private var inputClosed = false
     @exclusivity(unchecked) private(set) var closed = false
+    /// `shutdownOutput` was asked for while a send was pending: the FIN follows it.
+    @exclusivity(unchecked) private var shutdownAfterSend = false
     /// Set while an outbound connect is in progress: the handler to tell when it completes.
     @exclusivity(unchecked) private var connecting: OutboundConnectionHandler?
 
@@ -166,8 +168,21 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         guard let buffer = pendingSend else { return }
         if writeOut(buffer) {
             pendingSend = nil
+            if shutdownAfterSend { shutdownOutput() }
             handler?.sendCompleted(buffer)
         }
+    }
+
+    var carriesBytesUnchanged: Bool { true }
+
+    func shutdownOutput() {
+        guard !closed else { return }
+        if pendingSend != nil || connecting != nil {
+            shutdownAfterSend = true
+            return
+        }
+        shutdownAfterSend = false
+        Glibc.shutdown(descriptor, Int32(SHUT_WR))
     }
 
     // MARK: Closing

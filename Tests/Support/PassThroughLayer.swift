@@ -124,6 +124,7 @@ public final class PassThroughLayer: ServedConnection, ConnectionTransport {
     }
 
     public func close() { below.close() }
+    public func shutdownOutput() { below.shutdownOutput() }
     public func reset() { below.reset() }
     public var localAddress: SocketAddress? { below.localAddress }
     public var remoteAddress: SocketAddress? { below.remoteAddress }
