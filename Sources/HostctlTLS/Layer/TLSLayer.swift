@@ -369,6 +369,9 @@ final class TLSLayer: ServedConnection, ConnectionTransport {
         engine?.releaseBuffers()
     }
 
+    /// The memory the layer's own buffers hold now (OpenSSL's aside).
+    var bufferedCapacity: Int { inbound.capacity + filling.capacity + (spare?.capacity ?? 0) + (sending?.capacity ?? 0) }
+
     func beginDraining() {
         if let above {
             above.beginDraining()
