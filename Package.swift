@@ -130,11 +130,14 @@ let package = Package(
             dependencies: ["HostctlTransport", "HostctlEpoll", "HostctlIOUring", "HostctlCore", "HostctlSystem", "HostctlTestSupport"]
         ),
         // Shared by the tests: a blocking socket client that parses just enough HTTP/1.1 (the
-        // server, transport and front tests), where io_uring stands here, waiting on signals,
+        // server, transport and front tests; over TLS too), where io_uring stands here, waiting on signals,
         // a seeded random generator, buffer capture (a library, since test targets cannot
         // depend on one another).
-        .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem", "HostctlIOUring"], path: "Tests/Support"),
-        .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTransport", "HostctlTestSupport"]),
+        .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem", "HostctlIOUring", "CHostctlOpenSSL"], path: "Tests/Support"),
+        .testTarget(
+            name: "HostctlServerTests",
+            dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTransport", "HostctlTestSupport", "HostctlTLS"]
+        ),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),
         .testTarget(name: "HostctlSupervisorTests", dependencies: ["HostctlSupervisor", "HostctlSystem"]),
