@@ -116,6 +116,16 @@ extension TestClient {
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
+    /// The server certificate, DER.
+    public var peerCertificate: [UInt8]? {
+        guard let ssl = tls?.ssl, let certificate = SSL_get0_peer_certificate(ssl) else { return nil }
+        var bytes: UnsafeMutablePointer<UInt8>?
+        let count = i2d_X509(certificate, &bytes)
+        guard count > 0, let bytes else { return nil }
+        defer { CRYPTO_free(bytes, #fileID, #line) }
+        return Array(UnsafeBufferPointer(start: bytes, count: Int(count)))
+    }
+
     public var sessionWasReused: Bool { tls.map { SSL_session_reused($0.ssl) == 1 } ?? false }
 
     /// The session to resume with (read a response first: TLS 1.3 tickets come after the handshake).
