@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),
         .testTarget(name: "HostctlSupervisorTests", dependencies: ["HostctlSupervisor", "HostctlSystem"]),
-        .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport"]),
+        .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport", "HostctlTLS"]),
         .testTarget(
             name: "HostctlCLITests",
             dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem", "HostctlTLS"],
