@@ -13,6 +13,17 @@ public protocol AppEndpointSource: AnyObject, Sendable {
     /// mid-exchange: the app may have died. The process half checks (its exit is reported
     /// by the process monitor anyway; this only makes it sooner).
     func connectionFailed(_ endpoint: AppEndpoint)
+
+    /// The forwarding half is done with an `endpoint()` answer: its exchange is over,
+    /// answered, failed or aborted. Called once per answer. A run being replaced (a swap)
+    /// is stopped only once every request handed its address has been released, so a
+    /// request on its way to the old run is never cut off by its stop.
+    func release(_ endpoint: AppEndpoint)
+}
+
+extension AppEndpointSource {
+    /// Sources that never replace a running app need not count.
+    public func release(_ endpoint: AppEndpoint) {}
 }
 
 /// Where one run of the app listens, and the token that run expects.

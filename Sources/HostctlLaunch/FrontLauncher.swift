@@ -17,13 +17,8 @@ struct FrontLauncher {
         browserURL: String? = nil, pathBase: String? = nil, relay: SignalRelay
     ) -> Int32 {
         var command = command
-        var options = FrontOptions(publicURLs: publicURLs)
-        options.https.certificate = FrontCertificate.configured(in: command.environment, relativeTo: command.workingDirectory)
-        // As ANCM tells an app behind IIS: where its HTTPS redirection should send clients.
-        if let https = publicURLs.first(where: { $0.lowercased().hasPrefix("https://") }), let port = try? ListenURL(https).port,
-           command.environment["ASPNETCORE_ANCM_HTTPS_PORT"] == nil {
-            command.environment["ASPNETCORE_ANCM_HTTPS_PORT"] = String(port)
-        }
+        command.environment = Self.appEnvironment(command.environment, publicURLs: publicURLs)
+        var options = Self.frontOptions(publicURLs: publicURLs, for: command)
         options.startsAppAtOnce = startMode == .always
         options.supervisor.appOfflineDirectory = appOfflineDirectory
         options.supervisor.showsOutputTail = command.environmentName.lowercased() == "development"
@@ -40,6 +35,27 @@ struct FrontLauncher {
         let code = FrontHost(command: command, options: options).run(signals: relay)
         browsers.reap()
         return code
+    }
+
+    /// The front's options for `publicURLs`: all of them served, https:// ones with the
+    /// certificate the app's environment configures for Kestrel (else, in Development, the
+    /// developer certificate).
+    static func frontOptions(publicURLs: [String], for command: AppCommand) -> FrontOptions {
+        var options = FrontOptions(publicURLs: publicURLs)
+        options.https.certificate = FrontCertificate.configured(in: command.environment, relativeTo: command.workingDirectory)
+        return options
+    }
+
+    /// The app's environment behind a front on `publicURLs`, with what ANCM tells an app
+    /// behind IIS: the public https port (`ASPNETCORE_ANCM_HTTPS_PORT`), where its HTTPS
+    /// redirection sends clients (unless the environment names one already).
+    static func appEnvironment(_ environment: ProcessEnvironment, publicURLs: [String]) -> ProcessEnvironment {
+        var environment = environment
+        if environment["ASPNETCORE_ANCM_HTTPS_PORT"] == nil,
+           let https = publicURLs.first(where: { $0.lowercased().hasPrefix("https://") }), let port = try? ListenURL(https).port {
+            environment["ASPNETCORE_ANCM_HTTPS_PORT"] = String(port)
+        }
+        return environment
     }
 }
 

@@ -94,8 +94,10 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
             urls: urls, options: serverOptions, environmentName: environmentName, kestrel: kestrel, loggerFactory: loggerFactory,
             environment: processEnvironment
         ))
-        var handler = UnhandledErrorLog.wrap(build(), logger: serverLogger)
-        if isDevelopment { handler = DeveloperExceptionPage.wrap(handler) }
+        // An error that escapes the app is logged once: by the server as it answers 500 (no
+        // frame per request for it), or by the developer page as it shows it.
+        var handler = build()
+        if isDevelopment { handler = DeveloperExceptionPage.wrap(handler, logger: serverLogger) }
         if loggerFactory.sinks.contains(where: \.includesScopes) { handler = RequestLogScopes.wrap(handler) }
         // Outermost, so nothing sees a request before the forwarded values are applied (the
         // server has checked and hidden the token before the request gets here).
