@@ -68,6 +68,12 @@ final class TLSLayerRig {
         Issue.record("the handshake did not finish in 10 rounds: \(failures.all)")
     }
 
+    /// Time passes and the heartbeat comes, as the server's once a second.
+    func tick(seconds: Double) {
+        loop.advance(seconds: seconds)
+        layer.heartbeat(now: loop.now)
+    }
+
     /// The client sends `text`; returns what reached the protocol above.
     func clientSends(_ text: String, piece: Int = .max) -> [UInt8] {
         client.write(Array(text.utf8))
@@ -200,9 +206,11 @@ final class CipherTransport: ConnectionTransport {
         guard !closed else { return }
         closed = true
         held = nil
+        // As the real transports: the handler is told, then let go.
         loop.later { [self] in
             transportClosedDelivered = true
             handler.transportClosed()
+            handler = nil
         }
     }
 

@@ -204,11 +204,9 @@ import Testing
         rig.client.handshake()
         let hello = rig.client.takeOutput()
         _ = rig.below.deliver(Array(hello.prefix(10)))
-        rig.loop.advance(seconds: 2)
-        rig.layer.heartbeat(now: rig.loop.now)
+        rig.tick(seconds: 2)
         #expect(!rig.below.closed)
-        rig.loop.advance(seconds: 2)
-        rig.layer.heartbeat(now: rig.loop.now)
+        rig.tick(seconds: 2)
         #expect(rig.below.closed)
         #expect(rig.failures.reasons == [.handshakeTimedOut])
         #expect(rig.above == nil)
@@ -224,8 +222,7 @@ import Testing
         let hello = rig.client.takeOutput()
         for (second, byte) in hello.prefix(5).enumerated() {
             _ = rig.below.deliver([byte])
-            rig.loop.advance(seconds: 1)
-            rig.layer.heartbeat(now: rig.loop.now)
+            rig.tick(seconds: 1)
             if rig.below.closed {
                 #expect(second >= 2, "not within the grace period")
                 break
@@ -238,11 +235,9 @@ import Testing
     /// A client connected and silent is held to the timeout only (nothing has started to come).
     @Test func aSilentClientIsHeldToTheTimeoutOnly() {
         let rig = TLSLayerRig()
-        rig.loop.advance(seconds: 9)
-        rig.layer.heartbeat(now: rig.loop.now)
+        rig.tick(seconds: 9)
         #expect(!rig.below.closed)
-        rig.loop.advance(seconds: 2)
-        rig.layer.heartbeat(now: rig.loop.now)
+        rig.tick(seconds: 2)
         #expect(rig.below.closed)
     }
 
@@ -298,6 +293,23 @@ import Testing
         #expect(layer.bufferedCapacity == 0)
         #expect(rig.clientSends("pong") == Array("pong".utf8))
         #expect(try #require(rig.above).heartbeats == 2)
+    }
+
+    /// The protocol holds the layer as its transport and the layer holds the protocol: once
+    /// the connection has closed, neither may keep the other alive.
+    @Test func aClosedConnectionLeavesNothingBehind() {
+        weak var layer: TLSLayer?
+        weak var above: RecordingProtocol?
+        do {
+            let rig = TLSLayerRig()
+            rig.handshake()
+            layer = rig.layer as? TLSLayer
+            above = rig.above
+            rig.above?.transport.close()
+            rig.loop.run()
+            #expect(rig.below.transportClosedDelivered)
+        }
+        #expect(layer == nil && above == nil)
     }
 
     @Test func aRenegotiationAttemptEndsTheConnection() throws {

@@ -164,6 +164,10 @@ final class TLSLayer: ServedConnection, ConnectionTransport {
         filling.release()
         inbound.release()
         makeAbove = nil
+        // The protocol holds this layer as its transport: letting go breaks the cycle, and
+        // both go once the server lets go of the connection.
+        let above = self.above
+        self.above = nil
         above?.transportClosed()
     }
 
