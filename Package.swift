@@ -136,7 +136,10 @@ let package = Package(
         .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem", "HostctlIOUring", "CHostctlOpenSSL"], path: "Tests/Support"),
         .testTarget(
             name: "HostctlServerTests",
-            dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTransport", "HostctlTestSupport", "HostctlTLS"]
+            dependencies: [
+                "Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTransport", "HostctlTestSupport", "HostctlTLS",
+                "HostctlSupervisor",
+            ]
         ),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),

@@ -1,4 +1,3 @@
-import Foundation
 import Hostctl
 import HostctlSystem
 import HostctlTestSupport

@@ -1,4 +1,4 @@
-import Foundation
+import HostctlSupervisor
 import HostctlSystem
 import HostctlTestSupport
 @testable import HostctlTLS
@@ -37,7 +37,9 @@ final class CertificateFiles: @unchecked Sendable {
     }
 }
 
-/// An external client (curl, openssl, python3) run to completion off Swift's pool, bounded in time.
+/// An external client (curl, openssl, python3) run to completion off Swift's pool, bounded in
+/// time, through the supervisor's own spawning (Foundation's Process and FileHandle trap on
+/// an interrupted read, which the suite's many children make likely).
 struct ExternalTool {
     struct Result: CustomStringConvertible {
         let status: Int32
@@ -48,54 +50,42 @@ struct ExternalTool {
 
     /// The tool's path, or nil (the test then says it is skipped).
     static func find(_ name: String) -> String? {
-        ExecutableSearch.find(name, path: ProcessInfo.processInfo.environment["PATH"])
+        ExecutableSearch.find(name, path: ProcessEnvironment.current()["PATH"])
     }
 
-    static func run(_ name: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:], timeout: Double = 30) async throws -> Result {
+    static func run(_ name: String, _ arguments: [String], input: String = "", timeout: Double = 30) async throws -> Result {
         guard let path = find(name) else { throw TestFailure("\(name) is not installed") }
         return try await offThePool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
-            var variables = ProcessInfo.processInfo.environment
-            for (key, value) in environment { variables[key] = value }
-            process.environment = variables
-            let output = Pipe(), errors = Pipe(), standardInput = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            process.standardInput = standardInput
-            try process.run()
-            if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
-            try? standardInput.fileHandleForWriting.close()
-            // Read both pipes while it runs (a full pipe would stall it), then wait, bounded.
-            let collected = OutputPair()
-            let readers = [(output, true), (errors, false)].map { pipe, isOut in
-                Thread { let data = pipe.fileHandleForReading.readDataToEndOfFile(); collected.set(data, out: isOut) }
+            var request = SpawnRequest(executable: path, arguments: arguments, environment: ProcessEnvironment.current())
+            request.standardInput = .pipe
+            request.standardOutput = .pipe
+            request.standardError = .pipe
+            let child = try ChildProcess.spawn(request)
+            // The input is small (a request): it fits the pipe, and the end of it follows.
+            if let stdin = child.takeStandardInput() {
+                try? Descriptor.writeAll(stdin, Array(input.utf8))
+                Descriptor.close(stdin)
             }
-            readers.forEach { $0.start() }
-            let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning, Date() < deadline { usleep(2000) }
-            if process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
-                throw TestFailure("\(name) \(arguments.joined(separator: " ")) ran over \(timeout) s")
-            }
-            process.waitUntilExit()
-            guard collected.wait(seconds: 10) else { throw TestFailure("\(name)'s output did not end") }
-            return Result(status: process.terminationStatus, stdout: collected.stdout, stderr: collected.stderr)
+            let output = OutputPair()
+            var monitor = ChildMonitor()
+            monitor.outputs = [
+                .init(descriptor: child.standardOutput!) { output.stdout += $0 },
+                .init(descriptor: child.standardError!) { output.stderr += $0 },
+            ]
+            monitor.deadline = MonotonicClock.now() + Int64(timeout * 1e9)
+            let result = monitor.wait(for: child)
+            if result.timedOut { throw TestFailure("\(name) \(arguments.joined(separator: " ")) ran over \(timeout) s") }
+            return Result(
+                status: result.status.shellCode, stdout: String(decoding: output.stdout, as: UTF8.self),
+                stderr: String(decoding: output.stderr, as: UTF8.self)
+            )
         }
     }
 }
 
 private final class OutputPair: @unchecked Sendable {
-    private let lock = NSLock()
-    private var out: Data?
-    private var err: Data?
-
-    func set(_ data: Data, out isOut: Bool) { lock.withLock { if isOut { out = data } else { err = data } } }
-    func wait(seconds: Double) -> Bool { waitUntil(seconds: seconds) { lock.withLock { out != nil && err != nil } } }
-    var stdout: String { lock.withLock { String(decoding: out ?? Data(), as: UTF8.self) } }
-    var stderr: String { lock.withLock { String(decoding: err ?? Data(), as: UTF8.self) } }
+    var stdout: [UInt8] = []
+    var stderr: [UInt8] = []
 }
 
 /// Skips the test, saying so, where a client it drives is not installed (`.ci/run` installs them).

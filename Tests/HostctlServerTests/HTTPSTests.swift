@@ -1,5 +1,4 @@
 import CHostctlOpenSSL
-import Foundation
 import Hostctl
 import HostctlTestSupport
 import Testing
