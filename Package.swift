@@ -86,8 +86,9 @@ let package = Package(
         // Moves bytes; knows no HTTP.
         .target(name: "HostctlIOUring", dependencies: ["HostctlCore", "HostctlSystem", "HostctlTransport", "CHostctlIOUring", "CHostctlLinux"]),
 
-        // The library apps import: the hosting library plus the servers it can run on.
-        .target(name: "Hostctl", dependencies: ["HostctlHosting", "HostctlServerCore", "HostctlEpoll", "HostctlIOUring", "HostctlTransport", "HostctlSystem"]),
+        // The library apps import: the hosting library plus the servers it can run on (and
+        // their TLS layer).
+        .target(name: "Hostctl", dependencies: ["HostctlHosting", "HostctlServerCore", "HostctlTLS", "HostctlEpoll", "HostctlIOUring", "HostctlTransport", "HostctlSystem"]),
 
         // Child processes: spawn with reset signals, wait while forwarding signals.
         .target(name: "HostctlSupervisor", dependencies: ["HostctlSystem", "CHostctlLinux"]),
@@ -129,15 +130,21 @@ let package = Package(
             dependencies: ["HostctlTransport", "HostctlEpoll", "HostctlIOUring", "HostctlCore", "HostctlSystem", "HostctlTestSupport"]
         ),
         // Shared by the tests: a blocking socket client that parses just enough HTTP/1.1 (the
-        // server, transport and front tests), where io_uring stands here, waiting on signals,
+        // server, transport and front tests; over TLS too), where io_uring stands here, waiting on signals,
         // a seeded random generator, buffer capture (a library, since test targets cannot
         // depend on one another).
-        .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem", "HostctlIOUring"], path: "Tests/Support"),
-        .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTransport", "HostctlTestSupport"]),
+        .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem", "HostctlIOUring", "CHostctlOpenSSL"], path: "Tests/Support"),
+        .testTarget(
+            name: "HostctlServerTests",
+            dependencies: [
+                "Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTransport", "HostctlTestSupport", "HostctlTLS",
+                "HostctlSupervisor",
+            ]
+        ),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),
         .testTarget(name: "HostctlSupervisorTests", dependencies: ["HostctlSupervisor", "HostctlSystem"]),
-        .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport"]),
+        .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport", "HostctlTLS"]),
         .testTarget(
             name: "HostctlCLITests",
             dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem", "HostctlTLS", "HostctlTestSupport"],

@@ -1,6 +1,7 @@
 import HostctlCore
 import HostctlHosting
 import HostctlServerCore
+import HostctlTLS
 import HostctlTransport
 
 /// The event-loop server (our Kestrel): the HTTP server core over epoll loops, one per
@@ -39,9 +40,13 @@ public final class LoopServer<Transport: ServerTransport>: Server, @unchecked Se
             application: application, options: configuration.options, loopCount: group.loops.count,
             appliesHTTPSysExtras: Transport.appliesHTTPSysExtras
         )
-        let binding = ListenerBinding(loopCount: group.loops.count) { (descriptor, loopIndex, isTCP) throws(ServerStartError) in
+        // Plain URLs go to the core itself; each https:// URL to an acceptor with its TLS layer.
+        let https = try makeHTTPSEndpoints(urls)
+        let acceptors = https.mapValues { core.acceptor(for: $0.endpoint) }
+        let binding = ListenerBinding(loopCount: group.loops.count) { (descriptor, loopIndex, isTCP, url) throws(ServerStartError) in
             do {
-                self.listeners.append(try group.loops[loopIndex].listen(descriptor: descriptor, acceptor: core, isTCP: isTCP))
+                let acceptor = acceptors[url.original] ?? core
+                self.listeners.append(try group.loops[loopIndex].listen(descriptor: descriptor, acceptor: acceptor, isTCP: isTCP))
             } catch {
                 throw ServerStartError("Could not listen: \(error).")
             }
@@ -57,6 +62,36 @@ public final class LoopServer<Transport: ServerTransport>: Server, @unchecked Se
         }
         self.group = group
         self.core = core
+        if !https.isEmpty { watchCertificates(https.values.map(\.certificates), on: group.loops[0]) }
+    }
+
+    /// The TLS side of each https:// URL, by the URL as given; warnings are logged now.
+    private func makeHTTPSEndpoints(_ urls: [ListenURL]) throws(ServerStartError) -> [String: HTTPSEndpoint] {
+        let factory = configuration.loggerFactory
+        let handshakes = factory.logger(category: ServerLogCategory.kestrelHttps)
+        let onFailure: @Sendable (TLSFailure, SocketAddress?) -> Void = { failure, remote in
+            let peer = remote.map { " from \($0)" } ?? ""
+            if failure.reason == .handshakeTimedOut {
+                handshakes.debug("Authentication of the HTTPS connection\(peer) timed out.", event: EventID(2, name: "AuthenticationTimedOut"))
+            } else {
+                handshakes.debug("Failed to authenticate HTTPS connection\(peer). \(failure)", event: EventID(1, name: "AuthenticationFailed"))
+            }
+        }
+        var endpoints: [String: HTTPSEndpoint] = [:]
+        for url in urls where url.isHTTPS && endpoints[url.original] == nil {
+            let endpoint = try HTTPSEndpoint(url: url, configuration: configuration, onFailure: onFailure)
+            let general = factory.logger(category: ServerLogCategory.general(forServer: Transport.appliesHTTPSysExtras ? "iouring" : "eventloop"))
+            for warning in endpoint.warnings { general.warning(warning) }
+            endpoints[url.original] = endpoint
+        }
+        return endpoints
+    }
+
+    /// Certificates reload from the first loop's heartbeat (a stat per file per second).
+    private func watchCertificates(_ stores: [TLSCertificateStore], on loop: Transport.Loop) {
+        let reloader = CertificateReloader(stores: stores, logger: configuration.loggerFactory.logger(category: ServerLogCategory.kestrelCertificates))
+        let key = CertificateReloader.nextKey()
+        loop.execute { [reloader] in _ = loop.localState(key: key) { reloader } }
     }
 
     public func stop(timeout: Duration) async {

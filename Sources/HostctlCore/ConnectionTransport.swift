@@ -25,6 +25,13 @@ public protocol ConnectionTransport: AnyObject {
     /// Closes the connection; unsent bytes are dropped. `transportClosed` follows.
     func close()
 
+    /// Ends this side's output once the sends handed over have gone (a FIN: shutdown(2) with
+    /// SHUT_WR) and keeps reading: the peer learns at once that nothing more will come, and
+    /// what it still sends is read (and can be discarded) rather than answered with a reset
+    /// that could destroy the last response before the peer reads it: a lingering close.
+    /// Nothing may be sent after it; `close()` ends the connection as usual.
+    func shutdownOutput()
+
     /// Closes the connection with a TCP reset (SO_LINGER 0) instead of a FIN, as HTTP.sys
     /// throttles: the client learns at once that nothing will come. `transportClosed` follows.
     func reset()
@@ -35,8 +42,18 @@ public protocol ConnectionTransport: AnyObject {
     var remoteAddress: SocketAddress? { get }
     /// What a TLS layer negotiated; nil on a connection without TLS.
     var tls: TLSConnectionInfo? { get }
+    /// Whether sent bytes reach the socket unchanged (see the default below): what a
+    /// zero-copy file send must ask before it bypasses the transport.
+    var carriesBytesUnchanged: Bool { get }
 }
 
 extension ConnectionTransport {
     public var tls: TLSConnectionInfo? { nil }
+
+    /// True when the bytes given to `send` reach the socket as they are, with nothing
+    /// between that transforms or holds them (a socket's own transport). Only then may a
+    /// response body go to the socket without passing through user space (sendfile(2),
+    /// splice); under a layer (TLS encrypts every byte, and this kernel has no kTLS) a file
+    /// must go through the copy path. False unless a transport says otherwise.
+    public var carriesBytesUnchanged: Bool { false }
 }

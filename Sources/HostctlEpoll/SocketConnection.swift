@@ -22,6 +22,8 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     @exclusivity(unchecked) private var readingPaused = false
     @exclusivity(unchecked) private var inputClosed = false
     @exclusivity(unchecked) private(set) var closed = false
+    /// `shutdownOutput` was asked for while a send was pending: the FIN follows it.
+    @exclusivity(unchecked) private var shutdownAfterSend = false
     /// Set while an outbound connect is in progress: the handler to tell when it completes.
     @exclusivity(unchecked) private var connecting: OutboundConnectionHandler?
 
@@ -207,7 +209,9 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         if let file = pendingFile {
             pendingFile = nil
             switch writeFile(file.descriptor, offset: file.offset, remaining: file.remaining) {
-            case .sent: handler?.fileSendCompleted(error: nil)
+            case .sent:
+                if shutdownAfterSend { shutdownOutput() }
+                handler?.fileSendCompleted(error: nil)
             case .failed(let code): handler?.fileSendCompleted(error: code)
             case .pending, .unsupported: break
             }
@@ -216,9 +220,21 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         guard let buffer = pendingSend else { return }
         if writeOut(buffer) {
             pendingSend = nil
-        pendingFile = nil
+            if shutdownAfterSend { shutdownOutput() }
             handler?.sendCompleted(buffer)
         }
+    }
+
+    var carriesBytesUnchanged: Bool { true }
+
+    func shutdownOutput() {
+        guard !closed else { return }
+        if pendingSend != nil || pendingFile != nil || connecting != nil {
+            shutdownAfterSend = true
+            return
+        }
+        shutdownAfterSend = false
+        Glibc.shutdown(descriptor, Int32(SHUT_WR))
     }
 
     // MARK: Closing

@@ -14,6 +14,10 @@ public struct FrontOptions: Sendable {
     public var startsAppAtOnce = false
     public var supervisor = AppSupervisorOptions()
     public var forwarding = ForwardingOptions()
+    /// TLS for public https:// URLs: the certificate (else, in the app's Development
+    /// environment, the developer certificate, as IIS Express serves its own). The front
+    /// terminates TLS and forwards plain HTTP/1.1 with `X-Forwarded-Proto: https`, as ANCM.
+    public var https = HTTPSOptions()
     /// How long requests in flight through the front get to finish at shutdown, before
     /// the app itself is stopped (with its own limit, `supervisor.shutdownTimeLimit`).
     public var drainTimeout: Duration = .seconds(10)
@@ -107,11 +111,12 @@ public final class FrontHost: Sendable {
     /// hostctl's own environment, which could hold variables meant for an app (a front
     /// must not act as an app behind a front because HOSTCTL_PORT happens to be set), nor
     /// from the package's settings files, which are the app's. Only what the console needs
-    /// (TERM, NO_COLOR) is passed on.
+    /// (TERM, NO_COLOR) is passed on, and where the developer certificate is (HOME,
+    /// XDG_DATA_HOME) for public https:// URLs.
     private func makeApplication() -> WebApplication {
         var environment = ProcessEnvironment()
         let real = ProcessEnvironment.current()
-        for name in ["TERM", "NO_COLOR"] { environment[name] = real[name] }
+        for name in ["TERM", "NO_COLOR", "HOME", "XDG_DATA_HOME"] { environment[name] = real[name] }
         environment["HOSTCTL_URLS"] = options.publicURLs.joined(separator: ";")
         environment["HOSTCTL_SERVER"] = options.server
         environment["HOSTCTL_ENVIRONMENT"] = command.environmentName
@@ -119,6 +124,7 @@ public final class FrontHost: Sendable {
             arguments: ["hostctl"], environment: environment, servers: WebApplication.defaultServers, readsSettingsFiles: false
         )
         builder.serverOptions.shutdownTimeout = options.drainTimeout
+        builder.serverOptions.httpsDefaults = options.https
         return builder.build()
     }
 }

@@ -50,6 +50,8 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     @exclusivity(unchecked) private var connectAddress: UnsafeMutableRawBufferPointer?
     /// Bytes sent before the connection was established: submitted once it is.
     @exclusivity(unchecked) private var sendAfterConnect: ByteBuffer?
+    /// `shutdownOutput` was asked for while a send was in flight: the FIN follows it.
+    @exclusivity(unchecked) private var shutdownAfterSend = false
 
     init(descriptor: Int32, loop: IOUringLoop, remote: SocketAddress? = nil) {
         self.descriptor = descriptor
@@ -245,6 +247,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
             sentByteCount += Int(result)
             if buffer.isEmpty {
                 sending = nil
+                if shutdownAfterSend { shutdownOutput() }
                 handler?.sendCompleted(buffer)
             } else {
                 loop.shortSends += 1
@@ -255,6 +258,21 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
             fail(result == 0 ? EPIPE : -result)
         }
         finishClosingIfIdle()
+    }
+
+    var carriesBytesUnchanged: Bool { true }
+
+    /// A direct shutdown(2) rather than an IORING_OP_SHUTDOWN: it is rare (a lingering
+    /// close), it never blocks, and no operation of the ring can be reordered around it
+    /// once the send before it has completed.
+    func shutdownOutput() {
+        guard !closing else { return }
+        if sending != nil || fileSend != nil || sendAfterConnect != nil || connecting != nil {
+            shutdownAfterSend = true
+            return
+        }
+        shutdownAfterSend = false
+        Glibc.shutdown(descriptor, Int32(SHUT_WR))
     }
 
     // MARK: Closing
@@ -364,6 +382,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         }
         if state.inPipe == 0, state.remaining == 0 {
             fileSend = nil
+            if shutdownAfterSend { shutdownOutput() }
             handler?.fileSendCompleted(error: nil)
             return
         }

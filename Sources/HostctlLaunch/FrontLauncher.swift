@@ -1,4 +1,5 @@
 import HostctlFront
+import HostctlHosting
 import HostctlSupervisor
 import HostctlSystem
 import Synchronization
@@ -15,7 +16,9 @@ struct FrontLauncher {
         _ command: AppCommand, publicURLs: [String], startMode: LaunchProfile.StartMode, appOfflineDirectory: String,
         browserURL: String? = nil, pathBase: String? = nil, relay: SignalRelay
     ) -> Int32 {
-        var options = FrontOptions(publicURLs: servableURLs(publicURLs))
+        var command = command
+        command.environment = Self.appEnvironment(command.environment, publicURLs: publicURLs)
+        var options = Self.frontOptions(publicURLs: publicURLs, for: command)
         options.startsAppAtOnce = startMode == .always
         options.supervisor.appOfflineDirectory = appOfflineDirectory
         options.supervisor.showsOutputTail = command.environmentName.lowercased() == "development"
@@ -34,14 +37,25 @@ struct FrontLauncher {
         return code
     }
 
-    /// The front serves http:// only for now: an IIS profile's sslPort URL is left out
-    /// (with a warning) when an http:// URL remains, so real ASP.NET launch settings run.
-    func servableURLs(_ urls: [String]) -> [String] {
-        let servable = LaunchPlanner.servableURLs(urls)
-        for url in servable.leftOut {
-            reporter.warning("Warning: the front does not listen on \(url): this version of hostctl serves http:// only.")
+    /// The front's options for `publicURLs`: all of them served, https:// ones with the
+    /// certificate the app's environment configures for Kestrel (else, in Development, the
+    /// developer certificate).
+    static func frontOptions(publicURLs: [String], for command: AppCommand) -> FrontOptions {
+        var options = FrontOptions(publicURLs: publicURLs)
+        options.https.certificate = FrontCertificate.configured(in: command.environment, relativeTo: command.workingDirectory)
+        return options
+    }
+
+    /// The app's environment behind a front on `publicURLs`, with what ANCM tells an app
+    /// behind IIS: the public https port (`ASPNETCORE_ANCM_HTTPS_PORT`), where its HTTPS
+    /// redirection sends clients (unless the environment names one already).
+    static func appEnvironment(_ environment: ProcessEnvironment, publicURLs: [String]) -> ProcessEnvironment {
+        var environment = environment
+        if environment["ASPNETCORE_ANCM_HTTPS_PORT"] == nil,
+           let https = publicURLs.first(where: { $0.lowercased().hasPrefix("https://") }), let port = try? ListenURL(https).port {
+            environment["ASPNETCORE_ANCM_HTTPS_PORT"] = String(port)
         }
-        return servable.served
+        return environment
     }
 }
 
@@ -58,4 +72,28 @@ private final class BrowserProcesses: Sendable {
     }
 
     func reap() { children.withLock { for owned in $0 { owned.child.reapIfExited() } } }
+}
+
+/// The certificate the front serves its public https:// URLs with: the one the app's own
+/// environment configures for Kestrel (`ASPNETCORE_Kestrel__Certificates__Default__Path`,
+/// with `KeyPath` and `Password`, under any of the prefixes the hosting library reads), so a
+/// profile that names one gets it whichever side terminates TLS; else nil, and the front
+/// uses the developer certificate in Development, as IIS Express uses its own.
+enum FrontCertificate {
+    static func configured(in environment: ProcessEnvironment, relativeTo directory: String?) -> CertificateConfiguration? {
+        func setting(_ name: String) -> String? {
+            var found: String?
+            for prefix in ["", "DOTNET_", "ASPNETCORE_", "HOSTCTL_"] {
+                let key = (prefix + "Kestrel__Certificates__Default__" + name).lowercased()
+                if let value = environment.entries.last(where: { $0.name.lowercased() == key })?.value, !value.isEmpty { found = value }
+            }
+            return found
+        }
+        guard let path = setting("Path") else { return nil }
+        let base = directory ?? ((try? FileSystem.currentDirectory()) ?? "/")
+        return CertificateConfiguration(
+            path: FilePath.absolute(path, relativeTo: base), keyPath: setting("KeyPath").map { FilePath.absolute($0, relativeTo: base) },
+            password: setting("Password")
+        )
+    }
 }

@@ -28,8 +28,6 @@ public struct LaunchPlan: Sendable {
     /// An IIS profile in process (`hostingModel`): the app serves the public URLs itself, and
     /// a failure to start is reported as such (ASP.NET's CaptureStartupErrors under IIS).
     public var capturesStartupErrors = false
-    /// Public URLs nobody will listen on (https:// until TLS is served), for a warning.
-    public var unservedURLs: [String] = []
     /// Proxied hosting: start the app with the front, or on the first request (`startMode`).
     public var startMode: LaunchProfile.StartMode = .onDemand
     /// The applied profile's name as typed, for messages; nil without a profile.
@@ -147,13 +145,9 @@ public enum LaunchPlanner {
         default:
             if server == .proxied { proxiedPublicURLs = splitURLs(urls) }
         }
-        var unservedURLs: [String] = []
         if let urls = inProcessURLs {
-            let servable = servableURLs(urls)
-            unservedURLs = servable.leftOut
-            // The app itself listens on the public URLs, whatever else named its URLs.
-            environment["HOSTCTL_URLS"] = servable.served.joined(separator: ";")
-            inProcessURLs = servable.served
+            // The app itself listens on the public URLs (its sslPort one too), whatever else named its URLs.
+            environment["HOSTCTL_URLS"] = urls.joined(separator: ";")
         }
 
         var browserURL: String?
@@ -170,7 +164,6 @@ public enum LaunchPlanner {
         plan.startMode = profile?.startMode ?? .onDemand
         plan.frontURLs = proxiedPublicURLs ?? inProcessURLs ?? splitURLs(urls)
         plan.capturesStartupErrors = inProcessURLs != nil
-        plan.unservedURLs = unservedURLs
         return plan
     }
 
@@ -200,15 +193,6 @@ public enum LaunchPlanner {
             throw ProfileProblem("The launch profile type '\(flavor.rawValue)' needs 'iisSettings.iisExpress' with 'applicationUrl' in launchSettings.json.")
         }
         return urls
-    }
-
-    /// The URLs that can be served, and those left out: https:// ones while only http://
-    /// is served, as long as an http:// URL remains (so real ASP.NET launch settings, with
-    /// their sslPort URL, run); with none left, all are kept and the server says why not.
-    static func servableURLs(_ urls: [String]) -> (served: [String], leftOut: [String]) {
-        let plain = urls.filter { !$0.lowercased().hasPrefix("https://") }
-        guard !plain.isEmpty, plain.count < urls.count else { return (urls, []) }
-        return (plain, urls.filter { !plain.contains($0) })
     }
 
     static func splitURLs(_ urls: String) -> [String] {

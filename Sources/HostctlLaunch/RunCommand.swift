@@ -46,9 +46,6 @@ public struct RunCommand {
                 appOfflineDirectory: package.directory, browserURL: plan.browserURL, pathBase: front.pathBase, relay: relay
             )
         }
-        for url in plan.unservedURLs {
-            reporter.warning("Warning: the app does not listen on \(url): this version of hostctl serves http:// only.")
-        }
         return try AppLauncher(reporter: reporter, relay: relay, hostEnvironment: environment).run(executable: executable, plan: plan)
     }
 

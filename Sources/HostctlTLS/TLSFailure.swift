@@ -31,6 +31,10 @@ public struct TLSFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case renegotiationRefused
         /// The peer closed its side before the handshake finished.
         case closedDuringHandshake
+        /// The handshake did not finish within the handshake timeout (Kestrel's 10 s).
+        case handshakeTimedOut
+        /// The client sent its handshake slower than the minimum data rate.
+        case handshakeTooSlow
         /// The peer closed its side without close_notify after the handshake. Harmless for
         /// HTTP, whose framing tells a complete message from a truncated one.
         case closedWithoutCloseNotify
@@ -64,6 +68,8 @@ public struct TLSFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .alertReceived(let alert): text = "The client ended the handshake with the alert \(alert)."
         case .renegotiationRefused: text = "The client tried to renegotiate the session, which this endpoint refuses."
         case .closedDuringHandshake: text = "The client closed the connection during the handshake."
+        case .handshakeTimedOut: text = "The TLS handshake timed out."
+        case .handshakeTooSlow: text = "The client sent its TLS handshake slower than the minimum data rate."
         case .closedWithoutCloseNotify: text = "The client closed the connection without close_notify."
         case .protocolViolation(let why): text = "The TLS protocol was violated: \(why)."
         case .internalError(let why): text = "TLS failed on the server: \(why)."

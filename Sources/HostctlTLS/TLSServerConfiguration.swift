@@ -14,6 +14,9 @@ public struct TLSServerConfiguration: Sendable {
     public var sessionTicketCount: Int
     /// TLS 1.2 sessions kept for clients that resume by session id rather than by ticket.
     public var sessionCacheSize: Int
+    /// The versions served: TLS 1.2 and 1.3 unless an endpoint's `SslProtocols` narrows them
+    /// to one (nothing older can be asked for: see `TLSPolicy`).
+    public var versions: ClosedRange<TLSVersion> = .tls12 ... .tls13
 
     public init(
         applicationProtocols: TLSApplicationProtocols = .http1,
@@ -30,6 +33,14 @@ public struct TLSServerConfiguration: Sendable {
         self.sessionTicketCount = sessionTicketCount
         self.sessionCacheSize = sessionCacheSize
     }
+}
+
+/// A TLS version an endpoint may serve (older ones are never served).
+public enum TLSVersion: Int, Sendable, Comparable {
+    case tls12
+    case tls13
+
+    public static func < (lhs: TLSVersion, rhs: TLSVersion) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// The TLS policy every endpoint shares: not configurable, so no endpoint can be made weak.

@@ -29,8 +29,10 @@ public final class TLSServerContext: @unchecked Sendable {
         func check(_ ok: Bool, _ what: String) throws(TLSConfigurationError) {
             if !ok { throw TLSConfigurationError("OpenSSL refused \(what): \(OpenSSLErrors.drain())") }
         }
-        try check(chossl_ctx_set_min_proto_version(context, TLS1_2_VERSION) == 1, "the minimum version TLS 1.2")
-        try check(chossl_ctx_set_max_proto_version(context, TLS1_3_VERSION) == 1, "the maximum version TLS 1.3")
+        func openSSLVersion(_ version: TLSVersion) -> Int32 { version == .tls12 ? TLS1_2_VERSION : TLS1_3_VERSION }
+        let versions = configuration.versions
+        try check(chossl_ctx_set_min_proto_version(context, openSSLVersion(versions.lowerBound)) == 1, "the minimum version \(versions.lowerBound)")
+        try check(chossl_ctx_set_max_proto_version(context, openSSLVersion(versions.upperBound)) == 1, "the maximum version \(versions.upperBound)")
         try check(SSL_CTX_set_ciphersuites(context, TLSPolicy.tls13CipherSuites) == 1, "the TLS 1.3 cipher suites")
         try check(SSL_CTX_set_cipher_list(context, TLSPolicy.tls12CipherSuites) == 1, "the TLS 1.2 cipher suites")
         try check(chossl_ctx_set_groups_list(context, TLSPolicy.groups) == 1, "the groups \(TLSPolicy.groups)")

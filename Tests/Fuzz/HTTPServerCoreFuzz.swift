@@ -91,6 +91,8 @@ private final class FuzzTransport: ConnectionTransport {
     func resumeReading() { readingStopped = false }
     func reset() { close() }
 
+    func shutdownOutput() {}
+
     func close() {
         guard !closed else { return }
         closed = true

@@ -78,6 +78,7 @@ build_modules_and_run http-server-core "HostctlCore HostctlJSON HostctlSystem Ho
     Tests/Fuzz/HTTPServerCoreFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/tls")
 build_modules_and_run tls-server "HostctlCore HostctlSystem HostctlTLS" Tests/Fuzz/TLSServerFuzz.swift
+build_modules_and_run tls-layer "HostctlCore HostctlSystem HostctlTLS" Tests/Fuzz/TLSLayerFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/json")
 build_modules_and_run configuration "HostctlCore HostctlJSON HostctlSystem HostctlConfiguration" Tests/Fuzz/ConfigurationFuzz.swift
 seeds=()

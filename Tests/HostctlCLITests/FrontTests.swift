@@ -181,14 +181,20 @@ import Testing
         }
     }
 
-    @Test func anOutOfProcessIISExpressProfileFrontsOnItsIISSettingsURL() async throws {
+    /// Both URLs of the IIS settings, the sslPort one over TLS with the developer certificate
+    /// (in Development, from a data folder of the test's own).
+    @Test func anOutOfProcessIISExpressProfileFrontsOnItsIISSettingsURLs() async throws {
         try await offThePool {
             let package = try Fixture.consoleApps.sharedBuild()
             var environment = Hostctl.baseEnvironment()
             environment["BROWSER"] = "true"  // launchBrowser: a browser that opens nothing
+            environment["XDG_DATA_HOME"] = try TemporaryDirectory.make("front-dev-certs")
+            let made = try Hostctl.run(["dev-certs", "https"], in: package, environment: environment, timeout: 60)
+            #expect(made.exitCode == 0, "\(made)")
             var stopped = false
             let result = try Hostctl.run(
-                ["run", "--no-build", "-lp", "IIS Express OutOfProcess", "--product", "printargs"], in: package, environment: environment, timeout: 60
+                ["run", "--no-build", "-lp", "IIS Express OutOfProcess", "--product", "printargs", "-e", "ASPNETCORE_ENVIRONMENT=Development"],
+                in: package, environment: environment, timeout: 60
             ) { stdout, hostctl in
                 guard !stopped, stdout.contains("Forwarding to:") else { return }
                 stopped = true
@@ -196,8 +202,9 @@ import Testing
             }
             #expect(result.exitCode == 0, "\(result)")
             #expect(Hostctl.nowListeningURL(result.stdout)?.hasPrefix("http://") == true, "\(result)")
-            #expect(result.stdout.contains(":61234"), "\(result)")
-            #expect(result.stdout.contains("Warning: the front does not listen on https://localhost:44321"), "\(result)")
+            #expect(result.stdout.contains("Now listening on: http://localhost:61234"), "\(result)")
+            #expect(result.stdout.contains("Now listening on: https://localhost:44321"), "\(result)")
+            #expect(!result.stdout.contains("Warning"), "\(result)")
         }
     }
 

@@ -122,7 +122,7 @@ import Testing
     }
 
     /// The web and api templates: http, iouring and proxied, each on its own random port in
-    /// 5000–5300; empty (a console app): one Project profile, named after it, with no URL.
+    /// 5000–5300, and https (a port in 7000–7300 beside the http one); empty (a console app): one Project profile, named after it, with no URL.
     @Test(arguments: ["web", "api", "empty"])
     func eachTemplatesProfiles(template: String) throws {
         let root = try TemporaryDirectory.make("new")
@@ -136,11 +136,16 @@ import Testing
             #expect(profiles["Demo"]?["applicationUrl"] == nil)
             return
         }
-        #expect(profiles.keys.sorted() == ["http", "iouring", "proxied"])
-        #expect(profiles.mapValues { $0["commandName"] as? String } == ["http": "Project", "iouring": "Project", "proxied": "Proxied"])
+        #expect(profiles.keys.sorted() == ["http", "https", "iouring", "proxied"])
+        #expect(profiles.mapValues { $0["commandName"] as? String } == ["http": "Project", "https": "Project", "iouring": "Project", "proxied": "Proxied"])
         #expect(profiles["iouring"]?["server"] as? String == "iouring")
-        let ports = profiles.values.compactMap { ($0["applicationUrl"] as? String).flatMap { Int($0.split(separator: ":").last ?? "") } }
+        let ports = ["http", "iouring", "proxied"].compactMap { (profiles[$0]?["applicationUrl"] as? String).flatMap { Int($0.split(separator: ":").last ?? "") } }
         #expect(ports.count == 3 && Set(ports).count == 3 && ports.allSatisfy { (5000...5300).contains($0) }, "\(profiles)")
+        // As ASP.NET's templates: https first, then the http profile's own URL.
+        let https = try #require(profiles["https"]?["applicationUrl"] as? String)
+        let parts = https.split(separator: ";")
+        #expect(parts.count == 2 && parts[0].hasPrefix("https://localhost:7") && parts[1] == "http://localhost:\(ports[0])", "\(https)")
+        #expect(Int(parts[0].split(separator: ":").last ?? "").map { (7000...7300).contains($0) } == true)
     }
 
     @Test func aURLHostingSourceIsAGitDependency() throws {

@@ -151,8 +151,8 @@ import Testing
         for _ in 0..<20 {
             let files = try ScaffoldRenderer(tokens: ScaffoldRenderer.tokens(name: "Demo", hosting: Self.hosting)).render(template)
             let settings = try LaunchSettings.parse(files.first { $0.relativePath == "launchSettings.json" }!.contents, path: "launchSettings.json")
-            #expect(settings.profiles.map(\.name) == ["http", "iouring", "proxied"])
-            let ports = settings.profiles.compactMap { entry -> Int? in
+            #expect(settings.profiles.map(\.name) == ["http", "https", "iouring", "proxied"])
+            let ports = settings.profiles.filter { $0.name != "https" }.compactMap { entry -> Int? in
                 guard case .object(let profile) = entry.value, case .string(let url)? = profile["applicationUrl"] else { return nil }
                 return Int(url.split(separator: ":").last!)
             }

@@ -98,6 +98,9 @@ final class MemoryTransport: ConnectionTransport {
         close()
     }
 
+    private(set) var outputShutDown = false
+    func shutdownOutput() { outputShutDown = true }
+
     func close() {
         guard !closed else { return }
         closed = true

@@ -47,7 +47,7 @@ final class TestServer: @unchecked Sendable {
     /// `arguments` become configuration (`--Key=value`); `prepare` sees the builder before
     /// the app is built (logging sinks, configuration sources).
     init(_ kind: ServerUnderTest, environment: String = "Production", urls: String = "http://127.0.0.1:0",
-         arguments: [String] = [], contentRoot: String? = nil,
+         arguments: [String] = [], contentRoot: String? = nil, environmentVariables: [(String, String)] = [],
          options: (inout ServerOptions) -> Void = { _ in },
          prepare: (WebApplicationBuilder) -> Void = { _ in },
          configure: (WebApplication) -> Void) async throws {
@@ -56,7 +56,9 @@ final class TestServer: @unchecked Sendable {
         // checkout, whose files are not theirs.
         let builder = WebApplication.builder(
             arguments: ["test"] + (contentRoot.map { ["--contentRoot", $0] } ?? []) + arguments,
-            environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.serverName)]),
+            environment: ProcessEnvironment(
+                [("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.serverName)] + environmentVariables
+            ),
             readsSettingsFiles: contentRoot != nil
         )
         builder.serverOptions.eventLoopCount = kind.loopCount
@@ -71,6 +73,13 @@ final class TestServer: @unchecked Sendable {
     }
 
     func client() throws -> TestClient { try TestClient(port: port) }
+
+    /// A connection with its TLS handshake done (on an https:// URL).
+    func tlsClient(_ options: TestTLSOptions = TestTLSOptions()) throws -> TestClient {
+        let client = try TestClient(port: port)
+        try client.startTLS(options)
+        return client
+    }
 
     /// One request on a new connection.
     func get(_ target: String, headers: String = "") throws -> TestResponse {

@@ -85,23 +85,26 @@ public final class PassThroughLayer: ServedConnection, ConnectionTransport {
         guard let done = sending else { return }
         sending = nil
         done.consume(done.readableCount)
-        above.sendCompleted(done)
+        above?.sendCompleted(done)
     }
 
     public func inputClosed() {
-        if held.isEmpty { above.inputClosed() } else { inputClosedPending = true }
+        if held.isEmpty { above?.inputClosed() } else { inputClosedPending = true }
     }
 
-    public func connectionFailed(errno: Int32) { above.connectionFailed(errno: errno) }
+    public func connectionFailed(errno: Int32) { above?.connectionFailed(errno: errno) }
 
     public func transportClosed() {
         closed = true
-        above.transportClosed()
+        // The protocol holds this layer as its transport: letting go breaks the cycle.
+        let above = self.above
+        self.above = nil
+        above?.transportClosed()
     }
 
-    public func heartbeat(now: Int64) { above.heartbeat(now: now) }
-    public func beginDraining() { above.beginDraining() }
-    public func abort(reason: String) { above.abort(reason: reason) }
+    public func heartbeat(now: Int64) { above?.heartbeat(now: now) }
+    public func beginDraining() { above?.beginDraining() }
+    public func abort(reason: String) { above?.abort(reason: reason) }
 
     // MARK: Toward the protocol above
 
@@ -130,6 +133,7 @@ public final class PassThroughLayer: ServedConnection, ConnectionTransport {
     }
 
     public func close() { below.close() }
+    public func shutdownOutput() { below.shutdownOutput() }
     public func reset() { below.reset() }
     public var localAddress: SocketAddress? { below.localAddress }
     public var remoteAddress: SocketAddress? { below.remoteAddress }

@@ -9,6 +9,8 @@ public final class TestClient: @unchecked Sendable {
     public let fd: Int32
     private var buffer: [UInt8] = []
     public var timeout: Double = 10
+    /// Set by `startTLS`: everything sent and read goes through it.
+    var tls: TestTLSConnection?
 
     /// The client's own port (for finding the server's end of the connection).
     public var localPort: Int {
@@ -44,6 +46,7 @@ public final class TestClient: @unchecked Sendable {
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     public func send(_ bytes: [UInt8]) throws {
+        if let tls { return try tlsSend(tls, bytes) }
         try bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -60,11 +63,13 @@ public final class TestClient: @unchecked Sendable {
     /// Reads more bytes; false on end of stream. Throws on timeout.
     @discardableResult
     public func fill() throws -> Bool {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&entry, 1, Int32(timeout * 1000))
-        guard ready > 0 else { throw TestFailure("timed out after \(timeout) s waiting for the server; have: \(String(decoding: buffer, as: UTF8.self))") }
+        if !tlsHasPending {
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, Int32(timeout * 1000))
+            guard ready > 0 else { throw TestFailure("timed out after \(timeout) s waiting for the server; have: \(String(decoding: buffer, as: UTF8.self))") }
+        }
         var chunk = [UInt8](repeating: 0, count: 65536)
-        let count = recv(fd, &chunk, chunk.count, 0)
+        let count = try tls.map { try tlsReceive($0, into: &chunk) } ?? recv(fd, &chunk, chunk.count, 0)
         if count <= 0 { return false }
         buffer.append(contentsOf: chunk[0..<count])
         return true

@@ -7,7 +7,8 @@ import HostctlCore
 /// - `*`, `+`, any host name: every address (IPv6 any, dual-stack; IPv4 any if IPv6 is missing);
 /// - `0.0.0.0` / `[::]` / an IP literal: exactly that address;
 /// - port 0: a free port, reported afterwards;
-/// - `http://unix:/abs/path.sock`: a Unix-domain socket.
+/// - `http://unix:/abs/path.sock`: a Unix-domain socket;
+/// - `https://` with any of these: the same addresses, served over TLS (port 443 by default).
 public struct ListenURL: Sendable, Equatable {
     public enum Host: Sendable, Equatable {
         case localhost
@@ -38,9 +39,6 @@ public struct ListenURL: Sendable, Equatable {
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else {
             throw ServerStartError("Unrecognized scheme in server address '\(url)'. Only 'http://' and 'https://' are supported.")
-        }
-        if scheme == "https" {
-            throw ServerStartError("Unable to configure HTTPS endpoint '\(url)': this version of hostctl serves http:// only (HTTPS arrives with TLS support).")
         }
         self.scheme = scheme
         var rest = Substring(url[schemeEnd.upperBound...])
@@ -76,7 +74,7 @@ public struct ListenURL: Sendable, Equatable {
             guard let parsed = UInt16(portText) else { throw ServerStartError("Invalid port in server address '\(url)'.") }
             port = parsed
         } else {
-            port = 80
+            port = scheme == "https" ? 443 : 80
         }
         switch hostText.lowercased() {
         case "localhost":
@@ -94,6 +92,9 @@ public struct ListenURL: Sendable, Equatable {
             }
         }
     }
+
+    /// An `https://` URL: its connections pass through TLS.
+    public var isHTTPS: Bool { scheme == "https" }
 
     /// The addresses to bind, in order.
     public var socketAddresses: [SocketAddress] {

@@ -1,4 +1,5 @@
 import HostctlLogging
+import HostctlSystem
 
 /// A server: something that listens, turns connections into `HTTPContext`s and runs the
 /// app's pipeline for each. The event-loop and io_uring servers implement it, and so
@@ -55,16 +56,25 @@ public struct ServerConfiguration: Sendable {
     public var kestrel: KestrelConfiguration
     /// For what the server logs while starting and stopping (the same factory as the app's).
     public var loggerFactory: LoggerFactory
+    /// The app's process environment: where the developer certificate is looked for
+    /// (`XDG_DATA_HOME`, `HOME`) when an https endpoint has no certificate configured.
+    public var environment: ProcessEnvironment
 
     public init(
         urls: [String], options: ServerOptions, environmentName: String, kestrel: KestrelConfiguration = KestrelConfiguration(),
-        loggerFactory: LoggerFactory = .disabled()
+        loggerFactory: LoggerFactory = .disabled(), environment: ProcessEnvironment = .current()
     ) {
         self.urls = urls
         self.options = options
         self.environmentName = environmentName
         self.kestrel = kestrel
         self.loggerFactory = loggerFactory
+        self.environment = environment
+    }
+
+    /// The `Kestrel:Endpoints` entry `url` came from, if it did.
+    public func kestrelEndpoint(for url: String) -> KestrelEndpoint? {
+        kestrel.endpoints.first { $0.url == url }
     }
 }
 

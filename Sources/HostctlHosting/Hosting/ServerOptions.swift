@@ -35,6 +35,12 @@ public struct ServerOptions: Sendable {
     /// outermost first: what a TLS layer plugs into, and what the test suite's pass-through
     /// layer uses to prove the seam. Empty by default.
     public var connectionLayers: [any ConnectionLayerFactory] = []
+    /// HTTPS settings every https endpoint starts from (Kestrel's `ConfigureHttpsDefaults`).
+    public var httpsDefaults = HTTPSOptions()
+    /// HTTPS settings for one endpoint, by its name in `Kestrel:Endpoints` ("Https") or its
+    /// URL as configured ("https://localhost:7001"): what they set wins over `httpsDefaults`
+    /// and over the configuration (Kestrel's `ListenOptions.UseHttps`).
+    public var httpsEndpoints: [String: HTTPSOptions] = [:]
     /// How long the server keeps reading an unread request body after the response, to
     /// keep the connection; after that (or past maxRequestBodySize) it closes instead.
     public var bodyDrainTimeout: Duration = .seconds(5)

@@ -27,12 +27,15 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
     private var configurationReload: ConfigurationChangeRegistration?
     public private(set) var server: (any Server)?
     private let stopRequests = StopLatch()
+    /// The process environment the builder read (the server looks for the developer certificate with it).
+    let processEnvironment: ProcessEnvironment
 
     init(
         configuration: Configuration, hosting: HostingConfiguration, environment: HostEnvironment, serverOptions: ServerOptions,
         kestrel: KestrelConfiguration, loggerFactory: LoggerFactory, codeRules: [LogFilterRule], minimumLevel: LogLevel,
-        servers: [String: ServerFactory], startupProblems: [String]
+        servers: [String: ServerFactory], startupProblems: [String], processEnvironment: ProcessEnvironment
     ) {
+        self.processEnvironment = processEnvironment
         self.configuration = configuration
         self.hosting = hosting
         self.environment = environment
@@ -88,7 +91,8 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
             urls = try chosen.urls.map { url throws(ServerStartError) in try ListenURL(url).original }
         }
         let server = try factory(ServerConfiguration(
-            urls: urls, options: serverOptions, environmentName: environmentName, kestrel: kestrel, loggerFactory: loggerFactory
+            urls: urls, options: serverOptions, environmentName: environmentName, kestrel: kestrel, loggerFactory: loggerFactory,
+            environment: processEnvironment
         ))
         // An error that escapes the app is logged once: by the server as it answers 500 (no
         // frame per request for it), or by the developer page as it shows it.

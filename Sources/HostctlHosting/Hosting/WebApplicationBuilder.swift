@@ -103,7 +103,8 @@ public final class WebApplicationBuilder: @unchecked Sendable {
         let factory = LoggerFactory(sinks: sinks, rules: configuredRules + logging.rules, minimumLevel: logging.minimumLevel)
         return WebApplication(
             configuration: configuration, hosting: hosting, environment: environment, serverOptions: serverOptions, kestrel: kestrel,
-            loggerFactory: factory, codeRules: logging.rules, minimumLevel: logging.minimumLevel, servers: servers, startupProblems: problems
+            loggerFactory: factory, codeRules: logging.rules, minimumLevel: logging.minimumLevel, servers: servers, startupProblems: problems,
+            processEnvironment: processEnvironment
         )
     }
 }

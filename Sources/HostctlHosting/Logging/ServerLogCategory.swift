@@ -15,6 +15,15 @@ public enum ServerLogCategory {
     /// Connections accepted (39), started (1), stopped (2), kept alive (9), rejected for the
     /// connection limit (24, Warning), aborted by the app (34).
     public static let kestrelConnections = "Microsoft.AspNetCore.Server.Kestrel.Connections"
+    /// TLS handshakes that fail or time out (Debug, as Kestrel logs them: the client's
+    /// doing), on either server.
+    public static let kestrelHttps = "Microsoft.AspNetCore.Server.Kestrel.Https.Internal.HttpsConnectionMiddleware"
+    /// Certificates: loaded, reloaded, or failing to reload.
+    public static let kestrelCertificates = "Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServer"
+    /// `useHttpsRedirection()`: no https port to redirect to (Warning, once).
+    public static let httpsRedirection = "Microsoft.AspNetCore.HttpsPolicy.HttpsRedirectionMiddleware"
+    /// `useHsts()`: requests the header is not added to, and why (Debug).
+    public static let hsts = "Microsoft.AspNetCore.HttpsPolicy.HstsMiddleware"
     /// The io_uring server's counterpart of `kestrel` (HTTP.sys's category).
     public static let httpSys = "Microsoft.AspNetCore.Server.HttpSys"
     /// `useHttpLogging()`'s one line per request.

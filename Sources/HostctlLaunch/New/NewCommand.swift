@@ -127,6 +127,7 @@ extension ScaffoldRenderer {
             ("__HTTP_PORT__", String(ports[0])),
             ("__IOURING_PORT__", String(ports[1])),
             ("__PROXIED_PORT__", String(ports[2])),
+            ("__HTTPS_PORT__", String(Int.random(in: 7000...7300))),
         ]
     }
 

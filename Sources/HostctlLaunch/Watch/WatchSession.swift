@@ -256,10 +256,8 @@ final class WatchSession {
     /// The front on the plan's URLs, whatever the profile's commandName, serving nothing
     /// until the first swap; requests meanwhile get a page saying so.
     private func startFront() {
-        var frontOptions = FrontOptions(
-            publicURLs: FrontLauncher(reporter: reporter, hostEnvironment: environment).servableURLs(plan.frontURLs)
-        )
         let command = appCommand(pendingStart ?? expectedExecutable)
+        var frontOptions = FrontLauncher.frontOptions(publicURLs: plan.frontURLs, for: command)
         frontOptions.supervisor.startsOnRequest = false
         frontOptions.supervisor.appOfflineDirectory = package.directory
         frontOptions.supervisor.showsOutputTail = command.environmentName.lowercased() == "development"
@@ -275,7 +273,10 @@ final class WatchSession {
     }
 
     private func appCommand(_ executable: String) -> AppCommand {
-        AppCommand(executable: executable, arguments: plan.arguments, environment: plan.environment, workingDirectory: plan.workingDirectory)
+        AppCommand(
+            executable: executable, arguments: plan.arguments, environment: FrontLauncher.appEnvironment(plan.environment, publicURLs: plan.frontURLs),
+            workingDirectory: plan.workingDirectory
+        )
     }
 
     /// Where the product will be, before a build has said (the first build failed).

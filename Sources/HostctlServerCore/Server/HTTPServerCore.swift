@@ -58,8 +58,11 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
 
     public func heartbeat(on loop: EventLoopContext) {
         let state = loops[loop.index]
-        state.dates.refresh()
         let now = loop.now
+        // Every endpoint's acceptor passes its loop's heartbeat on: one tick per second counts.
+        guard now != state.lastHeartbeat else { return }
+        state.lastHeartbeat = now
+        state.dates.refresh()
         state.forEach { $0.heartbeat(now: now) }
         state.releaseMemoryIfWorthIt(now: now)
     }
@@ -146,6 +149,8 @@ final class LoopState: @unchecked Sendable {
     /// Connection tasks alive on this loop.
     @exclusivity(unchecked) var liveTasks = 0
     @exclusivity(unchecked) private var lastTrim: Int64 = 0
+    /// The loop time of the last heartbeat handled (each endpoint's acceptor relays it).
+    @exclusivity(unchecked) var lastHeartbeat: Int64 = -1
 
     /// After a wave of connections went idle or closed, gives the freed heap back to the
     /// kernel, so a burst does not leave the process at its high-water mark. At most every

@@ -18,13 +18,13 @@ extension Hostctl {
     /// SIGTERM, as Ctrl+C in a terminal would, and returns how it ended.
     /// `listeningURL` finds the URL in the output so far (by default, the first "Now listening on:").
     static func serving(
-        _ arguments: [String], in directory: String, timeout: Double = 600,
+        _ arguments: [String], in directory: String, environment: ProcessEnvironment? = nil, timeout: Double = 600,
         listeningURL: @escaping (_ stdout: String) -> String? = nowListeningURL, _ exchange: (_ baseURL: String) throws -> Void
     ) throws -> RunResult {
         var exchanged = false
         var failure: (any Error)?
         let result = try withoutActuallyEscaping(exchange) { exchange in
-            try run(arguments, in: directory, timeout: timeout) { stdout, hostctl in
+            try run(arguments, in: directory, environment: environment, timeout: timeout) { stdout, hostctl in
                 guard !exchanged, stdout.contains("Content root path:"), let url = listeningURL(stdout) else { return }
                 exchanged = true
                 do { try exchange(url) } catch { failure = error }

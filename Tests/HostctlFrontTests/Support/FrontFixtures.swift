@@ -50,12 +50,13 @@ enum FrontServer: String, CaseIterable, Sendable, CustomTestStringConvertible {
 /// A builder for an app on `server` (the event-loop server unless said), on 127.0.0.1 and a
 /// free port, one loop.
 func startApp(
-    server: FrontServer = .eventLoop, options: (inout ServerOptions) -> Void = { _ in }, configure: (WebApplication) -> Void
+    server: FrontServer = .eventLoop, urls: String = "http://127.0.0.1:0", options: (inout ServerOptions) -> Void = { _ in },
+    configure: (WebApplication) -> Void
 ) async throws -> (WebApplication, Int) {
     try server.skipIfUnavailable()
     let builder = WebApplication.builder(
         arguments: ["test"],
-        environment: ProcessEnvironment([("HOSTCTL_URLS", "http://127.0.0.1:0"), ("HOSTCTL_ENVIRONMENT", "Production"), ("HOSTCTL_SERVER", server.rawValue)])
+        environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", "Production"), ("HOSTCTL_SERVER", server.rawValue)])
     )
     builder.serverOptions.eventLoopCount = 1
     options(&builder.serverOptions)
@@ -188,12 +189,12 @@ final class TestFront: Sendable {
     let forwarder: Forwarder
 
     init(
-        _ server: FrontServer, source: any AppEndpointSource, options: ForwardingOptions = ForwardingOptions(),
+        _ server: FrontServer, source: any AppEndpointSource, options: ForwardingOptions = ForwardingOptions(), urls: String = "http://127.0.0.1:0",
         serverOptions: (inout ServerOptions) -> Void = { _ in }
     ) async throws {
         let forwarder = Forwarder(source: source, options: options)
         self.forwarder = forwarder
-        let (app, port) = try await startApp(server: server, options: serverOptions) { app in
+        let (app, port) = try await startApp(server: server, urls: urls, options: serverOptions) { app in
             app.use { context, _ in try await forwarder.forward(context) }
         }
         self.app = app

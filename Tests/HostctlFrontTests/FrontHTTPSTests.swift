@@ -1,0 +1,42 @@
+import Hostctl
+import HostctlFront
+import HostctlTLS
+import HostctlTestSupport
+import Testing
+
+/// The front terminates TLS on its public https:// URLs and forwards plain HTTP/1.1 to the
+/// app, saying `X-Forwarded-Proto: https`, as the ASP.NET Core Module does (it never
+/// forwards HTTPS): over real sockets, on both servers.
+@Suite struct FrontHTTPSTests {
+    @Test(arguments: FrontServer.allCases) func theFrontTerminatesTLSAndForwardsTheScheme(_ server: FrontServer) async throws {
+        let folder = try TemporaryFolder("front-https")
+        let certificate = try DevelopmentCertificate.make()
+        let certificatePath = try folder.write("cert.pem", certificate.certificatePEM)
+        let keyPath = try folder.write("key.pem", certificate.privateKeyPEM(password: nil))
+        let app = try await TestApp()
+        let front = try await TestFront(server, source: TestEndpointSource(app.endpoint), urls: "https://127.0.0.1:0") {
+            $0.httpsDefaults.certificate = CertificateConfiguration(path: certificatePath, keyPath: keyPath)
+        }
+        #expect(front.app.urls.first?.hasPrefix("https://127.0.0.1:") == true)
+        let client = try front.client()
+        var options = TestTLSOptions()
+        options.trustedCertificates = certificatePath
+        try client.startTLS(options)
+        for _ in 0..<2 {
+            try client.send("GET /headers HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 200, "\(response)")
+            let lines = response.text.split(separator: "\n").map(String.init)
+            #expect(lines.contains("x-forwarded-proto: https"), "\(lines)")
+            #expect(lines.contains("host: localhost"))
+        }
+        // Plain HTTP to the front's https URL: the TLS layer's 400; nothing is forwarded.
+        let before = app.seen.requests
+        let plain = try front.client()
+        try plain.send("GET /headers HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(try plain.readResponse().status == 400)
+        #expect(app.seen.requests == before)
+        await front.stop()
+        await app.stop()
+    }
+}
