@@ -23,7 +23,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import instructions  # noqa: E402  (the shared client: wait_for_port, load)
 
 ROOT = instructions.ROOT
-PORT = instructions.PORT
+PORT = instructions.free_port()
+instructions.PORT = PORT  # the shared client reads it
 
 
 def main():
