@@ -96,7 +96,10 @@ let package = Package(
         // server of either transport, starts and supervises the app, forwards to it over loopback.
         .target(
             name: "HostctlFront",
-            dependencies: ["Hostctl", "HostctlHosting", "HostctlHTTP1", "HostctlTransport", "HostctlSupervisor", "HostctlSystem", "CHostctlLinux"],
+            dependencies: [
+                "Hostctl", "HostctlHosting", "HostctlHTTP1", "HostctlServerCore", "HostctlTransport", "HostctlSupervisor", "HostctlSystem",
+                "CHostctlLinux",
+            ],
             swiftSettings: stayOnCallersExecutor
         ),
 
@@ -137,7 +140,9 @@ let package = Package(
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),
         .testTarget(name: "HostctlSupervisorTests", dependencies: ["HostctlSupervisor", "HostctlSystem"]),
-        .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport"]),
+        .testTarget(
+            name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlServerCore", "HostctlSystem", "HostctlTestSupport"]
+        ),
         .testTarget(
             name: "HostctlCLITests",
             dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem", "HostctlTLS"],

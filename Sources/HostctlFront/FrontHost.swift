@@ -65,7 +65,9 @@ public final class FrontHost: Sendable {
     public func serve(until stop: StopLatch) async -> Int32 {
         let supervisor = AppSupervisor(command: command, options: options.supervisor)
         let forwarder = Forwarder(source: supervisor, options: options.forwarding)
-        let app = makeApplication()
+        let app = makeApplication(forwarding: forwarder)
+        // HTTP/1.1 requests are forwarded from their heads (the server's forwarding path);
+        // the pipeline forwards the rest.
         app.use { context, _ in try await forwarder.forward(context) }
 
         do {
@@ -96,7 +98,7 @@ public final class FrontHost: Sendable {
     /// must not act as an app behind a front because HOSTCTL_PORT happens to be set), nor
     /// from the package's settings files, which are the app's. Only what the console needs
     /// (TERM, NO_COLOR) is passed on.
-    private func makeApplication() -> WebApplication {
+    private func makeApplication(forwarding: Forwarder) -> WebApplication {
         var environment = ProcessEnvironment()
         let real = ProcessEnvironment.current()
         for name in ["TERM", "NO_COLOR"] { environment[name] = real[name] }
@@ -104,7 +106,7 @@ public final class FrontHost: Sendable {
         environment["HOSTCTL_SERVER"] = options.server
         environment["HOSTCTL_ENVIRONMENT"] = command.environmentName
         let builder = WebApplicationBuilder(
-            arguments: ["hostctl"], environment: environment, servers: WebApplication.defaultServers, readsSettingsFiles: false
+            arguments: ["hostctl"], environment: environment, servers: WebApplication.servers(forwarding: forwarding), readsSettingsFiles: false
         )
         builder.serverOptions.shutdownTimeout = options.drainTimeout
         return builder.build()

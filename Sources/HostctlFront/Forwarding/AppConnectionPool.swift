@@ -29,6 +29,19 @@ final class AppConnectionPool: LoopLocalState {
     /// exchange may write at once, the bytes go out once it is established). Throws only
     /// when no socket could be made.
     func checkOut(for endpoint: AppEndpoint, context: HTTPContext) throws(SystemError) -> AppConnection {
+        let connection = try checkOut(for: endpoint)
+        connection.beginExchange(for: context)
+        return connection
+    }
+
+    /// `checkOut(for:context:)` for the forwarding path, whose `user` is told of every event.
+    func checkOut(for endpoint: AppEndpoint, user: any AppConnectionUser) throws(SystemError) -> AppConnection {
+        let connection = try checkOut(for: endpoint)
+        connection.beginExchange(for: user)
+        return connection
+    }
+
+    private func checkOut(for endpoint: AppEndpoint) throws(SystemError) -> AppConnection {
         if endpoint.generation > newestGeneration {
             // The app restarted: nothing kept for its earlier runs is any use.
             newestGeneration = endpoint.generation
@@ -37,14 +50,14 @@ final class AppConnectionPool: LoopLocalState {
         }
         while let connection = idle.popLast() {
             if connection.generation == endpoint.generation, connection.isReusable {
-                markBusy(connection, context)
+                markBusy(connection)
                 return connection
             }
             connection.close()
         }
-        let connection = AppConnection(generation: endpoint.generation, pool: self)
+        let connection = AppConnection(endpoint: endpoint, pool: self)
         connection.transport = try loop.connect(to: SocketAddress.ipv4Loopback.with(port: endpoint.port), handler: connection)
-        markBusy(connection, context)
+        markBusy(connection)
         return connection
     }
 
@@ -66,10 +79,9 @@ final class AppConnectionPool: LoopLocalState {
         if let index = idle.firstIndex(where: { $0 === connection }) { idle.remove(at: index) }
     }
 
-    private func markBusy(_ connection: AppConnection, _ context: HTTPContext) {
+    private func markBusy(_ connection: AppConnection) {
         connection.busySlot = busy.count
         busy.append(connection)
-        connection.beginExchange(for: context)
     }
 
     private func removeBusy(_ connection: AppConnection) {

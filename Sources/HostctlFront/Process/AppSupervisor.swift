@@ -52,13 +52,16 @@ public final class AppSupervisor: AppEndpointSource, @unchecked Sendable {
 
     // MARK: AppEndpointSource
 
-    public func endpoint() async throws(FrontUnavailable) -> AppEndpoint {
-        // The common case, a running app, takes no continuation.
-        let current: AppEndpoint? = lock.withLock {
+    public func endpointIfRunning() -> AppEndpoint? {
+        lock.withLock {
             guard state.offlinePage == nil, !state.shuttingDown, case .running(_, let endpoint) = state.phase else { return nil }
             return endpoint
         }
-        if let current { return current }
+    }
+
+    public func endpoint() async throws(FrontUnavailable) -> AppEndpoint {
+        // The common case, a running app, takes no continuation.
+        if let current = endpointIfRunning() { return current }
 
         let result = await withCheckedContinuation { (continuation: Waiter) in
             enum Next { case answer(Result<AppEndpoint, FrontUnavailable>), launch(AppProcessRun), wait }

@@ -2,6 +2,7 @@ import HostctlTestSupport
 import Glibc
 import Hostctl
 import HostctlFront
+import HostctlServerCore
 import HostctlSystem
 import Synchronization
 import Testing
@@ -28,6 +29,10 @@ final class TestEndpointSource: AppEndpointSource {
         try state.withLock { $0.answer }.get()
     }
 
+    func endpointIfRunning() -> AppEndpoint? {
+        try? state.withLock { $0.answer }.get()
+    }
+
     func connectionFailed(_ endpoint: AppEndpoint) {
         state.withLock { $0.failures.append(endpoint) }
     }
@@ -47,15 +52,26 @@ enum FrontServer: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 }
 
+/// How the front under test forwards its HTTP/1.1 requests: from their parsed heads (the
+/// server's forwarding path, what `hostctl proxy` runs), or through its app pipeline (the path
+/// HTTP/2 requests and the front's own middleware take).
+enum ForwardingPath: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case forwarding, pipeline
+
+    var testDescription: String { "through the \(rawValue) path" }
+}
+
 /// A builder for an app on `server` (the event-loop server unless said), on 127.0.0.1 and a
-/// free port, one loop.
+/// free port, one loop; with `forwarding`, the server offers its HTTP/1.1 requests to it first.
 func startApp(
-    server: FrontServer = .eventLoop, options: (inout ServerOptions) -> Void = { _ in }, configure: (WebApplication) -> Void
+    server: FrontServer = .eventLoop, forwarding: (any HTTP1ForwardingHandler)? = nil, options: (inout ServerOptions) -> Void = { _ in },
+    configure: (WebApplication) -> Void
 ) async throws -> (WebApplication, Int) {
     try server.skipIfUnavailable()
-    let builder = WebApplication.builder(
+    let builder = WebApplicationBuilder(
         arguments: ["test"],
-        environment: ProcessEnvironment([("HOSTCTL_URLS", "http://127.0.0.1:0"), ("HOSTCTL_ENVIRONMENT", "Production"), ("HOSTCTL_SERVER", server.rawValue)])
+        environment: ProcessEnvironment([("HOSTCTL_URLS", "http://127.0.0.1:0"), ("HOSTCTL_ENVIRONMENT", "Production"), ("HOSTCTL_SERVER", server.rawValue)]),
+        servers: forwarding.map { WebApplication.servers(forwarding: $0) } ?? WebApplication.defaultServers, readsSettingsFiles: true
     )
     builder.serverOptions.eventLoopCount = 1
     options(&builder.serverOptions)
@@ -180,7 +196,8 @@ final class TestApp: Sendable {
     func stop() async { await app.stop() }
 }
 
-/// The front under test: a WebApplication on `server` whose only handler forwards (the
+/// The front under test: a WebApplication on `server` whose only handler forwards, and whose
+/// server forwards HTTP/1.1 requests from their heads unless `path` says otherwise (the
 /// process half composes the real one the same way).
 final class TestFront: Sendable {
     let app: WebApplication
@@ -188,12 +205,13 @@ final class TestFront: Sendable {
     let forwarder: Forwarder
 
     init(
-        _ server: FrontServer, source: any AppEndpointSource, options: ForwardingOptions = ForwardingOptions(),
-        serverOptions: (inout ServerOptions) -> Void = { _ in }
+        _ server: FrontServer, path: ForwardingPath = .forwarding, source: any AppEndpointSource, options: ForwardingOptions = ForwardingOptions(),
+        serverOptions: (inout ServerOptions) -> Void = { _ in }, middleware: Middleware? = nil
     ) async throws {
         let forwarder = Forwarder(source: source, options: options)
         self.forwarder = forwarder
-        let (app, port) = try await startApp(server: server, options: serverOptions) { app in
+        let (app, port) = try await startApp(server: server, forwarding: path == .forwarding ? forwarder : nil, options: serverOptions) { app in
+            if let middleware { app.use(middleware) }
             app.use { context, _ in try await forwarder.forward(context) }
         }
         self.app = app
