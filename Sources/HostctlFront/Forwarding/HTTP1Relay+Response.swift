@@ -91,6 +91,7 @@ extension HTTP1Relay {
             RelayedResponseHead.write(head, bytes, framing: .asReceived, connection: .upgrade, date: nil, into: client.output)
             client.responseStarted()
             client.upgradeToTunnel()
+            client.flushOutput()
             phase = .tunnel
             return true
         }

@@ -87,8 +87,10 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
             }
             urls = try chosen.urls.map { url throws(ServerStartError) in try ListenURL(url).original }
         }
+        // Behind the front, the fields it adds do not count against the app's head limits.
+        let options = front.map { FrontFieldAllowance.widened(serverOptions, token: $0.token) } ?? serverOptions
         let server = try factory(ServerConfiguration(
-            urls: urls, options: serverOptions, environmentName: environmentName, kestrel: kestrel, loggerFactory: loggerFactory
+            urls: urls, options: options, environmentName: environmentName, kestrel: kestrel, loggerFactory: loggerFactory
         ))
         var handler = UnhandledErrorLog.wrap(build(), logger: serverLogger)
         if isDevelopment { handler = DeveloperExceptionPage.wrap(handler) }

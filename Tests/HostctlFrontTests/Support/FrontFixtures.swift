@@ -64,13 +64,15 @@ enum ForwardingPath: String, CaseIterable, Sendable, CustomTestStringConvertible
 /// A builder for an app on `server` (the event-loop server unless said), on 127.0.0.1 and a
 /// free port, one loop; with `forwarding`, the server offers its HTTP/1.1 requests to it first.
 func startApp(
-    server: FrontServer = .eventLoop, forwarding: (any HTTP1ForwardingHandler)? = nil, options: (inout ServerOptions) -> Void = { _ in },
-    configure: (WebApplication) -> Void
+    server: FrontServer = .eventLoop, forwarding: (any HTTP1ForwardingHandler)? = nil, variables: [(String, String)] = [],
+    options: (inout ServerOptions) -> Void = { _ in }, configure: (WebApplication) -> Void
 ) async throws -> (WebApplication, Int) {
     try server.skipIfUnavailable()
     let builder = WebApplicationBuilder(
         arguments: ["test"],
-        environment: ProcessEnvironment([("HOSTCTL_URLS", "http://127.0.0.1:0"), ("HOSTCTL_ENVIRONMENT", "Production"), ("HOSTCTL_SERVER", server.rawValue)]),
+        environment: ProcessEnvironment(
+            [("HOSTCTL_URLS", "http://127.0.0.1:0"), ("HOSTCTL_ENVIRONMENT", "Production"), ("HOSTCTL_SERVER", server.rawValue)] + variables
+        ),
         servers: forwarding.map { WebApplication.servers(forwarding: $0) } ?? WebApplication.defaultServers, readsSettingsFiles: true
     )
     builder.serverOptions.eventLoopCount = 1
@@ -91,9 +93,10 @@ struct AppObservations: Sendable {
     var lastHeaders: [String] = []
 }
 
-/// A real app (the hosting library on the event-loop server) that checks the pairing token
-/// itself, as the hosting library will (the app side's check is written elsewhere), and
-/// offers the routes the forwarding tests use.
+/// A real app (the hosting library on the event-loop server) offering the routes the
+/// forwarding tests use. It checks the pairing token itself; or, `asTheFrontStartsIt`, it is
+/// started with the front's variables (HOSTCTL_PORT=0, HOSTCTL_TOKEN), so the hosting library
+/// acts as it does behind a real front (its token check, the room for the front's fields).
 final class TestApp: Sendable {
     let app: WebApplication
     let port: Int
@@ -108,19 +111,22 @@ final class TestApp: Sendable {
     var seen: AppObservations { recorder.observations.withLock { $0 } }
     var endpoint: AppEndpoint { AppEndpoint(port: UInt16(port), token: token, generation: generation) }
 
-    init(token: String = "secret-token", generation: Int = 1, options: (inout ServerOptions) -> Void = { _ in }) async throws {
+    init(
+        token: String = "secret-token", generation: Int = 1, asTheFrontStartsIt: Bool = false, options: (inout ServerOptions) -> Void = { _ in }
+    ) async throws {
         self.token = token
         self.generation = generation
         let recorder = Recorder()
         self.recorder = recorder
-        let (app, port) = try await startApp(options: options) { app in
+        let variables = asTheFrontStartsIt ? [("HOSTCTL_PORT", "0"), ("HOSTCTL_TOKEN", token)] : []
+        let (app, port) = try await startApp(variables: variables, options: options) { app in
             app.use { context, next in
                 recorder.observations.withLock {
                     $0.requests += 1
                     $0.connectionIDs.insert(context.connection.id)
                     $0.lastHeaders = context.request.headers.materialized.fields.map { "\($0.name.lowercased()): \($0.value)" }
                 }
-                guard context.request.headers.values(for: "x-hostctl-token") == [token] else {
+                guard asTheFrontStartsIt || context.request.headers.values(for: "x-hostctl-token") == [token] else {
                     context.response.status = 400
                     return
                 }
