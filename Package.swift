@@ -62,7 +62,7 @@ let package = Package(
         // The per-connection HTTP driver, limits, timeouts and the rejection table, shared by
         // every transport (bytes in, actions out; it owns no descriptors).
         .target(
-            name: "HostctlServerCore", dependencies: ["HostctlCore", "HostctlHTTP1", "HostctlHosting", "HostctlSystem", "CHostctlLinux"],
+            name: "HostctlServerCore", dependencies: ["HostctlCore", "HostctlHTTP1", "HostctlHosting", "HostctlLogging", "HostctlSystem", "CHostctlLinux"],
             swiftSettings: stayOnCallersExecutor
         ),
 
@@ -106,14 +106,14 @@ let package = Package(
         // Launch settings, environment composition, `swift build`, up-to-date checks, launching.
         .target(
             name: "HostctlLaunch",
-            dependencies: ["HostctlSystem", "HostctlJSON", "HostctlCommandLine", "HostctlSupervisor", "HostctlFront", "HostctlTLS"]
+            dependencies: ["HostctlSystem", "HostctlJSON", "HostctlCommandLine", "HostctlSupervisor", "HostctlFront", "HostctlHosting", "HostctlTLS"]
         ),
 
         // The `hostctl` executable.
         .executableTarget(name: "HostctlCLI", dependencies: ["HostctlLaunch"]),
 
         // The bundled sample app that the root launchSettings.json runs.
-        .executableTarget(name: "HostctlSample", dependencies: ["Hostctl", "HostctlJSON"]),
+        .executableTarget(name: "HostctlSample", dependencies: ["Hostctl", "HostctlJSON", "HostctlSystem"]),
 
         .testTarget(name: "HostctlCoreTests", dependencies: ["HostctlCore"]),
         .testTarget(name: "HostctlHTTP1Tests", dependencies: ["HostctlHTTP1"]),
@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HostctlCLITests",
-            dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem", "HostctlTLS"],
+            dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem", "HostctlTLS", "HostctlTestSupport"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -75,10 +75,11 @@ _hostctl() {
             if [[ $word == -* ]]; then
                 _hostctl_offer "$word" '-h' '--help' '--version'
             else
-                _hostctl_offer "$word" 'run' 'build' 'new' 'proxy' 'dev-certs' 'completions'
+                _hostctl_offer "$word" 'run' 'watch' 'build' 'new' 'proxy' 'dev-certs' 'completions'
             fi
             ;;
         'run') _hostctl_run "$word" "$previous" $((index + 1)) ;;
+        'watch') _hostctl_watch "$word" "$previous" $((index + 1)) ;;
         'build') _hostctl_build "$word" "$previous" $((index + 1)) ;;
         'new') _hostctl_new "$word" "$previous" $((index + 1)) ;;
         'proxy') _hostctl_proxy "$word" "$previous" $((index + 1)) ;;
@@ -90,6 +91,31 @@ _hostctl() {
 _hostctl_run() {
     local word=$1 previous=$2 index arguments=0
     local options=('-c' '--configuration' '-lp' '--launch-profile' '--no-launch-profile' '--no-launch-profile-arguments' '-e' '--environment' '--no-build' '--project' '--product' '--server' '-v' '--verbosity' '-h' '--help')
+    case $previous in
+        '-c' | '--configuration') _hostctl_offer "$word" 'Debug' 'Release'; return ;;
+        '-lp' | '--launch-profile') _hostctl_offer_query "$word" profiles; return ;;
+        '-e' | '--environment') :; return ;;
+        '--project') _hostctl_offer_directories "$word"; return ;;
+        '--product') :; return ;;
+        '--server') _hostctl_offer "$word" 'eventloop' 'iouring' 'proxied'; return ;;
+        '-v' | '--verbosity') _hostctl_offer "$word" 'quiet' 'minimal' 'normal' 'detailed' 'diagnostic'; return ;;
+    esac
+    for ((index = $3; index < COMP_CWORD; index++)); do
+        case ${COMP_WORDS[index]} in
+            --) compopt -o default 2>/dev/null; return ;;
+            '-c' | '--configuration' | '-lp' | '--launch-profile' | '-e' | '--environment' | '--project' | '--product' | '--server' | '-v' | '--verbosity') [[ ${COMP_WORDS[index + 1]} == = ]] && ((index++)); ((index++)) ;;
+            -*) ;;
+            *) ((arguments++)) ;;
+        esac
+    done
+    if [[ $word == -* ]]; then _hostctl_offer "$word" "${options[@]}"; return; fi
+    if [[ -n $word ]]; then compopt -o default 2>/dev/null; return; fi
+    _hostctl_offer "$word" "${options[@]}"
+}
+
+_hostctl_watch() {
+    local word=$1 previous=$2 index arguments=0
+    local options=('-c' '--configuration' '-lp' '--launch-profile' '--no-launch-profile' '--no-launch-profile-arguments' '-e' '--environment' '--no-build' '--project' '--product' '--server' '-v' '--verbosity' '--list' '--no-browser-refresh' '-h' '--help')
     case $previous in
         '-c' | '--configuration') _hostctl_offer "$word" 'Debug' 'Release'; return ;;
         '-lp' | '--launch-profile') _hostctl_offer_query "$word" profiles; return ;;

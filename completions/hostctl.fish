@@ -65,6 +65,7 @@ complete -c hostctl -f
 complete -c hostctl -n 'not __hostctl_command' -s 'h' -l 'help' -d 'Show help and usage information'
 complete -c hostctl -n 'not __hostctl_command' -l 'version' -d 'Show hostctl\'s version'
 complete -c hostctl -n 'not __hostctl_command' -a 'run' -d 'Build a Swift package and run its executable under a launch profile from launchSettings.json'
+complete -c hostctl -n 'not __hostctl_command' -a 'watch' -d 'Run the app as hostctl run does, and rebuild and swap it in with no failed request whenever a source file changes'
 complete -c hostctl -n 'not __hostctl_command' -a 'build' -d 'Build a Swift package with swift build'
 complete -c hostctl -n 'not __hostctl_command' -a 'new' -d 'Create a Swift package from a template: web, api or empty'
 complete -c hostctl -n 'not __hostctl_command' -a 'proxy' -d 'Run the front proxy on public URLs, with an app behind it that it starts, watches and restarts'
@@ -83,6 +84,21 @@ complete -c hostctl -n '__hostctl_using_command run' -l 'server' -x -a 'eventloo
 complete -c hostctl -n '__hostctl_using_command run' -s 'v' -l 'verbosity' -x -a 'quiet minimal normal detailed diagnostic' -d 'How much to print'
 complete -c hostctl -n '__hostctl_using_command run' -s 'h' -l 'help' -d 'Show help and usage information'
 complete -c hostctl -n '__hostctl_using_command run' -F
+
+complete -c hostctl -n '__hostctl_using_command watch' -s 'c' -l 'configuration' -x -a 'Debug Release' -d 'The build configuration'
+complete -c hostctl -n '__hostctl_using_command watch' -o 'lp' -l 'launch-profile' -x -a '(__hostctl_query profiles)' -d 'The launch profile to use (names match without regard to case)'
+complete -c hostctl -n '__hostctl_using_command watch' -l 'no-launch-profile' -d 'Do not read launchSettings.json at all'
+complete -c hostctl -n '__hostctl_using_command watch' -l 'no-launch-profile-arguments' -d 'Apply the launch profile but not its commandLineArgs'
+complete -c hostctl -n '__hostctl_using_command watch' -s 'e' -l 'environment' -x -d 'Set an environment variable for the app (not for the build)'
+complete -c hostctl -n '__hostctl_using_command watch' -l 'no-build' -d 'Do not build; run the last build'
+complete -c hostctl -n '__hostctl_using_command watch' -l 'project' -x -a '(__fish_complete_directories (commandline -ct))' -d 'The package directory (the one holding Package.swift)'
+complete -c hostctl -n '__hostctl_using_command watch' -l 'product' -x -d 'The executable product to build and run, when the package has several'
+complete -c hostctl -n '__hostctl_using_command watch' -l 'server' -x -a 'eventloop iouring proxied' -d 'The server to run the app on, overriding the profile\'s'
+complete -c hostctl -n '__hostctl_using_command watch' -s 'v' -l 'verbosity' -x -a 'quiet minimal normal detailed diagnostic' -d 'How much to print'
+complete -c hostctl -n '__hostctl_using_command watch' -l 'list' -d 'List the files that are watched, and exit'
+complete -c hostctl -n '__hostctl_using_command watch' -l 'no-browser-refresh' -d 'Do not add the refresh script to HTML pages (it reloads them after each swap, and shows build errors)'
+complete -c hostctl -n '__hostctl_using_command watch' -s 'h' -l 'help' -d 'Show help and usage information'
+complete -c hostctl -n '__hostctl_using_command watch' -F
 
 complete -c hostctl -n '__hostctl_using_command build' -s 'c' -l 'configuration' -x -a 'Debug Release' -d 'The build configuration'
 complete -c hostctl -n '__hostctl_using_command build' -l 'project' -x -a '(__fish_complete_directories (commandline -ct))' -d 'The package directory (the one holding Package.swift)'

@@ -30,6 +30,8 @@ struct HostctlProgram {
             return 0
         case "run":
             return RunCommand(environment: environment, console: console).execute(rest)
+        case "watch":
+            return WatchCommand(environment: environment, console: console).execute(rest)
         case "build":
             return BuildCommand(environment: environment, console: console).execute(rest)
         case "proxy":

@@ -24,7 +24,10 @@ public protocol AppEndpointSource: AnyObject, Sendable {
     func connectionFailed(_ endpoint: AppEndpoint)
 
     /// The forwarding half is done with an `endpoint()` or `endpointIfRunning()` answer: its
-    /// exchange is over, answered, failed or aborted. Called once per answer.
+    /// exchange is over, answered, failed or aborted (a tunnel, once it has closed). Called
+    /// once per answer. A run being replaced (a swap) is stopped only once every request
+    /// handed its address has been released, so a request on its way to the old run is never
+    /// cut off by its stop.
     func release(_ endpoint: AppEndpoint)
 }
 

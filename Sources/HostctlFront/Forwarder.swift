@@ -19,6 +19,10 @@ import Synchronization
 /// runs on either server (event-loop or io_uring) for that, never on one without loops of
 /// its own.
 ///
+/// The response goes out through `context.response` (status and fields, then the body
+/// through its `writer`): hostctl watch's browser refresh wraps that writer, in a middleware
+/// before this one (`BrowserRefresh`), to put its script into HTML pages.
+///
 /// ```swift
 /// let forwarder = Forwarder(source: supervisor)
 /// let builder = WebApplicationBuilder(…, servers: WebApplication.servers(forwarding: forwarder), …)
@@ -54,6 +58,8 @@ public final class Forwarder: Sendable {
             try await Self.sendPage(status: error.status, contentType: error.contentType, body: error.body, to: context)
             return
         }
+        // However the exchange ends: a run being replaced stops only once its requests are done.
+        defer { source.release(endpoint) }
         guard let loop = EventLoop.current else {
             throw HTTPError(500, "The front forwards requests only from a server's own loops (the event-loop or io_uring server).")
         }

@@ -19,6 +19,9 @@ public struct FrontOptions: Sendable {
     public var drainTimeout: Duration = .seconds(10)
     /// Called once the front listens (hostctl run opens the browser from here).
     public var onStarted: (@Sendable () -> Void)?
+    /// hostctl watch's browser refresh: HTML pages get its script, and the front serves its
+    /// event stream (`BrowserRefresh`). Nil: responses pass through untouched.
+    public var browserRefresh: BrowserRefresh?
 
     public init(publicURLs: [String]) {
         self.publicURLs = publicURLs
@@ -33,10 +36,13 @@ public struct FrontOptions: Sendable {
 public final class FrontHost: Sendable {
     public let command: AppCommand
     public let options: FrontOptions
+    /// The process half; hostctl watch swaps builds in through it.
+    public let supervisor: AppSupervisor
 
     public init(command: AppCommand, options: FrontOptions) {
         self.command = command
         self.options = options
+        supervisor = AppSupervisor(command: command, options: options.supervisor)
     }
 
     /// Runs until a shutdown signal arrives on `signals` (which must block SIGINT and
@@ -63,11 +69,22 @@ public final class FrontHost: Sendable {
     /// returns once `stop` has been requested and everything has stopped, or at once
     /// (with 1) when the public URLs cannot be bound.
     public func serve(until stop: StopLatch) async -> Int32 {
-        let supervisor = AppSupervisor(command: command, options: options.supervisor)
-        let forwarder = Forwarder(source: supervisor, options: options.forwarding)
+        var forwarding = options.forwarding
+        if let browserRefresh = options.browserRefresh {
+            // On the forwarding path: its script and event stream are answered by its
+            // middleware below, and HTML pages get the script tag as they pass.
+            forwarding.handledByFront = BrowserRefresh.isOwnPath
+            forwarding.responseBodyTransform = browserRefresh
+        }
+        let forwarder = Forwarder(source: supervisor, options: forwarding)
         let app = makeApplication(forwarding: forwarder)
         // HTTP/1.1 requests are forwarded from their heads (the server's forwarding path);
-        // the pipeline forwards the rest.
+        // the pipeline forwards the rest. Browser refresh sees every response the pipeline
+        // sends, the forwarded ones included, through the response writer it wraps (the
+        // forwarder writes through that writer).
+        if let browserRefresh = options.browserRefresh {
+            app.use { context, next in try await browserRefresh.handle(context, next: next) }
+        }
         app.use { context, _ in try await forwarder.forward(context) }
 
         do {
@@ -80,13 +97,15 @@ public final class FrontHost: Sendable {
         }
         let lifetime = HostingLifetimeLog(app.loggerFactory)
         lifetime.started(urls: app.urls, environmentName: app.environmentName, contentRootPath: app.environment.contentRootPath)
-        let when = options.startsAppAtOnce ? "started now" : "started on the first request"
+        let when = !options.supervisor.startsOnRequest ? "swapped in after each successful build"
+            : options.startsAppAtOnce ? "started now" : "started on the first request"
         lifetime.note("Forwarding to: \(command.displayName) (\(when))")
         if options.startsAppAtOnce { supervisor.startNow() }
         options.onStarted?()
 
         await stop.wait()
         lifetime.stopping()
+        options.browserRefresh?.close()  // its event streams would hold the drain to its limit
         await app.stop()
         await supervisor.shutdown()
         app.loggerFactory.flush()

@@ -36,7 +36,7 @@ struct FrontLauncher {
 
     /// The front serves http:// only for now: an IIS profile's sslPort URL is left out
     /// (with a warning) when an http:// URL remains, so real ASP.NET launch settings run.
-    private func servableURLs(_ urls: [String]) -> [String] {
+    func servableURLs(_ urls: [String]) -> [String] {
         let servable = LaunchPlanner.servableURLs(urls)
         for url in servable.leftOut {
             reporter.warning("Warning: the front does not listen on \(url): this version of hostctl serves http:// only.")

@@ -36,41 +36,68 @@ public enum HostctlCommands {
         summary: "Do not build; run the last build."
     )
 
+    /// What `hostctl run` takes, and `hostctl watch` with it.
+    static let runOptions: [OptionSpec] = [
+        configuration,
+        OptionSpec(
+            key: "launchProfile", names: ["-lp", "--launch-profile"], kind: .value(placeholder: "NAME"),
+            summary: "The launch profile to use (names match without regard to case). The default is the first Project profile.",
+            completion: .launchProfiles
+        ),
+        OptionSpec(
+            key: "noLaunchProfile", names: ["--no-launch-profile"], kind: .flag,
+            summary: "Do not read launchSettings.json at all."
+        ),
+        OptionSpec(
+            key: "noLaunchProfileArguments", names: ["--no-launch-profile-arguments"], kind: .flag,
+            summary: "Apply the launch profile but not its commandLineArgs."
+        ),
+        environment,
+        noBuild,
+        project,
+        product,
+        OptionSpec(
+            key: "server", names: ["--server"], kind: .value(placeholder: "SERVER"),
+            summary: "The server to run the app on, overriding the profile's.",
+            choices: ServerKind.allCases.map { Choice($0.rawValue) }
+        ),
+        verbosity,
+    ]
+
+    static let appArgumentsNote = "Arguments hostctl does not recognise, and everything after --, are passed to the app in order. "
+        + "Any such argument replaces the profile's commandLineArgs entirely."
+
     public static let run = CommandSpec(
         name: "run",
         summary: "Build a Swift package and run its executable under a launch profile from launchSettings.json.",
         usage: ["hostctl run [options] [[--] <app arguments>...]"],
-        options: [
-            configuration,
+        options: runOptions,
+        forwardsUnknownArguments: true,
+        notes: [
+            appArgumentsNote,
+            "launchSettings.json is read from the package directory, else from its Properties/ folder.",
+        ]
+    )
+
+    public static let watch = CommandSpec(
+        name: "watch",
+        summary: "Run the app as hostctl run does, and rebuild and swap it in with no failed request whenever a source file changes.",
+        usage: ["hostctl watch [options] [[--] <app arguments>...]"],
+        options: runOptions + [
+            OptionSpec(key: "list", names: ["--list"], kind: .flag, summary: "List the files that are watched, and exit."),
             OptionSpec(
-                key: "launchProfile", names: ["-lp", "--launch-profile"], kind: .value(placeholder: "NAME"),
-                summary: "The launch profile to use (names match without regard to case). The default is the first Project profile.",
-                completion: .launchProfiles
+                key: "noBrowserRefresh", names: ["--no-browser-refresh"], kind: .flag,
+                summary: "Do not add the refresh script to HTML pages (it reloads them after each swap, and shows build errors)."
             ),
-            OptionSpec(
-                key: "noLaunchProfile", names: ["--no-launch-profile"], kind: .flag,
-                summary: "Do not read launchSettings.json at all."
-            ),
-            OptionSpec(
-                key: "noLaunchProfileArguments", names: ["--no-launch-profile-arguments"], kind: .flag,
-                summary: "Apply the launch profile but not its commandLineArgs."
-            ),
-            environment,
-            noBuild,
-            project,
-            product,
-            OptionSpec(
-                key: "server", names: ["--server"], kind: .value(placeholder: "SERVER"),
-                summary: "The server to run the app on, overriding the profile's.",
-                choices: ServerKind.allCases.map { Choice($0.rawValue) }
-            ),
-            verbosity,
         ],
         forwardsUnknownArguments: true,
         notes: [
-            "Arguments hostctl does not recognise, and everything after --, are passed to the app in order. "
-                + "Any such argument replaces the profile's commandLineArgs entirely.",
-            "launchSettings.json is read from the package directory, else from its Properties/ folder.",
+            appArgumentsNote,
+            "The app runs behind hostctl's front on the profile's URLs, whatever its commandName. After a change (the "
+                + "package's files and local dependencies, not .build* or .git), the package is built again; a new build "
+                + "starts beside the running one and takes the requests once it listens, and the old one finishes its "
+                + "requests and stops. A failed build keeps the last good app serving.",
+            "Keys: Ctrl+R rebuilds and restarts; Ctrl+C stops everything.",
         ]
     )
 
@@ -257,7 +284,7 @@ public enum HostctlCommands {
     ]
 
     /// Every command, in the order `hostctl --help` lists them.
-    public static let all: [CommandSpec] = [run, build, new, proxy, devCerts, completions, completionQuery]
+    public static let all: [CommandSpec] = [run, watch, build, new, proxy, devCerts, completions, completionQuery]
 
     /// What the completion scripts are generated from.
     public static let completionProgram = CompletionProgram(

@@ -22,6 +22,9 @@ public struct LaunchPlan: Sendable {
     public var listenURL: String?
     /// Set when the profile (or --server) asks for proxied hosting: the URLs the front owns.
     public var proxiedPublicURLs: [String]?
+    /// The URLs a front owns when every app goes behind one (hostctl watch): the proxied
+    /// ones, else those the app would have listened on itself.
+    public var frontURLs: [String] = []
     /// An IIS profile in process (`hostingModel`): the app serves the public URLs itself, and
     /// a failure to start is reported as such (ASP.NET's CaptureStartupErrors under IIS).
     public var capturesStartupErrors = false
@@ -165,6 +168,7 @@ public enum LaunchPlanner {
             profileName: profile.map { typedName ?? $0.name }, printsBuildingMessage: profile?.dotnetRunMessages ?? false
         )
         plan.startMode = profile?.startMode ?? .onDemand
+        plan.frontURLs = proxiedPublicURLs ?? inProcessURLs ?? splitURLs(urls)
         plan.capturesStartupErrors = inProcessURLs != nil
         plan.unservedURLs = unservedURLs
         return plan

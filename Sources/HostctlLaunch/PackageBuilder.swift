@@ -10,6 +10,8 @@ public struct PackageBuilder {
     public let environment: ProcessEnvironment
     public let reporter: Reporter
     public let relay: SignalRelay?
+    /// Collects the first errors of a failed build (hostctl watch shows them in the page).
+    var diagnostics: BuildDiagnostics?
 
     public init(package: PackageLocation, toolchain: SwiftToolchain, environment: ProcessEnvironment, reporter: Reporter, relay: SignalRelay?) {
         self.package = package
@@ -175,7 +177,10 @@ public struct PackageBuilder {
         try checkInterrupted(status, interrupted)
         guard status.isSuccess, let products = PackageProducts.executables(inDescription: output) else {
             // A manifest that does not evaluate is a build error: show SwiftPM's words for it.
-            reporter.console.err.write(String(decoding: errors + (status.isSuccess ? output : []), as: UTF8.self))
+            let shown = errors + (status.isSuccess ? output : [])
+            reporter.console.err.write(String(decoding: shown, as: UTF8.self))
+            shown.withUnsafeBytes { diagnostics?.feed($0, fromStandardError: true) }
+            diagnostics?.finish()
             throw Self.buildFailed
         }
         return products
@@ -211,6 +216,7 @@ public struct PackageBuilder {
         var captured: [UInt8] = []  // -v q: output is kept and shown only if the build fails
 
         func forward(_ bytes: UnsafeRawBufferPointer, splitter: inout LineSplitter, to stream: ConsoleStream) {
+            diagnostics?.feed(bytes, fromStandardError: stream.descriptor == console.err.descriptor)
             if reporter.verbosity == .quiet {
                 captured.append(contentsOf: bytes)
             } else if let display {
@@ -229,6 +235,7 @@ public struct PackageBuilder {
             stderr: { forward($0, splitter: &errSplitter, to: console.err) },
             tick: display.map { display in { display.redraw() } }, interrupted: &interrupted
         )
+        diagnostics?.finish()
         if let display {
             outSplitter.finish { display.printAbove($0, on: console.out) }
             errSplitter.finish { display.printAbove($0, on: console.err) }

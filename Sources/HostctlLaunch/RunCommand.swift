@@ -100,15 +100,19 @@ public struct RunCommand {
     }
 
     /// Builds what the plan runs (unless --no-build) and returns the path to execute.
+    /// `diagnostics` collects the first errors of a failed build.
     func prepareExecutable(
-        _ plan: LaunchPlan, options: RunOptions, package: PackageLocation, reporter: Reporter, relay: SignalRelay
+        _ plan: LaunchPlan, options: RunOptions, package: PackageLocation, reporter: Reporter, relay: SignalRelay,
+        diagnostics: BuildDiagnostics? = nil
     ) throws(HostctlFailure) -> String {
         let configuration = options.configuration
         func builder() throws(HostctlFailure) -> PackageBuilder {
-            PackageBuilder(
+            var builder = PackageBuilder(
                 package: package, toolchain: try SwiftToolchain.locate(environment: environment),
                 environment: environment, reporter: reporter, relay: relay
             )
+            builder.diagnostics = diagnostics
+            return builder
         }
 
         switch plan.target {

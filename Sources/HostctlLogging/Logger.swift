@@ -12,13 +12,14 @@ import Synchronization
 /// if logger.isEnabled(.debug) { logger.debug(expensiveDump()) }
 /// ```
 public struct Logger: Sendable {
-    let state: LoggerCategory
+    @usableFromInline let state: LoggerCategory
 
     /// The category ("Microsoft.Hosting.Lifetime", "Shop").
     public var category: String { state.name }
 
-    /// Whether an entry at `level` would go anywhere.
-    @inline(__always)
+    /// Whether an entry at `level` would go anywhere. Inlinable: a server checks it on its
+    /// per-request paths.
+    @inlinable @inline(__always)
     public func isEnabled(_ level: LogLevel) -> Bool {
         level.rawValue >= state.minimum.load(ordering: .relaxed)
     }
@@ -55,13 +56,14 @@ public struct Logger: Sendable {
 
 /// A category's shared state: its name and the minimum level of every sink for it (kept
 /// current when the filter rules are reloaded), packed so a check is one atomic load.
+@usableFromInline
 final class LoggerCategory: Sendable {
     let name: String
     /// The factory's sinks (not the factory, which keeps its categories).
     let sinks: [any LogSink]
     let capturesScopes: Bool
     /// The lowest level any sink takes for this category (`LogLevel.rawValue`).
-    let minimum: Atomic<Int>
+    @usableFromInline let minimum: Atomic<Int>
     /// Each sink's minimum, four bits per sink in sink order.
     let sinkLevels: Atomic<UInt64>
 

@@ -36,6 +36,12 @@ public enum Descriptor {
         }
     }
 
+    /// A non-blocking, close-on-exec eventfd: a descriptor a poll loop watches for wake-ups
+    /// from other threads (`signalEvent`).
+    public static func makeEvent() throws(SystemError) -> Int32 {
+        try retryingInterrupts("eventfd") { chl_eventfd() }
+    }
+
     /// Adds one to an eventfd's counter, which wakes whoever polls it. From any thread.
     public static func signalEvent(_ fd: Int32) {
         var one: UInt64 = 1

@@ -66,7 +66,7 @@ import Testing
         let app = FilePath.join(root, "app")
         let cases: [([String], [String])] = [
             (["hostctl", "ru"], ["run"]),
-            (["hostctl", ""], ["run", "build", "new", "proxy", "dev-certs", "completions"]),
+            (["hostctl", ""], ["run", "watch", "build", "new", "proxy", "dev-certs", "completions"]),
             (["hostctl", "dev-certs", ""], ["https"]),
             (["hostctl", "dev-certs", "https", "--format", ""], ["Pfx", "Pem"]),
             (["hostctl", "dev-certs", "https", "--cl"], ["--clean"]),

@@ -69,6 +69,15 @@ import Testing
         await server.stop()
     }
 
+    /// The cases "through a layer" really put the pass-through layer under every connection.
+    @Test(arguments: ServerUnderTest.allCases.filter(\.throughLayer)) func theLayerCarriesEveryConnection(_ kind: ServerUnderTest) async throws {
+        let server = try await server(kind)
+        let before = PassThroughLayerFactory.layersMade
+        for _ in 0..<3 { #expect(try server.get("/plaintext").text == "Hello, World!") }
+        #expect(PassThroughLayerFactory.layersMade - before >= 3)
+        await server.stop()
+    }
+
     @Test(arguments: ServerUnderTest.withTwoLoops) func keepAliveAndPipelining(_ kind: ServerUnderTest) async throws {
         let server = try await server(kind)
         let client = try server.client()

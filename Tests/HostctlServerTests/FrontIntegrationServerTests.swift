@@ -30,7 +30,8 @@ import Testing
                     ("HOSTCTL_READY_FD", "\(ready.write)"),
                 ] + variables)
             )
-            builder.serverOptions.eventLoopCount = 1
+            builder.serverOptions.eventLoopCount = kind.loopCount
+            if kind.throughLayer { builder.serverOptions.connectionLayers = [PassThroughLayerFactory()] }
             options(&builder.serverOptions)
             app = builder.build()
             configure(app)
@@ -203,7 +204,7 @@ import Testing
         let secure = try server.get("/cacheable", headers: "X-Forwarded-Proto: https\r\n")
         #expect(secure.text == "fresh https", "a page made for http is not served to https")
         // The event-loop server has no response cache: every request runs the app.
-        #expect(calls.value == (kind == .ioUring ? 2 : 3), "requests with the token ran the app once per scheme on io_uring")
+        #expect(calls.value == (kind.isIOUring ? 2 : 3), "requests with the token ran the app once per scheme on io_uring")
         await server.stop()
     }
 

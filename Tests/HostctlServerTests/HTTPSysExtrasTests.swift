@@ -92,7 +92,7 @@ import Testing
             app.get("/") { _ in }
         }
         let text = try server.get("/").text
-        if kind == .ioUring {
+        if kind.isIOUring {
             #expect(text == "ordered")
             #expect(try await Self.eventually { completed.isSet }, "the completion callback ran with the last stamp")
         } else {

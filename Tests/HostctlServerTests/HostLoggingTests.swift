@@ -39,7 +39,7 @@ import Testing
         #expect(response.status == 500)
         #expect(response.text.contains("the handler broke") == (environment == "Development"), "the developer page, in Development only")
         let entry = try #require(sink.waitForEntry { $0.level == .error })
-        #expect(entry.category == (kind == .ioUring ? "Microsoft.AspNetCore.Server.HttpSys" : "Microsoft.AspNetCore.Server.Kestrel"))
+        #expect(entry.category == (kind.isIOUring ? "Microsoft.AspNetCore.Server.HttpSys" : "Microsoft.AspNetCore.Server.Kestrel"))
         #expect(entry.eventID.id == 13)
         #expect(entry.message.hasPrefix("Connection id \""))
         #expect(entry.message.hasSuffix(":00000001\": An unhandled error was thrown by the application (GET /throw)."), "\(entry.message)")
@@ -51,6 +51,30 @@ import Testing
         #expect(sink.waitForEntry { $0.level == .error && $0.message.contains("(GET /late)") } != nil, "after the response started, too")
         await server.stop()
         #expect(Self.errors(sink).count == 2, "each error once: \(Self.errors(sink).map(\.message))")
+    }
+
+    /// The server core's own events, in Kestrel's categories and ids, at Debug: a connection
+    /// accepted, a response kept alive, a bad request (with Kestrel's message), the connection
+    /// disconnecting and stopped.
+    @Test(arguments: ServerUnderTest.allCases) func theServerLogsKestrelsConnectionEvents(_ kind: ServerUnderTest) async throws {
+        let sink = MemoryLogSink()
+        let server = try await Self.server(kind, sink)
+        let client = try server.client()
+        try client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.readResponse().status == 200)
+        try client.send("GET /hello HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n")
+        #expect(try client.readResponse().status == 400)
+        #expect(try client.isClosedByServer())
+        let connections = "Microsoft.AspNetCore.Server.Kestrel.Connections"
+        let accepted = try #require(sink.waitForEntry { $0.category == connections && $0.eventID.id == 39 })
+        #expect(accepted.level == .debug && accepted.message.hasPrefix("Connection id \"") && accepted.message.hasSuffix("\" accepted."))
+        let id = accepted.message.split(separator: "\"")[1]
+        #expect(sink.waitForEntry { $0.category == connections && $0.eventID.id == 9 && $0.message.contains(id) } != nil, "kept alive")
+        let bad = try #require(sink.waitForEntry { $0.category == "Microsoft.AspNetCore.Server.Kestrel.BadRequests" && $0.eventID.id == 17 })
+        #expect(bad.message == "Connection id \"\(id)\" bad request data: \"Invalid request header.\"", "\(bad.message)")
+        #expect(sink.waitForEntry { $0.category == connections && $0.eventID.id == 10 && $0.message.contains(id) } != nil, "disconnecting")
+        #expect(sink.waitForEntry { $0.category == connections && $0.eventID.id == 2 && $0.message.contains(id) } != nil, "stopped")
+        await server.stop()
     }
 
     @Test(arguments: ServerUnderTest.allCases) func oneRequestLogLinePerRequest(_ kind: ServerUnderTest) async throws {

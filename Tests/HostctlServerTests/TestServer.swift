@@ -5,23 +5,35 @@ import Testing
 
 /// The servers the integration suite runs against: every test takes one as its first
 /// argument, so both servers meet the same expectations. `allCases` is each server on one
-/// loop; `withTwoLoops` adds each on two, for the tests where connections on different
-/// loops meet (pipelining, limits, stopping).
+/// loop, directly and with the test-only pass-through layer between transport and protocol
+/// (the seam a TLS layer sits in: the servers must behave the same through it);
+/// `withTwoLoops` adds each on two, for the tests where connections on different loops meet
+/// (pipelining, limits, stopping).
 struct ServerUnderTest: Sendable, Equatable, CustomTestStringConvertible {
     /// The server's name, as HOSTCTL_SERVER takes it.
     let serverName: String
     let loopCount: Int
+    /// Every connection passes through `PassThroughLayer`.
+    var throughLayer = false
 
     static let eventLoop = ServerUnderTest(serverName: "eventloop", loopCount: 1)
     static let ioUring = ServerUnderTest(serverName: "iouring", loopCount: 1)
-    static let allCases = [eventLoop, ioUring]
-    static let withTwoLoops = allCases + allCases.map { ServerUnderTest(serverName: $0.serverName, loopCount: 2) }
+    static let direct = [eventLoop, ioUring]
+    static let allCases = direct + direct.map { ServerUnderTest(serverName: $0.serverName, loopCount: 1, throughLayer: true) }
+    static let withTwoLoops = allCases + direct.map { ServerUnderTest(serverName: $0.serverName, loopCount: 2) }
 
-    var testDescription: String { loopCount == 1 ? serverName : "\(serverName), \(loopCount) loops" }
+    var isIOUring: Bool { serverName == "iouring" }
+
+    var testDescription: String {
+        var description = serverName
+        if loopCount > 1 { description += ", \(loopCount) loops" }
+        if throughLayer { description += ", through a layer" }
+        return description
+    }
 
     /// Skips the test case, saying why, where this server cannot run here.
     func skipIfUnavailable() throws {
-        if serverName == "iouring" { try IOUringAvailability.skipIfUnavailable() }
+        if isIOUring { try IOUringAvailability.skipIfUnavailable() }
     }
 }
 
@@ -48,6 +60,7 @@ final class TestServer: @unchecked Sendable {
             readsSettingsFiles: contentRoot != nil
         )
         builder.serverOptions.eventLoopCount = kind.loopCount
+        if kind.throughLayer { builder.serverOptions.connectionLayers = [PassThroughLayerFactory()] }
         options(&builder.serverOptions)
         prepare(builder)
         app = builder.build()

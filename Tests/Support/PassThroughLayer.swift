@@ -1,15 +1,21 @@
 import HostctlCore
+import Synchronization
 
 /// A layer that changes nothing but copies every byte through buffers of its own, both ways,
 /// as a TLS layer does with its records: proof that something can sit between a transport and
 /// the protocol (a handler toward the transport, a transport toward the protocol) and the
 /// servers behave the same. The integration suite runs with it on both transports.
 public struct PassThroughLayerFactory: ConnectionLayerFactory {
+    /// Layers made so far, by every factory (a test checks that its connections went through one).
+    public static var layersMade: Int { made.load(ordering: .relaxed) }
+    private static let made = Atomic<Int>(0)
+
     public init() {}
 
     public func makeLayer(
         over transport: ConnectionTransport, on loop: EventLoopContext, above: @escaping (ConnectionTransport) -> ServedConnection
     ) -> ServedConnection {
+        Self.made.wrappingAdd(1, ordering: .relaxed)
         let layer = PassThroughLayer(below: transport)
         layer.above = above(layer)
         return layer

@@ -155,6 +155,19 @@ public final class TestClient: @unchecked Sendable {
         }
     }
 
+    /// Reads until `text` arrives and returns everything up to and including it, which it
+    /// consumes: for streams such as Server-Sent Events, read a piece at a time.
+    public func readThrough(_ text: String) throws -> String {
+        let needle = Array(text.utf8)
+        while true {
+            if let start = find(needle) {
+                defer { buffer.removeFirst(start + needle.count) }
+                return String(decoding: buffer[..<(start + needle.count)], as: UTF8.self)
+            }
+            try requireMore()
+        }
+    }
+
     private func requireMore() throws {
         guard try fill() else { throw TestFailure("the server closed the connection mid-response; have: \(String(decoding: buffer, as: UTF8.self))") }
     }

@@ -63,6 +63,17 @@ public struct AppSupervisorOptions: Sendable {
     public var outputLinePrefix: String?
     /// The front's own messages about the app (started, crashed, restarted).
     public var log: @Sendable (String) -> Void = { HostingConsole.error($0) }
+    /// Whether a request finds the app started for it (as ANCM starts it). hostctl watch
+    /// turns this off: the app starts only with `AppSupervisor.swap(to:)`, a run that ends
+    /// by itself is replaced only by the next one, and meanwhile requests get a page naming
+    /// what happened (`FrontErrorPage.notRunning`).
+    public var startsOnRequest = true
+    /// After a swap, how long the replaced run gets to finish the requests it was handed
+    /// before it is asked to stop anyway (then `shutdownTimeLimit` applies as usual): what
+    /// bounds a long-lived request (a stream, a long poll) holding an old build alive.
+    public var swapDrainLimit: Duration = .seconds(10)
+    /// Told when the app that was serving ends by itself (exits or crashes), with the cause.
+    public var onUnexpectedExit: (@Sendable (AppFailure) -> Void)?
 
     public init() {}
 }

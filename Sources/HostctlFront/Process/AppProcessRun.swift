@@ -25,7 +25,7 @@ final class AppProcessRun: @unchecked Sendable {
 
     let generation: Int
     let token: String
-    private let command: AppCommand
+    let command: AppCommand
     private let options: AppSupervisorOptions
 
     // Guarded by `lock`: what other threads may touch.
@@ -33,7 +33,8 @@ final class AppProcessRun: @unchecked Sendable {
     /// An eventfd that wakes the loop; -1 once the run has ended (so a late `requestStop`
     /// can never write to a reused descriptor number).
     private var wakeDescriptor: Int32 = -1
-    private var stopRequested = false
+    /// When the graceful stop begins (monotonic ns); nil until one is asked for.
+    private var stopAt: Int64?
     private var pid: pid_t = 0
     private var exitNoticed = false
 
@@ -65,9 +66,12 @@ final class AppProcessRun: @unchecked Sendable {
     }
 
     /// Graceful stop: SIGTERM to the app's process group, SIGKILL after the shutdown limit.
-    func requestStop() {
+    /// With a grace period, the stop begins once it has passed (a run being replaced gets
+    /// that long to finish the requests it has); asking again can only bring it forward.
+    func requestStop(after grace: Duration = .zero) {
+        let at = MonotonicClock.now() + grace.nanoseconds
         lock.withLock {
-            stopRequested = true
+            stopAt = min(stopAt ?? at, at)
             wake()
         }
     }
@@ -190,7 +194,7 @@ final class AppProcessRun: @unchecked Sendable {
             if let exitedAt, outputs.isEmpty || now >= exitedAt + Self.drainGrace { break }
 
             if exitedAt == nil {
-                if lock.withLock({ stopRequested }), !stoppedByRequest {
+                if !stoppedByRequest, let at = lock.withLock({ stopAt }), now >= at {
                     stoppedByRequest = true
                     beginStop(now)
                 }
@@ -213,6 +217,7 @@ final class AppProcessRun: @unchecked Sendable {
                     if let probe { deadlines.append(probe.due) }
                 }
                 if let killDeadline, !killed { deadlines.append(killDeadline) }
+                if !stoppedByRequest, let at = lock.withLock({ stopAt }) { deadlines.append(at) }
                 // Without a pidfd (kernels before 5.3), or after SIGKILL, the exit is polled for.
                 if pidDescriptor < 0 || killed { deadlines.append(now + 20_000_000) }
             }

@@ -22,6 +22,24 @@ public enum FrontErrorPage {
         return page(status: 502, title: "502.5 Process Failure", body: body)
     }
 
+    /// While nothing runs and nothing starts on a request (hostctl watch): 503 before the
+    /// first successful build, else 502 naming how the last run ended (with, in Development,
+    /// the last lines of its output).
+    public static func notRunning(app: String, lastFailure: AppFailure?, outputTail: [String]?) -> FrontUnavailable {
+        guard let lastFailure else {
+            return page(
+                status: 503, title: "503 Service Unavailable",
+                body: "<p>The app is not running yet: hostctl watch starts it after a successful build.</p>\n"
+            )
+        }
+        var body = "<p>The app <code>\(escape(app))</code> \(escape(lastFailure.summary)). "
+            + "hostctl watch starts it again after the next change (or Ctrl+R).</p>\n"
+        if let outputTail, !outputTail.isEmpty {
+            body += "<p>The last lines of its output:</p>\n<pre>" + outputTail.map(escape).joined(separator: "\n") + "</pre>\n"
+        }
+        return page(status: 502, title: "502.5 Process Failure", body: body)
+    }
+
     /// 503: too many failures in the rapid-failure window.
     public static func tooManyFailures(app: String, limit: Int, window: Duration, retryInSeconds: Int64, lastFailure: AppFailure?) -> FrontUnavailable {
         var body = "<p>The app <code>\(escape(app))</code> failed \(limit) time\(limit == 1 ? "" : "s") within "

@@ -1,13 +1,18 @@
+import HostctlLogging
+
 /// In Development, an error that escapes the pipeline before the response has started
 /// becomes a page that says what went wrong: HTML for browsers, plain text otherwise.
 /// (Outside Development the server answers 500 with an empty body, as Kestrel does.)
 enum DeveloperExceptionPage {
-    static func wrap(_ next: @escaping RequestHandler) -> RequestHandler {
+    /// The error a page is shown for is logged here (the server never sees it); errors passed
+    /// on are logged by the server.
+    static func wrap(_ next: @escaping RequestHandler, logger: Logger) -> RequestHandler {
         { context in
             do {
                 try await next(context)
             } catch {
                 guard !context.response.hasStarted, !context.requestAborted.isAborted else { throw error }
+                UnhandledErrorLog.report(error, context: context, logger: logger)
                 let status = (error as? HTTPResponseError)?.status ?? 500
                 context.response.reset()
                 context.response.status = status

@@ -92,8 +92,10 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
         let server = try factory(ServerConfiguration(
             urls: urls, options: options, environmentName: environmentName, kestrel: kestrel, loggerFactory: loggerFactory
         ))
-        var handler = UnhandledErrorLog.wrap(build(), logger: serverLogger)
-        if isDevelopment { handler = DeveloperExceptionPage.wrap(handler) }
+        // An error that escapes the app is logged once: by the server as it answers 500 (no
+        // frame per request for it), or by the developer page as it shows it.
+        var handler = build()
+        if isDevelopment { handler = DeveloperExceptionPage.wrap(handler, logger: serverLogger) }
         if loggerFactory.sinks.contains(where: \.includesScopes) { handler = RequestLogScopes.wrap(handler) }
         // Outermost, so nothing sees a request before the forwarded values are applied (the
         // server has checked and hidden the token before the request gets here).

@@ -65,6 +65,9 @@ public final class HTTPResponse {
         _modify { yield &_trailers }
         set { _trailers = newValue }
     }
+    /// Whether any trailer is set, asked without copying the list (a server asks it for
+    /// every response it finishes).
+    @inlinable public var hasTrailers: Bool { !_trailers.isEmpty }
     /// Body bytes the app has written (or sent from files) since the response began; what
     /// a request log reports.
     @exclusivity(unchecked) @usableFromInline var _bodyBytesWritten = 0

@@ -10,21 +10,10 @@ import HostctlLogging
 ///
 /// Not errors: an `HTTPResponseError` below 500 (`HTTPError(404)` is an answer) and a
 /// request the client abandoned are logged at Debug; a request the server rejected
-/// mid-body (`BadRequestError`) is the server's to log. `WebApplication` puts this around
-/// the pipeline (inside the developer exception page, which then shows the same error).
-enum UnhandledErrorLog {
-    static func wrap(_ next: @escaping RequestHandler, logger: Logger) -> RequestHandler {
-        { context in
-            do {
-                try await next(context)
-            } catch {
-                report(error, context: context, logger: logger)
-                throw error
-            }
-        }
-    }
-
-    static func report(_ error: any Error, context: HTTPContext, logger: Logger) {
+/// mid-body (`BadRequestError`) is the server's to log. The server core reports what
+/// escapes the pipeline as it answers; the developer exception page what it shows.
+public enum UnhandledErrorLog {
+    public static func report(_ error: any Error, context: HTTPContext, logger: Logger) {
         if error is BadRequestError { return }
         let abandoned = context.requestAborted.isAborted || error is ConnectionAbortedError || error is CancellationError
         let answered = (error as? HTTPResponseError).map { $0.status < 500 } ?? false

@@ -18,10 +18,22 @@ public struct ContentTypeProvider: Sendable, Equatable {
 
     /// The media type for `path`'s extension (matched without regard to case), or nil.
     public func contentType(forPath path: some StringProtocol) -> String? {
+        guard Self.hasExtension(path) else { return nil }
         guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
         let extensionText = path[dot...]
         if let exact = mappings[String(extensionText)] { return exact }
         return mappings[extensionText.lowercased()]
+    }
+
+    /// Whether the last segment of `path` has a dot, found in one pass over its bytes: the
+    /// cheap answer for the requests a static-file middleware passes on (`/api/orders`).
+    @inline(__always)
+    static func hasExtension(_ path: some StringProtocol) -> Bool {
+        var dotInSegment = false
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: ".") { dotInSegment = true } else if byte == UInt8(ascii: "/") { dotInSegment = false }
+        }
+        return dotInSegment
     }
 
     /// Whether a response of `contentType` is worth serving from a precompressed sibling

@@ -65,6 +65,8 @@ final class StaticFileMiddleware: Sendable {
         let method = request.method
         guard method == .get || method == .head else { return try await next(context) }
         let path = request.path
+        // Most requests an app gets name no file (`/api/orders`): passed on before any other work.
+        guard options.servesUnknownFileTypes || ContentTypeProvider.hasExtension(path) else { return try await next(context) }
         guard let prefixLength = StaticFileRequestPath.matchPrefix(prefix, in: path) else { return try await next(context) }
         let start: Int
         switch StaticFilePath.classify(path, after: prefixLength) {

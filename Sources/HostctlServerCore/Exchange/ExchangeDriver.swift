@@ -41,8 +41,10 @@ protocol ExchangeDriver: AnyObject, RequestHeadSource {
         date: UnsafeRawBufferPointer?, server: StaticString?
     ) throws(ResponseUsageError)
     func writeResponseBody(_ bytes: UnsafeRawBufferPointer)
-    /// Ends the body: the last chunk and trailers, an end-of-stream flag, or nothing.
-    func finishResponseBody(trailers: HTTPFields) throws(ResponseUsageError)
+    /// Ends the body: the last chunk and `response`'s trailers, an end-of-stream flag, or
+    /// nothing. (The response rather than its trailers: most have none, and a copy of the
+    /// list costs a reference count each way.)
+    func finishResponseBody(of response: HTTPResponse) throws(ResponseUsageError)
     /// A status with no body, nothing else: for a request the server rejects mid-body.
     func writeMinimalResponse(status: Int)
     /// A response from the response cache, with its age in seconds.
@@ -57,6 +59,9 @@ protocol ExchangeDriver: AnyObject, RequestHeadSource {
     func flushResponse()
 
     // MARK: Lifetime
+
+    /// The connection's number, for the server's log entries.
+    var connectionNumber: UInt64 { get }
 
     /// Suspends the task running the exchange until the driver has news for it (body bytes,
     /// room to write, a timeout, an abort).

@@ -10,13 +10,13 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
     var hasStarted: Bool { response.committed }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
-        guard isActive, let context else { throw ConnectionAbortedError("The request is over.") }
+        guard isActive, let appResponse = activeResponse else { throw ConnectionAbortedError("The request is over.") }
         try checkUsable()
         guard !response.completed else {
             throw ResponseUsageError(description: "The response has already completed; it cannot be written to.")
         }
-        if !response.committed, !HTTPStatus.allowsContent(context.response.status) {
-            throw ResponseUsageError(description: "Writing to the response body is invalid for responses with status code \(context.response.status).")
+        if !response.committed, !HTTPStatus.allowsContent(appResponse.status) {
+            throw ResponseUsageError(description: "Writing to the response body is invalid for responses with status code \(appResponse.status).")
         }
         if response.noBody, !bytes.isEmpty {
             throw ResponseUsageError(description: "Writing to the response body is invalid for this response.")
@@ -25,7 +25,10 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
         if let declared = response.declaredLength, response.written > declared {
             throw ResponseUsageError(description: "Response Content-Length mismatch: too many bytes written (\(response.written) of \(declared)).")
         }
-        if response.isHead { return false }  // HEAD: counted, never sent
+        if response.isHead {  // HEAD: counted, never sent
+            if !bytes.isEmpty { core.log.headResponseBodyWrite(driver.connectionNumber, count: bytes.count) }
+            return false
+        }
 
         if !response.committed {
             let pending = pendingBody ?? ByteBuffer(capacity: max(256, bytes.count))
@@ -67,11 +70,11 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
     /// body's end and trailers) without sending: after a handler returns, the next pipelined
     /// request may add its response to the same send.
     func finishResponse() throws {
-        guard isActive, let context else { return }
+        guard isActive, let appResponse = activeResponse else { return }
         try checkUsable()
         guard !response.completed else { return }
         if !response.committed {
-            try commit(final: driver.mayFixResponseLength(withTrailers: !context.response.trailers.isEmpty))
+            try commit(final: driver.mayFixResponseLength(withTrailers: appResponse.hasTrailers))
         }
         if let declared = response.declaredLength, response.written < declared, !response.isHead {
             response.completed = true
@@ -79,7 +82,7 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
             abort(reason: message)
             throw ResponseUsageError(description: message)
         }
-        try driver.finishResponseBody(trailers: context.response.trailers)
+        try driver.finishResponseBody(of: appResponse)
         completeResponse()
     }
 
@@ -93,8 +96,7 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
     /// is complete (`final`), its exact length; else streamed. The server owns the framing
     /// and connection fields, and adds Date and Server unless the app set them.
     func commit(final: Bool) throws {
-        guard let context, !response.committed else { return }
-        let appResponse = context.response
+        guard let appResponse = activeResponse, !response.committed else { return }
         let status = appResponse.status
         let owned = ServerOwnedFields(appResponse.headers)
         var length: ResponseLength

@@ -27,7 +27,12 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
     let extras: HTTPSysExchangeExtras?
     var settings: ConnectionSettings { core.settings }
 
-    @exclusivity(unchecked) var context: HTTPContext?
+    @exclusivity(unchecked) var context: HTTPContext? {
+        didSet { activeResponse = context?.response }
+    }
+    /// `context.response`, read on every write without a reference count: the context
+    /// (which this exchange keeps) keeps it.
+    @exclusivity(unchecked) unowned(unsafe) var activeResponse: HTTPResponse?
     /// Between `process` starting a request and the driver ending it.
     @exclusivity(unchecked) private(set) var isActive = false
     @exclusivity(unchecked) var response = ResponseState()
@@ -64,10 +69,12 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
         connection: @autoclosure () -> ConnectionInfo
     ) async -> Bool {
         let context = begin(method: method, version: version, contentLength: contentLength, hasBody: hasBody, number: number, connection: connection())
-        switch admit(context) {
-        case .application: break
-        case .answered: return true
-        case .turnedAway: return false
+        if extras != nil || core.hasAdmissionChecks {
+            switch admit(context) {
+            case .application: break
+            case .answered: return true
+            case .turnedAway: return false
+            }
         }
         do {
             try await core.application.handle(context)
@@ -102,7 +109,10 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
     private func makeContext(connection: ConnectionInfo) -> HTTPContext {
         let context = HTTPContext(connection: connection, environmentName: core.application.environmentName)
         if let timeline = extras?.timeline { context.setConnectionFeature(HTTPRequestTimingFeature.self, timeline) }
-        context.setAbortHandler { [unowned self] in self.abort(reason: "The request was aborted by the application.") }
+        context.setAbortHandler { [unowned self] in
+            if let context = self.context { self.core.log.applicationAborted(self.driver.connectionNumber, trace: context.traceIdentifier) }
+            self.abort(reason: "The request was aborted by the application.")
+        }
         return context
     }
 
@@ -125,6 +135,7 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
 
     /// An error escaped the app: answer with its status if nothing was sent yet, else abort.
     private func handleFailure(_ error: any Error, context: HTTPContext) {
+        core.log.applicationError(error, context: context)
         guard abortReason == nil else { return }
         if response.committed {
             abort(reason: "The response has been aborted due to an unhandled application error: \(error)")
@@ -132,6 +143,7 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
         }
         if let bad = error as? BadRequestError {
             // A request the server rejects mid-body: minimal response, then close.
+            core.log.badRequest(driver.connectionNumber, bad.message ?? bad.description)
             body.error = body.error ?? bad
             driver.writeMinimalResponse(status: bad.status)
             response = ResponseState(committed: true)
@@ -181,6 +193,7 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
     func checkBodyRate(now: Int64) {
         guard isActive, let rate = settings.minRequestBodyRate,
               body.isTooSlow(now: now, received: driver.requestBodyBytesReceived, rate: rate) else { return }
+        if let context { core.log.requestBodyTooSlow(driver.connectionNumber, trace: context.traceIdentifier, rate: rate.bytesPerSecond) }
         if response.committed {
             abort(reason: RequestRejection.requestBodyTimeout.message)
         } else {

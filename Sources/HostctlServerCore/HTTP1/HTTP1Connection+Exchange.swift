@@ -22,6 +22,8 @@ extension HTTP1Connection: ExchangeDriver {
         sendOutput()
     }
 
+    var connectionNumber: UInt64 { id }
+
     func readRequestBody(into httpRequest: HTTPRequest, _ consume: (UnsafeRawBufferPointer) throws -> Int) rethrows -> RequestBodyRead {
         guard let request else { return .end }
         let read = try decodeRequestBody(request, consume)
@@ -105,6 +107,7 @@ extension HTTP1Connection: ExchangeDriver {
 
     // MARK: The response
 
+    @inline(__always)
     func mayFixResponseLength(withTrailers: Bool) -> Bool {
         !withTrailers || request?.head.version == .http1_0
     }
@@ -143,6 +146,7 @@ extension HTTP1Connection: ExchangeDriver {
         request.responseIsChunked = framing == .chunked
     }
 
+    @inline(__always)
     func writeResponseBody(_ bytes: UnsafeRawBufferPointer) {
         if request?.responseIsChunked == true {
             HTTP1ResponseWriter.writeChunk(into: output, bytes)
@@ -151,10 +155,11 @@ extension HTTP1Connection: ExchangeDriver {
         }
     }
 
-    func finishResponseBody(trailers: HTTPFields) throws(ResponseUsageError) {
+    @inline(__always)
+    func finishResponseBody(of response: HTTPResponse) throws(ResponseUsageError) {
         guard let request, request.responseIsChunked, request.head.method != .head else { return }
         do {
-            try HTTP1ResponseWriter.writeLastChunk(into: output, trailers: trailers)
+            try HTTP1ResponseWriter.writeLastChunk(into: output, trailers: response.trailers)
         } catch {
             throw ResponseUsageError(description: "The response cannot be written: \(error)")
         }
@@ -205,8 +210,10 @@ extension HTTP1Connection: ExchangeDriver {
         }
     }
 
+    @inline(__always)
     var unsentResponseBytes: Int { pendingOutput }
 
+    @inline(__always)
     func flushResponse() { sendOutput() }
 
     // MARK: Lifetime

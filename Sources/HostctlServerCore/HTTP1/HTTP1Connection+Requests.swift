@@ -156,7 +156,12 @@ extension HTTP1Connection {
             keepAlive = false  // the client was told nothing and may never send the body
             return false
         }
+        if keepAlive { logBodyNotRead(request) }
         return keepAlive
+    }
+
+    private func logBodyNotRead(_ request: HTTP1RequestState) {
+        if let context = request.exchange.context { core.log.bodyNotRead(id, trace: context.traceIdentifier) }
     }
 
     /// After the response: make the connection ready for the next request, or close it.
@@ -174,12 +179,14 @@ extension HTTP1Connection {
         idleSince = loop.now
         if readingPaused {
             readingPaused = false
+            core.log.resumed(id)
             transport.resumeReading()
         }
         guard keepAlive, !inputEnded || !(inbound?.isEmpty ?? true) else {
             closeAfterSending()
             return false
         }
+        core.log.keptAlive(id)
         return true
     }
 
@@ -211,6 +218,7 @@ extension HTTP1Connection {
 
     /// Turns a request away before it reaches the app.
     func reject(_ rejection: RequestRejection) {
+        core.log.badRequest(id, rejection.message)
         writeMinimalResponse(status: rejection.status)
         inputEnded = true  // nothing after a bad request can be trusted
         closeAfterSending()

@@ -12,6 +12,7 @@ extension HTTP1Connection {
                 observeSendProgress()
                 let waited = sendWaitedNanoseconds + (now - observed)
                 if waited > rate.grace, Double(bytesSentWhileWaiting) < rate.bytesPerSecond * Double(waited) / 1e9 {
+                    core.log.responseTooSlow(id)
                     abort(reason: "The connection was timed out by the server because the response was not read by the client at the specified minimum data rate.")
                 }
             } else {
@@ -41,6 +42,7 @@ extension HTTP1Connection {
         if let drainStarted = request.body.drainStartedAt {
             // Discarding an unread body takes too long.
             if now - drainStarted > settings.bodyDrainTimeout {
+                if let context = request.exchange.context { core.log.drainTimedOut(id, trace: context.traceIdentifier) }
                 keepAlive = false
                 resumeTask()
             }

@@ -108,6 +108,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
         }
         if unconsumedInput(buffer) >= settings.maxRequestBufferSize {
             readingPaused = true
+            core.log.paused(id)
             return nil
         }
         if !inRequest || forwarded == .tunnel {
@@ -149,12 +150,15 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     }
 
     func connectionFailed(errno: Int32) {
+        if errno == ECONNRESET { core.log.reset(id) }
+        if inRequest { core.log.endedAbnormally(id) }
         abort(reason: "The connection was reset by the client (errno \(errno)).")
     }
 
     func transportClosed() {
         guard !closed else { return }
         closed = true
+        core.log.stopped(id)
         // Nothing a request holds may outlive its connection, whatever state it was in.
         signalAbort(reason: abortReason ?? "The connection was closed.")
         core.connectionClosed(self, on: state)
@@ -221,6 +225,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     /// Sends what is buffered, then closes; no request after this one is taken.
     func closeAfterSending() {
         guard !closed else { return }
+        if !closeWhenSent { core.log.disconnecting(id) }
         closeWhenSent = true
         inputEnded = true
         sendOutput()
@@ -229,6 +234,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     /// Ends the connection now: the request in flight is aborted and unsent output dropped.
     func abort(reason: String) {
         guard !closed else { return }
+        if abortReason == nil { core.log.disconnecting(id) }
         if abortReason == nil { abortReason = reason }
         signalAbort(reason: reason)
         transport.close()

@@ -122,7 +122,7 @@ final class InMemoryExchangeDriver: ExchangeDriver {
 
     func writeResponseBody(_ bytes: UnsafeRawBufferPointer) { sentBody.append(contentsOf: bytes) }
 
-    func finishResponseBody(trailers: HTTPFields) throws(ResponseUsageError) { self.trailers = trailers }
+    func finishResponseBody(of response: HTTPResponse) throws(ResponseUsageError) { trailers = response.trailers }
 
     func writeMinimalResponse(status: Int) {
         self.status = status
@@ -148,6 +148,8 @@ final class InMemoryExchangeDriver: ExchangeDriver {
     func wakeExchange() {}
 
     func abortExchange(reason: String) {}
+
+    var connectionNumber: UInt64 { 0 }
 }
 
 /// The loop an in-memory exchange reports: the clock, and nothing to run.

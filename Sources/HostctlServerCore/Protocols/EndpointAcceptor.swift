@@ -16,6 +16,7 @@ final class EndpointAcceptor: ConnectionAcceptor, @unchecked Sendable {
     func accept(_ transport: ConnectionTransport, on loop: EventLoopContext) -> ConnectionHandler? {
         guard let state = core.reserveConnection(on: loop) else { return nil }
         let id = core.nextConnectionNumber()
+        core.log.accepted(id)
         let connection: any ServedConnection
         if endpoint.layers.isEmpty {
             // The common case: the transport calls the driver directly.

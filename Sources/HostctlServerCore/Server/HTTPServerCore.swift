@@ -10,6 +10,8 @@ import Synchronization
 /// the server stops. It owns no descriptor and knows no epoll or io_uring.
 public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
     let application: HTTPApplication
+    /// What the core logs (Kestrel's events).
+    let log: ServerLog
     /// The app has admission checks: a request without them skips the step entirely.
     let hasAdmissionChecks: Bool
     let settings: ConnectionSettings
@@ -38,6 +40,7 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
     ) {
         self.application = application
         self.forwarding = forwarding
+        self.log = ServerLog(application.loggerFactory, isHTTPSys: appliesHTTPSysExtras)
         self.hasAdmissionChecks = !application.admissionChecks.isEmpty
         self.settings = ConnectionSettings(options)
         self.maxConcurrentConnections = options.maxConcurrentConnections
@@ -86,6 +89,7 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
             let (old, _) = connectionCount.wrappingAdd(1, ordering: .relaxed)
             if old >= limit {
                 connectionCount.wrappingSubtract(1, ordering: .relaxed)
+                log.rejectedAtLimit()
                 return nil
             }
         } else {
@@ -125,6 +129,7 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         guard activeConnections > 0 else { return }
+        log.notClosedGracefully()
         for context in loopContexts {
             let state = loops[context.index]
             context.execute { state.abortAll() }
@@ -133,6 +138,7 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
         while activeConnections > 0, clock.now < abortDeadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
+        if activeConnections > 0 { log.notAborted() }
     }
 }
 

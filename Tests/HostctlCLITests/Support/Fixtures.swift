@@ -8,6 +8,7 @@ enum Fixture: String {
     case hello = "Hello"
     case broken = "Broken"
     case fronted = "Fronted"
+    case watched = "Watched"
 
     static let sourceRoot: String = FilePath.join(FilePath.directory(#filePath), "..", "Fixtures")
 

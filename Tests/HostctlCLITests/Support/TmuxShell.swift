@@ -49,6 +49,11 @@ final class TmuxShell {
         throw FixtureError("the screen never showed \(what); it showed:\n\(last)")
     }
 
+    /// Everything the pane has shown, scrolled-off lines included.
+    func history() throws -> String {
+        try run(["capture-pane", "-p", "-S", "-"]).stdout
+    }
+
     /// Clears the line being edited.
     func clearLine() throws { try type("", then: "C-u") }
 

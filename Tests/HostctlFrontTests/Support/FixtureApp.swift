@@ -126,23 +126,35 @@ struct FixtureApp {
     def serve(connection):
         with connection:
             data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = connection.recv(4096)
-                if not chunk:
+            while True:
+                while b"\r\n\r\n" not in data:
+                    chunk = connection.recv(4096)
+                    if not chunk:
+                        return
+                    data += chunk
+                head, data = data.split(b"\r\n\r\n", 1)
+                if not answer(connection, head.decode("latin-1").split("\r\n")):
                     return
-                data += chunk
-            head = data.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
-            path = head[0].split(" ")[1]
-            headers = dict((k.strip().lower(), v.strip()) for k, v in (h.split(":", 1) for h in head[1:] if ":" in h))
-            if headers.get("x-hostctl-token") != env("HOSTCTL_TOKEN"):
-                connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                return
-            if path == "/crash":
-                os._exit(7)
-            if path == "/hang":
-                forever()
-            body = ("hello from the app at %s" % path).encode()
-            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+
+    # Answers one request; whether the connection stays open ("keepalive" keeps it, for
+    # bodiless requests, and says which process answered).
+    def answer(connection, head):
+        path = head[0].split(" ")[1]
+        headers = dict((k.strip().lower(), v.strip()) for k, v in (h.split(":", 1) for h in head[1:] if ":" in h))
+        if headers.get("x-hostctl-token") != env("HOSTCTL_TOKEN"):
+            connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return False
+        if path == "/crash":
+            os._exit(7)
+        if path == "/hang":
+            forever()
+        if mode == "keepalive":
+            body = ("hello from pid %d" % os.getpid()).encode()
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            return True
+        body = ("hello from the app at %s" % path).encode()
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+        return False
 
     while True:
         connection, _ = server.accept()
