@@ -12,7 +12,7 @@ import HostctlHTTP1
 /// Set on a server with `LoopServer(configuration, forwarding:)`. Requests a forwarder does
 /// not take (and every request on other HTTP versions) run through the app pipeline as
 /// usual. Everything happens on the connection's loop thread.
-public protocol HTTP1ForwardingHandler: Sendable {
+public protocol HTTP1ForwardingHandler: AnyObject, Sendable {
     /// The forwarder for one client connection: made at the connection's first request and
     /// kept, request after request, while the connection is busy; dropped when it goes idle.
     func makeForwarder(for connection: any HTTP1ForwardingConnection) -> any HTTP1RequestForwarder

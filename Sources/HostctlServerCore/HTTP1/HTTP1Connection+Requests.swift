@@ -39,7 +39,7 @@ extension HTTP1Connection {
         // requests, however many were pipelined behind: RFC 9112 §9.6 and §6.1.
         guard !closed, !closeWhenSent, !draining || request?.headStartedAt != nil else { return }
         if parseNext() == .ready {
-            if let request, forwards(request) { return }
+            if core.forwards, let request, forwards(request) { return }
             // The task about to start is the queue a head waits in: stamp the parse before it.
             extras?.timeline?.headParsed()
             state.liveTasks += 1
@@ -70,7 +70,7 @@ extension HTTP1Connection {
                 next = retireRequested ? .stop : nextRequestState()
             }
             guard next == .ready, let request else { break }
-            if core.forwarding != nil, forwards(request) {
+            if core.forwards, forwards(request) {
                 // The forwarder has it: this task is not needed while it is under way.
                 if inRequest { break } else { continue }
             }

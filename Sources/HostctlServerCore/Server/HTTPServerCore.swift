@@ -21,6 +21,8 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
     let extras: HTTPSysExtras?
     /// Takes HTTP/1.1 requests before the app pipeline (the front); nil on a plain server.
     let forwarding: (any HTTP1ForwardingHandler)?
+    /// `forwarding != nil`, as a plain flag for the request path of every server.
+    let forwards: Bool
     /// One per loop, created up front; each is touched only on its own loop's thread.
     private let loops: [LoopState]
     private let connectionCount = Atomic<Int>(0)
@@ -40,6 +42,7 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
     ) {
         self.application = application
         self.forwarding = forwarding
+        self.forwards = forwarding != nil
         self.log = ServerLog(application.loggerFactory, isHTTPSys: appliesHTTPSysExtras)
         self.hasAdmissionChecks = !application.admissionChecks.isEmpty
         self.settings = ConnectionSettings(options)
