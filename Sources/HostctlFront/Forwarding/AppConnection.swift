@@ -20,7 +20,8 @@ final class AppConnection: OutboundConnectionHandler {
     let generation: Int
     /// "x-hostctl-token: <that run's token>\r\n", as the forwarded heads carry it.
     let tokenLine = ByteBuffer()
-    unowned let pool: AppConnectionPool
+    /// The pool closes its connections before its loop lets it go (`loopWillStop`).
+    unowned(unsafe) let pool: AppConnectionPool
     @exclusivity(unchecked) var transport: ConnectionTransport?
 
     /// Bytes from the app the exchange has not consumed yet.
@@ -127,10 +128,13 @@ final class AppConnection: OutboundConnectionHandler {
     func flushAfterEvents() {
         guard !flushScheduled, let buffer = outbound, !buffer.isEmpty else { return }
         flushScheduled = true
-        pool.loop.afterEvents { [self] in
-            flushScheduled = false
-            flush()
-        }
+        pool.flushAfterEvents(self)
+    }
+
+    /// The pool's batch flush reached this connection.
+    func scheduledFlush() {
+        flushScheduled = false
+        flush()
     }
 
     @exclusivity(unchecked) private var flushScheduled = false

@@ -11,18 +11,28 @@ import HostctlTransport
 /// after a restart the app listens on a new port with a new token, and a connection to the
 /// old one is useless even when it still looks open.
 final class AppConnectionPool: LoopLocalState {
-    unowned let loop: EventLoop
+    /// The loop outlives its per-loop states.
+    unowned(unsafe) let loop: EventLoop
     let maxIdle: Int
     let idleTimeout: Int64
     /// Most recently used last: the warmest connection is taken first.
     @exclusivity(unchecked) private var idle: [AppConnection] = []
     @exclusivity(unchecked) private var busy: [AppConnection] = []
     @exclusivity(unchecked) private var newestGeneration = Int.min
+    /// Connections whose request heads go out once the loop's batch of events is handled.
+    @exclusivity(unchecked) private var pendingFlushes: [AppConnection] = []
+    /// Made once: scheduling the batch flush allocates nothing per request.
+    @exclusivity(unchecked) private var flushPending: (() -> Void)!
 
     init(loop: EventLoop, options: ForwardingOptions) {
         self.loop = loop
         self.maxIdle = options.maxIdleConnectionsPerLoop
         self.idleTimeout = options.idleConnectionTimeout.nanoseconds
+        flushPending = { [unowned(unsafe) self] in
+            let connections = pendingFlushes
+            pendingFlushes.removeAll(keepingCapacity: true)
+            for connection in connections { connection.scheduledFlush() }
+        }
     }
 
     /// An idle connection to `endpoint`'s run of the app, or a new one (connecting: the
@@ -72,6 +82,13 @@ final class AppConnectionPool: LoopLocalState {
         } else {
             connection.close()
         }
+    }
+
+    /// Sends `connection`'s output after the loop's current batch of events, with every other
+    /// connection's asked for in the batch.
+    func flushAfterEvents(_ connection: AppConnection) {
+        if pendingFlushes.isEmpty { loop.afterEvents(flushPending) }
+        pendingFlushes.append(connection)
     }
 
     /// The transport closed `connection` (the app closed it, or it broke): forget it if idle.

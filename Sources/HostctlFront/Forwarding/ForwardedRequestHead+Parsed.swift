@@ -27,7 +27,7 @@ extension ForwardedRequestHead {
     /// name), so nothing is checked again. `forwardedFor` and `forwardedProto` are scratch
     /// buffers for merging the client's own lists.
     static func write(
-        parsed head: HTTP1RequestHead, _ bytes: UnsafeRawBufferPointer, adding additions: Additions,
+        parsed head: borrowing HTTP1RequestHead, _ bytes: UnsafeRawBufferPointer, adding additions: Additions,
         forwardedFor: ByteBuffer, forwardedProto: ByteBuffer, into out: ByteBuffer
     ) {
         let base = bytes.baseAddress!
@@ -39,7 +39,7 @@ extension ForwardedRequestHead {
         // "METHOD SP target", then the version the front speaks.
         let method = head.method
         out.append(range((head.target.lowerBound - 1 - method.byteCount)..<head.target.upperBound))
-        out.append(" HTTP/1.1\r\n")
+        out.appendLiteral(" HTTP/1.1\r\n")
 
         let connectionNames = head.connectionNamesFields ? ConnectionOptionNames(listedIn: head, base) : nil
         let copiesLines = !head.hasBareLineFeeds
@@ -79,41 +79,41 @@ extension ForwardedRequestHead {
         if run >= 0 { out.append(range(run..<(head.length - 2))) }
 
         if let host = head.host {
-            out.append("X-Forwarded-Host: ")
+            out.appendLiteral("X-Forwarded-Host: ")
             out.append(range(host))
-            out.append("\r\n")
+            out.appendLiteral("\r\n")
         } else {
             // An HTTP/1.0 client may send none; the app, spoken to in HTTP/1.1, needs one.
-            out.append("Host: 127.0.0.1:")
+            out.appendLiteral("Host: 127.0.0.1:")
             out.appendDecimal(Int(additions.appPort))
-            out.append("\r\n")
+            out.appendLiteral("\r\n")
         }
         if !forwardedFor.isEmpty || !additions.client.isEmpty {
-            out.append("X-Forwarded-For: ")
+            out.appendLiteral("X-Forwarded-For: ")
             out.append(forwardedFor.readableBytes)
-            if !forwardedFor.isEmpty, !additions.client.isEmpty { out.append(", ") }
+            if !forwardedFor.isEmpty, !additions.client.isEmpty { out.appendLiteral(", ") }
             out.append(additions.client)
-            out.append("\r\n")
+            out.appendLiteral("\r\n")
         }
-        out.append("X-Forwarded-Proto: ")
+        out.appendLiteral("X-Forwarded-Proto: ")
         if !forwardedProto.isEmpty {
             out.append(forwardedProto.readableBytes)
-            out.append(", ")
+            out.appendLiteral(", ")
         }
         out.append(additions.scheme)
-        out.append("\r\n")
+        out.appendLiteral("\r\n")
         out.append(additions.tokenLine)
-        if head.framing == .chunked { out.append("Transfer-Encoding: chunked\r\n") }
-        if additions.upgrade { out.append("Connection: upgrade\r\n") }
-        out.append("\r\n")
+        if head.framing == .chunked { out.appendLiteral("Transfer-Encoding: chunked\r\n") }
+        if additions.upgrade { out.appendLiteral("Connection: upgrade\r\n") }
+        out.appendLiteral("\r\n")
     }
 
     /// "name: value CRLF", for a head whose own lines cannot be copied.
     private static func writeLine(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, into out: ByteBuffer) {
         out.append(name)
-        out.append(": ")
+        out.appendLiteral(": ")
         out.append(value)
-        out.append("\r\n")
+        out.appendLiteral("\r\n")
     }
 
     /// The client's fields the forwarded head treats apart, by name (a switch on the length
@@ -149,7 +149,7 @@ extension ForwardedRequestHead {
 
 extension ConnectionOptionNames {
     /// The names listed in a parsed head's Connection fields.
-    init(listedIn head: HTTP1RequestHead, _ base: UnsafeRawPointer) {
+    init(listedIn head: borrowing HTTP1RequestHead, _ base: UnsafeRawPointer) {
         self.init()
         for field in head.fields where field.name.count == 10 {
             let name = UnsafeRawBufferPointer(start: base + field.name.lowerBound, count: field.name.count)

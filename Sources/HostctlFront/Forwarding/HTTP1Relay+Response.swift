@@ -71,7 +71,7 @@ extension HTTP1Relay {
 
     /// An interim head (100 Continue, 103 Early Hints) goes to the client as it is, minus
     /// hop-by-hop fields; an HTTP/1.0 client gets none (RFC 9110 §15.2).
-    private func relayInterim(_ head: HTTP1ResponseHead, _ bytes: UnsafeRawBufferPointer) {
+    private func relayInterim(_ head: borrowing HTTP1ResponseHead, _ bytes: UnsafeRawBufferPointer) {
         guard clientVersion == .http1_1 else { return }
         RelayedResponseHead.write(head, bytes, framing: .asReceived, connection: .none, date: nil, into: client.output)
         client.interimResponseWritten(status: head.status)
@@ -81,7 +81,7 @@ extension HTTP1Relay {
 
     /// Writes the client's final head and sets up the body's relay; false when the exchange
     /// failed instead (a 101 nobody asked for).
-    private func startResponse(_ head: HTTP1ResponseHead, _ bytes: UnsafeRawBufferPointer, _ app: AppConnection) -> Bool {
+    private func startResponse(_ head: borrowing HTTP1ResponseHead, _ bytes: UnsafeRawBufferPointer, _ app: AppConnection) -> Bool {
         app.deadline = nil
         if head.status == 101 {
             guard upgrade else {
@@ -164,7 +164,7 @@ extension HTTP1Relay {
 
     /// The app's fields as `HTTPFields`, for the response body transform (only asked when one
     /// is set: hostctl watch, in Development).
-    private static func fields(of head: HTTP1ResponseHead, _ bytes: UnsafeRawBufferPointer) -> HTTPFields {
+    private static func fields(of head: borrowing HTTP1ResponseHead, _ bytes: UnsafeRawBufferPointer) -> HTTPFields {
         var fields = HTTPFields()
         for field in head.fields {
             fields.append(

@@ -121,9 +121,11 @@ final class HTTP1Relay: HTTP1RequestForwarder, AppConnectionUser, @unchecked Sen
 
     func takesRequest() -> Bool {
         guard let handledByFront = options.handledByFront else { return true }
-        return client.withRequestHead { head, bytes in
-            !handledByFront(UnsafeRawBufferPointer(rebasing: bytes[head.path]))
+        var takes = true
+        client.withRequestHead { head, bytes in
+            takes = !handledByFront(UnsafeRawBufferPointer(rebasing: bytes[head.path]))
         }
+        return takes
     }
 
     func startRequest() {
@@ -193,13 +195,14 @@ final class HTTP1Relay: HTTP1RequestForwarder, AppConnectionUser, @unchecked Sen
 
     /// A request was taken: check its declared length, then find the app.
     private func start() {
-        let framing = client.withRequestHead { head, bytes in
+        var framing = HTTP1BodyFraming.none
+        client.withRequestHead { head, bytes in
             method = head.method
             clientVersion = head.version
             awaitsContinue = head.expectsContinue
             upgrade = head.connectionUpgrade && head.framing == .none && head.version == .http1_1
                 && Self.upgradeIsForwarded(head, bytes)
-            return head.framing
+            framing = head.framing
         }
         chunkedUpload = framing == .chunked
         requestSent = framing == .none
@@ -328,7 +331,7 @@ final class HTTP1Relay: HTTP1RequestForwarder, AppConnectionUser, @unchecked Sen
 
     /// Upgrades the front passes on: any but h2c alone (HTTP/2 is the front's business at
     /// the edge, and the app is spoken to in HTTP/1.1).
-    private static func upgradeIsForwarded(_ head: HTTP1RequestHead, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    private static func upgradeIsForwarded(_ head: borrowing HTTP1RequestHead, _ bytes: UnsafeRawBufferPointer) -> Bool {
         var offered = false
         for field in head.fields where field.name.count == 7 {
             guard ASCII.equalsLowercased(UnsafeRawBufferPointer(rebasing: bytes[field.name]), "upgrade") else { continue }

@@ -34,7 +34,7 @@ enum RelayedResponseHead {
     }
 
     static func write(
-        _ head: HTTP1ResponseHead, _ bytes: UnsafeRawBufferPointer, framing: Framing, connection: ConnectionField,
+        _ head: borrowing HTTP1ResponseHead, _ bytes: UnsafeRawBufferPointer, framing: Framing, connection: ConnectionField,
         date: UnsafeRawBufferPointer?, into out: ByteBuffer
     ) {
         let base = bytes.baseAddress!
@@ -43,7 +43,7 @@ enum RelayedResponseHead {
         }
         out.reserveWritable(head.length + 96)
         // " 200 OK\r\n" after the version, whatever the app's version was.
-        out.append("HTTP/1.1")
+        out.appendLiteral("HTTP/1.1")
         out.append(range(8..<(head.reason.upperBound + 2)))
 
         let connectionNames = head.connectionNamesFields ? ConnectionOptionNames(listedIn: head, base) : nil
@@ -77,24 +77,24 @@ enum RelayedResponseHead {
         case .asReceived, .untilClose:
             break
         case .length(let length):
-            out.append("Content-Length: ")
+            out.appendLiteral("Content-Length: ")
             out.appendDecimal(length)
-            out.append("\r\n")
+            out.appendLiteral("\r\n")
         case .chunked:
-            out.append("Transfer-Encoding: chunked\r\n")
+            out.appendLiteral("Transfer-Encoding: chunked\r\n")
         }
         switch connection {
         case .none: break
-        case .close: out.append("Connection: close\r\n")
-        case .keepAlive: out.append("Connection: keep-alive\r\n")
-        case .upgrade: out.append("Connection: upgrade\r\n")
+        case .close: out.appendLiteral("Connection: close\r\n")
+        case .keepAlive: out.appendLiteral("Connection: keep-alive\r\n")
+        case .upgrade: out.appendLiteral("Connection: upgrade\r\n")
         }
         if let date, !hasDate {
-            out.append("Date: ")
+            out.appendLiteral("Date: ")
             out.append(date)
-            out.append("\r\n")
+            out.appendLiteral("\r\n")
         }
-        out.append("\r\n")
+        out.appendLiteral("\r\n")
     }
 
     /// The app's fields the relayed head treats apart, by name.
@@ -120,9 +120,17 @@ enum RelayedResponseHead {
     }
 }
 
+extension ByteBuffer {
+    /// Appends a literal's bytes (a plain `append("…")` takes the String overload).
+    @inline(__always)
+    func appendLiteral(_ text: StaticString) {
+        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+}
+
 extension ConnectionOptionNames {
     /// The names listed in a parsed response head's Connection fields.
-    init(listedIn head: HTTP1ResponseHead, _ base: UnsafeRawPointer) {
+    init(listedIn head: borrowing HTTP1ResponseHead, _ base: UnsafeRawPointer) {
         self.init()
         for field in head.fields where field.name.count == 10 {
             let name = UnsafeRawBufferPointer(start: base + field.name.lowerBound, count: field.name.count)

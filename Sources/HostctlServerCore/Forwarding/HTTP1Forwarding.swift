@@ -42,7 +42,7 @@ public protocol HTTP1ForwardingConnection: AnyObject {
     // MARK: The request
 
     /// The parsed head, and the bytes its ranges are offsets into (valid during the call).
-    func withRequestHead<R>(_ body: (_ head: HTTP1RequestHead, _ bytes: UnsafeRawBufferPointer) throws -> R) rethrows -> R
+    func withRequestHead(_ body: (_ head: borrowing HTTP1RequestHead, _ bytes: UnsafeRawBufferPointer) -> Void)
     /// "https" over TLS, else "http".
     var scheme: String { get }
     /// The client's address.

@@ -76,9 +76,9 @@ extension HTTP1Connection: HTTP1ForwardingConnection {
 
     // MARK: HTTP1ForwardingConnection: the request
 
-    func withRequestHead<R>(_ body: (HTTP1RequestHead, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let request = self.request!, inbound = self.inbound!
-        return try body(request.head, UnsafeRawBufferPointer(start: inbound.base! + inbound.readerIndex, count: request.head.length))
+    func withRequestHead(_ body: (borrowing HTTP1RequestHead, UnsafeRawBufferPointer) -> Void) {
+        guard let request, let inbound, let base = inbound.base else { return }
+        body(request.head, UnsafeRawBufferPointer(start: base + inbound.readerIndex, count: request.head.length))
     }
 
     var scheme: String { transport.tls == nil ? "http" : "https" }
