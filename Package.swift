@@ -97,7 +97,10 @@ let package = Package(
         // server of either transport, starts and supervises the app, forwards to it over loopback.
         .target(
             name: "HostctlFront",
-            dependencies: ["Hostctl", "HostctlHosting", "HostctlHTTP1", "HostctlTransport", "HostctlSupervisor", "HostctlSystem", "CHostctlLinux"],
+            dependencies: [
+                "Hostctl", "HostctlHosting", "HostctlHTTP1", "HostctlServerCore", "HostctlTransport", "HostctlSupervisor", "HostctlSystem",
+                "CHostctlLinux",
+            ],
             swiftSettings: stayOnCallersExecutor
         ),
 
@@ -144,7 +147,10 @@ let package = Package(
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),
         .testTarget(name: "HostctlSupervisorTests", dependencies: ["HostctlSupervisor", "HostctlSystem"]),
-        .testTarget(name: "HostctlFrontTests", dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlSystem", "HostctlTestSupport", "HostctlTLS"]),
+        .testTarget(
+            name: "HostctlFrontTests",
+            dependencies: ["HostctlFront", "Hostctl", "HostctlHTTP1", "HostctlServerCore", "HostctlSystem", "HostctlTestSupport", "HostctlTLS"]
+        ),
         .testTarget(
             name: "HostctlCLITests",
             dependencies: ["HostctlCLI", "HostctlSupervisor", "HostctlSystem", "HostctlTLS", "HostctlTestSupport"],

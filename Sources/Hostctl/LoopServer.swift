@@ -24,12 +24,16 @@ extension LoopServer where Transport == IOUringTransport {
 public final class LoopServer<Transport: ServerTransport>: Server, @unchecked Sendable {
     public let addresses = ServerAddresses()
     private let configuration: ServerConfiguration
+    private let forwarding: (any HTTP1ForwardingHandler)?
     private var group: EventLoopGroup<Transport.Loop>?
     private var core: HTTPServerCore?
     private var listeners: [any LoopListener] = []
 
-    public init(_ configuration: ServerConfiguration) {
+    /// With `forwarding`, HTTP/1.1 requests are offered to it before the app pipeline (the
+    /// front's forwarding path); the pipeline runs the requests it does not take.
+    public init(_ configuration: ServerConfiguration, forwarding: (any HTTP1ForwardingHandler)? = nil) {
         self.configuration = configuration
+        self.forwarding = forwarding
     }
 
     public func start(_ application: HTTPApplication) async throws {
@@ -38,7 +42,7 @@ public final class LoopServer<Transport: ServerTransport>: Server, @unchecked Se
         let group = try Transport.makeLoops(count: loopCount)
         let core = HTTPServerCore(
             application: application, options: configuration.options, loopCount: group.loops.count,
-            appliesHTTPSysExtras: Transport.appliesHTTPSysExtras
+            appliesHTTPSysExtras: Transport.appliesHTTPSysExtras, forwarding: forwarding
         )
         // Plain URLs go to the core itself; each https:// URL to an acceptor with its TLS layer.
         let https = try makeHTTPSEndpoints(urls)

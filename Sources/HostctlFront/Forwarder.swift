@@ -1,15 +1,23 @@
 import HostctlCore
 import HostctlHosting
+import HostctlServerCore
 import HostctlTransport
 import Synchronization
 
 /// The forwarding half of the front: sends each request to the app over a pooled
 /// keep-alive HTTP/1.1 connection on loopback and streams the answer back.
 ///
-/// Everything happens on the loop the client's connection runs on (the request handler's
-/// executor): each loop keeps its own pool of connections to the app, so forwarding takes no
-/// lock and no thread hop. The front runs on either server (event-loop or io_uring) for that,
-/// never on one without loops of its own.
+/// Two paths lead here. HTTP/1.1 requests take the forwarding path: the server's HTTP/1.1
+/// driver hands their parsed heads to an `HTTP1Relay` per client connection (the forwarder
+/// is the server's `HTTP1ForwardingHandler`), with no context, middleware or task per
+/// request. Everything else (HTTP/2 at the edge; paths `options.handledByFront` leaves to
+/// the front's own middleware, which pass requests on) goes through the app pipeline, whose
+/// terminal handler is `forward(_:)`.
+///
+/// Everything happens on the loop the client's connection runs on: each loop keeps its own
+/// pool of connections to the app, so forwarding takes no lock and no thread hop. The front
+/// runs on either server (event-loop or io_uring) for that, never on one without loops of
+/// its own.
 ///
 /// The response goes out through `context.response` (status and fields, then the body
 /// through its `writer`): hostctl watch's browser refresh wraps that writer, in a middleware
@@ -17,13 +25,14 @@ import Synchronization
 ///
 /// ```swift
 /// let forwarder = Forwarder(source: supervisor)
+/// let builder = WebApplicationBuilder(…, servers: WebApplication.servers(forwarding: forwarder), …)
 /// front.use { context, _ in try await forwarder.forward(context) }   // the terminal handler
 /// ```
 public final class Forwarder: Sendable {
     public let source: any AppEndpointSource
     public let options: ForwardingOptions
     /// Names this forwarder's pool among each loop's per-loop states.
-    private let poolKey: Int
+    let poolKey: Int
 
     private static let poolKeys = Atomic<Int>(0)
 
@@ -54,9 +63,7 @@ public final class Forwarder: Sendable {
         guard let loop = EventLoop.current else {
             throw HTTPError(500, "The front forwards requests only from a server's own loops (the event-loop or io_uring server).")
         }
-        let pool = loop.localState(key: poolKey) { AppConnectionPool(loop: loop, options: options) }
-        // The app applies its own body size limit; the front passes any body on.
-        if !context.isMaxRequestBodySizeReadOnly { context.maxRequestBodySize = nil }
+        let pool = pool(on: loop)
 
         let connection: AppConnection
         do {
@@ -93,6 +100,19 @@ public final class Forwarder: Sendable {
         context.response.contentType = contentType
         try await context.response.write(body)
     }
+
+    /// This forwarder's connections to the app on `loop`.
+    func pool(on loop: EventLoop) -> AppConnectionPool {
+        loop.localState(key: poolKey) { AppConnectionPool(loop: loop, options: options) }
+    }
+}
+
+extension Forwarder: HTTP1ForwardingHandler {
+    /// The relay of one client connection, made on its loop.
+    public func makeForwarder(for connection: any HTTP1ForwardingConnection) -> any HTTP1RequestForwarder {
+        let loop = EventLoop.current!  // the driver runs on its loop's thread
+        return HTTP1Relay(client: connection, source: source, options: options, pool: pool(on: loop), loop: loop)
+    }
 }
 
 /// The forwarding half's settings (ANCM's numbers where ANCM has one).
@@ -108,6 +128,13 @@ public struct ForwardingOptions: Sendable {
     /// An idle connection is closed after this long: well inside the app's own keep-alive
     /// timeout (130 s), so the front never sends on a connection the app is closing.
     public var idleConnectionTimeout: Duration = .seconds(60)
+    /// Requests whose path (raw, as sent) this returns true for are not forwarded from their
+    /// head: they go through the front's pipeline, whose middleware answers them (hostctl
+    /// watch's event stream and script) or passes them to `Forwarder.forward(_:)`.
+    public var handledByFront: (@Sendable (_ rawPath: UnsafeRawBufferPointer) -> Bool)?
+    /// Rewrites response bodies on the forwarding path (hostctl watch's browser refresh, in
+    /// Development); nil relays every body as received.
+    public var responseBodyTransform: (any ResponseBodyTransform)?
 
     public init() {}
 }

@@ -73,10 +73,19 @@ public final class FrontHost: Sendable {
     /// returns once `stop` has been requested and everything has stopped, or at once
     /// (with 1) when the public URLs cannot be bound.
     public func serve(until stop: StopLatch) async -> Int32 {
-        let forwarder = Forwarder(source: supervisor, options: options.forwarding)
-        let app = makeApplication()
-        // Browser refresh sees every response the front sends, the forwarded ones included,
-        // through the response writer it wraps (the forwarder writes through that writer).
+        var forwarding = options.forwarding
+        if let browserRefresh = options.browserRefresh {
+            // On the forwarding path: its script and event stream are answered by its
+            // middleware below, and HTML pages get the script tag as they pass.
+            forwarding.handledByFront = BrowserRefresh.isOwnPath
+            forwarding.responseBodyTransform = browserRefresh
+        }
+        let forwarder = Forwarder(source: supervisor, options: forwarding)
+        let app = makeApplication(forwarding: forwarder)
+        // HTTP/1.1 requests are forwarded from their heads (the server's forwarding path);
+        // the pipeline forwards the rest. Browser refresh sees every response the pipeline
+        // sends, the forwarded ones included, through the response writer it wraps (the
+        // forwarder writes through that writer).
         if let browserRefresh = options.browserRefresh {
             app.use { context, next in try await browserRefresh.handle(context, next: next) }
         }
@@ -113,7 +122,7 @@ public final class FrontHost: Sendable {
     /// from the package's settings files, which are the app's. Only what the console needs
     /// (TERM, NO_COLOR) is passed on, and where the developer certificate is (HOME,
     /// XDG_DATA_HOME) for public https:// URLs.
-    private func makeApplication() -> WebApplication {
+    private func makeApplication(forwarding: Forwarder) -> WebApplication {
         var environment = ProcessEnvironment()
         let real = ProcessEnvironment.current()
         for name in ["TERM", "NO_COLOR", "HOME", "XDG_DATA_HOME"] { environment[name] = real[name] }
@@ -121,7 +130,7 @@ public final class FrontHost: Sendable {
         environment["HOSTCTL_SERVER"] = options.server
         environment["HOSTCTL_ENVIRONMENT"] = command.environmentName
         let builder = WebApplicationBuilder(
-            arguments: ["hostctl"], environment: environment, servers: WebApplication.defaultServers, readsSettingsFiles: false
+            arguments: ["hostctl"], environment: environment, servers: WebApplication.servers(forwarding: forwarding), readsSettingsFiles: false
         )
         builder.serverOptions.shutdownTimeout = options.drainTimeout
         builder.serverOptions.httpsDefaults = options.https

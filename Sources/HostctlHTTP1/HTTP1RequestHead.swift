@@ -42,8 +42,15 @@ public struct HTTP1RequestHead: Sendable, Equatable {
     public internal(set) var connectionKeepAlive = false
     /// Connection contains "upgrade" (RFC 9110 §7.8).
     public internal(set) var connectionUpgrade = false
+    /// Connection lists an option other than close, keep-alive and upgrade: the name of a
+    /// field that is only for this hop (RFC 9110 §7.6.1), which a proxy must not pass on.
+    public internal(set) var connectionNamesFields = false
     /// Expect is "100-continue" (RFC 9110 §10.1.1): the client waits for a 100 before the body.
     public internal(set) var expectsContinue = false
+    /// A header line (or the empty line that ends the head) ended in a lone LF, which
+    /// `HTTP1Limits.allowsBareLineFeed` let through: the lines cannot be copied as they are
+    /// to a peer that insists on CRLF.
+    public internal(set) var hasBareLineFeeds = false
 
     public init() {}
 
@@ -77,6 +84,8 @@ public struct HTTP1RequestHead: Sendable, Equatable {
         connectionClose = false
         connectionKeepAlive = false
         connectionUpgrade = false
+        connectionNamesFields = false
         expectsContinue = false
+        hasBareLineFeeds = false
     }
 }

@@ -135,8 +135,11 @@ public struct HTTP1RequestHeadParser: Sendable {
             // not depend on how the bytes were split.
             try checkHeaderLimits(lineLength: lineLength)
         }
-        guard hasCarriageReturn || limits.allowsBareLineFeed else {
-            throw HTTP1ParseError(.invalidRequestHeader, detail: HTTP1PrintableExcerpt.make(base, lineStart, lineFeed + 1))
+        if !hasCarriageReturn {
+            guard limits.allowsBareLineFeed else {
+                throw HTTP1ParseError(.invalidRequestHeader, detail: HTTP1PrintableExcerpt.make(base, lineStart, lineFeed + 1))
+            }
+            head.hasBareLineFeeds = true
         }
         if contentEnd == lineStart { return true }
 

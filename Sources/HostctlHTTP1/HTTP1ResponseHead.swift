@@ -28,6 +28,12 @@ public struct HTTP1ResponseHead: Sendable, Equatable {
     public internal(set) var connectionClose = false
     /// Connection contains "keep-alive" (how an HTTP/1.0 server offers persistence).
     public internal(set) var connectionKeepAlive = false
+    /// Connection contains "upgrade": with a 101, the protocol the connection switches to is
+    /// in Upgrade (RFC 9110 §7.8).
+    public internal(set) var connectionUpgrade = false
+    /// Connection lists an option other than close, keep-alive and upgrade: a field only for
+    /// this hop (RFC 9110 §7.6.1), which a proxy must not pass on.
+    public internal(set) var connectionNamesFields = false
 
     public init() {}
 
@@ -61,5 +67,7 @@ public struct HTTP1ResponseHead: Sendable, Equatable {
         isChunked = false
         connectionClose = false
         connectionKeepAlive = false
+        connectionUpgrade = false
+        connectionNamesFields = false
     }
 }

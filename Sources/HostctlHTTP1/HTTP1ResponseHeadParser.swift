@@ -163,8 +163,9 @@ public struct HTTP1ResponseHeadParser: Sendable {
             HTTP1ListElements.forEach(base, field.value) { element in
                 switch element.count {
                 case 5 where ASCII.equalsLowercased(element, "close"): head.connectionClose = true
+                case 7 where ASCII.equalsLowercased(element, "upgrade"): head.connectionUpgrade = true
                 case 10 where ASCII.equalsLowercased(element, "keep-alive"): head.connectionKeepAlive = true
-                default: break
+                default: head.connectionNamesFields = true
                 }
             }
         case 14 where ASCII.equalsLowercased(name, "content-length"):

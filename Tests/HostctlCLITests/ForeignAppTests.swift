@@ -34,8 +34,8 @@ import Testing
 
     /// The WebSocket echo fixture (Fixtures/Fronted/ws_echo.py, with ws_client.py) behind the
     /// front: started, found on its port, and its plain-HTTP answer forwarded; the client
-    /// echoes through the app directly. WebSocket upgrades are not forwarded yet (issue 15's
-    /// second part): the echo through the front is a known issue until they are.
+    /// echoes through the app directly and through the front (the handshake forwarded, the
+    /// 101 relayed, then the tunnel; the client's close ends it).
     @Test func aWebSocketEchoAppIsStartedBehindTheFront() async throws {
         try await offThePool {
             let directory = try Fixture.fronted.freshCopy()
@@ -54,10 +54,7 @@ import Testing
             #expect(result.exitCode == 0, "\(result)")
             #expect(plain.hasPrefix("HTTP/1.1 426"), "the app's own answer to a request that is no upgrade: \(plain)")
             #expect(direct?.stdout == "echoed 5\n", "\(direct.map(String.init(describing:)) ?? "not run")")
-            // Today the front drops the Upgrade field as hop-by-hop, and the app answers 426.
-            withKnownIssue("WebSocket upgrades through the front come with issue 15's forwarding driver") {
-                #expect(throughTheFront?.stdout == "echoed 5\n", "\(throughTheFront.map(String.init(describing:)) ?? "not run")")
-            }
+            #expect(throughTheFront?.stdout == "echoed 5\n", "\(throughTheFront.map(String.init(describing:)) ?? "not run")")
         }
     }
 }

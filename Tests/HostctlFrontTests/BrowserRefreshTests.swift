@@ -5,9 +5,10 @@ import Hostctl
 import HostctlSystem
 import Testing
 
-/// Browser refresh through a real front (the middleware before the forwarder, as FrontHost
-/// composes them) and a real app: the script goes into HTML only, lengths stay right, and
-/// the event stream says reload after a swap and shows a problem.
+/// Browser refresh through a real front (composed as FrontHost composes it: the middleware
+/// before the forwarder, and on the forwarding path its transform and its own paths) and a
+/// real app, on both paths: the script goes into HTML only, lengths stay right, and the
+/// event stream says reload after a swap and shows a problem.
 @Suite struct BrowserRefreshTests {
     static let page = "<!DOCTYPE html><html><body><h1>hello</h1></body></html>"
 
@@ -18,7 +19,7 @@ import Testing
         let frontPort: Int
         let refresh: BrowserRefresh
 
-        init(source: (AppEndpoint) -> any AppEndpointSource = { TestEndpointSource($0) }) async throws {
+        init(_ path: ForwardingPath, source: (AppEndpoint) -> any AppEndpointSource = { TestEndpointSource($0) }) async throws {
             let (app, appPort) = try await startApp { app in
                 app.get("/page") { try await $0.response.writeHTML(BrowserRefreshTests.page) }
                 app.get("/streamed") { context in
@@ -40,8 +41,11 @@ import Testing
                 }
             }
             let refresh = BrowserRefresh()
-            let forwarder = Forwarder(source: source(AppEndpoint(port: UInt16(appPort), token: "t", generation: 1)))
-            let (front, frontPort) = try await startApp { front in
+            var options = ForwardingOptions()
+            options.handledByFront = BrowserRefresh.isOwnPath
+            options.responseBodyTransform = refresh
+            let forwarder = Forwarder(source: source(AppEndpoint(port: UInt16(appPort), token: "t", generation: 1)), options: options)
+            let (front, frontPort) = try await startApp(forwarding: path == .forwarding ? forwarder : nil) { front in
                 front.use { context, next in try await refresh.handle(context, next: next) }
                 front.use { context, _ in try await forwarder.forward(context) }
             }
@@ -66,8 +70,8 @@ import Testing
 
     static func tag(_ version: Int) -> String { "<script src=\"/_hostctl/watch.js?v=\(version)\"></script>" }
 
-    @Test func htmlGetsTheScriptBeforeTheClosingTagWithItsLengthRight() async throws {
-        let setup = try await Setup()
+    @Test(arguments: ForwardingPath.allCases) func htmlGetsTheScriptBeforeTheClosingTagWithItsLengthRight(_ path: ForwardingPath) async throws {
+        let setup = try await Setup(path)
         try await offThePool {
             let client = try TestClient(port: setup.frontPort)
             let page = try setup.get("/page", on: client)
@@ -84,8 +88,8 @@ import Testing
         await setup.stop()
     }
 
-    @Test func aStreamedPageAndAFragmentGetItToo() async throws {
-        let setup = try await Setup()
+    @Test(arguments: ForwardingPath.allCases) func aStreamedPageAndAFragmentGetItToo(_ path: ForwardingPath) async throws {
+        let setup = try await Setup(path)
         try await offThePool {
             let streamed = try setup.get("/streamed")
             // Chunked, or (when the app's pieces arrived together) with a length, which must be right.
@@ -98,8 +102,8 @@ import Testing
         await setup.stop()
     }
 
-    @Test func compressedAndNoTransformResponsesAreLeftAlone() async throws {
-        let setup = try await Setup()
+    @Test(arguments: ForwardingPath.allCases) func compressedAndNoTransformResponsesAreLeftAlone(_ path: ForwardingPath) async throws {
+        let setup = try await Setup(path)
         try await offThePool {
             let gzip = try setup.get("/gzip")
             #expect(gzip.text == "pretend-compressed </body>", "\(gzip)")
@@ -109,9 +113,9 @@ import Testing
         await setup.stop()
     }
 
-    @Test func theFrontsOwnPagesGetItSoTheyReloadOnceTheAppIsBack() async throws {
+    @Test(arguments: ForwardingPath.allCases) func theFrontsOwnPagesGetItSoTheyReloadOnceTheAppIsBack(_ path: ForwardingPath) async throws {
         let unavailable = FrontErrorPage.notRunning(app: "app", lastFailure: nil, outputTail: nil)
-        let setup = try await Setup(source: { _ in TestEndpointSource(unavailable: unavailable) })
+        let setup = try await Setup(path, source: { _ in TestEndpointSource(unavailable: unavailable) })
         try await offThePool {
             let page = try setup.get("/")
             #expect(page.status == 503)
@@ -121,8 +125,8 @@ import Testing
         await setup.stop()
     }
 
-    @Test func theScriptIsServedByTheFront() async throws {
-        let setup = try await Setup()
+    @Test(arguments: ForwardingPath.allCases) func theScriptIsServedByTheFront(_ path: ForwardingPath) async throws {
+        let setup = try await Setup(path)
         try await offThePool {
             let script = try setup.get("/_hostctl/watch.js")
             #expect(script.status == 200)
@@ -132,8 +136,8 @@ import Testing
         await setup.stop()
     }
 
-    @Test func theEventStreamSaysReloadAfterASwapAndShowsProblems() async throws {
-        let setup = try await Setup()
+    @Test(arguments: ForwardingPath.allCases) func theEventStreamSaysReloadAfterASwapAndShowsProblems(_ path: ForwardingPath) async throws {
+        let setup = try await Setup(path)
         try await offThePool {
             let stream = try TestClient(port: setup.frontPort)
             try stream.send("GET /_hostctl/watch?v=0 HTTP/1.1\r\nHost: front.test\r\n\r\n")

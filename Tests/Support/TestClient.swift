@@ -82,6 +82,17 @@ public final class TestClient: @unchecked Sendable {
         return String(decoding: buffer, as: UTF8.self)
     }
 
+    /// The next `count` bytes as they come (a tunnel's, after a 101); fewer if the server
+    /// closes first.
+    public func read(count: Int) throws -> [UInt8] {
+        while buffer.count < count {
+            if try !fill() { break }
+        }
+        let taken = Array(buffer.prefix(count))
+        buffer.removeFirst(taken.count)
+        return taken
+    }
+
     /// True if the server reset the connection (a read fails with ECONNRESET) rather than
     /// closing it or answering, within the timeout.
     public func wasReset() throws -> Bool {

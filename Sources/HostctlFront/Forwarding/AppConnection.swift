@@ -2,16 +2,26 @@ import HostctlCore
 import HostctlHTTP1
 import HostctlHosting
 
+/// Who uses an app connection on the forwarding path (`HTTP1Relay`): told of everything that
+/// happens on it, at once, on the loop's thread.
+protocol AppConnectionUser: AnyObject {
+    func appConnectionChanged()
+}
+
 /// One keep-alive HTTP/1.1 connection from the front to one run of the app, on one loop.
 ///
-/// It moves bytes and wakes the exchange using it; `ForwardingExchange` does the HTTP.
-/// Every member is touched on the loop's thread only: transport callbacks, the pool's
-/// heartbeat, and the exchange, which runs in the client connection's task on that loop
-/// (so, as in the server's connections, no access needs a dynamic exclusivity check).
+/// It moves bytes and tells the exchange using it; the exchange does the HTTP: on the
+/// forwarding path an `HTTP1Relay`, called back at each event (`user`), on the pipeline's a
+/// `ForwardingExchange`, woken in its task. Every member is touched on the loop's thread
+/// only: transport callbacks, the pool's heartbeat, and the exchange, which runs on that
+/// loop (so, as in the server's connections, no access needs a dynamic exclusivity check).
 final class AppConnection: OutboundConnectionHandler {
     /// The app run this connection belongs to (`AppEndpoint.generation`).
     let generation: Int
-    unowned let pool: AppConnectionPool
+    /// "x-hostctl-token: <that run's token>\r\n", as the forwarded heads carry it.
+    let tokenLine = ByteBuffer()
+    /// The pool closes its connections before its loop lets it go (`loopWillStop`).
+    unowned(unsafe) let pool: AppConnectionPool
     @exclusivity(unchecked) var transport: ConnectionTransport?
 
     /// Bytes from the app the exchange has not consumed yet.
@@ -40,13 +50,18 @@ final class AppConnection: OutboundConnectionHandler {
     /// When the exchange gives up waiting for the response head (loop-monotonic ns); nil once it arrived.
     @exclusivity(unchecked) var deadline: Int64?
     /// In an exchange (checked out of the pool), or idle in it.
-    var inUse: Bool { context != nil }
+    var inUse: Bool { context != nil || user != nil }
     /// The loop time the connection went idle, for the pool's idle expiry.
     @exclusivity(unchecked) var idleSince: Int64 = 0
     /// Position in the pool's list of busy connections, for removal in O(1).
     @exclusivity(unchecked) var busySlot = -1
 
     @exclusivity(unchecked) private var context: HTTPContext?
+    /// The forwarding path's exchange using the connection now; it outlives its use (it
+    /// ends it before it goes).
+    @exclusivity(unchecked) private unowned(unsafe) var user: (any AppConnectionUser)?
+    /// Close once the bytes handed over have been sent (a tunnel whose client has ended).
+    @exclusivity(unchecked) private var closesWhenSent = false
     @exclusivity(unchecked) private var readingPaused = false
     @exclusivity(unchecked) private var waiter: UnsafeContinuation<Void, Never>?
     /// Registered with each client request's abort signal. Made once per connection, so an
@@ -63,8 +78,9 @@ final class AppConnection: OutboundConnectionHandler {
     /// is slower than the app): what bounds the front's memory on a large download.
     static let maxBufferedInput = 256 * 1024
 
-    init(generation: Int, pool: AppConnectionPool) {
-        self.generation = generation
+    init(endpoint: AppEndpoint, pool: AppConnectionPool) {
+        self.generation = endpoint.generation
+        tokenLine.append("\(ForwardedRequestHead.tokenHeaderName): \(endpoint.token)\r\n")
         self.pool = pool
     }
 
@@ -81,10 +97,18 @@ final class AppConnection: OutboundConnectionHandler {
         context.requestAborted.onAbort(abortCallback)
     }
 
+    func beginExchange(for user: any AppConnectionUser) {
+        self.user = user
+    }
+
     func endExchange() {
         context = nil
+        user = nil
         deadline = nil
     }
+
+    /// Whether the exchange may hand `outbound` more bytes now (none in flight, still open).
+    var isWritable: Bool { outbound != nil && !isClosed && !isClosing }
 
     /// Suspends the exchange until something happens on the connection (or to its client).
     func wait() async {
@@ -92,6 +116,7 @@ final class AppConnection: OutboundConnectionHandler {
     }
 
     private func wake() {
+        if let user { return user.appConnectionChanged() }
         guard let waiter else { return }
         self.waiter = nil
         waiter.resume()
@@ -103,10 +128,13 @@ final class AppConnection: OutboundConnectionHandler {
     func flushAfterEvents() {
         guard !flushScheduled, let buffer = outbound, !buffer.isEmpty else { return }
         flushScheduled = true
-        pool.loop.afterEvents { [self] in
-            flushScheduled = false
-            flush()
-        }
+        pool.flushAfterEvents(self)
+    }
+
+    /// The pool's batch flush reached this connection.
+    func scheduledFlush() {
+        flushScheduled = false
+        flush()
     }
 
     @exclusivity(unchecked) private var flushScheduled = false
@@ -128,6 +156,13 @@ final class AppConnection: OutboundConnectionHandler {
             readingPaused = false
             transport?.resumeReading()
         }
+    }
+
+    /// Sends what `outbound` holds, then closes (the peer gets everything, then the end).
+    func closeAfterSending() {
+        closesWhenSent = true
+        flush()
+        if outbound != nil { close() }
     }
 
     /// Closes the connection now (nothing more will be sent or received).
@@ -173,6 +208,7 @@ final class AppConnection: OutboundConnectionHandler {
     func sendCompleted(_ buffer: ByteBuffer) {
         buffer.clear()
         outbound = buffer
+        if closesWhenSent { close() }
         wake()
     }
 

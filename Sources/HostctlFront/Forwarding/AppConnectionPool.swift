@@ -11,24 +11,47 @@ import HostctlTransport
 /// after a restart the app listens on a new port with a new token, and a connection to the
 /// old one is useless even when it still looks open.
 final class AppConnectionPool: LoopLocalState {
-    unowned let loop: EventLoop
+    /// The loop outlives its per-loop states.
+    unowned(unsafe) let loop: EventLoop
     let maxIdle: Int
     let idleTimeout: Int64
     /// Most recently used last: the warmest connection is taken first.
     @exclusivity(unchecked) private var idle: [AppConnection] = []
     @exclusivity(unchecked) private var busy: [AppConnection] = []
     @exclusivity(unchecked) private var newestGeneration = Int.min
+    /// Connections whose request heads go out once the loop's batch of events is handled.
+    @exclusivity(unchecked) private var pendingFlushes: [AppConnection] = []
+    /// Made once: scheduling the batch flush allocates nothing per request.
+    @exclusivity(unchecked) private var flushPending: (() -> Void)!
 
     init(loop: EventLoop, options: ForwardingOptions) {
         self.loop = loop
         self.maxIdle = options.maxIdleConnectionsPerLoop
         self.idleTimeout = options.idleConnectionTimeout.nanoseconds
+        flushPending = { [unowned(unsafe) self] in
+            let connections = pendingFlushes
+            pendingFlushes.removeAll(keepingCapacity: true)
+            for connection in connections { connection.scheduledFlush() }
+        }
     }
 
     /// An idle connection to `endpoint`'s run of the app, or a new one (connecting: the
     /// exchange may write at once, the bytes go out once it is established). Throws only
     /// when no socket could be made.
     func checkOut(for endpoint: AppEndpoint, context: HTTPContext) throws(SystemError) -> AppConnection {
+        let connection = try checkOut(for: endpoint)
+        connection.beginExchange(for: context)
+        return connection
+    }
+
+    /// `checkOut(for:context:)` for the forwarding path, whose `user` is told of every event.
+    func checkOut(for endpoint: AppEndpoint, user: any AppConnectionUser) throws(SystemError) -> AppConnection {
+        let connection = try checkOut(for: endpoint)
+        connection.beginExchange(for: user)
+        return connection
+    }
+
+    private func checkOut(for endpoint: AppEndpoint) throws(SystemError) -> AppConnection {
         if endpoint.generation > newestGeneration {
             // The app restarted: nothing kept for its earlier runs is any use.
             newestGeneration = endpoint.generation
@@ -37,14 +60,14 @@ final class AppConnectionPool: LoopLocalState {
         }
         while let connection = idle.popLast() {
             if connection.generation == endpoint.generation, connection.isReusable {
-                markBusy(connection, context)
+                markBusy(connection)
                 return connection
             }
             connection.close()
         }
-        let connection = AppConnection(generation: endpoint.generation, pool: self)
+        let connection = AppConnection(endpoint: endpoint, pool: self)
         connection.transport = try loop.connect(to: SocketAddress.ipv4Loopback.with(port: endpoint.port), handler: connection)
-        markBusy(connection, context)
+        markBusy(connection)
         return connection
     }
 
@@ -61,15 +84,21 @@ final class AppConnectionPool: LoopLocalState {
         }
     }
 
+    /// Sends `connection`'s output after the loop's current batch of events, with every other
+    /// connection's asked for in the batch.
+    func flushAfterEvents(_ connection: AppConnection) {
+        if pendingFlushes.isEmpty { loop.afterEvents(flushPending) }
+        pendingFlushes.append(connection)
+    }
+
     /// The transport closed `connection` (the app closed it, or it broke): forget it if idle.
     func connectionClosed(_ connection: AppConnection) {
         if let index = idle.firstIndex(where: { $0 === connection }) { idle.remove(at: index) }
     }
 
-    private func markBusy(_ connection: AppConnection, _ context: HTTPContext) {
+    private func markBusy(_ connection: AppConnection) {
         connection.busySlot = busy.count
         busy.append(connection)
-        connection.beginExchange(for: context)
     }
 
     private func removeBusy(_ connection: AppConnection) {

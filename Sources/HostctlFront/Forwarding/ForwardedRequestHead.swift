@@ -98,7 +98,7 @@ enum ForwardedRequestHead {
     }
 
     /// Adds a value to a comma-separated list being built.
-    private static func appendListElement(_ value: UnsafeRawBufferPointer, to list: ByteBuffer) {
+    static func appendListElement(_ value: UnsafeRawBufferPointer, to list: ByteBuffer) {
         guard !value.isEmpty else { return }
         if !list.isEmpty { list.append(", ") }
         list.append(value)

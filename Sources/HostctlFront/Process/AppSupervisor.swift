@@ -41,7 +41,17 @@ public final class AppSupervisor: AppEndpointSource, @unchecked Sendable {
     private struct State {
         /// What the next start runs; a swap replaces it.
         var command: AppCommand
-        var phase = Phase.idle
+        var phase = Phase.idle {
+            didSet {
+                if case .running(_, let endpoint) = phase { running = endpoint } else { running = nil }
+            }
+        }
+        /// The running run's address, as in `phase`: what every request reads (without
+        /// copying the phase and its run).
+        private(set) var running: AppEndpoint? {
+            didSet { runningGeneration = running?.generation ?? -1 }
+        }
+        private(set) var runningGeneration = -1
         /// The run a swap started beside a running one, until it is ready or has failed.
         var next: Pending?
         /// Requests handed the running app's address that have not released it.
@@ -84,14 +94,17 @@ public final class AppSupervisor: AppEndpointSource, @unchecked Sendable {
 
     // MARK: AppEndpointSource
 
-    public func endpoint() async throws(FrontUnavailable) -> AppEndpoint {
-        // The common case, a running app, takes no continuation.
-        let current: AppEndpoint? = lock.withLock {
-            guard state.offlinePage == nil, !state.shuttingDown, case .running(_, let endpoint) = state.phase else { return nil }
+    public func endpointIfRunning() -> AppEndpoint? {
+        lock.withLock {
+            guard let endpoint = state.running, state.offlinePage == nil, !state.shuttingDown else { return nil }
             state.currentLeases += 1
             return endpoint
         }
-        if let current { return current }
+    }
+
+    public func endpoint() async throws(FrontUnavailable) -> AppEndpoint {
+        // The common case, a running app, takes no continuation.
+        if let current = endpointIfRunning() { return current }
 
         let result = await withCheckedContinuation { (continuation: Waiter) in
             enum Next { case answer(Result<AppEndpoint, FrontUnavailable>), launch(AppProcessRun), wait }
@@ -123,7 +136,7 @@ public final class AppSupervisor: AppEndpointSource, @unchecked Sendable {
 
     public func release(_ endpoint: AppEndpoint) {
         let drained: AppProcessRun? = lock.withLock {
-            if case .running(_, let current) = state.phase, current.generation == endpoint.generation {
+            if state.runningGeneration == endpoint.generation {
                 state.currentLeases = max(0, state.currentLeases - 1)
                 return nil
             }

@@ -90,8 +90,10 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
             }
             urls = try chosen.urls.map { url throws(ServerStartError) in try ListenURL(url).original }
         }
+        // Behind the front, the fields it adds do not count against the app's head limits.
+        let options = front.map { FrontFieldAllowance.widened(serverOptions, token: $0.token) } ?? serverOptions
         let server = try factory(ServerConfiguration(
-            urls: urls, options: serverOptions, environmentName: environmentName, kestrel: kestrel, loggerFactory: loggerFactory,
+            urls: urls, options: options, environmentName: environmentName, kestrel: kestrel, loggerFactory: loggerFactory,
             environment: processEnvironment
         ))
         // An error that escapes the app is logged once: by the server as it answers 500 (no

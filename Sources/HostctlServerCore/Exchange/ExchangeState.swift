@@ -24,4 +24,23 @@ struct RequestBodyState {
     var waitedNanoseconds: Int64 = 0
     var waitStartedAt: Int64?
     var receivedAtStart = 0
+
+    /// Whether the body comes in slower than `rate` allows: past the grace period, fewer
+    /// bytes (`received` since reading started) than the rate over the time spent waiting.
+    /// `now` is the loop's.
+    @inline(__always)
+    func isTooSlow(now: Int64, received: Int, rate: (bytesPerSecond: Double, grace: Int64)) -> Bool {
+        guard let waitStarted = waitStartedAt else { return false }
+        let waited = waitedNanoseconds + (now - waitStarted)
+        guard waited > rate.grace else { return false }
+        return Double(received - receivedAtStart) < rate.bytesPerSecond * Double(waited) / 1e9
+    }
+
+    /// The reader got what it waited for: the time counts, the clock stops.
+    @inline(__always)
+    mutating func stopWaiting(now: Int64) {
+        guard let started = waitStartedAt else { return }
+        waitedNanoseconds += now - started
+        waitStartedAt = nil
+    }
 }

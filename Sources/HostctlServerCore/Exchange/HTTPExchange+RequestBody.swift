@@ -31,10 +31,7 @@ extension HTTPExchange: RequestBodyReader {
         driver.requestBodyWanted()
         body.waitStartedAt = loop.now
         await driver.wait(for: .body)
-        if let started = body.waitStartedAt {
-            body.waitedNanoseconds += loop.now - started
-            body.waitStartedAt = nil
-        }
+        body.stopWaiting(now: loop.now)
         try checkUsable()
         if let error = body.error { throw error }
     }

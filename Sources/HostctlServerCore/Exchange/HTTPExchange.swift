@@ -191,11 +191,8 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
     /// Once a second while the app waits for body bytes: too slow a body gets 408 (or an
     /// abort, once the response has started). `now` is the loop's.
     func checkBodyRate(now: Int64) {
-        guard isActive, let rate = settings.minRequestBodyRate, let waitStarted = body.waitStartedAt else { return }
-        let waited = body.waitedNanoseconds + (now - waitStarted)
-        guard waited > rate.grace else { return }
-        let received = Double(driver.requestBodyBytesReceived - body.receivedAtStart)
-        guard received < rate.bytesPerSecond * Double(waited) / 1e9 else { return }
+        guard isActive, let rate = settings.minRequestBodyRate,
+              body.isTooSlow(now: now, received: driver.requestBodyBytesReceived, rate: rate) else { return }
         if let context { core.log.requestBodyTooSlow(driver.connectionNumber, trace: context.traceIdentifier, rate: rate.bytesPerSecond) }
         if response.committed {
             abort(reason: RequestRejection.requestBodyTimeout.message)

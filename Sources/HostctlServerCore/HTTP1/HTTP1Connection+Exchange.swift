@@ -26,6 +26,14 @@ extension HTTP1Connection: ExchangeDriver {
 
     func readRequestBody(into httpRequest: HTTPRequest, _ consume: (UnsafeRawBufferPointer) throws -> Int) rethrows -> RequestBodyRead {
         guard let request else { return .end }
+        let read = try decodeRequestBody(request, consume)
+        if case .end = read { copyTrailers(request, into: httpRequest) }
+        return read
+    }
+
+    /// The body's framing decoded from the receive buffer: bytes offered to `consume`, or
+    /// where the body stands. The pipeline's exchange and a forwarder both read through it.
+    func decodeRequestBody(_ request: HTTP1RequestState, _ consume: (UnsafeRawBufferPointer) throws -> Int) rethrows -> RequestBodyRead {
         guard let inbound else { return request.body.finished ? .end : .waiting }
         while true {
             if !request.body.pending.isEmpty {
@@ -36,10 +44,7 @@ extension HTTP1Connection: ExchangeDriver {
                 resumeReadingIfRoom()
                 return .bytes(taken)
             }
-            if request.body.finished {
-                copyTrailers(request, into: httpRequest)
-                return .end
-            }
+            if request.body.finished { return .end }
             guard var decoder = request.body.decoder else { return .end }
             let start = request.body.cursor
             let available = UnsafeRawBufferPointer(start: inbound.base! + start, count: inbound.writerIndex - start)
@@ -94,7 +99,7 @@ extension HTTP1Connection: ExchangeDriver {
         }
     }
 
-    private func resumeReadingIfRoom() {
+    func resumeReadingIfRoom() {
         guard readingPaused, let inbound, unconsumedInput(inbound) < settings.maxRequestBufferSize / 2 else { return }
         readingPaused = false
         transport.resumeReading()

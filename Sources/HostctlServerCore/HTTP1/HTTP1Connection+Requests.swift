@@ -39,6 +39,7 @@ extension HTTP1Connection {
         // requests, however many were pipelined behind: RFC 9112 §9.6 and §6.1.
         guard !closed, !closeWhenSent, !draining || request?.headStartedAt != nil else { return }
         if parseNext() == .ready {
+            if core.forwards, let request, forwards(request) { return }
             // The task about to start is the queue a head waits in: stamp the parse before it.
             extras?.timeline?.headParsed()
             state.liveTasks += 1
@@ -69,6 +70,10 @@ extension HTTP1Connection {
                 next = retireRequested ? .stop : nextRequestState()
             }
             guard next == .ready, let request else { break }
+            if core.forwards, forwards(request) {
+                // The forwarder has it: this task is not needed while it is under way.
+                if inRequest { break } else { continue }
+            }
             let exchange = request.exchange
             let contentLength = beginRequest(request)
             guard await exchange.process(
@@ -106,7 +111,7 @@ extension HTTP1Connection {
     }
 
     /// Sets up the body's framing for the parsed head; returns the declared length, if any.
-    private func beginRequest(_ request: HTTP1RequestState) -> Int? {
+    func beginRequest(_ request: HTTP1RequestState) -> Int? {
         inRequest = true
         requestCount += 1
         // `request.head` is read in place: a copy would retain its field array.

@@ -6,8 +6,8 @@ extension HTTP1Connection {
         guard !closed else { return }
         let request = self.request
 
-        // The client reads the response too slowly.
-        if let rate = settings.minResponseRate, inFlight != nil || fileInFlight {
+        // The client reads the response too slowly (a tunnel has its idle limit instead).
+        if let rate = settings.minResponseRate, inFlight != nil || fileInFlight, forwarded != .tunnel {
             if let observed = sendObservedSince {
                 observeSendProgress()
                 let waited = sendWaitedNanoseconds + (now - observed)
@@ -30,10 +30,14 @@ extension HTTP1Connection {
             } else if waitingFor == .request, now - idleSince >= settings.taskRetirement {
                 retireRequested = true
                 resumeTask()
+            } else if keepsIdleState, task == nil, inFlight == nil, now - idleSince >= settings.taskRetirement {
+                keepsIdleState = false
+                releaseIdleMemory()
             }
             return
         }
         guard let request else { return }
+        if forwarded != .none { return forwardedHeartbeat(now: now) }
 
         if let drainStarted = request.body.drainStartedAt {
             // Discarding an unread body takes too long.

@@ -45,6 +45,16 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     @exclusivity(unchecked) var requestCount: UInt64 = 0
     @exclusivity(unchecked) var keepAlive = true
     @exclusivity(unchecked) var connectionInfo: ConnectionInfo?
+    /// The request in progress is a forwarder's (`HTTP1ForwardingHandler`), or the
+    /// connection is its tunnel after a 101; no task runs for it.
+    @exclusivity(unchecked) var forwarded = ForwardedState.none
+    /// The forwarder's final response head is in the output.
+    @exclusivity(unchecked) var forwardedResponseStarted = false
+    /// Serving forwarded requests, the connection keeps its request state through idleness
+    /// as a parked task would, until the heartbeat retires it.
+    @exclusivity(unchecked) var keepsIdleState = false
+    /// Bytes in and out when a tunnel's traffic was last seen (its idle clock).
+    @exclusivity(unchecked) var tunnelTrafficSeen = 0
 
     // Output
     @exclusivity(unchecked) var outbound: ByteBuffer?
@@ -103,7 +113,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
             core.log.paused(id)
             return nil
         }
-        if !inRequest {
+        if !inRequest || forwarded == .tunnel {
             buffer.compact()  // no request points into the buffer: safe to move bytes
         } else {
             compactBodyGap(buffer)
@@ -115,6 +125,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     func didReceive(_ count: Int) {
         totalBytesReceived += count
         if let timeline = extras?.timeline, !inRequest { timeline.requestBytesArrived() }
+        if forwarded != .none { return forwardedInputArrived() }
         if waiter != nil {
             resumeTask()
         } else if task == nil, !inRequest {
@@ -124,12 +135,13 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
 
     /// Bytes the connection holds that nothing has consumed: the receive-buffer limit counts these.
     func unconsumedInput(_ buffer: ByteBuffer) -> Int {
-        guard inRequest, let request else { return buffer.readableCount }
+        guard inRequest, forwarded != .tunnel, let request else { return buffer.readableCount }
         return buffer.writerIndex - request.body.cursor + request.body.pending.count
     }
 
     func inputClosed() {
         inputEnded = true
+        if forwarded == .tunnel { return forwardedInputArrived() }
         if inRequest, !(request?.exchange.response.completed ?? true) {
             abort(reason: "The client closed the connection.")
         } else if waiter != nil {
@@ -183,9 +195,10 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
         if spare == nil { spare = buffer }
         sendOutput()
         if waitingFor == .writable, pendingOutput <= settings.maxResponseBufferSize { resumeTask() }
+        if forwarded != .none, pendingOutput <= settings.maxResponseBufferSize { request?.forwarder?.clientOutputDrained() }
         // On a completion transport every send ends here, after the request did: an idle
         // connection must not keep the buffer (as it would not on epoll, where it came back at once).
-        if task == nil, !inRequest, inFlight == nil, !closed { releaseIdleMemory() }
+        if task == nil, !inRequest, inFlight == nil, !closed, !keepsIdleState { releaseIdleMemory() }
     }
 
     /// Output buffered and in flight.
@@ -249,6 +262,10 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     func signalAbort(reason: String) {
         if abortReason == nil { abortReason = reason }
         request?.exchange.signalAbort(reason: abortReason ?? reason)
+        if forwarded != .none {
+            forwarded = .none
+            request?.forwarder?.requestAborted(reason: abortReason ?? reason)
+        }
         task?.cancel()
         if waiter != nil { resumeTask() }
     }

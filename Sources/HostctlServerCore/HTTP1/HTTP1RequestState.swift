@@ -15,6 +15,8 @@ final class HTTP1RequestState {
     /// The response's body goes out in chunks.
     @exclusivity(unchecked) var responseIsChunked = false
     let exchange: HTTPExchange<HTTP1Connection>
+    /// The forwarder of the server's `HTTP1ForwardingHandler`, made at the first head it was offered.
+    @exclusivity(unchecked) var forwarder: (any HTTP1RequestForwarder)?
 
     init(limits: HTTP1Limits, exchange: HTTPExchange<HTTP1Connection>) {
         parser = HTTP1RequestHeadParser(limits: limits)

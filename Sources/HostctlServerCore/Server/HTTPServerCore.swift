@@ -19,6 +19,10 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
     /// HTTP.sys's extras (request queue limit, request timing, response cache); nil unless
     /// the transport asked for them.
     let extras: HTTPSysExtras?
+    /// Takes HTTP/1.1 requests before the app pipeline (the front); nil on a plain server.
+    let forwarding: (any HTTP1ForwardingHandler)?
+    /// `forwarding != nil`, as a plain flag for the request path of every server.
+    let forwards: Bool
     /// One per loop, created up front; each is touched only on its own loop's thread.
     private let loops: [LoopState]
     private let connectionCount = Atomic<Int>(0)
@@ -30,8 +34,15 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
     /// With `appliesHTTPSysExtras`, the core applies the options marked as HTTP.sys's extras
     /// (`requestQueueLimit`, `responseCache`, `recordsRequestTiming`); without, it ignores
     /// them and its request path pays nothing for them.
-    public init(application: HTTPApplication, options: ServerOptions, loopCount: Int, appliesHTTPSysExtras: Bool = false) {
+    ///
+    /// With `forwarding`, HTTP/1.1 requests are offered to it before the app pipeline.
+    public init(
+        application: HTTPApplication, options: ServerOptions, loopCount: Int, appliesHTTPSysExtras: Bool = false,
+        forwarding: (any HTTP1ForwardingHandler)? = nil
+    ) {
         self.application = application
+        self.forwarding = forwarding
+        self.forwards = forwarding != nil
         self.log = ServerLog(application.loggerFactory, isHTTPSys: appliesHTTPSysExtras)
         self.hasAdmissionChecks = !application.admissionChecks.isEmpty
         self.settings = ConnectionSettings(options)

@@ -2,6 +2,7 @@ import HostctlTestSupport
 import Glibc
 import Hostctl
 import HostctlFront
+import HostctlServerCore
 import HostctlSystem
 import Synchronization
 import Testing
@@ -28,6 +29,10 @@ final class TestEndpointSource: AppEndpointSource {
         try state.withLock { $0.answer }.get()
     }
 
+    func endpointIfRunning() -> AppEndpoint? {
+        try? state.withLock { $0.answer }.get()
+    }
+
     func connectionFailed(_ endpoint: AppEndpoint) {
         state.withLock { $0.failures.append(endpoint) }
     }
@@ -47,16 +52,28 @@ enum FrontServer: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 }
 
+/// How the front under test forwards its HTTP/1.1 requests: from their parsed heads (the
+/// server's forwarding path, what `hostctl proxy` runs), or through its app pipeline (the path
+/// HTTP/2 requests and the front's own middleware take).
+enum ForwardingPath: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case forwarding, pipeline
+
+    var testDescription: String { "through the \(rawValue) path" }
+}
+
 /// A builder for an app on `server` (the event-loop server unless said), on 127.0.0.1 and a
-/// free port, one loop.
+/// free port, one loop; with `forwarding`, the server offers its HTTP/1.1 requests to it first.
 func startApp(
-    server: FrontServer = .eventLoop, urls: String = "http://127.0.0.1:0", options: (inout ServerOptions) -> Void = { _ in },
-    configure: (WebApplication) -> Void
+    server: FrontServer = .eventLoop, urls: String = "http://127.0.0.1:0", forwarding: (any HTTP1ForwardingHandler)? = nil,
+    variables: [(String, String)] = [], options: (inout ServerOptions) -> Void = { _ in }, configure: (WebApplication) -> Void
 ) async throws -> (WebApplication, Int) {
     try server.skipIfUnavailable()
-    let builder = WebApplication.builder(
+    let builder = WebApplicationBuilder(
         arguments: ["test"],
-        environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", "Production"), ("HOSTCTL_SERVER", server.rawValue)])
+        environment: ProcessEnvironment(
+            [("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", "Production"), ("HOSTCTL_SERVER", server.rawValue)] + variables
+        ),
+        servers: forwarding.map { WebApplication.servers(forwarding: $0) } ?? WebApplication.defaultServers, readsSettingsFiles: true
     )
     builder.serverOptions.eventLoopCount = 1
     options(&builder.serverOptions)
@@ -76,9 +93,10 @@ struct AppObservations: Sendable {
     var lastHeaders: [String] = []
 }
 
-/// A real app (the hosting library on the event-loop server) that checks the pairing token
-/// itself, as the hosting library will (the app side's check is written elsewhere), and
-/// offers the routes the forwarding tests use.
+/// A real app (the hosting library on the event-loop server) offering the routes the
+/// forwarding tests use. It checks the pairing token itself; or, `asTheFrontStartsIt`, it is
+/// started with the front's variables (HOSTCTL_PORT=0, HOSTCTL_TOKEN), so the hosting library
+/// acts as it does behind a real front (its token check, the room for the front's fields).
 final class TestApp: Sendable {
     let app: WebApplication
     let port: Int
@@ -93,19 +111,22 @@ final class TestApp: Sendable {
     var seen: AppObservations { recorder.observations.withLock { $0 } }
     var endpoint: AppEndpoint { AppEndpoint(port: UInt16(port), token: token, generation: generation) }
 
-    init(token: String = "secret-token", generation: Int = 1, options: (inout ServerOptions) -> Void = { _ in }) async throws {
+    init(
+        token: String = "secret-token", generation: Int = 1, asTheFrontStartsIt: Bool = false, options: (inout ServerOptions) -> Void = { _ in }
+    ) async throws {
         self.token = token
         self.generation = generation
         let recorder = Recorder()
         self.recorder = recorder
-        let (app, port) = try await startApp(options: options) { app in
+        let variables = asTheFrontStartsIt ? [("HOSTCTL_PORT", "0"), ("HOSTCTL_TOKEN", token)] : []
+        let (app, port) = try await startApp(variables: variables, options: options) { app in
             app.use { context, next in
                 recorder.observations.withLock {
                     $0.requests += 1
                     $0.connectionIDs.insert(context.connection.id)
                     $0.lastHeaders = context.request.headers.materialized.fields.map { "\($0.name.lowercased()): \($0.value)" }
                 }
-                guard context.request.headers.values(for: "x-hostctl-token") == [token] else {
+                guard asTheFrontStartsIt || context.request.headers.values(for: "x-hostctl-token") == [token] else {
                     context.response.status = 400
                     return
                 }
@@ -181,7 +202,8 @@ final class TestApp: Sendable {
     func stop() async { await app.stop() }
 }
 
-/// The front under test: a WebApplication on `server` whose only handler forwards (the
+/// The front under test: a WebApplication on `server` whose only handler forwards, and whose
+/// server forwards HTTP/1.1 requests from their heads unless `path` says otherwise (the
 /// process half composes the real one the same way).
 final class TestFront: Sendable {
     let app: WebApplication
@@ -189,12 +211,13 @@ final class TestFront: Sendable {
     let forwarder: Forwarder
 
     init(
-        _ server: FrontServer, source: any AppEndpointSource, options: ForwardingOptions = ForwardingOptions(), urls: String = "http://127.0.0.1:0",
-        serverOptions: (inout ServerOptions) -> Void = { _ in }
+        _ server: FrontServer, path: ForwardingPath = .forwarding, source: any AppEndpointSource, options: ForwardingOptions = ForwardingOptions(),
+        urls: String = "http://127.0.0.1:0", serverOptions: (inout ServerOptions) -> Void = { _ in }, middleware: Middleware? = nil
     ) async throws {
         let forwarder = Forwarder(source: source, options: options)
         self.forwarder = forwarder
-        let (app, port) = try await startApp(server: server, urls: urls, options: serverOptions) { app in
+        let (app, port) = try await startApp(server: server, urls: urls, forwarding: path == .forwarding ? forwarder : nil, options: serverOptions) { app in
+            if let middleware { app.use(middleware) }
             app.use { context, _ in try await forwarder.forward(context) }
         }
         self.app = app
