@@ -59,10 +59,11 @@ let package = Package(
             swiftSettings: stayOnCallersExecutor
         ),
 
-        // The per-connection HTTP driver, limits, timeouts and the rejection table, shared by
-        // every transport (bytes in, actions out; it owns no descriptors).
+        // The per-connection HTTP drivers (HTTP/1.1, and HTTP/2 over its codec), limits, timeouts
+        // and the rejection table, shared by every transport (bytes in, actions out; it owns no descriptors).
         .target(
-            name: "HostctlServerCore", dependencies: ["HostctlCore", "HostctlHTTP1", "HostctlHosting", "HostctlSystem", "CHostctlLinux"],
+            name: "HostctlServerCore",
+            dependencies: ["HostctlCore", "HostctlHTTP1", "HostctlHPACK", "HostctlHTTP2", "HostctlHosting", "HostctlSystem", "CHostctlLinux"],
             swiftSettings: stayOnCallersExecutor
         ),
 
@@ -121,7 +122,7 @@ let package = Package(
         .testTarget(name: "HostctlConfigurationTests", dependencies: ["HostctlConfiguration", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(name: "HostctlLoggingTests", dependencies: ["HostctlLogging", "HostctlConfiguration", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting", "Hostctl", "HostctlServerCore", "HostctlTestSupport"]),
-        .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
+        .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore", "HostctlHTTP2", "HostctlHPACK"]),
         .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring", "HostctlTestSupport"]),
         // Both transports under one handler: the same events for the same bytes.
         .testTarget(

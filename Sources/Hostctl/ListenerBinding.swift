@@ -10,9 +10,9 @@ import HostctlTransport
 /// machine has no IPv6.
 struct ListenerBinding {
     let loopCount: Int
-    /// Makes and starts a listener for `descriptor` on loop `index` (TCP when `isTCP`).
-    /// On failure it closes the descriptor and throws.
-    let listen: (_ descriptor: Int32, _ loopIndex: Int, _ isTCP: Bool) throws(ServerStartError) -> Void
+    /// Makes and starts a listener for `descriptor` on loop `index` (TCP when `isTCP`), for
+    /// `url`. On failure it closes the descriptor and throws.
+    let listen: (_ descriptor: Int32, _ loopIndex: Int, _ isTCP: Bool, _ url: ListenURL) throws(ServerStartError) -> Void
 
     /// Binds every URL; returns the addresses to show ("http://127.0.0.1:5000"), once each.
     func bind(_ urls: [ListenURL]) throws(ServerStartError) -> [String] {
@@ -54,7 +54,7 @@ struct ListenerBinding {
             }
             // Port 0: the first loop's listener picks the port; the others join it.
             target = opened.bound
-            try listen(opened.descriptor, loopIndex, isTCP)
+            try listen(opened.descriptor, loopIndex, isTCP, url)
         }
         return target.port
     }

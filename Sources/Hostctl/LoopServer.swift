@@ -33,15 +33,20 @@ public final class LoopServer<Transport: ServerTransport>: Server, @unchecked Se
 
     public func start(_ application: HTTPApplication) async throws {
         let urls = try configuration.urls.map { url throws(ServerStartError) in try ListenURL(url) }
+        for url in urls { try configuration.checkProtocols(for: url.original) }
         let loopCount = configuration.options.eventLoopCount ?? EventLoopGroup<Transport.Loop>.availableProcessors
         let group = try Transport.makeLoops(count: loopCount)
         let core = HTTPServerCore(
             application: application, options: configuration.options, loopCount: group.loops.count,
             appliesHTTPSysExtras: Transport.appliesHTTPSysExtras
         )
-        let binding = ListenerBinding(loopCount: group.loops.count) { (descriptor, loopIndex, isTCP) throws(ServerStartError) in
+        // One acceptor per URL: its endpoint's protocols (and layers), shared by every loop.
+        var acceptors: [String: ConnectionAcceptor] = [:]
+        let binding = ListenerBinding(loopCount: group.loops.count) { (descriptor, loopIndex, isTCP, url) throws(ServerStartError) in
+            let acceptor = acceptors[url.original] ?? core.acceptor(for: self.configuration.endpointOptions(for: url.original))
+            acceptors[url.original] = acceptor
             do {
-                self.listeners.append(try group.loops[loopIndex].listen(descriptor: descriptor, acceptor: core, isTCP: isTCP))
+                self.listeners.append(try group.loops[loopIndex].listen(descriptor: descriptor, acceptor: acceptor, isTCP: isTCP))
             } catch {
                 throw ServerStartError("Could not listen: \(error).")
             }

@@ -89,6 +89,7 @@ private final class FuzzTransport: ConnectionTransport {
     }
 
     func resumeReading() { readingStopped = false }
+    func replaceHandler(with handler: ServedConnection) { self.handler = handler }
     func reset() { close() }
 
     func close() {

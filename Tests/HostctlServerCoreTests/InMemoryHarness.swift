@@ -93,6 +93,8 @@ final class MemoryTransport: ConnectionTransport {
 
     func resumeReading() { resumedReading += 1 }
 
+    func replaceHandler(with handler: ServedConnection) { self.handler = handler }
+
     func reset() {
         wasReset = !closed
         close()

@@ -123,6 +123,10 @@ public final class PassThroughLayer: ServedConnection, ConnectionTransport {
         if !abovePaused { below.resumeReading() }
     }
 
+    public func replaceHandler(with handler: ServedConnection) {
+        above = handler
+    }
+
     public func close() { below.close() }
     public func reset() { below.reset() }
     public var localAddress: SocketAddress? { below.localAddress }

@@ -29,6 +29,8 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     var settings: ConnectionSettings { core.settings }
     /// HTTP.sys's extras for this connection's exchanges; nil unless the core applies them.
     let extras: HTTPSysExchangeExtras?
+    /// The endpoint speaks HTTP/2 too: a client that opens with HTTP/2's preface gets it.
+    let acceptsHTTP2Preface: Bool
 
     // Input
     @exclusivity(unchecked) var inbound: ByteBuffer?
@@ -75,12 +77,13 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     @exclusivity(unchecked) var draining = false
     @exclusivity(unchecked) var abortReason: String?
 
-    init(transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, core: HTTPServerCore, id: UInt64) {
+    init(transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, core: HTTPServerCore, id: UInt64, acceptsHTTP2Preface: Bool = false) {
         self.transport = transport
         self.loop = loop
         self.state = state
         self.core = core
         self.id = id
+        self.acceptsHTTP2Preface = acceptsHTTP2Preface
         self.idleSince = loop.now
         extras = core.extras.map { HTTPSysExchangeExtras(server: $0, acceptedAt: MonotonicClock.now()) }
     }

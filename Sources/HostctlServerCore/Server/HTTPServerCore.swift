@@ -55,8 +55,11 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
 
     public func heartbeat(on loop: EventLoopContext) {
         let state = loops[loop.index]
-        state.dates.refresh()
         let now = loop.now
+        // A loop ticks each of its acceptors (one per endpoint); the connections tick once.
+        guard state.lastHeartbeat != now else { return }
+        state.lastHeartbeat = now
+        state.dates.refresh()
         state.forEach { $0.heartbeat(now: now) }
         state.releaseMemoryIfWorthIt(now: now)
     }
@@ -90,9 +93,27 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
         nextConnectionID.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
-    /// The HTTP/1.1 driver for a connection whose protocol is settled.
-    func makeHTTP1Connection(transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, id: UInt64) -> HTTP1Connection {
-        HTTP1Connection(transport: transport, loop: loop, state: state, core: self, id: id)
+    /// The HTTP/1.1 driver for a connection; with `acceptsHTTP2Preface` it hands the
+    /// connection to HTTP/2 if the client opens with HTTP/2's preface.
+    func makeHTTP1Connection(
+        transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, id: UInt64, acceptsHTTP2Preface: Bool = false
+    ) -> HTTP1Connection {
+        HTTP1Connection(transport: transport, loop: loop, state: state, core: self, id: id, acceptsHTTP2Preface: acceptsHTTP2Preface)
+    }
+
+    /// The HTTP/2 driver for a connection, started (its SETTINGS go out after the current
+    /// batch of events); `input` holds what an HTTP/1.1 driver read before it saw the preface.
+    func makeHTTP2Connection(transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, id: UInt64, input: ByteBuffer? = nil) -> HTTP2Connection {
+        let connection = HTTP2Connection(transport: transport, loop: loop, state: state, core: self, id: id, input: input)
+        connection.start()
+        return connection
+    }
+
+    /// A driver handed its connection to another (HTTP/1.1 to HTTP/2): the core tracks the new
+    /// one in its place, under the same count. Nothing changes for a driver above a layer
+    /// (the core tracks the layered connection below it).
+    func connectionHandedOver(from old: ServedConnection, to new: ServedConnection, on state: LoopState) {
+        _ = state.replace(old, with: new)
     }
 
     /// A connection the core accepted (the bottom of its stack) has closed. Calls for what
@@ -140,6 +161,8 @@ final class LoopState: @unchecked Sendable {
     /// Connection tasks alive on this loop.
     @exclusivity(unchecked) var liveTasks = 0
     @exclusivity(unchecked) private var lastTrim: Int64 = 0
+    /// The loop time of the last heartbeat.
+    @exclusivity(unchecked) var lastHeartbeat: Int64 = .min
 
     /// After a wave of connections went idle or closed, gives the freed heap back to the
     /// kernel, so a burst does not leave the process at its high-water mark. At most every
@@ -154,6 +177,13 @@ final class LoopState: @unchecked Sendable {
     init() { dates.refresh() }
 
     func add(_ connection: any ServedConnection) { connections[ObjectIdentifier(connection)] = connection }
+
+    /// Tracks `new` in place of `old`; false when `old` was not tracked here.
+    func replace(_ old: any ServedConnection, with new: any ServedConnection) -> Bool {
+        guard connections.removeValue(forKey: ObjectIdentifier(old)) != nil else { return false }
+        connections[ObjectIdentifier(new)] = new
+        return true
+    }
 
     /// True when `connection` was tracked here.
     func remove(_ connection: any ServedConnection) -> Bool {
