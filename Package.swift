@@ -122,7 +122,9 @@ let package = Package(
         .testTarget(name: "HostctlConfigurationTests", dependencies: ["HostctlConfiguration", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(name: "HostctlLoggingTests", dependencies: ["HostctlLogging", "HostctlConfiguration", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting", "Hostctl", "HostctlServerCore", "HostctlTestSupport"]),
-        .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore", "HostctlHTTP2", "HostctlHPACK"]),
+        .testTarget(
+            name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore", "HostctlHTTP2", "HostctlHPACK", "HostctlTestSupport"]
+        ),
         .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring", "HostctlTestSupport"]),
         // Both transports under one handler: the same events for the same bytes.
         .testTarget(
@@ -130,10 +132,10 @@ let package = Package(
             dependencies: ["HostctlTransport", "HostctlEpoll", "HostctlIOUring", "HostctlCore", "HostctlSystem", "HostctlTestSupport"]
         ),
         // Shared by the tests: a blocking socket client that parses just enough HTTP/1.1 (the
-        // server, transport and front tests), where io_uring stands here, waiting on signals,
+        // server, transport and front tests) and a raw HTTP/2 one, where io_uring stands here, waiting on signals,
         // a seeded random generator, buffer capture (a library, since test targets cannot
         // depend on one another).
-        .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem", "HostctlIOUring"], path: "Tests/Support"),
+        .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlHPACK", "HostctlSystem", "HostctlIOUring"], path: "Tests/Support"),
         .testTarget(name: "HostctlServerTests", dependencies: ["Hostctl", "HostctlServerCore", "HostctlHTTP1", "HostctlSystem", "HostctlTransport", "HostctlTestSupport"]),
         .testTarget(name: "HostctlCommandLineTests", dependencies: ["HostctlCommandLine"]),
         .testTarget(name: "HostctlLaunchTests", dependencies: ["HostctlLaunch"]),

@@ -34,8 +34,9 @@ final class TestServer: @unchecked Sendable {
     /// (never guessing, never sleeping).
     /// `arguments` become configuration (`--Key=value`); `prepare` sees the builder before
     /// the app is built (logging sinks, configuration sources).
+    /// `variables` are more environment variables (ASP.NET's `ASPNETCORE_…` spellings).
     init(_ kind: ServerUnderTest, environment: String = "Production", urls: String = "http://127.0.0.1:0",
-         arguments: [String] = [], contentRoot: String? = nil,
+         arguments: [String] = [], variables: [(String, String)] = [], contentRoot: String? = nil,
          options: (inout ServerOptions) -> Void = { _ in },
          prepare: (WebApplicationBuilder) -> Void = { _ in },
          configure: (WebApplication) -> Void) async throws {
@@ -44,7 +45,7 @@ final class TestServer: @unchecked Sendable {
         // checkout, whose files are not theirs.
         let builder = WebApplication.builder(
             arguments: ["test"] + (contentRoot.map { ["--contentRoot", $0] } ?? []) + arguments,
-            environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.serverName)]),
+            environment: ProcessEnvironment([("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.serverName)] + variables),
             readsSettingsFiles: contentRoot != nil
         )
         builder.serverOptions.eventLoopCount = kind.loopCount
@@ -58,6 +59,13 @@ final class TestServer: @unchecked Sendable {
     }
 
     func client() throws -> TestClient { try TestClient(port: port) }
+
+    /// A raw HTTP/2 connection (h2c with prior knowledge), its preface sent.
+    func http2Client(settings: [(UInt16, UInt32)] = [], smallBuffers: Bool = false) throws -> HTTP2TestClient {
+        let client = try HTTP2TestClient(port: port, smallBuffers: smallBuffers)
+        try client.start(settings: settings)
+        return client
+    }
 
     /// One request on a new connection.
     func get(_ target: String, headers: String = "") throws -> TestResponse {

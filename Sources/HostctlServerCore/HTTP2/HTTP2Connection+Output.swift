@@ -30,7 +30,9 @@ extension HTTP2Connection {
     func scheduleFlush() {
         guard !flushScheduled, !closed else { return }
         flushScheduled = true
-        if flushWork == nil { flushWork = { [unowned self] in flush() } }
+        // Strong: a queued flush keeps the connection alive until it has run (the cycle is
+        // broken when the transport closes).
+        if flushWork == nil { flushWork = { [self] in flush() } }
         loop.afterEvents(flushWork!)
     }
 
@@ -56,11 +58,8 @@ extension HTTP2Connection {
         }
         if writableWaiters > 0 { wakeWritableStreams() }
         if sendObservedSince != nil, inFlight == nil, streamsAwaitingFraming.isEmpty { stopObservingSends() }
-        if closeWhenSent {
-            if inFlight == nil, outbound?.isEmpty ?? true { transport.close() }
-        } else {
-            closeIfDone()
-        }
+        if !closeWhenSent { closeIfDone() }
+        if closeWhenSent, inFlight == nil, outbound?.isEmpty ?? true { transport.close() }
     }
 
     /// Frames the streams' response bytes in turns of at most a frame each, until the output

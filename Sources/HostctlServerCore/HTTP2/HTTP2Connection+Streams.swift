@@ -158,7 +158,8 @@ extension HTTP2Connection {
             if let trailers = stream.requestTrailers { machine.recycle(trailers) }
         }
         stream.prepareForReuse()
-        if !closed, spareStreams.count < Self.maximumSpareStreams {
+        // An aborted exchange stays aborted: only a stream whose request ended well is reused.
+        if !closed, stream.exchange.abortReason == nil, spareStreams.count < Self.maximumSpareStreams {
             spareStreams.append(stream)
         } else {
             stream.exchange.detach()

@@ -55,7 +55,8 @@ final class HTTP2Connection: ServedConnection, @unchecked Sendable {
     @exclusivity(unchecked) var inFlight: ByteBuffer?
     @exclusivity(unchecked) var flushScheduled = false
     @exclusivity(unchecked) var closeWhenSent = false
-    /// Made once: scheduling a flush then allocates nothing.
+    /// Made once: scheduling a flush then allocates nothing. Holds the connection, until
+    /// `transportClosed` lets it go.
     @exclusivity(unchecked) var flushWork: (() -> Void)?
     // The minimum response rate, watched per connection: while a send is pending or response
     // bytes wait for the peer's windows, time and the bytes the transport sent are counted.

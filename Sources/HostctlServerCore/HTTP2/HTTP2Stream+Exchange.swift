@@ -166,8 +166,17 @@ extension HTTP2Stream: ExchangeDriver {
 
     var unsentResponseBytes: Int { responseBody?.readableCount ?? 0 }
 
+    /// What the app wrote is framed now, as far as the windows and the output's room allow
+    /// (the rest when they open); it leaves with the batch's send.
     func flushResponse() {
-        if !(responseBody?.isEmpty ?? true) { connection.outputWanted(self) }
+        if let body = responseBody, !body.isEmpty, !isReset {
+            let room = connection.outputRoom
+            if room > 0, frameOutput(into: connection.output, quantum: room) == false {
+                connection.scheduleFlush()
+                return
+            }
+            connection.outputWanted(self)
+        }
         connection.scheduleFlush()
     }
 
