@@ -68,6 +68,23 @@ import Testing
         #expect(harness.session.frames.allSatisfy { $0.streamID != 1 }, "nothing is sent for it")
     }
 
+    @Test func aClosedConnectionLetsGoOfItsStreams() {
+        weak var connection: HTTP2Connection?
+        weak var spare: HTTP2Stream?
+        do {
+            let harness = HTTP2Harness { context in try await context.response.write("ok") }
+            harness.start()
+            harness.feed(harness.session.request(1, path: "/"))
+            connection = harness.connection
+            spare = harness.connection.spareStreams.first
+            #expect(spare != nil, "a finished stream is kept for the next")
+            harness.transport.close()
+            harness.finish()
+        }
+        #expect(connection == nil)
+        #expect(spare == nil, "the kept stream and its context, which point at each other, are freed")
+    }
+
     @Test func requestBodyWindowsReopenAsTheAppReads() {
         let proceed = Gate()
         let harness = HTTP2Harness(options: { $0.http2.initialStreamWindowSize = 65_535 }) { context in

@@ -39,7 +39,7 @@ extension HTTP2Connection {
     private func releaseIdleResources() {
         guard !idleWorkers.isEmpty || !spareStreams.isEmpty || inbound != nil else { return }
         retireIdleWorkers()
-        for stream in spareStreams { stream.exchange.detach() }
+        for stream in spareStreams { stream.discard() }
         spareStreams.removeAll()
         readyStreams = []
         readyStart = 0

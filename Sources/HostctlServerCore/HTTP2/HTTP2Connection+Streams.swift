@@ -162,7 +162,7 @@ extension HTTP2Connection {
         if !closed, stream.exchange.abortReason == nil, spareStreams.count < Self.maximumSpareStreams {
             spareStreams.append(stream)
         } else {
-            stream.exchange.detach()
+            stream.discard()
         }
         if streams.isEmpty { idleSince = loop.now }
         scheduleFlush()

@@ -249,7 +249,7 @@ final class HTTP2Connection: ServedConnection, @unchecked Sendable {
         // Streams whose app is done go now; running ones go when their app returns.
         for stream in streams where stream.phase != .running { finish(stream) }
         retireIdleWorkers()
-        for stream in spareStreams { stream.exchange.detach() }
+        for stream in spareStreams { stream.discard() }
         spareStreams.removeAll()
         core.connectionClosed(self, on: state)
         inbound = nil

@@ -107,6 +107,13 @@ final class HTTP2Stream: @unchecked Sendable {
         if let body = responseBody { body.capacity > 64 * 1024 ? body.release() : body.clear() }
     }
 
+    /// Lets go of the exchange and its context (whose request reads its head from here, so
+    /// the two hold each other): for a stream that is not kept.
+    func discard() {
+        exchange.detach()
+        exchange = nil
+    }
+
     /// Whether the request names its host only in :authority, so the app needs a Host field
     /// made from it (a Host field, if sent, must match :authority, RFC 9113 §8.3.1).
     private static func needsHostField(_ head: HTTP2RequestHead) -> Bool {
