@@ -181,6 +181,44 @@ import Testing
         #expect(harness.transport.closed)
     }
 
+    @Test func keepAlivePingsAndTheirTimeout() {
+        let harness = HTTP2Harness(options: {
+            $0.http2.keepAlivePingDelay = .seconds(10)
+            $0.http2.keepAlivePingTimeout = .seconds(5)
+            $0.keepAliveTimeout = .seconds(1000)
+        }) { _ in }
+        defer { harness.finish() }
+        harness.start()
+        func pings() -> [HTTP2TestFrame] { harness.session.frames.filter { $0.type == HTTP2TestFrame.ping && $0.flags == 0 } }
+        // Time passes a second at a time, as the server's heartbeat sees it.
+        func secondsUntil(_ limit: Int, _ condition: () -> Bool) -> Int? {
+            for second in 1...limit {
+                harness.heartbeat(after: 1)
+                if condition() { return second }
+            }
+            return nil
+        }
+        let first = secondsUntil(20) { !pings().isEmpty }
+        #expect(first.map { (10...12).contains($0) } == true, "a PING after 10 s without a frame")
+        harness.feed(HTTP2TestFrame(type: HTTP2TestFrame.ping, flags: HTTP2TestFrame.ack, payload: pings().last?.payload ?? []))
+        let second = secondsUntil(20) { pings().count == 2 }
+        #expect(second != nil, "answered, and silent again: another PING")
+        #expect(!harness.transport.closed, "an answered PING keeps the connection")
+        let closed = secondsUntil(10) { harness.transport.closed }
+        #expect(closed.map { (5...7).contains($0) } == true, "unanswered: closed after the 5 s timeout")
+        #expect(harness.session.goAway != nil)
+    }
+
+    @Test func aPrefaceThatNeverCompletesTimesOut() {
+        let harness = HTTP2Harness(options: { $0.requestHeadersTimeout = .seconds(30) }) { _ in }
+        defer { harness.finish() }
+        harness.feed(Array(HTTP2TestFrame.preface.prefix(10)))
+        harness.heartbeat(after: 20)
+        #expect(!harness.transport.closed)
+        harness.heartbeat(after: 11)
+        #expect(harness.transport.closed, "the request headers timeout covers the preface, as Kestrel's covers the connection")
+    }
+
     @Test func theClientPrefaceHandsAnHTTP1ConnectionOver() {
         let harness = HTTP2Harness(protocols: [.http1, .http2]) { context in try await context.response.write("over \(context.request.protocol)") }
         defer { harness.finish() }

@@ -4,8 +4,6 @@ import HostctlHosting
 
 /// Streams from their HEADERS to their end, and the workers that run their requests.
 extension HTTP2Connection {
-    /// Kept for the next streams at most (each with its exchange and context).
-    static let maximumSpareStreams = 32
 
     // MARK: Opening
 
@@ -159,7 +157,8 @@ extension HTTP2Connection {
         }
         stream.prepareForReuse()
         // An aborted exchange stays aborted: only a stream whose request ended well is reused.
-        if !closed, stream.exchange.abortReason == nil, spareStreams.count < Self.maximumSpareStreams {
+        // As many as may run at once are kept (an idle connection lets them all go).
+        if !closed, stream.exchange.abortReason == nil, spareStreams.count < settings.http2Limits.maxStreamsPerConnection {
             spareStreams.append(stream)
         } else {
             stream.discard()

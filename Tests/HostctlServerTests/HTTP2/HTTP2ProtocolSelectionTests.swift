@@ -60,6 +60,18 @@ import Testing
         await server.stop()
     }
 
+    @Test(arguments: ServerUnderTest.allCases) func aLayerBelowTheProtocolSeesTheHandOver(_ kind: ServerUnderTest) async throws {
+        // The layer, as a TLS layer would, is the transport the HTTP/1.1 driver hands over.
+        let server = try await TestServer(kind, options: { $0.connectionLayers = [PassThroughLayerFactory()] }) { app in
+            app.get("/") { try await $0.response.write("hello \($0.request.protocol)") }
+        }
+        let client = try server.http2Client()
+        #expect(try client.get("/", stream: 1).text == "hello HTTP/2")
+        #expect(try client.get("/", stream: 3).text == "hello HTTP/2")
+        #expect(try server.get("/").text == "hello HTTP/1.1")
+        await server.stop()
+    }
+
     @Test(arguments: [ServerUnderTest.eventLoop]) func anEndpointForHTTP3AloneDoesNotStart(_ kind: ServerUnderTest) async throws {
         await #expect(throws: (any Error).self) {
             _ = try await Self.server(kind, arguments: ["--Kestrel:EndpointDefaults:Protocols=Http3"])
