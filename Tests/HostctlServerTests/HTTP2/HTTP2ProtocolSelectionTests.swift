@@ -25,6 +25,18 @@ import Testing
         await server.stop()
     }
 
+    @Test(arguments: ServerUnderTest.allCases) func protocolsSetInCode(_ kind: ServerUnderTest) async throws {
+        let server = try await TestServer(kind, prepare: { $0.kestrel.endpointDefaults.protocols = .http2 }) { app in
+            app.get("/") { try await $0.response.write("hello \($0.request.protocol)") }
+        }
+        let client = try server.http2Client()
+        #expect(try client.get("/", stream: 1).text == "hello HTTP/2")
+        let http1 = try HTTP2TestClient(port: server.port)
+        try http1.send(Array("GET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8))
+        #expect(http1.waitForClose(), "an HTTP/2-only endpoint")
+        await server.stop()
+    }
+
     @Test(arguments: ServerUnderTest.allCases) func anHTTP1OnlyEndpointAnswersThePrefaceWith505(_ kind: ServerUnderTest) async throws {
         // ASP.NET's spelling of the key, through the environment.
         let server = try await Self.server(kind, variables: [("ASPNETCORE_Kestrel__EndpointDefaults__Protocols", "Http1")])
