@@ -56,15 +56,8 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     @exclusivity(unchecked) var inFlight: ByteBuffer?
     /// The connection ends once its output is sent: it takes no more requests.
     @exclusivity(unchecked) var closeWhenSent = false
-    // Minimum response rate: a send still pending at a heartbeat is watched from then on
-    // (one that completes between heartbeats says nothing about the client, whether the
-    // transport writes at once, as epoll does, or completes later, as io_uring does); the
-    // time watched and the bytes the transport reports sent meanwhile.
-    @exclusivity(unchecked) var sendObservedSince: Int64?
-    @exclusivity(unchecked) var sendWaitedNanoseconds: Int64 = 0
-    @exclusivity(unchecked) var bytesSentWhileWaiting = 0
-    /// The transport's `sentByteCount` when progress was last counted.
-    @exclusivity(unchecked) var sentCountLastSeen = 0
+    /// The minimum response rate, watched while a send is pending.
+    @exclusivity(unchecked) var responseRate = ResponseRateWatch()
 
     // The task
     @exclusivity(unchecked) var task: Task<Void, Never>?
@@ -155,11 +148,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     // MARK: ConnectionHandler: output
 
     func sendCompleted(_ buffer: ByteBuffer) {
-        if let observed = sendObservedSince {
-            observeSendProgress()
-            sendWaitedNanoseconds += loop.now - observed
-            sendObservedSince = nil
-        }
+        if responseRate.isObserving { responseRate.pause(now: loop.now, sentCount: transport.sentByteCount) }
         inFlight = nil
         buffer.clear()
         if spare == nil { spare = buffer }
@@ -172,13 +161,6 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
 
     /// Output buffered and in flight.
     var pendingOutput: Int { (outbound?.readableCount ?? 0) + (inFlight?.readableCount ?? 0) }
-
-    /// Counts the bytes the transport reports sent since last asked.
-    func observeSendProgress() {
-        let sent = transport.sentByteCount
-        bytesSentWhileWaiting += sent - sentCountLastSeen
-        sentCountLastSeen = sent
-    }
 
     /// Hands buffered output to the transport (one send in flight at a time).
     func sendOutput() {

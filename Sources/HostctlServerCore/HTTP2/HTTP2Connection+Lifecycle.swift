@@ -84,40 +84,21 @@ extension HTTP2Connection {
 
     // MARK: The minimum response data rate
 
-    /// Kestrel's MinResponseDataRate, for the whole connection: while a send is pending or
-    /// response bytes wait for windows the client does not open, the client must take them at
-    /// the minimum rate once the grace period has passed (a peer that never reads, or never
-    /// opens its windows, is cut off).
+    /// Kestrel's MinResponseDataRate, for the whole connection: while a send is pending or response
+    /// bytes wait for windows the client does not open, the client must take them at the minimum
+    /// rate once the grace period has passed (a peer that never reads, or never opens its
+    /// windows, is cut off).
     private func checkResponseRate(now: Int64) {
         guard let rate = settings.minResponseRate else { return }
-        guard inFlight != nil || !streamsAwaitingFraming.isEmpty else {
-            if sendObservedSince != nil { stopObservingSends() }
-            return
-        }
-        guard let observed = sendObservedSince else {
-            sendObservedSince = now
-            sentCountLastSeen = transport.sentByteCount
-            return
-        }
-        observeSendProgress()
-        let waited = sendWaitedNanoseconds + (now - observed)
-        if waited > rate.grace, Double(bytesSentWhileWaiting) < rate.bytesPerSecond * Double(waited) / 1e9 {
-            abort(reason: "The connection was timed out by the server because the response was not read by the client at the specified minimum data rate.")
-        }
-    }
-
-    /// Counts the bytes the transport reports sent since last asked.
-    func observeSendProgress() {
         let sent = transport.sentByteCount
-        bytesSentWhileWaiting += sent - sentCountLastSeen
-        sentCountLastSeen = sent
-    }
-
-    /// Nothing waits for the client any more: the time watched so far is kept.
-    func stopObservingSends() {
-        guard let observed = sendObservedSince else { return }
-        observeSendProgress()
-        sendWaitedNanoseconds += loop.now - observed
-        sendObservedSince = nil
+        guard inFlight != nil || !streamsAwaitingFraming.isEmpty else {
+            responseRate.pause(now: now, sentCount: sent)
+            return
+        }
+        if !responseRate.isObserving {
+            responseRate.start(now: now, sentCount: sent)
+        } else if responseRate.isTooSlow(now: now, sentCount: sent, rate: rate) {
+            abort(reason: ResponseRateWatch.message)
+        }
     }
 }

@@ -57,7 +57,9 @@ extension HTTP2Connection {
             if closed { return }
         }
         if writableWaiters > 0 { wakeWritableStreams() }
-        if sendObservedSince != nil, inFlight == nil, streamsAwaitingFraming.isEmpty { stopObservingSends() }
+        if responseRate.isObserving, inFlight == nil, streamsAwaitingFraming.isEmpty {
+            responseRate.pause(now: loop.now, sentCount: transport.sentByteCount)
+        }
         if !closeWhenSent { closeIfDone() }
         if closeWhenSent, inFlight == nil, outbound?.isEmpty ?? true { transport.close() }
     }
@@ -98,7 +100,6 @@ extension HTTP2Connection {
     // MARK: ConnectionHandler: output
 
     func sendCompleted(_ buffer: ByteBuffer) {
-        if sendObservedSince != nil { observeSendProgress() }
         inFlight = nil
         buffer.clear()
         if spare == nil { spare = buffer }

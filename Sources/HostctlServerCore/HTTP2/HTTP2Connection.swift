@@ -58,12 +58,9 @@ final class HTTP2Connection: ServedConnection, @unchecked Sendable {
     /// Made once: scheduling a flush then allocates nothing. Holds the connection, until
     /// `transportClosed` lets it go.
     @exclusivity(unchecked) var flushWork: (() -> Void)?
-    // The minimum response rate, watched per connection: while a send is pending or response
-    // bytes wait for the peer's windows, time and the bytes the transport sent are counted.
-    @exclusivity(unchecked) var sendObservedSince: Int64?
-    @exclusivity(unchecked) var sendWaitedNanoseconds: Int64 = 0
-    @exclusivity(unchecked) var bytesSentWhileWaiting = 0
-    @exclusivity(unchecked) var sentCountLastSeen = 0
+    /// The minimum response rate, watched per connection: while a send is pending or response
+    /// bytes wait for windows the client does not open.
+    @exclusivity(unchecked) var responseRate = ResponseRateWatch()
 
     // Streams
     /// The streams the app has or that still send, by id (ids only grow, so appending keeps
