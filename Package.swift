@@ -59,10 +59,11 @@ let package = Package(
             swiftSettings: stayOnCallersExecutor
         ),
 
-        // The per-connection HTTP driver, limits, timeouts and the rejection table, shared by
-        // every transport (bytes in, actions out; it owns no descriptors).
+        // The per-connection HTTP drivers (HTTP/1.1, and HTTP/2 over its codec), limits, timeouts
+        // and the rejection table, shared by every transport (bytes in, actions out; it owns no descriptors).
         .target(
-            name: "HostctlServerCore", dependencies: ["HostctlCore", "HostctlHTTP1", "HostctlHosting", "HostctlLogging", "HostctlSystem", "CHostctlLinux"],
+            name: "HostctlServerCore",
+            dependencies: ["HostctlCore", "HostctlHTTP1", "HostctlHPACK", "HostctlHTTP2", "HostctlHosting", "HostctlLogging", "HostctlSystem", "CHostctlLinux"],
             swiftSettings: stayOnCallersExecutor
         ),
 
@@ -125,7 +126,9 @@ let package = Package(
         .testTarget(name: "HostctlConfigurationTests", dependencies: ["HostctlConfiguration", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(name: "HostctlLoggingTests", dependencies: ["HostctlLogging", "HostctlConfiguration", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting", "Hostctl", "HostctlServerCore", "HostctlTestSupport"]),
-        .testTarget(name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore"]),
+        .testTarget(
+            name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore", "HostctlHTTP2", "HostctlHPACK", "HostctlTestSupport"]
+        ),
         .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring", "HostctlTestSupport"]),
         // Both transports under one handler: the same events for the same bytes.
         .testTarget(
@@ -133,10 +136,12 @@ let package = Package(
             dependencies: ["HostctlTransport", "HostctlEpoll", "HostctlIOUring", "HostctlCore", "HostctlSystem", "HostctlTestSupport"]
         ),
         // Shared by the tests: a blocking socket client that parses just enough HTTP/1.1 (the
-        // server, transport and front tests; over TLS too), where io_uring stands here, waiting on signals,
-        // a seeded random generator, buffer capture (a library, since test targets cannot
-        // depend on one another).
-        .target(name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlSystem", "HostctlIOUring", "CHostctlOpenSSL"], path: "Tests/Support"),
+        // server, transport and front tests; over TLS too) and a raw HTTP/2 one, where io_uring stands here,
+        // waiting on signals, a seeded random generator, buffer capture (a library, since test targets
+        // cannot depend on one another).
+        .target(
+            name: "HostctlTestSupport", dependencies: ["HostctlCore", "HostctlHPACK", "HostctlSystem", "HostctlIOUring", "CHostctlOpenSSL"], path: "Tests/Support"
+        ),
         .testTarget(
             name: "HostctlServerTests",
             dependencies: [

@@ -2,7 +2,7 @@
 """Instructions the server executes per request (user space), counted by callgrind.
 
 Usage: bench/instructions.py [--requests 20000] [--connections 16] [--depth 1] [--path /plaintext]
-                             [--server eventloop|iouring] [--loops N] [--port P]
+                             [--server eventloop|iouring] [--loops N] [--port P] [--h2 STREAMS]
 
 Wall-clock figures on this shared machine move 10-25 % between runs; an instruction count
 does not, so it is the number to watch while tuning a hot path (kernel time is not
@@ -10,6 +10,9 @@ included: the syscalls per request are counted separately with strace when neede
 The server (the bundled sample, release build) runs under valgrind; after a warm-up the
 counters are zeroed, a fixed number of requests is sent by a small client, and the dump
 gives instructions per request. Add --annotate to print the top functions.
+
+--h2 STREAMS: the requests go over HTTP/2 (h2c with prior knowledge), sent by h2load
+(nghttp2-client) with STREAMS in flight on each connection, instead of HTTP/1.1.
 
 Loops: one per CPU the process may use, so --loops N runs the server under `taskset` on N
 CPUs. The io_uring server runs with one loop unless told otherwise: valgrind keeps its
@@ -76,6 +79,16 @@ def load(requests, connections, depth, path):
     return done
 
 
+def load_h2(requests, connections, streams, path):
+    """Sends `requests` GETs with h2load over `connections` h2c connections, `streams` in flight on each."""
+    output = subprocess.run(["h2load", "-t1", f"-c{connections}", f"-m{streams}", f"-n{requests}", f"http://127.0.0.1:{PORT}{path}"],
+                            capture_output=True, text=True, check=True).stdout
+    succeeded = re.search(r"requests: .* (\d+) succeeded", output)
+    if not succeeded or int(succeeded.group(1)) != requests:
+        sys.exit(f"h2load failed:\n{output}")
+    return requests
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20000)
@@ -86,6 +99,7 @@ def main():
     parser.add_argument("--loops", type=int, help="event loops (default: one per CPU; io_uring: 1)")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--annotate", action="store_true")
+    parser.add_argument("--h2", type=int, metavar="STREAMS", help="HTTP/2 with h2load, STREAMS in flight per connection")
     args = parser.parse_args()
     global PORT
     PORT = args.port or free_port()
@@ -103,9 +117,15 @@ def main():
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(PORT)
-        load(2000, args.connections, args.depth, args.path)
+        if args.h2:
+            load_h2(2000, args.connections, args.h2, args.path)
+        else:
+            load(2000, args.connections, args.depth, args.path)
         subprocess.run(["callgrind_control", "-z", str(server.pid)], check=True, stdout=subprocess.DEVNULL)
-        sent = load(args.requests, args.connections, args.depth, args.path)
+        if args.h2:
+            sent = load_h2(args.requests, args.connections, args.h2, args.path)
+        else:
+            sent = load(args.requests, args.connections, args.depth, args.path)
         subprocess.run(["callgrind_control", "-d", str(server.pid)], check=True, stdout=subprocess.DEVNULL)
         time.sleep(1)
     finally:
@@ -122,7 +142,8 @@ def main():
     with open(dump) as f:
         text = f.read()
     total = int(re.search(r"^(?:summary|totals): (\d+)", text, re.M).group(1))
-    print(f"{total / sent:,.0f} instructions per request ({args.server}, {loops or 'all'} loops, {sent} requests, {args.connections} connections, depth {args.depth}, {args.path})")
+    shape = f"h2, {args.h2} streams per connection" if args.h2 else f"depth {args.depth}"
+    print(f"{total / sent:,.0f} instructions per request ({args.server}, {loops or 'all'} loops, {sent} requests, {args.connections} connections, {shape}, {args.path})")
     if args.annotate:
         report = subprocess.run(["callgrind_annotate", "--inclusive=no", dump], capture_output=True, text=True).stdout
         print("\n".join(report.splitlines()[:60]))

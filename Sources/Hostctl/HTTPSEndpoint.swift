@@ -64,9 +64,6 @@ struct HTTPSEndpoint {
         // What the connection negotiates.
         let protocols = try Self.protocols(configured?.protocols ?? kestrel.endpointDefaults.protocols, endpoint: name)
         let applicationProtocols = HTTPEndpointOptions.applicationProtocols(for: protocols)
-        guard !applicationProtocols.isEmpty else {
-            throw ServerStartError("The endpoint \(name) speaks HTTP/2 only, which this version of hostctl does not serve over TLS: set its Protocols to Http1AndHttp2 or Http1.")
-        }
         var tls = TLSServerConfiguration()
         do { tls.applicationProtocols = try TLSApplicationProtocols(applicationProtocols) } catch { throw ServerStartError("\(error)") }
         let mode = code?.clientCertificateMode ?? configured?.clientCertificateMode ?? defaults.clientCertificateMode ?? kestrel.endpointDefaults.clientCertificateMode
@@ -97,14 +94,11 @@ struct HTTPSEndpoint {
         return .file(path: path, keyPath: certificate.keyPath, password: certificate.password)
     }
 
-    private static func protocols(_ protocols: HostctlHosting.HTTPProtocols, endpoint: String) throws(ServerStartError) -> HostctlServerCore.HTTPProtocols {
-        switch (protocols.contains(.http1), protocols.contains(.http2)) {
-        case (true, true): return .http1AndHttp2
-        case (true, false): return .http1
-        case (false, true): return .http2
-        case (false, false):
+    private static func protocols(_ protocols: HTTPProtocols, endpoint: String) throws(ServerStartError) -> HTTPProtocols {
+        guard protocols.contains(.http1) || protocols.contains(.http2) else {
             throw ServerStartError("The endpoint \(endpoint) speaks no protocol this server serves (\(protocols)): set its Protocols to Http1AndHttp2, Http1 or Http2.")
         }
+        return protocols.intersection([.http1, .http2])
     }
 
     private static func clientCertificateMode(_ mode: HostctlHosting.ClientCertificateMode, endpoint: String) throws(ServerStartError) -> HostctlTLS.ClientCertificateMode {

@@ -38,18 +38,21 @@ public final class LoopServer<Transport: ServerTransport>: Server, @unchecked Se
 
     public func start(_ application: HTTPApplication) async throws {
         let urls = try configuration.urls.map { url throws(ServerStartError) in try ListenURL(url) }
+        for url in urls { try configuration.checkProtocols(for: url.original) }
         let loopCount = configuration.options.eventLoopCount ?? EventLoopGroup<Transport.Loop>.availableProcessors
         let group = try Transport.makeLoops(count: loopCount)
         let core = HTTPServerCore(
             application: application, options: configuration.options, loopCount: group.loops.count,
             appliesHTTPSysExtras: Transport.appliesHTTPSysExtras, forwarding: forwarding
         )
-        // Plain URLs go to the core itself; each https:// URL to an acceptor with its TLS layer.
+        // One acceptor per URL, shared by every loop: its endpoint's protocols and layers (for
+        // an https:// URL, first its TLS layer).
         let https = try makeHTTPSEndpoints(urls)
-        let acceptors = https.mapValues { core.acceptor(for: $0.endpoint) }
+        var acceptors: [String: ConnectionAcceptor] = [:]
         let binding = ListenerBinding(loopCount: group.loops.count) { (descriptor, loopIndex, isTCP, url) throws(ServerStartError) in
+            let acceptor = acceptors[url.original] ?? core.acceptor(for: https[url.original]?.endpoint ?? self.configuration.endpointOptions(for: url.original))
+            acceptors[url.original] = acceptor
             do {
-                let acceptor = acceptors[url.original] ?? core
                 self.listeners.append(try group.loops[loopIndex].listen(descriptor: descriptor, acceptor: acceptor, isTCP: isTCP))
             } catch {
                 throw ServerStartError("Could not listen: \(error).")

@@ -22,6 +22,14 @@ public protocol ConnectionTransport: AnyObject {
     /// Resumes reading after `receiveBuffer()` returned nil.
     func resumeReading()
 
+    /// Delivers everything from now on to `handler` instead: a protocol driver that finds
+    /// the connection speaks another protocol hands it over (HTTP/1.1 seeing HTTP/2's
+    /// client preface on a cleartext endpoint for both), so the new driver is called
+    /// directly, with nothing in between. Called from inside a callback to the current
+    /// handler, on the loop's thread, with no send in flight; reading goes on as it was (the
+    /// next bytes go into the new handler's `receiveBuffer()`).
+    func replaceHandler(with handler: ServedConnection)
+
     /// Closes the connection; unsent bytes are dropped. `transportClosed` follows.
     func close()
 

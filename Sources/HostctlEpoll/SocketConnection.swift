@@ -131,6 +131,11 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         loop.runSoon { [self] in readAvailable(peerClosing: true) }
     }
 
+    func replaceHandler(with handler: ServedConnection) {
+        guard !closed else { return }
+        self.handler = handler
+    }
+
     // MARK: Writing
 
     func send(_ buffer: ByteBuffer) -> ByteBuffer? {

@@ -30,10 +30,10 @@ public final class HPACKDecoder {
 
     private let table: HPACKDynamicTable
     /// The SETTINGS_HEADER_TABLE_SIZE the peer has acknowledged: the most a size update may ask for.
-    public private(set) var maxAllowedTableSize: Int
+    @exclusivity(unchecked) public private(set) var maxAllowedTableSize: Int
     /// The table is larger than a newly acknowledged, lower setting: the next block must start
     /// by shrinking it.
-    private var needsSizeUpdate = false
+    @exclusivity(unchecked) private var needsSizeUpdate = false
 
     /// A decoder whose SETTINGS_HEADER_TABLE_SIZE of `maxTableSize` is already in force (RFC
     /// 7541 §4.2; 4096 unless we send another).

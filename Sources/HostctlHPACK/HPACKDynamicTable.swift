@@ -22,21 +22,21 @@ final class HPACKDynamicTable {
     /// for a decoder, our own cap for an encoder); it sizes the memory.
     let sizeLimit: Int
     /// The current maximum (the last dynamic table size update).
-    private(set) var maximumSize: Int
+    @exclusivity(unchecked) private(set) var maximumSize: Int
     /// Names, values and 32 per entry, for the live entries.
-    private(set) var size = 0
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var size = 0
+    @exclusivity(unchecked) private(set) var count = 0
     /// Entries inserted since the table was made, evicted ones included (the encoder's key).
-    private(set) var insertionCount = 0
+    @exclusivity(unchecked) private(set) var insertionCount = 0
 
-    private var storage: UnsafeMutableRawPointer?
-    private var storageCapacity = 0
-    private var bytesStart = 0
-    private var bytesEnd = 0
-    private var ring: UnsafeMutablePointer<Entry>?
-    private var ringMask = 0
+    @exclusivity(unchecked) private var storage: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) private var storageCapacity = 0
+    @exclusivity(unchecked) private var bytesStart = 0
+    @exclusivity(unchecked) private var bytesEnd = 0
+    @exclusivity(unchecked) private var ring: UnsafeMutablePointer<Entry>?
+    @exclusivity(unchecked) private var ringMask = 0
     /// The ring slot of the oldest entry.
-    private var oldest = 0
+    @exclusivity(unchecked) private var oldest = 0
 
     init(sizeLimit: Int) {
         precondition(sizeLimit >= 0)

@@ -25,17 +25,17 @@ public final class HPACKEncoder {
     private let table: HPACKDynamicTable
     /// The table maximum the peer's decoder believes in: 4096 until we signal another (RFC 7541
     /// §4.2, RFC 9113 §6.5.2).
-    private var announcedMaximum = 4096
+    @exclusivity(unchecked) private var announcedMaximum = 4096
     /// The smallest table maximum since the last block and the one to end on: both are signalled
     /// at the start of the next block when they differ from the table's (RFC 7541 §4.2).
-    private var pendingSmallest: Int?
-    private var pendingFinal: Int?
-    private var cache = [Int](repeating: -1, count: HPACKEncoder.cacheSlots)
+    @exclusivity(unchecked) private var pendingSmallest: Int?
+    @exclusivity(unchecked) private var pendingFinal: Int?
+    @exclusivity(unchecked) private var cache = [Int](repeating: -1, count: HPACKEncoder.cacheSlots)
     private static let cacheSlots = 256
 
     /// Whether strings are Huffman-coded when that is shorter (always, but for tests that
     /// reproduce RFC 7541's examples without Huffman coding).
-    public var usesHuffmanCoding = true
+    @exclusivity(unchecked) public var usesHuffmanCoding = true
 
     /// `maxTableSize` caps the table we keep for the peer, whatever larger size it allows (our
     /// memory, our choice; Kestrel uses 4096).

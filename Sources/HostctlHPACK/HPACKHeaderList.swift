@@ -18,10 +18,10 @@ public final class HPACKHeaderList {
         public var isNeverIndexed: Bool
     }
 
-    public private(set) var fields: [Field] = []
+    @exclusivity(unchecked) public private(set) var fields: [Field] = []
     let storage = ByteBuffer()
     /// Names, values and 32 per field (the size SETTINGS_MAX_HEADER_LIST_SIZE counts, RFC 9113 §6.5.2).
-    public private(set) var listSize = 0
+    @exclusivity(unchecked) public private(set) var listSize = 0
 
     public init() {}
 

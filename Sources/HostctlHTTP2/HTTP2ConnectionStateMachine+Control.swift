@@ -41,12 +41,14 @@ extension HTTP2ConnectionStateMachine {
             guard id <= highestStreamID else { throw HTTP2Error(.streamIdle(.windowUpdate), streamID: id) }
             return nil  // closed: may cross our END_STREAM or RST_STREAM (§5.1)
         }
-        guard streams[index].localOpen else { return nil }
+        guard !streams[index].isReset else { return nil }
+        // Counted after our END_STREAM too, while the stream is tracked (its request still
+        // arriving): the window may not pass 2³¹−1 in any state (§6.9.1).
         guard streams[index].sendWindow + frame.increment <= HTTP2Setting.maximumWindowSize else {
             throw HTTP2Error.stream(.windowUpdateSizeInvalid, id)
         }
         streams[index].sendWindow += frame.increment
-        return .windowOpened(id)
+        return streams[index].localOpen ? .windowOpened(id) : nil
     }
 
     func receiveReset(_ frame: HTTP2RSTStreamFrame) throws(HTTP2Error) -> HTTP2Event? {

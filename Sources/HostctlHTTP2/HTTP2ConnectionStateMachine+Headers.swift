@@ -165,6 +165,15 @@ extension HTTP2ConnectionStateMachine {
         spareHeads.append(head)
     }
 
+    /// Frees what recycling kept (spare heads and lists, the scratch of discarded blocks):
+    /// for a connection gone idle, which should hold no more than its tables.
+    public func releaseSpareMemory() {
+        spareHeads.removeAll()
+        spareLists.removeAll()
+        discardedFields.releaseMemoryIfLarger(than: 0)
+        if headerBlock == nil { headerBlockBuffer.release() }
+    }
+
     /// Gives back trailers from `.trailers`. Optional.
     public func recycle(_ trailers: HPACKHeaderList) {
         guard spareLists.count < Self.maximumSpares else { return }

@@ -57,7 +57,7 @@ import HostctlHPACK
 public final class HTTP2ConnectionStateMachine {
     public let limits: HTTP2Limits
     /// The client's settings as last applied.
-    public internal(set) var peerSettings = HTTP2Settings()
+    @exclusivity(unchecked) public internal(set) var peerSettings = HTTP2Settings()
 
     enum Phase {
         case created, awaitingPreface, awaitingSettings, open, closed

@@ -18,21 +18,21 @@ import HostctlHPACK
 public final class HTTP2RequestHead {
     public let fields = HPACKHeaderList()
     /// The index in `fields` of the first regular (non-pseudo) field.
-    public internal(set) var regularFieldsStart = 0
-    public internal(set) var method = HTTPMethod.get
-    public internal(set) var methodRange: Range<Int> = 0..<0
+    @exclusivity(unchecked) public internal(set) var regularFieldsStart = 0
+    @exclusivity(unchecked) public internal(set) var method = HTTPMethod.get
+    @exclusivity(unchecked) public internal(set) var methodRange: Range<Int> = 0..<0
     /// :scheme; nil for CONNECT.
-    public internal(set) var scheme: Range<Int>?
+    @exclusivity(unchecked) public internal(set) var scheme: Range<Int>?
     /// :authority, or else the Host field's value; nil when neither was sent.
-    public internal(set) var authority: Range<Int>?
+    @exclusivity(unchecked) public internal(set) var authority: Range<Int>?
     /// :path as sent (path and query); nil for CONNECT.
-    public internal(set) var target: Range<Int>?
+    @exclusivity(unchecked) public internal(set) var target: Range<Int>?
     /// :path up to the first '?'.
-    public internal(set) var path: Range<Int>?
+    @exclusivity(unchecked) public internal(set) var path: Range<Int>?
     /// What follows the first '?' of :path, without it; nil when there is no '?'.
-    public internal(set) var query: Range<Int>?
+    @exclusivity(unchecked) public internal(set) var query: Range<Int>?
     /// The content-length field's value; nil when absent. DATA must add up to it (§8.1.1).
-    public internal(set) var contentLength: Int?
+    @exclusivity(unchecked) public internal(set) var contentLength: Int?
 
     public init() {}
 

@@ -214,6 +214,11 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         }
     }
 
+    func replaceHandler(with handler: ServedConnection) {
+        guard !closing else { return }
+        self.handler = handler
+    }
+
     /// Buffers are back after an ENOBUFS.
     func resumeAfterStarvation() {
         armReceive()

@@ -1,5 +1,6 @@
-// libFuzzer entry point for the server core (the per-connection HTTP/1.1 driver that both
-// servers run), fed the way a transport feeds it: bytes copied into its receive buffers in
+// libFuzzer entry point for the server core (the per-connection HTTP/1.1 and HTTP/2 drivers
+// that both servers run; input that opens with HTTP/2's preface is handed over to HTTP/2, as
+// on a cleartext endpoint for both), fed the way a transport feeds it: bytes copied into its receive buffers in
 // pieces of any size (held while it pauses reading), sends that complete later, the peer's
 // FIN, timeouts at heartbeats. Any bytes must end in responses and a closed or idle connection,
 // never a trap, a hang or a memory error.
@@ -89,6 +90,7 @@ private final class FuzzTransport: ConnectionTransport {
     }
 
     func resumeReading() { readingStopped = false }
+    func replaceHandler(with handler: ServedConnection) { self.handler = handler }
     func reset() { close() }
 
     func shutdownOutput() {}
@@ -149,6 +151,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
             offset = end
         }
         while !undelivered.isEmpty, !transport.readingStopped, !transport.closed {
+            // The handler of the moment: HTTP/1.1 may have handed the connection to HTTP/2.
+            let connection = transport.handler ?? connection
             guard let buffer = connection.receiveBuffer() else {
                 transport.readingStopped = true
                 break
@@ -168,7 +172,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
             loop.runUntilIdle()
         }
     }
-    if endsWithFIN, !transport.closed { connection.inputClosed() }
+    if endsWithFIN, !transport.closed { (transport.handler ?? connection).inputClosed() }
     loop.runUntilIdle()
     for _ in 0..<64 where transport.held != nil {
         transport.completeHeldSend()

@@ -73,8 +73,8 @@ seeds=("$PWD/Tests/Fuzz/seeds/hpack")
 build_and_run hpack-decoder Sources/HostctlCore/*.swift Sources/HostctlHPACK/*.swift Tests/Fuzz/HPACKDecoderFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/http2-connection")
 build_and_run http2-connection Sources/HostctlCore/*.swift Sources/HostctlHPACK/*.swift Sources/HostctlHTTP2/*.swift Tests/Fuzz/HTTP2ConnectionFuzz.swift
-seeds=("$PWD/Tests/Fuzz/seeds/http1")
-build_modules_and_run http-server-core "HostctlCore HostctlJSON HostctlSystem HostctlConfiguration HostctlLogging HostctlHTTP1 HostctlHosting HostctlServerCore" \
+seeds=("$PWD/Tests/Fuzz/seeds/http1" "$PWD/Tests/Fuzz/seeds/http2-server")
+build_modules_and_run http-server-core "HostctlCore HostctlJSON HostctlSystem HostctlConfiguration HostctlLogging HostctlHTTP1 HostctlHPACK HostctlHTTP2 HostctlHosting HostctlServerCore" \
     Tests/Fuzz/HTTPServerCoreFuzz.swift
 seeds=("$PWD/Tests/Fuzz/seeds/tls")
 build_modules_and_run tls-server "HostctlCore HostctlSystem HostctlTLS" Tests/Fuzz/TLSServerFuzz.swift

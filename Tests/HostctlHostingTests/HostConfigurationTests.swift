@@ -143,6 +143,40 @@ import Testing
         #expect(error?.problems == [problem.replacing("APPSETTINGS", with: file)])
     }
 
+    @Test func kestrelsHTTP2LimitsAndProtocolsFromTheEnvironment() throws {
+        let folder = try TemporaryFolder("http2")
+        try folder.write("appsettings.json", #"""
+            { "Kestrel": { "Limits": { "Http2": {
+                "MaxStreamsPerConnection": 50, "HeaderTableSize": 0, "MaxFrameSize": 32768, "MaxRequestHeaderFieldSize": 8192,
+                "InitialConnectionWindowSize": 2097152, "InitialStreamWindowSize": 131072,
+                "KeepAlivePingDelay": "00:00:30", "KeepAlivePingTimeout": "00:01:00" } } } }
+            """#)
+        let builder = Self.builder(folder, environment: [("ASPNETCORE_Kestrel__EndpointDefaults__Protocols", "Http2")])
+        #expect(builder.startupProblems.isEmpty, "\(builder.startupProblems)")
+        let http2 = builder.serverOptions.http2
+        #expect(http2.maxStreamsPerConnection == 50 && http2.headerTableSize == 0 && http2.maxFrameSize == 32768)
+        #expect(http2.maxRequestHeaderFieldSize == 8192)
+        #expect(http2.initialConnectionWindowSize == 2_097_152 && http2.initialStreamWindowSize == 131_072)
+        #expect(http2.keepAlivePingDelay == .seconds(30) && http2.keepAlivePingTimeout == .seconds(60))
+        #expect(builder.kestrel.endpointDefaults.protocols == .http2, "ASP.NET's variable spelling reaches the Kestrel section")
+        #expect(ServerOptions().http2 == HTTP2ServerLimits(), "Kestrel's defaults otherwise")
+        #expect(HTTP2ServerLimits().initialStreamWindowSize == 768 * 1024 && HTTP2ServerLimits().keepAlivePingDelay == nil)
+        #expect(KestrelEndpointDefaults().protocols == [.http1, .http2], "Http1AndHttp2 by default")
+    }
+
+    @Test(arguments: [
+        (#"{"Kestrel": {"Limits": {"Http2": {"MaxFrameSize": 100}}}}"#, "'Kestrel:Limits:Http2:MaxFrameSize' is not valid: A value between 16384 and 16777215 is required"),
+        (#"{"Kestrel": {"Limits": {"Http2": {"InitialStreamWindowSize": 1}}}}"#, "'Kestrel:Limits:Http2:InitialStreamWindowSize' is not valid: A value between 65535 and 2147483647 is required"),
+        (#"{"Kestrel": {"Limits": {"Http2": {"MaxStreamsPerConnection": 0}}}}"#, "'Kestrel:Limits:Http2:MaxStreamsPerConnection' is not valid: must be greater than 0"),
+        (#"{"Kestrel": {"Limits": {"Http2": {"KeepAlivePingTimeout": "00:00:00.5"}}}}"#, "'Kestrel:Limits:Http2:KeepAlivePingTimeout' is not valid: must be at least 1 second"),
+    ])
+    func anHTTP2LimitOutOfRangeIsAStartupProblem(_ json: String, _ problem: String) throws {
+        let folder = try TemporaryFolder("bad-http2")
+        try folder.write("appsettings.json", json)
+        let problems = Self.builder(folder).startupProblems
+        #expect(problems.count == 1 && problems.first?.contains(problem) == true, "\(problems)")
+    }
+
     @Test func aValueThatDoesNotBindNamesTheKeyTheTypeAndTheFile() throws {
         struct ShopOptions: Decodable { var maxItems: Int }
         let folder = try TemporaryFolder("shop")

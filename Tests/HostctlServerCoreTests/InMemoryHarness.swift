@@ -64,6 +64,8 @@ final class MemoryTransport: ConnectionTransport {
     private(set) var wasReset = false
     private(set) var resumedReading = 0
     private(set) var sentByteCount = 0
+    /// What a TLS layer below would report; nil: a plain connection.
+    var tls: TLSConnectionInfo?
 
     init(loop: ManualLoop) { self.loop = loop }
 
@@ -92,6 +94,8 @@ final class MemoryTransport: ConnectionTransport {
     }
 
     func resumeReading() { resumedReading += 1 }
+
+    func replaceHandler(with handler: ServedConnection) { self.handler = handler }
 
     func reset() {
         wasReset = !closed

@@ -13,7 +13,7 @@ import Testing
         contentRoot: String? = nil, variables: [(String, String)] = [], options: (inout ServerOptions) -> Void = { _ in }
     ) async throws -> TestServer {
         try await TestServer(
-            kind, environment: environment, urls: urls, arguments: arguments, contentRoot: contentRoot, environmentVariables: variables,
+            kind, environment: environment, urls: urls, arguments: arguments, variables: variables, contentRoot: contentRoot,
             options: options
         ) { app in
             app.get("/") { context in

@@ -55,31 +55,35 @@ struct ExternalTool {
 
     static func run(_ name: String, _ arguments: [String], input: String = "", timeout: Double = 30) async throws -> Result {
         guard let path = find(name) else { throw TestFailure("\(name) is not installed") }
-        return try await offThePool {
-            var request = SpawnRequest(executable: path, arguments: arguments, environment: ProcessEnvironment.current())
-            request.standardInput = .pipe
-            request.standardOutput = .pipe
-            request.standardError = .pipe
-            let child = try ChildProcess.spawn(request)
-            // The input is small (a request): it fits the pipe, and the end of it follows.
-            if let stdin = child.takeStandardInput() {
-                try? Descriptor.writeAll(stdin, Array(input.utf8))
-                Descriptor.close(stdin)
-            }
-            let output = OutputPair()
-            var monitor = ChildMonitor()
-            monitor.outputs = [
-                .init(descriptor: child.standardOutput!) { output.stdout += $0 },
-                .init(descriptor: child.standardError!) { output.stderr += $0 },
-            ]
-            monitor.deadline = MonotonicClock.now() + Int64(timeout * 1e9)
-            let result = monitor.wait(for: child)
-            if result.timedOut { throw TestFailure("\(name) \(arguments.joined(separator: " ")) ran over \(timeout) s") }
-            return Result(
-                status: result.status.shellCode, stdout: String(decoding: output.stdout, as: UTF8.self),
-                stderr: String(decoding: output.stderr, as: UTF8.self)
-            )
+        return try await offThePool { try runBlocking(path: path, arguments, input: input, timeout: timeout) }
+    }
+
+    /// The same on the calling thread, which waits for the tool.
+    static func runBlocking(path: String, _ arguments: [String], input: String = "", timeout: Double = 30) throws -> Result {
+        var request = SpawnRequest(executable: path, arguments: arguments, environment: ProcessEnvironment.current())
+        request.standardInput = .pipe
+        request.standardOutput = .pipe
+        request.standardError = .pipe
+        let child = try ChildProcess.spawn(request)
+        // The input is small (a request): it fits the pipe, and the end of it follows.
+        if let stdin = child.takeStandardInput() {
+            try? Descriptor.writeAll(stdin, Array(input.utf8))
+            Descriptor.close(stdin)
         }
+        let output = OutputPair()
+        var monitor = ChildMonitor()
+        monitor.outputs = [
+            .init(descriptor: child.standardOutput!) { output.stdout += $0 },
+            .init(descriptor: child.standardError!) { output.stderr += $0 },
+        ]
+        monitor.deadline = MonotonicClock.now() + Int64(timeout * 1e9)
+        let result = monitor.wait(for: child)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if result.timedOut { throw TestFailure("\(name) \(arguments.joined(separator: " ")) ran over \(timeout) s") }
+        return Result(
+            status: result.status.shellCode, stdout: String(decoding: output.stdout, as: UTF8.self),
+            stderr: String(decoding: output.stderr, as: UTF8.self)
+        )
     }
 }
 

@@ -8,7 +8,7 @@ import Testing
         _ kind: ServerUnderTest, files: CertificateFiles, urls: String = "http://127.0.0.1:0;https://127.0.0.1:0", variables: [(String, String)] = [],
         sink: MemoryLogSink = MemoryLogSink(), hsts: HstsOptions? = nil, redirection: HttpsRedirectionOptions? = HttpsRedirectionOptions()
     ) async throws -> TestServer {
-        try await TestServer(kind, urls: urls, arguments: files.defaultCertificateArguments, environmentVariables: variables, prepare: {
+        try await TestServer(kind, urls: urls, arguments: files.defaultCertificateArguments, variables: variables, prepare: {
             $0.logging.addSink(sink)
         }) { app in
             if let hsts { app.useHsts(hsts) }

@@ -46,8 +46,9 @@ final class TestServer: @unchecked Sendable {
     /// (never guessing, never sleeping).
     /// `arguments` become configuration (`--Key=value`); `prepare` sees the builder before
     /// the app is built (logging sinks, configuration sources).
+    /// `variables` are more environment variables (ASP.NET's `ASPNETCORE_…` spellings).
     init(_ kind: ServerUnderTest, environment: String = "Production", urls: String = "http://127.0.0.1:0",
-         arguments: [String] = [], contentRoot: String? = nil, environmentVariables: [(String, String)] = [],
+         arguments: [String] = [], variables: [(String, String)] = [], contentRoot: String? = nil,
          options: (inout ServerOptions) -> Void = { _ in },
          prepare: (WebApplicationBuilder) -> Void = { _ in },
          configure: (WebApplication) -> Void) async throws {
@@ -57,7 +58,7 @@ final class TestServer: @unchecked Sendable {
         let builder = WebApplication.builder(
             arguments: ["test"] + (contentRoot.map { ["--contentRoot", $0] } ?? []) + arguments,
             environment: ProcessEnvironment(
-                [("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.serverName)] + environmentVariables
+                [("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", environment), ("HOSTCTL_SERVER", kind.serverName)] + variables
             ),
             readsSettingsFiles: contentRoot != nil
         )
@@ -78,6 +79,13 @@ final class TestServer: @unchecked Sendable {
     func tlsClient(_ options: TestTLSOptions = TestTLSOptions()) throws -> TestClient {
         let client = try TestClient(port: port)
         try client.startTLS(options)
+        return client
+    }
+
+    /// A raw HTTP/2 connection (h2c with prior knowledge), its preface sent.
+    func http2Client(settings: [(UInt16, UInt32)] = [], smallBuffers: Bool = false) throws -> HTTP2TestClient {
+        let client = try HTTP2TestClient(port: port, smallBuffers: smallBuffers)
+        try client.start(settings: settings)
         return client
     }
 

@@ -202,6 +202,8 @@ final class CipherTransport: ConnectionTransport {
         loop.later { [self] in pump() }
     }
 
+    func replaceHandler(with handler: ServedConnection) { self.handler = handler }
+
     func close() {
         guard !closed else { return }
         closed = true

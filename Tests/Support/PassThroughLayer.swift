@@ -132,6 +132,10 @@ public final class PassThroughLayer: ServedConnection, ConnectionTransport {
         if !abovePaused { below.resumeReading() }
     }
 
+    public func replaceHandler(with handler: ServedConnection) {
+        above = handler
+    }
+
     public func close() { below.close() }
     public func shutdownOutput() { below.shutdownOutput() }
     public func reset() { below.reset() }

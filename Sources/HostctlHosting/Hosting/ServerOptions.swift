@@ -44,6 +44,8 @@ public struct ServerOptions: Sendable {
     /// How long the server keeps reading an unread request body after the response, to
     /// keep the connection; after that (or past maxRequestBodySize) it closes instead.
     public var bodyDrainTimeout: Duration = .seconds(5)
+    /// HTTP/2's own limits (Kestrel's `Limits.Http2`).
+    public var http2 = HTTP2ServerLimits()
 
     // MARK: HTTP.sys's extras: the io_uring server applies these; the event-loop server ignores them.
 

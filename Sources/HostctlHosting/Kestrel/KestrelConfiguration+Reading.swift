@@ -71,6 +71,7 @@ extension KestrelConfiguration {
         try duration(limits.section("RequestHeadersTimeout"), &options.requestHeadersTimeout)
         try dataRate(limits.section("MinRequestBodyDataRate"), &options.minRequestBodyDataRate)
         try dataRate(limits.section("MinResponseDataRate"), &options.minResponseDataRate)
+        try readHTTP2Limits(limits.section("Http2"), into: &options.http2)
         if let buffer = options.maxRequestBufferSize {
             let section = limits.section("MaxRequestBufferSize")
             if buffer < options.maxRequestLineSize {
@@ -80,6 +81,44 @@ extension KestrelConfiguration {
                 throw rejected(section, "Maximum request buffer size (\(buffer)) must be greater than or equal to maximum request headers size (\(options.maxRequestHeadersTotalSize)).")
             }
         }
+    }
+
+    /// `Kestrel:Limits:Http2`, with Kestrel's ranges.
+    private static func readHTTP2Limits(_ section: ConfigurationSection, into limits: inout HTTP2ServerLimits) throws(ConfigurationBindingError) {
+        guard section.exists else { return }
+        try count(section.section("MaxStreamsPerConnection"), &limits.maxStreamsPerConnection)
+        try bounded(section.section("HeaderTableSize"), 0...Int(Int32.max), "must be 0 or more.", &limits.headerTableSize)
+        try bounded(
+            section.section("MaxFrameSize"), HTTP2ServerLimits.minimumFrameSize...HTTP2ServerLimits.maximumFrameSize,
+            "A value between \(HTTP2ServerLimits.minimumFrameSize) and \(HTTP2ServerLimits.maximumFrameSize) is required.", &limits.maxFrameSize
+        )
+        try count(section.section("MaxRequestHeaderFieldSize"), &limits.maxRequestHeaderFieldSize)
+        let windows = HTTP2ServerLimits.minimumWindowSize...HTTP2ServerLimits.maximumWindowSize
+        let windowMessage = "A value between \(windows.lowerBound) and \(windows.upperBound) is required."
+        try bounded(section.section("InitialConnectionWindowSize"), windows, windowMessage, &limits.initialConnectionWindowSize)
+        try bounded(section.section("InitialStreamWindowSize"), windows, windowMessage, &limits.initialStreamWindowSize)
+        let delay = section.section("KeepAlivePingDelay")
+        if delay.exists {
+            let value = try delay.decode(Duration.self)
+            guard value >= .seconds(1) else { throw rejected(delay, "must be at least 1 second.") }
+            // Kestrel's TimeSpan.MaxValue (and anything near it) means never.
+            limits.keepAlivePingDelay = value >= .seconds(365 * 24 * 3600) ? nil : value
+        }
+        let timeout = section.section("KeepAlivePingTimeout")
+        if timeout.exists {
+            let value = try timeout.decode(Duration.self)
+            guard value >= .seconds(1) else { throw rejected(timeout, "must be at least 1 second.") }
+            limits.keepAlivePingTimeout = value
+        }
+    }
+
+    private static func bounded(
+        _ section: ConfigurationSection, _ range: ClosedRange<Int>, _ message: String, _ target: inout Int
+    ) throws(ConfigurationBindingError) {
+        guard section.exists else { return }
+        let value = try section.decode(Int.self)
+        guard range.contains(value) else { throw rejected(section, message) }
+        target = value
     }
 
     /// A limit that may be null (no limit): present with no value sets nil.

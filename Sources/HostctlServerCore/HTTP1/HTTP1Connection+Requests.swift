@@ -3,7 +3,7 @@ import HostctlHTTP1
 import HostctlHosting
 
 extension HTTP1Connection {
-    enum ParseOutcome { case ready, needMore, rejected }
+    enum ParseOutcome { case ready, needMore, rejected, handedOver }
 
     /// Parses a head from the unread input, without waiting.
     func parseNext() -> ParseOutcome {
@@ -20,9 +20,26 @@ extension HTTP1Connection {
             if request.headStartedAt == nil { request.headStartedAt = loop.now }
             return .needMore
         } catch {
+            // HTTP/2's preface reads as a request line of version HTTP/2.0: only a failed first
+            // request is looked at again, so requests that parse pay nothing for the check.
+            if acceptsHTTP2Preface, requestCount == 0, handOverToHTTP2() { return .handedOver }
             reject(.parse(error.reason))
             return .rejected
         }
+    }
+
+    /// When the connection opened with HTTP/2's client preface ("PRI * HTTP/2.0\r\n…"),
+    /// hands it, with the bytes read so far, to an HTTP/2 driver that the transport calls
+    /// directly from now on; this driver is done. False when the bytes are not the preface.
+    private func handOverToHTTP2() -> Bool {
+        guard let inbound, HTTP2Preface.startsWithRequestLine(inbound.readableBytes) else { return false }
+        self.inbound = nil
+        request = nil
+        closed = true  // inert: the transport no longer calls it, and nothing it holds is sent
+        let successor = core.makeHTTP2Connection(transport: transport, loop: loop, state: state, id: id, input: inbound)
+        transport.replaceHandler(with: successor)
+        core.connectionHandedOver(from: self, to: successor, on: state)
+        return true
     }
 
     private func makeRequestState() -> HTTP1RequestState {
@@ -38,14 +55,17 @@ extension HTTP1Connection {
         // with both Content-Length and Transfer-Encoding, a rejected request) takes no more
         // requests, however many were pipelined behind: RFC 9112 §9.6 and §6.1.
         guard !closed, !closeWhenSent, !draining || request?.headStartedAt != nil else { return }
-        if parseNext() == .ready {
+        switch parseNext() {
+        case .ready:
             if core.forwards, let request, forwards(request) { return }
             // The task about to start is the queue a head waits in: stamp the parse before it.
             extras?.timeline?.headParsed()
             state.liveTasks += 1
             task = Task(executorPreference: loop.taskExecutor) { [self] in await serve() }
-        } else if inputEnded {
-            closeAfterSending()
+        case .needMore, .rejected:
+            if inputEnded { closeAfterSending() }
+        case .handedOver:
+            break
         }
     }
 
@@ -99,7 +119,7 @@ extension HTTP1Connection {
         switch parseNext() {
         case .ready:
             return .ready
-        case .rejected:
+        case .rejected, .handedOver:
             return .stop
         case .needMore:
             if inputEnded || (draining && request?.headStartedAt == nil) {

@@ -8,16 +8,11 @@ extension HTTP1Connection {
 
         // The client reads the response too slowly (a tunnel has its idle limit instead).
         if let rate = settings.minResponseRate, inFlight != nil || fileInFlight, forwarded != .tunnel {
-            if let observed = sendObservedSince {
-                observeSendProgress()
-                let waited = sendWaitedNanoseconds + (now - observed)
-                if waited > rate.grace, Double(bytesSentWhileWaiting) < rate.bytesPerSecond * Double(waited) / 1e9 {
-                    core.log.responseTooSlow(id)
-                    abort(reason: "The connection was timed out by the server because the response was not read by the client at the specified minimum data rate.")
-                }
-            } else {
-                sendObservedSince = now
-                sentCountLastSeen = transport.sentByteCount
+            if !responseRate.isObserving {
+                responseRate.start(now: now, sentCount: transport.sentByteCount)
+            } else if responseRate.isTooSlow(now: now, sentCount: transport.sentByteCount, rate: rate) {
+                core.log.responseTooSlow(id)
+                abort(reason: ResponseRateWatch.message)
             }
         }
         if closed || abortReason != nil { return }

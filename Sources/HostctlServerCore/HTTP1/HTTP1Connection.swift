@@ -29,6 +29,8 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     var settings: ConnectionSettings { core.settings }
     /// HTTP.sys's extras for this connection's exchanges; nil unless the core applies them.
     let extras: HTTPSysExchangeExtras?
+    /// The endpoint speaks HTTP/2 too: a client that opens with HTTP/2's preface gets it.
+    let acceptsHTTP2Preface: Bool
 
     // Input
     @exclusivity(unchecked) var inbound: ByteBuffer?
@@ -66,15 +68,8 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     @exclusivity(unchecked) var fileInFlight = false
     /// The connection ends once its output is sent: it takes no more requests.
     @exclusivity(unchecked) var closeWhenSent = false
-    // Minimum response rate: a send still pending at a heartbeat is watched from then on
-    // (one that completes between heartbeats says nothing about the client, whether the
-    // transport writes at once, as epoll does, or completes later, as io_uring does); the
-    // time watched and the bytes the transport reports sent meanwhile.
-    @exclusivity(unchecked) var sendObservedSince: Int64?
-    @exclusivity(unchecked) var sendWaitedNanoseconds: Int64 = 0
-    @exclusivity(unchecked) var bytesSentWhileWaiting = 0
-    /// The transport's `sentByteCount` when progress was last counted.
-    @exclusivity(unchecked) var sentCountLastSeen = 0
+    /// The minimum response rate, watched while a send is pending.
+    @exclusivity(unchecked) var responseRate = ResponseRateWatch()
 
     // The task
     @exclusivity(unchecked) var task: Task<Void, Never>?
@@ -87,12 +82,13 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     @exclusivity(unchecked) var draining = false
     @exclusivity(unchecked) var abortReason: String?
 
-    init(transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, core: HTTPServerCore, id: UInt64) {
+    init(transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, core: HTTPServerCore, id: UInt64, acceptsHTTP2Preface: Bool = false) {
         self.transport = transport
         self.loop = loop
         self.state = state
         self.core = core
         self.id = id
+        self.acceptsHTTP2Preface = acceptsHTTP2Preface
         self.idleSince = loop.now
         extras = core.extras.map { HTTPSysExchangeExtras(server: $0, acceptedAt: MonotonicClock.now()) }
     }
@@ -171,11 +167,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
 
     func fileSendCompleted(error: Int32?) {
         fileInFlight = false
-        if let observed = sendObservedSince {
-            observeSendProgress()
-            sendWaitedNanoseconds += loop.now - observed
-            sendObservedSince = nil
-        }
+        if responseRate.isObserving { responseRate.pause(now: loop.now, sentCount: transport.sentByteCount) }
         if let error {
             abort(reason: "Sending a file failed (errno \(error)).")
             return
@@ -185,11 +177,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     }
 
     func sendCompleted(_ buffer: ByteBuffer) {
-        if let observed = sendObservedSince {
-            observeSendProgress()
-            sendWaitedNanoseconds += loop.now - observed
-            sendObservedSince = nil
-        }
+        if responseRate.isObserving { responseRate.pause(now: loop.now, sentCount: transport.sentByteCount) }
         inFlight = nil
         buffer.clear()
         if spare == nil { spare = buffer }
@@ -203,13 +191,6 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
 
     /// Output buffered and in flight.
     var pendingOutput: Int { (outbound?.readableCount ?? 0) + (inFlight?.readableCount ?? 0) }
-
-    /// Counts the bytes the transport reports sent since last asked.
-    func observeSendProgress() {
-        let sent = transport.sentByteCount
-        bytesSentWhileWaiting += sent - sentCountLastSeen
-        sentCountLastSeen = sent
-    }
 
     /// Hands buffered output to the transport (one send in flight at a time).
     func sendOutput() {

@@ -43,8 +43,21 @@ final class EndpointAcceptor: ConnectionAcceptor, @unchecked Sendable {
     }
 
     /// The driver for the protocol the endpoint and the connection settle on: ALPN's choice
-    /// where a TLS layer negotiated one, else the endpoint's protocols.
+    /// where a TLS layer negotiated one, else the endpoint's protocols (see `ProtocolChoice`).
     private func makeProtocol(over transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, id: UInt64) -> any ServedConnection {
-        core.makeHTTP1Connection(transport: transport, loop: loop, state: state, id: id)
+        switch ProtocolChoice.choose(endpoint.protocols, tls: transport.tls) {
+        case .http1:
+            return core.makeHTTP1Connection(transport: transport, loop: loop, state: state, id: id)
+        case .http1OrHTTP2Preface:
+            return core.makeHTTP1Connection(transport: transport, loop: loop, state: state, id: id, acceptsHTTP2Preface: true)
+        case .http2:
+            return core.makeHTTP2Connection(transport: transport, loop: loop, state: state, id: id)
+        case .inadequateSecurity(let message):
+            let connection = core.makeHTTP2Connection(transport: transport, loop: loop, state: state, id: id)
+            connection.refuse(.inadequateSecurity, message: message)
+            return connection
+        case .refused(let message):
+            return RefusedConnection(transport: transport, loop: loop, core: core, state: state, reason: message)
+        }
     }
 }

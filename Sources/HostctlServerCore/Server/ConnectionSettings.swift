@@ -1,4 +1,5 @@
 import HostctlHTTP1
+import HostctlHTTP2
 import HostctlHosting
 
 /// ServerOptions turned into what the connection driver checks on its paths: limits as
@@ -14,6 +15,9 @@ struct ConnectionSettings: Sendable {
     let minResponseRate: (bytesPerSecond: Double, grace: Int64)?
     let bodyDrainTimeout: Int64
     let addsServerHeader: Bool
+    /// What HTTP/2 connections announce and enforce: Kestrel's Http2Limits, and the request
+    /// limits above that apply to HTTP/2 requests too.
+    let http2Limits: HTTP2Limits
     /// A parked connection task with nothing to do for this long ends (a new one starts
     /// with the connection's next request), so idle keep-alive connections hold no task.
     let taskRetirement: Int64 = 1_000_000_000
@@ -37,5 +41,25 @@ struct ConnectionSettings: Sendable {
         minResponseRate = options.minResponseDataRate.map { ($0.bytesPerSecond, $0.gracePeriod.nanoseconds) }
         bodyDrainTimeout = options.bodyDrainTimeout.nanoseconds
         addsServerHeader = options.addsServerHeader
+        http2Limits = HTTP2Limits(options)
+    }
+}
+
+extension HTTP2Limits {
+    init(_ options: ServerOptions) {
+        self.init()
+        let http2 = options.http2
+        maxStreamsPerConnection = http2.maxStreamsPerConnection
+        headerTableSize = http2.headerTableSize
+        maxFrameSize = http2.maxFrameSize
+        maxRequestHeaderFieldSize = http2.maxRequestHeaderFieldSize
+        initialConnectionWindowSize = http2.initialConnectionWindowSize
+        initialStreamWindowSize = http2.initialStreamWindowSize
+        keepAlivePingDelay = http2.keepAlivePingDelay
+        keepAlivePingTimeout = http2.keepAlivePingTimeout
+        maxRequestLineSize = options.maxRequestLineSize
+        maxRequestHeadersTotalSize = options.maxRequestHeadersTotalSize
+        maxRequestHeaderCount = options.maxRequestHeaderCount
+        requestHeadersTimeout = options.requestHeadersTimeout
     }
 }

@@ -108,9 +108,27 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
         nextConnectionID.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
-    /// The HTTP/1.1 driver for a connection whose protocol is settled.
-    func makeHTTP1Connection(transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, id: UInt64) -> HTTP1Connection {
-        HTTP1Connection(transport: transport, loop: loop, state: state, core: self, id: id)
+    /// The HTTP/1.1 driver for a connection; with `acceptsHTTP2Preface` it hands the
+    /// connection to HTTP/2 if the client opens with HTTP/2's preface.
+    func makeHTTP1Connection(
+        transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, id: UInt64, acceptsHTTP2Preface: Bool = false
+    ) -> HTTP1Connection {
+        HTTP1Connection(transport: transport, loop: loop, state: state, core: self, id: id, acceptsHTTP2Preface: acceptsHTTP2Preface)
+    }
+
+    /// The HTTP/2 driver for a connection, started (its SETTINGS go out after the current
+    /// batch of events); `input` holds what an HTTP/1.1 driver read before it saw the preface.
+    func makeHTTP2Connection(transport: ConnectionTransport, loop: EventLoopContext, state: LoopState, id: UInt64, input: ByteBuffer? = nil) -> HTTP2Connection {
+        let connection = HTTP2Connection(transport: transport, loop: loop, state: state, core: self, id: id, input: input)
+        connection.start()
+        return connection
+    }
+
+    /// A driver handed its connection to another (HTTP/1.1 to HTTP/2): the core tracks the new
+    /// one in its place, under the same count. Nothing changes for a driver above a layer
+    /// (the core tracks the layered connection below it).
+    func connectionHandedOver(from old: ServedConnection, to new: ServedConnection, on state: LoopState) {
+        _ = state.replace(old, with: new)
     }
 
     /// A connection the core accepted (the bottom of its stack) has closed. Calls for what
@@ -176,6 +194,13 @@ final class LoopState: @unchecked Sendable {
     init() { dates.refresh() }
 
     func add(_ connection: any ServedConnection) { connections[ObjectIdentifier(connection)] = connection }
+
+    /// Tracks `new` in place of `old`; false when `old` was not tracked here.
+    func replace(_ old: any ServedConnection, with new: any ServedConnection) -> Bool {
+        guard connections.removeValue(forKey: ObjectIdentifier(old)) != nil else { return false }
+        connections[ObjectIdentifier(new)] = new
+        return true
+    }
 
     /// True when `connection` was tracked here.
     func remove(_ connection: any ServedConnection) -> Bool {

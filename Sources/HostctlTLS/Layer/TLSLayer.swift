@@ -197,10 +197,12 @@ final class TLSLayer: ServedConnection, ConnectionTransport {
     /// Decrypts into the protocol's buffer while there is ciphertext and the protocol takes
     /// it; then passes on the end of input once everything before it is delivered.
     private func deliverPlaintext() {
-        guard let engine, let above else { return }
+        guard let engine, above != nil else { return }
         var output = false
         reading: while case .established = phase, !aboveStalled, !inputClosedDelivered {
             guard !inbound.isEmpty || engine.hasBufferedData else { break }
+            // Read each time: the protocol may hand the connection over (`replaceHandler`).
+            guard let above else { break }
             guard let target = above.receiveBuffer() else {
                 aboveStalled = true
                 break
@@ -234,7 +236,7 @@ final class TLSLayer: ServedConnection, ConnectionTransport {
         if inbound.isEmpty { inbound.clear() }
         // Whatever the engine still holds now is part of a record that will never be
         // completed: the protocol's framing judges the truncation.
-        if peerInputEnded, !aboveStalled, !inputClosedDelivered, case .established = phase {
+        if peerInputEnded, !aboveStalled, !inputClosedDelivered, case .established = phase, let above {
             inputClosedDelivered = true
             above.inputClosed()
         }
@@ -390,6 +392,13 @@ final class TLSLayer: ServedConnection, ConnectionTransport {
     }
 
     // MARK: Toward the protocol above
+
+    /// The protocol hands the connection to another (HTTP/1.1 to HTTP/2 on a client
+    /// preface; over TLS, ALPN usually settles it first).
+    func replaceHandler(with handler: ServedConnection) {
+        guard above != nil else { return }
+        above = handler
+    }
 
     func send(_ buffer: ByteBuffer) -> ByteBuffer? {
         // After a close the real transports take the buffer and drop it; so does this layer.

@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""HTTP/2 (h2c) benchmark of hostctl's servers beside h2o and nginx, in one run.
+
+Usage: bench/h2.py [--runs 3] [--requests 200000] [--servers hostctl,hostctl-iouring,h2o,nginx]
+                   [--tests c16m32,c1m100,idle] [--idle 5000] [--markdown FILE]
+
+Each server runs pinned to CPU 0 and h2load (one thread) to CPU 1, on loopback, h2c with
+prior knowledge, GET /plaintext ("Hello, World!"):
+  c16m32   h2load -c16 -m32: 16 connections, 32 streams in flight on each
+  c1m100   h2load -c1 -m100: one connection, 100 streams in flight
+Per test a warm-up of 20000 requests, then --runs measured runs of --requests requests; the
+table shows medians. Server CPU per request = the server's CPU time during a run / requests.
+Idle memory = the server's RSS with N idle HTTP/2 connections open (each made one request,
+then went quiet) minus before, per connection. Ratios are against h2o from the same run (the
+machine is shared and noisy, so only ratios within one run mean anything).
+
+Servers (skipped with a note when not available):
+  hostctl          the bundled sample app, built here in release, on the event-loop server; its
+                   default endpoint (Http1AndHttp2) hands a connection that opens with the
+                   client preface to HTTP/2
+  hostctl-iouring  the same on the io_uring server
+  h2o              a static /plaintext file, 1 thread (Debian's h2o 2.2; h2c with prior
+                   knowledge on a plain listener)
+  nginx            `return 200 "Hello, World!"`, 1 worker (Debian's nginx 1.22: `listen … http2`
+                   without ssl serves h2c with prior knowledge only)
+The TLS variants (h2 by ALPN) come once the servers serve https.
+"""
+import argparse
+import asyncio
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+
+# The process and server helpers of the HTTP/1.1 benchmark (bench/http.py, loaded by path:
+# its module name would shadow the standard library's `http`).
+_spec = importlib.util.spec_from_file_location("bench_http", os.path.join(BENCH, "http.py"))
+common = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(common)
+PORT = 23180
+common.PORT = PORT
+
+TESTS = {"c16m32": (16, 32), "c1m100": (1, 100)}
+
+
+def server_specs(names, work):
+    specs = {}
+    sample = os.path.join(ROOT, ".build", "release", "HostctlSample")
+    if "hostctl" in names or "hostctl-iouring" in names:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "HostctlSample"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    environment = {"HOSTCTL_URLS": f"http://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production"}
+    if "hostctl" in names:
+        specs["hostctl"] = common.Server("hostctl", [sample], env=environment)
+    if "hostctl-iouring" in names:
+        specs["hostctl-iouring"] = common.Server("hostctl-iouring", [sample], env=dict(environment, HOSTCTL_SERVER="iouring"))
+    if "h2o" in names:
+        if shutil.which("h2o"):
+            docroot = os.path.join(work, "h2o-root")
+            os.makedirs(docroot, exist_ok=True)
+            # h2o started as root serves as nobody: the files must be readable to it.
+            os.chmod(work, 0o755)
+            with open(os.path.join(docroot, "plaintext"), "w") as f:
+                f.write("Hello, World!")
+            conf = os.path.join(work, "h2o.conf")
+            with open(conf, "w") as f:
+                f.write(f"""num-threads: 1
+max-connections: 20000
+listen: {{ host: 127.0.0.1, port: {PORT} }}
+access-log: /dev/null
+error-log: {work}/h2o-error.log
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: {docroot}
+""")
+            specs["h2o"] = common.Server("h2o", ["h2o", "-c", conf])
+        else:
+            print("h2o is not installed: skipped", file=sys.stderr)
+    if "nginx" in names:
+        if shutil.which("nginx"):
+            conf = os.path.join(work, "nginx.conf")
+            with open(conf, "w") as f:
+                f.write(f"""worker_processes 1; daemon off; master_process on; error_log {work}/nginx-error.log; pid {work}/nginx.pid;
+worker_rlimit_nofile 30000;
+events {{ worker_connections 20000; }}
+http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s; http2_max_requests 100000000;
+  client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
+  server {{ listen 127.0.0.1:{PORT} http2 reuseport backlog=4096;
+    location /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }} }} }}
+""")
+            specs["nginx"] = common.Server("nginx", ["nginx", "-p", work, "-c", conf])
+        else:
+            print("nginx is not installed: skipped", file=sys.stderr)
+    return specs
+
+
+def h2load(connections, streams, requests):
+    """One h2load run on CPU 1; returns (requests per second, requests succeeded)."""
+    command = ["taskset", "-c", "1", "h2load", "-t1", f"-c{connections}", f"-m{streams}", f"-n{requests}",
+               f"http://127.0.0.1:{PORT}/plaintext"]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=600).stdout
+    rate = re.search(r"finished in [0-9.]+\w+, ([0-9.]+) req/s", output)
+    succeeded = re.search(r"requests: .* (\d+) succeeded", output)
+    protocol = re.search(r"Application protocol: (\S+)", output)
+    if not rate or not succeeded or not protocol or not protocol.group(1).startswith("h2"):
+        sys.exit(f"h2load failed:\n{output}")
+    return float(rate.group(1)), int(succeeded.group(1))
+
+
+def measure_throughput(server, connections, streams, runs, requests):
+    h2load(connections, streams, 20000)  # warm-up
+    results = []
+    for _ in range(runs):
+        before = common.cpu_seconds(server.pids)
+        rate, succeeded = h2load(connections, streams, requests)
+        cpu = common.cpu_seconds(server.pids) - before
+        results.append({"rate": rate, "us_per_request": cpu * 1e6 / max(1, succeeded), "failed": requests - succeeded})
+    return {
+        "rate": statistics.median(r["rate"] for r in results),
+        "us_per_request": statistics.median(r["us_per_request"] for r in results),
+        "failed": sum(r["failed"] for r in results),
+    }
+
+
+# An idle HTTP/2 client: the preface, empty SETTINGS, one GET /plaintext (HPACK: :method GET,
+# :scheme http, :path and :authority as literals without indexing), its response read to
+# END_STREAM, then silence.
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+BLOCK = bytes([0x82, 0x86, 0x04, 10]) + b"/plaintext" + bytes([0x01, 9]) + b"127.0.0.1"
+REQUEST = len(BLOCK).to_bytes(3, "big") + bytes([1, 5, 0, 0, 0, 1]) + BLOCK
+
+
+async def idle_connection(port, semaphore, writers):
+    async with semaphore:
+        try:
+            reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 10)
+            writers.append(writer)
+            writer.write(PREFACE + REQUEST)
+            while True:
+                header = await asyncio.wait_for(reader.readexactly(9), 10)
+                length, kind, flags = int.from_bytes(header[:3], "big"), header[3], header[4]
+                stream = int.from_bytes(header[5:9], "big") & 0x7FFFFFFF
+                await asyncio.wait_for(reader.readexactly(length), 10)
+                if kind == 4 and not flags & 1:
+                    writer.write(bytes([0, 0, 0, 4, 1, 0, 0, 0, 0]))  # SETTINGS ACK
+                if stream == 1 and kind in (0, 1) and flags & 1:
+                    return True
+                if kind in (3, 7):
+                    return False
+        except Exception:  # noqa: BLE001 - any failure counts as a failed connection
+            return False
+
+
+async def hold_idle(port, count, opened, release):
+    semaphore = asyncio.Semaphore(200)
+    writers = []
+    results = await asyncio.gather(*(idle_connection(port, semaphore, writers) for _ in range(count)))
+    opened(sum(results))
+    await release()
+    for writer in writers:
+        writer.close()
+
+
+def measure_idle(server, count):
+    time.sleep(2)
+    before = common.rss_kb(server.pids)
+    state = {}
+
+    async def release():
+        await asyncio.sleep(2)
+        state["held"] = common.rss_kb(server.pids)
+
+    asyncio.run(hold_idle(PORT, count, lambda ok: state.update(ok=ok), release))
+    time.sleep(3)
+    after = common.rss_kb(server.pids)
+    return {"bytes_per_connection": (state["held"] - before) * 1024 / count, "after_kb": after - before, "ok": state["ok"]}
+
+
+def report(results, tests):
+    base = results.get("h2o", {})
+
+    def ratio(name, test):
+        reference = base.get(test, {}).get("rate")
+        value = results[name].get(test, {}).get("rate")
+        return f"{value / reference:.2f}×" if reference and value is not None else "–"
+
+    header = "| server |"
+    rule = "|---|"
+    for test in (t for t in tests if t in TESTS):
+        header += f" {test} req/s | vs h2o | CPU µs/req |"
+        rule += "---|---|---|"
+    if "idle" in tests:
+        header += " idle h2 conn bytes | RSS after close (KB over start) |"
+        rule += "---|---|"
+    lines = [header, rule]
+    for name, row in results.items():
+        cells = [name]
+        for test in (t for t in tests if t in TESTS):
+            result = row.get(test)
+            cells += [f"{result['rate']:,.0f}", ratio(name, test), f"{result['us_per_request']:.2f}"] if result else ["–", "–", "–"]
+        if "idle" in tests:
+            idle = row.get("idle")
+            cells += [f"{idle['bytes_per_connection']:,.0f}", f"{idle['after_kb']:,}"] if idle else ["–", "–"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=200000)
+    parser.add_argument("--servers", default="hostctl,hostctl-iouring,h2o,nginx")
+    parser.add_argument("--tests", default="c16m32,c1m100,idle")
+    parser.add_argument("--idle", type=int, default=5000)
+    parser.add_argument("--markdown", help="also write the table to this file")
+    args = parser.parse_args()
+    if not shutil.which("h2load"):
+        sys.exit("h2load is not installed (Debian's nghttp2-client)")
+    common.raise_fd_limit()
+    work = tempfile.mkdtemp(prefix="hostctl-h2-bench-")
+    tests = args.tests.split(",")
+    results = {}
+    try:
+        for name, server in server_specs(args.servers.split(","), work).items():
+            print(f"== {name}", file=sys.stderr)
+            with server:
+                row = {}
+                for test in tests:
+                    if test in TESTS:
+                        connections, streams = TESTS[test]
+                        row[test] = measure_throughput(server, connections, streams, args.runs, args.requests)
+                    elif test == "idle":
+                        row["idle"] = measure_idle(server, args.idle)
+                results[name] = row
+                print(f"   {row}", file=sys.stderr)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    lines = report(results, tests)
+    print("\n".join(lines))
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    main()
