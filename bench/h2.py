@@ -2,7 +2,7 @@
 """HTTP/2 (h2c) benchmark of hostctl's servers beside h2o and nginx, in one run.
 
 Usage: bench/h2.py [--runs 3] [--requests 200000] [--servers hostctl,hostctl-iouring,h2o,nginx]
-                   [--tests c16m32,c1m100,idle] [--idle 5000] [--markdown FILE]
+                   [--tests c16m32,c1m100,idle] [--idle 5000] [--tls] [--markdown FILE]
 
 Each server runs pinned to CPU 0 and h2load (one thread) to CPU 1, on loopback, h2c with
 prior knowledge, GET /plaintext ("Hello, World!"):
@@ -23,7 +23,9 @@ Servers (skipped with a note when not available):
                    knowledge on a plain listener)
   nginx            `return 200 "Hello, World!"`, 1 worker (Debian's nginx 1.22: `listen … http2`
                    without ssl serves h2c with prior knowledge only)
-The TLS variants (h2 by ALPN) come once the servers serve https.
+With --tls every server serves https on one ECDSA P-256 certificate made for the run
+(`openssl req`), TLS 1.3 only, and h2load negotiates h2 by ALPN (the idle test stays h2c and
+is skipped).
 """
 import argparse
 import asyncio
@@ -52,13 +54,26 @@ common.PORT = PORT
 TESTS = {"c16m32": (16, 32), "c1m100": (1, 100)}
 
 
-def server_specs(names, work):
+def make_certificate(work):
+    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True)
+    os.chmod(key, 0o644)  # h2o and nginx workers read it as nobody
+    return cert, key
+
+
+def server_specs(names, work, tls=None):
     specs = {}
     sample = os.path.join(ROOT, ".build", "release", "HostctlSample")
     if "hostctl" in names or "hostctl-iouring" in names:
         subprocess.run(["swift", "build", "-c", "release", "--product", "HostctlSample"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
-    environment = {"HOSTCTL_URLS": f"http://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production"}
+    environment = {"HOSTCTL_URLS": f"{'https' if tls else 'http'}://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production"}
+    if tls:
+        environment.update({"ASPNETCORE_Kestrel__Certificates__Default__Path": tls[0],
+                            "ASPNETCORE_Kestrel__Certificates__Default__KeyPath": tls[1],
+                            "ASPNETCORE_Kestrel__EndpointDefaults__SslProtocols": "Tls13"})
     if "hostctl" in names:
         specs["hostctl"] = common.Server("hostctl", [sample], env=environment)
     if "hostctl-iouring" in names:
@@ -75,7 +90,10 @@ def server_specs(names, work):
             with open(conf, "w") as f:
                 f.write(f"""num-threads: 1
 max-connections: 20000
-listen: {{ host: 127.0.0.1, port: {PORT} }}
+listen:
+  host: 127.0.0.1
+  port: {PORT}
+{f"  ssl: {{ certificate-file: {tls[0]}, key-file: {tls[1]}, minimum-version: TLSv1.3 }}" if tls else ""}
 access-log: /dev/null
 error-log: {work}/h2o-error.log
 hosts:
@@ -96,7 +114,8 @@ worker_rlimit_nofile 30000;
 events {{ worker_connections 20000; }}
 http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s; http2_max_requests 100000000;
   client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
-  server {{ listen 127.0.0.1:{PORT} http2 reuseport backlog=4096;
+  server {{ listen 127.0.0.1:{PORT} {"ssl " if tls else ""}http2 reuseport backlog=4096;
+    {f"ssl_certificate {tls[0]}; ssl_certificate_key {tls[1]}; ssl_protocols TLSv1.3; ssl_session_tickets on;" if tls else ""}
     location /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }} }} }}
 """)
             specs["nginx"] = common.Server("nginx", ["nginx", "-p", work, "-c", conf])
@@ -105,10 +124,13 @@ http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s; ht
     return specs
 
 
+SCHEME = "http"
+
+
 def h2load(connections, streams, requests):
     """One h2load run on CPU 1; returns (requests per second, requests succeeded)."""
     command = ["taskset", "-c", "1", "h2load", "-t1", f"-c{connections}", f"-m{streams}", f"-n{requests}",
-               f"http://127.0.0.1:{PORT}/plaintext"]
+               f"{SCHEME}://127.0.0.1:{PORT}/plaintext"]
     output = subprocess.run(command, capture_output=True, text=True, timeout=600).stdout
     rate = re.search(r"finished in [0-9.]+\w+, ([0-9.]+) req/s", output)
     succeeded = re.search(r"requests: .* (\d+) succeeded", output)
@@ -223,16 +245,23 @@ def main():
     parser.add_argument("--servers", default="hostctl,hostctl-iouring,h2o,nginx")
     parser.add_argument("--tests", default="c16m32,c1m100,idle")
     parser.add_argument("--idle", type=int, default=5000)
+    parser.add_argument("--tls", action="store_true", help="h2 over TLS 1.3 by ALPN instead of h2c")
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args()
+    global SCHEME
     if not shutil.which("h2load"):
         sys.exit("h2load is not installed (Debian's nghttp2-client)")
     common.raise_fd_limit()
     work = tempfile.mkdtemp(prefix="hostctl-h2-bench-")
     tests = args.tests.split(",")
+    tls = None
+    if args.tls:
+        SCHEME = "https"
+        tests = [t for t in tests if t != "idle"]
+        tls = make_certificate(work)
     results = {}
     try:
-        for name, server in server_specs(args.servers.split(","), work).items():
+        for name, server in server_specs(args.servers.split(","), work, tls).items():
             print(f"== {name}", file=sys.stderr)
             with server:
                 row = {}

@@ -39,4 +39,36 @@ import Testing
         await front.stop()
         await app.stop()
     }
+
+    @Test(arguments: FrontServer.allCases) func theFrontSpeaksHTTP2OverTLSToClients(_ server: FrontServer) async throws {
+        let folder = try TemporaryFolder("front-h2")
+        let certificate = try DevelopmentCertificate.make()
+        let certificatePath = try folder.write("cert.pem", certificate.certificatePEM)
+        let keyPath = try folder.write("key.pem", certificate.privateKeyPEM(password: nil))
+        let app = try await TestApp()
+        let front = try await TestFront(server, source: TestEndpointSource(app.endpoint), urls: "https://127.0.0.1:0") {
+            $0.httpsDefaults.certificate = CertificateConfiguration(path: certificatePath, keyPath: keyPath)
+        }
+        let client = try front.client()
+        var options = TestTLSOptions()
+        options.trustedCertificates = certificatePath
+        options.applicationProtocols = ["h2", "http/1.1"]
+        try client.startTLS(options)
+        #expect(client.negotiatedProtocol == "h2", "the front offers h2 first on its https URLs")
+        let session = HTTP2ClientSession()
+        try client.send(
+            HTTP2TestFrame.preface + HTTP2TestFrame.settings().bytes + session.request(1, path: "/headers", scheme: "https").bytes
+                + session.request(3, path: "/declared", scheme: "https").bytes
+        )
+        while !(session.responses[1]?.ended == true && session.responses[3]?.ended == true) {
+            guard let bytes = try client.takeReceived() else { break }
+            session.receive(bytes)
+        }
+        let seen = session.responses[1]?.text ?? ""
+        #expect(seen.contains("x-forwarded-proto: https"), "the app hears of TLS over its HTTP/1.1 hop: \(seen)")
+        #expect(session.responses[3]?.text == "12345")
+        #expect(app.seen.requests == 2)
+        await front.stop()
+        await app.stop()
+    }
 }

@@ -75,6 +75,14 @@ public final class TestClient: @unchecked Sendable {
         return true
     }
 
+    /// The bytes that have come, after waiting for at least one more read; nil once the
+    /// server has closed and nothing is left (for protocols parsed by the caller).
+    public func takeReceived() throws -> [UInt8]? {
+        if buffer.isEmpty, try !fill() { return nil }
+        defer { buffer.removeAll() }
+        return buffer
+    }
+
     /// Everything until the server closes the connection.
     public func readToEnd() throws -> String {
         while try fill() {}

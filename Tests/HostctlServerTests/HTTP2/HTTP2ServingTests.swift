@@ -8,10 +8,10 @@ import Testing
 /// with a raw client that checks the frames, and curl for a real client's view.
 @Suite struct HTTP2ServingTests {
     static func server(
-        _ kind: ServerUnderTest, arguments: [String] = [], variables: [(String, String)] = [],
+        _ kind: ServerUnderTest, urls: String = "http://127.0.0.1:0", arguments: [String] = [], variables: [(String, String)] = [],
         options: (inout ServerOptions) -> Void = { _ in }, extra: (WebApplication) -> Void = { _ in }
     ) async throws -> TestServer {
-        try await TestServer(kind, arguments: arguments, variables: variables, options: options) { app in
+        try await TestServer(kind, urls: urls, arguments: arguments, variables: variables, options: options) { app in
             app.get("/plaintext") { context in
                 context.response.contentType = "text/plain"
                 try await context.response.write("Hello, World!")
