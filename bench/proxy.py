@@ -3,6 +3,7 @@
 nginx as a reverse proxy, in one run; then the front's cold start and crash recovery.
 
 Usage: bench/proxy.py [--runs 3] [--duration 10] [--setups direct,front,nginx] [--recoveries 5]
+                      [--websocket-connections 64]
 
 Throughput: wrk (64 keep-alive connections, `/plaintext`, depth 1) pinned to CPU 1; the
 proxy and the app both pinned to CPU 0, so each setup gets the same one CPU and the cost of
@@ -11,6 +12,11 @@ the extra hop shows as a lower rate. 3 s warm-up, then medians of --runs runs.
   front   `hostctl proxy --urls … -- HostctlSample`: the front, with the app started by it
   nginx   Debian's nginx, 1 worker, `proxy_pass` to the sample with `keepalive 64` upstream
           connections and HTTP/1.1 (nginx's recommended reverse-proxy set-up)
+WebSocket echo: bench/ws-echo (an epoll echo app and a load client in C, built here) with
+64 connections, each sending a 32-byte message and waiting for its echo before the next,
+messages per second over --duration s (medians of --runs), the app alone vs behind
+`hostctl proxy -- ws_echo_bench server` (a foreign app: its port from PORT, ready when it
+accepts); the client on CPU 1, the app and the front on CPU 0.
 Cold start: time from a fresh front (app not yet started) to the first response.
 Crash recovery: time from SIGKILL of the app to the next 200 through the front, with a
 client retrying every 5 ms.
@@ -172,16 +178,54 @@ def crash_recoveries(count):
     return times
 
 
+def build_ws_echo(work):
+    binary = os.path.join(work, "ws_echo_bench")
+    subprocess.run(["cc", "-O2", os.path.join(BENCH, "ws-echo", "ws_echo_bench.c"), "-o", binary, "-lcrypto"], check=True)
+    return binary
+
+
+def ws_client(connections, seconds):
+    command = ["taskset", "-c", "1", WS_ECHO, "client", str(PORT), str(connections), str(seconds)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    if result.returncode != 0:
+        sys.exit(f"the WebSocket client failed: {result.stdout}{result.stderr}")
+    return float(result.stdout.split()[0])
+
+
+def websocket_echo(connections, runs, duration):
+    rates = {}
+    for name, command, variables in [
+            ("direct", [WS_ECHO, "server"], {"PORT": str(PORT)}),
+            ("front", [HOSTCTL, "proxy", "--urls", f"http://127.0.0.1:{PORT}", "--", WS_ECHO, "server"], {})]:
+        process = subprocess.Popen(["taskset", "-c", "0"] + command, env=dict(os.environ, **QUIET_ENV, **variables),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            bench.wait_for_port(PORT, process)
+            ws_client(1, 1)  # behind the front: starts the app
+            rates[name] = statistics.median(ws_client(connections, duration) for _ in range(runs))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+        print(f"   websocket {name}: {rates[name]:,.0f} messages/s", file=sys.stderr)
+    return rates
+
+
+WS_ECHO = None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--setups", default="direct,front,nginx")
     parser.add_argument("--recoveries", type=int, default=5)
+    parser.add_argument("--websocket-connections", type=int, default=64, help="0: no WebSocket test")
     args = parser.parse_args()
     bench.raise_fd_limit()
     build()
     work = tempfile.mkdtemp(prefix="hostctl-proxy-bench-")
+    global WS_ECHO
+    WS_ECHO = build_ws_echo(work)
     results = {}
     for name, servers in setups(args.setups.split(","), work).items():
         print(f"== {name}", file=sys.stderr)
@@ -193,6 +237,10 @@ def main():
         nginx, direct = results.get("nginx", {}).get("rate"), results.get("direct", {}).get("rate")
         lines.append(f"| {name} | {r['rate']:,.0f} | {r['rate'] / nginx:.2f}× | {r['rate'] / direct:.2f}× | {r['us_per_request']:.1f} | {r['p99_ms']:.2f} |"
                      if nginx and direct else f"| {name} | {r['rate']:,.0f} | – | – | {r['us_per_request']:.1f} | {r['p99_ms']:.2f} |")
+    if args.websocket_connections:
+        ws = websocket_echo(args.websocket_connections, args.runs, args.duration)
+        lines += ["", f"| WebSocket echo, {args.websocket_connections} connections | messages/s | vs direct |", "|---|---|---|"]
+        lines += [f"| {name} | {rate:,.0f} | {rate / ws['direct']:.2f}× |" for name, rate in ws.items()]
     if args.recoveries:
         cold = cold_starts(args.recoveries)
         crash = crash_recoveries(args.recoveries)

@@ -28,6 +28,10 @@ public final class LoopServer<Transport: ServerTransport>: Server, @unchecked Se
     private var group: EventLoopGroup<Transport.Loop>?
     private var core: HTTPServerCore?
     private var listeners: [any LoopListener] = []
+    /// While a stop is under way, the callers that came later, waiting for it (rather than
+    /// joining the loops a second time).
+    private var stopWaiters: [CheckedContinuation<Void, Never>]?
+    private let stopLock = Lock()
 
     /// With `forwarding`, HTTP/1.1 requests are offered to it before the app pipeline (the
     /// front's forwarding path); the pipeline runs the requests it does not take.
@@ -101,12 +105,43 @@ public final class LoopServer<Transport: ServerTransport>: Server, @unchecked Se
         loop.execute { [reloader] in _ = loop.localState(key: key) { reloader } }
     }
 
+    private enum StopRole {
+        case stopper(EventLoopGroup<Transport.Loop>, HTTPServerCore, [any LoopListener])
+        case waiter
+        case done
+    }
+
+    /// Stops gracefully; callers at the same time all wait for the one stop.
     public func stop(timeout: Duration) async {
-        guard let group, let core else { return }
-        let listeners = self.listeners
-        self.listeners.removeAll()
-        await stopGracefully(listeners: listeners, core: core, loops: group.loops, timeout: timeout) { group.stop() }
-        self.group = nil
-        self.core = nil
+        let role: StopRole = stopLock.withLock {
+            if stopWaiters != nil { return .waiter }
+            guard let group, let core else { return .done }
+            stopWaiters = []
+            let listeners = self.listeners
+            self.listeners.removeAll()
+            return .stopper(group, core, listeners)
+        }
+        switch role {
+        case .done:
+            return
+        case .waiter:
+            await withCheckedContinuation { continuation in
+                let waiting = stopLock.withLock { () -> Bool in
+                    guard stopWaiters != nil else { return false }
+                    stopWaiters!.append(continuation)
+                    return true
+                }
+                if !waiting { continuation.resume() }
+            }
+        case .stopper(let group, let core, let listeners):
+            await stopGracefully(listeners: listeners, core: core, loops: group.loops, timeout: timeout) { group.stop() }
+            let waiters = stopLock.withLock {
+                self.group = nil
+                self.core = nil
+                defer { stopWaiters = nil }
+                return stopWaiters ?? []
+            }
+            for waiter in waiters { waiter.resume() }
+        }
     }
 }

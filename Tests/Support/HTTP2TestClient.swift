@@ -65,6 +65,7 @@ public final class HTTP2TestClient: @unchecked Sendable {
             guard poll(&entry, 1, Int32(max(1, remaining * 1000))) > 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 65536)
             let count = recv(socket.fd, &chunk, chunk.count, 0)
+            if count < 0, errno == EINTR { continue }  // a signal handler interrupted it
             guard count > 0 else {
                 closedByServer = true
                 return done(session)

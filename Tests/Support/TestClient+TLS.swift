@@ -89,8 +89,12 @@ extension TestClient {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         let connection = try TestTLSConnection(descriptor: fd, options: options)
         ERR_clear_error()
-        guard SSL_connect(connection.ssl) == 1 else {
-            throw TestFailure("TLS handshake failed: \(TestTLSConnection.errors())")
+        var result: Int32
+        repeat { result = SSL_connect(connection.ssl) } while result != 1 && Self.interrupted(connection.ssl, result)
+        guard result == 1 else {
+            let code = errno
+            let kind = SSL_get_error(connection.ssl, result)
+            throw TestFailure("TLS handshake failed: \(TestTLSConnection.errors()) (SSL_get_error \(kind), errno \(code): \(String(cString: strerror(code))))")
         }
         tls = connection
     }
@@ -139,22 +143,42 @@ extension TestClient {
     func tlsSend(_ connection: TestTLSConnection, _ bytes: [UInt8]) throws {
         var written = 0
         ERR_clear_error()
-        guard bytes.isEmpty || SSL_write_ex(connection.ssl, bytes, bytes.count, &written) == 1 else {
-            throw TestFailure("TLS write failed: \(TestTLSConnection.errors())")
+        guard !bytes.isEmpty else { return }
+        var sent = 0
+        while sent < bytes.count {
+            let result = bytes[sent...].withUnsafeBytes { SSL_write_ex(connection.ssl, $0.baseAddress, $0.count, &written) }
+            if result == 1 {
+                sent += written
+            } else if !Self.interrupted(connection.ssl, result) {
+                throw TestFailure("TLS write failed: \(TestTLSConnection.errors())")
+            }
         }
     }
 
     /// Reads decrypted bytes into `chunk`: the count, 0 at the end of the stream; throws on timeout.
     func tlsReceive(_ connection: TestTLSConnection, into chunk: inout [UInt8]) throws -> Int {
         var count = 0
-        ERR_clear_error()
-        errno = 0
-        if SSL_read_ex(connection.ssl, &chunk, chunk.count, &count) == 1 { return count }
+        var result: Int32
+        repeat {
+            ERR_clear_error()
+            errno = 0
+            result = SSL_read_ex(connection.ssl, &chunk, chunk.count, &count)
+        } while result != 1 && Self.interrupted(connection.ssl, result)
+        if result == 1 { return count }
         let error = SSL_get_error(connection.ssl, 0)
         if error == SSL_ERROR_SYSCALL, errno == EAGAIN || errno == EWOULDBLOCK {
             throw TestFailure("timed out after \(timeout) s waiting for the server (TLS)")
         }
         return 0  // close_notify, a FIN, a reset or an alert: the stream is over
+    }
+
+    /// A blocking call a signal handler interrupted (EINTR): OpenSSL reports it as wanting to
+    /// read or write again, or as a failed system call; either way it is made again.
+    static func interrupted(_ ssl: OpaquePointer, _ result: Int32) -> Bool {
+        let code = errno
+        guard code == EINTR else { return false }
+        let kind = SSL_get_error(ssl, result)
+        return kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE || kind == SSL_ERROR_SYSCALL
     }
 
     /// Whether OpenSSL holds decrypted bytes not yet read (then the socket need not be polled).

@@ -51,6 +51,7 @@ public final class TestClient: @unchecked Sendable {
             var offset = 0
             while offset < raw.count {
                 let count = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if count < 0, errno == EINTR { continue }
                 guard count > 0 else { throw SystemError.last("send") }
                 offset += count
             }
@@ -63,13 +64,22 @@ public final class TestClient: @unchecked Sendable {
     /// Reads more bytes; false on end of stream. Throws on timeout.
     @discardableResult
     public func fill() throws -> Bool {
+        // The suite's processes send signals (children ending, relayed signals): a call a
+        // handler interrupts (EINTR) is made again, never taken for the server's answer.
         if !tlsHasPending {
-            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&entry, 1, Int32(timeout * 1000))
+            let deadline = MonotonicClock.now() + Int64(timeout * 1e9)
+            var ready: Int32
+            repeat {
+                var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                ready = poll(&entry, 1, Int32(max(0, (deadline - MonotonicClock.now()) / 1_000_000)))
+            } while ready < 0 && errno == EINTR
             guard ready > 0 else { throw TestFailure("timed out after \(timeout) s waiting for the server; have: \(String(decoding: buffer, as: UTF8.self))") }
         }
         var chunk = [UInt8](repeating: 0, count: 65536)
-        let count = try tls.map { try tlsReceive($0, into: &chunk) } ?? recv(fd, &chunk, chunk.count, 0)
+        var count: Int
+        repeat {
+            count = try tls.map { try tlsReceive($0, into: &chunk) } ?? recv(fd, &chunk, chunk.count, 0)
+        } while count < 0 && errno == EINTR
         if count <= 0 { return false }
         buffer.append(contentsOf: chunk[0..<count])
         return true
@@ -107,7 +117,9 @@ public final class TestClient: @unchecked Sendable {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&entry, 1, Int32(timeout * 1000)) > 0 else { throw TestFailure("timed out waiting for the server") }
         var chunk = [UInt8](repeating: 0, count: 4096)
-        return recv(fd, &chunk, chunk.count, 0) < 0 && errno == ECONNRESET
+        var count: Int
+        repeat { count = recv(fd, &chunk, chunk.count, 0) } while count < 0 && errno == EINTR
+        return count < 0 && errno == ECONNRESET
     }
 
     /// True if the server closed the connection (reads end of stream) within the timeout.

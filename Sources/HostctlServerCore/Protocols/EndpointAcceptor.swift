@@ -4,8 +4,10 @@ import HostctlCore
 /// under the core's limits, its endpoint's layers, and the protocol driver its endpoint and
 /// negotiation choose. The core tracks the bottom of each stack (what the transport calls).
 final class EndpointAcceptor: ConnectionAcceptor, @unchecked Sendable {
-    /// The core owns its acceptors' purpose and outlives them in every server.
-    unowned let core: HTTPServerCore
+    /// Held strongly: the listeners hold their acceptor, so the core (which the connections
+    /// reach without counting) lives as long as any loop can accept or tick through it, even
+    /// for a server released without being stopped.
+    let core: HTTPServerCore
     let endpoint: HTTPEndpointOptions
 
     init(core: HTTPServerCore, endpoint: HTTPEndpointOptions) {

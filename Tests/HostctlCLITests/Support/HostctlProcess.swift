@@ -68,7 +68,7 @@ enum Hostctl {
         request.standardError = .pipe
         request.grouping = newProcessGroup ? .newGroup : .inherit
         request.passedDescriptors = descriptors
-        let child = try ChildProcess.spawn(request)
+        let child = try spawnRetryingBusyText(request)
         let output = OutputCollector()
         var monitor = ChildMonitor()
         monitor.outputs = [
@@ -145,4 +145,19 @@ private final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
             job.runSynchronously(on: asUnownedTaskExecutor())
         }
     }
+}
+
+/// A binary the suite has just copied can be briefly "busy" (ETXTBSY): a child that another
+/// test forked at that moment holds the copy's write descriptor until it execs. Tried again a
+/// few times, as Go's os/exec does for the same race.
+private func spawnRetryingBusyText(_ request: SpawnRequest) throws -> ChildProcess {
+    for _ in 0..<20 {
+        let result = Result { () throws(SystemError) -> ChildProcess in try ChildProcess.spawn(request) }
+        if case .failure(let error) = result, error.code == ETXTBSY {
+            usleep(50_000)
+            continue
+        }
+        return try result.get()
+    }
+    return try ChildProcess.spawn(request)
 }

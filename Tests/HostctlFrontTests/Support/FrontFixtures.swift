@@ -73,7 +73,7 @@ func startApp(
         environment: ProcessEnvironment(
             [("HOSTCTL_URLS", urls), ("HOSTCTL_ENVIRONMENT", "Production"), ("HOSTCTL_SERVER", server.rawValue)] + variables
         ),
-        servers: forwarding.map { WebApplication.servers(forwarding: $0) } ?? WebApplication.defaultServers, readsSettingsFiles: true
+        servers: forwarding.map { WebApplication.servers(forwarding: $0) } ?? WebApplication.defaultServers, readsSettingsFiles: false
     )
     builder.serverOptions.eventLoopCount = 1
     options(&builder.serverOptions)

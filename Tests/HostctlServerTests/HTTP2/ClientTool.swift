@@ -23,15 +23,22 @@ struct ClientTool: Sendable {
         return tool
     }
 
-    /// Runs it with `arguments` on this thread; past `seconds` it is killed and the run fails.
-    func run(_ arguments: [String], input: String? = nil, seconds: Double = 30) throws -> Result {
+    /// Runs it with `arguments` off Swift's cooperative pool (a tool runs for seconds, and the
+    /// pool's few threads serve every other test meanwhile); past `seconds` it is killed and
+    /// the run fails.
+    func run(_ arguments: [String], input: String? = nil, seconds: Double = 30) async throws -> Result {
+        let path = self.path
+        return try await offThePool { try Self.runBlocking(path: path, arguments, input: input, seconds: seconds) }
+    }
+
+    private static func runBlocking(path: String, _ arguments: [String], input: String?, seconds: Double) throws -> Result {
         let result = try ExternalTool.runBlocking(path: path, arguments, input: input ?? "", timeout: seconds)
         return Result(status: result.status, output: result.stdout, errors: result.stderr)
     }
 
     /// Python 3 with the h2 package, when both are here.
     static let pythonWithH2: ClientTool? = {
-        guard let python = find("python3"), (try? python.run(["-c", "import h2, hpack"], seconds: 20))?.succeeded == true else { return nil }
+        guard let python = find("python3"), (try? runBlocking(path: python.path, ["-c", "import h2, hpack"], input: nil, seconds: 20))?.succeeded == true else { return nil }
         return python
     }()
 }

@@ -5,7 +5,9 @@ import Testing
 
 /// Independent HTTP/2 implementations against both servers over h2c: nghttp and h2load
 /// (nghttp2-client), Python's h2 package, and h2spec's conformance suite.
-@Suite struct HTTP2ClientToolTests {
+/// Serialized, and the heavy tools (h2load, h2spec) on the two servers without the test layer:
+/// each runs for seconds at full speed, and the suite shares two cores with every other test.
+@Suite(.serialized) struct HTTP2ClientToolTests {
     static func server(_ kind: ServerUnderTest, arguments: [String] = []) async throws -> TestServer {
         try await HTTP2ServingTests.server(kind, arguments: arguments)
     }
@@ -14,19 +16,19 @@ import Testing
         let nghttp = try ClientTool.require("nghttp", installedBy: "nghttp2-client")
         let server = try await Self.server(kind)
         let base = "http://127.0.0.1:\(server.port)"
-        let result = try nghttp.run(["-nv", "-t", "10", base + "/plaintext", base + "/users/7"])
+        let result = try await nghttp.run(["-nv", "-t", "10", base + "/plaintext", base + "/users/7"])
         #expect(result.succeeded, "\(result.errors)")
         #expect(result.output.components(separatedBy: ":status: 200").count == 3, "both requests answered: \(result.output)")
-        let upload = try nghttp.run(["-t", "10", "-d", "-", base + "/echo"], input: String(repeating: "0123456789", count: 20_000))
+        let upload = try await nghttp.run(["-t", "10", "-d", "-", base + "/echo"], input: String(repeating: "0123456789", count: 20_000))
         #expect(upload.output == String(repeating: "0123456789", count: 20_000))
         await server.stop()
     }
 
-    @Test(arguments: ServerUnderTest.allCases) func h2load(_ kind: ServerUnderTest) async throws {
+    @Test(arguments: ServerUnderTest.direct) func h2load(_ kind: ServerUnderTest) async throws {
         let h2load = try ClientTool.require("h2load", installedBy: "nghttp2-client")
         let server = try await Self.server(kind)
         // Bounded: 4000 requests, 4 connections of 25 streams each.
-        let result = try h2load.run(["-n", "4000", "-c", "4", "-m", "25", "-t", "1", "http://127.0.0.1:\(server.port)/plaintext"], seconds: 60)
+        let result = try await h2load.run(["-n", "4000", "-c", "4", "-m", "25", "-t", "1", "http://127.0.0.1:\(server.port)/plaintext"], seconds: 60)
         #expect(result.succeeded, "\(result.errors)")
         #expect(result.output.contains("4000 succeeded, 0 failed"), "\(result.output)")
         #expect(result.output.contains("status codes: 4000 2xx"))
@@ -38,7 +40,7 @@ import Testing
             throw TestFailure("python3 with the h2 package is needed (.ci/run installs it)")
         }
         let server = try await Self.server(kind)
-        let result = try python.run(["-c", Self.pythonClient, String(server.port)], seconds: 60)
+        let result = try await python.run(["-c", Self.pythonClient, String(server.port)], seconds: 60)
         #expect(result.succeeded, "\(result.errors)")
         #expect(result.output == "plaintext 200 Hello, World!\nsum 200 5 octets, checksum abc x-count=5\nbig 200 2097152\n", "\(result.output)")
         await server.stop()
@@ -97,7 +99,7 @@ import Testing
 
     @Test(
         .enabled(if: ClientTool.find("h2spec") != nil, "h2spec is not on PATH: the conformance suite was skipped"),
-        arguments: ServerUnderTest.allCases
+        arguments: ServerUnderTest.direct
     )
     func h2spec(_ kind: ServerUnderTest) async throws {
         let h2spec = try #require(ClientTool.find("h2spec"))
@@ -105,7 +107,7 @@ import Testing
         // HTTP/1.1 request (and gets HTTP/1.1's 400).
         let server = try await Self.server(kind, arguments: ["--Kestrel:EndpointDefaults:Protocols=Http2"])
         // A path whose response has a body: some cases need DATA held back by a closed window.
-        let result = try h2spec.run(["-h", "127.0.0.1", "-p", String(server.port), "-P", "/plaintext", "-o", "5"], seconds: 300)
+        let result = try await h2spec.run(["-h", "127.0.0.1", "-p", String(server.port), "-P", "/plaintext", "-o", "5"], seconds: 300)
         let summary = result.output.split(separator: "\n").last { $0.contains("tests,") }.map(String.init) ?? "no summary"
         print("h2spec on \(kind.testDescription): \(summary)")
         #expect(summary.hasSuffix("0 failed"), "\(result.output.suffix(3000))")

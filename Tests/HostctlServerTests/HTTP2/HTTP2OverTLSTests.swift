@@ -4,7 +4,7 @@ import Testing
 
 /// HTTP/2 over TLS, chosen by ALPN, on both servers with real clients: curl, nghttp, h2load
 /// and h2spec's TLS run; an HTTP/2-only TLS endpoint and a client that offers only HTTP/1.1.
-@Suite struct HTTP2OverTLSTests {
+@Suite(.serialized) struct HTTP2OverTLSTests {
     static func server(_ kind: ServerUnderTest, files: CertificateFiles, arguments: [String] = []) async throws -> TestServer {
         try await HTTP2ServingTests.server(kind, urls: "https://127.0.0.1:0", arguments: files.defaultCertificateArguments + arguments)
     }
@@ -42,18 +42,18 @@ import Testing
         await server.stop()
     }
 
-    @Test(arguments: ServerUnderTest.allCases) func nghttpAndH2load(_ kind: ServerUnderTest) async throws {
+    @Test(arguments: ServerUnderTest.direct) func nghttpAndH2load(_ kind: ServerUnderTest) async throws {
         let nghttp = try ClientTool.require("nghttp", installedBy: "nghttp2-client")
         let h2load = try ClientTool.require("h2load", installedBy: "nghttp2-client")
         let files = try CertificateFiles()
         let server = try await Self.server(kind, files: files)
         let base = "https://127.0.0.1:\(server.port)"
-        let fetched = try nghttp.run(["-nv", "-t", "10", base + "/plaintext", base + "/users/7"])
+        let fetched = try await nghttp.run(["-nv", "-t", "10", base + "/plaintext", base + "/users/7"])
         #expect(fetched.succeeded, "\(fetched.errors)")
         #expect(fetched.output.components(separatedBy: ":status: 200").count == 3, "\(fetched.output)")
         #expect(fetched.output.contains("h2"), "ALPN h2: \(fetched.output.prefix(2000))")
         // Bounded: 2000 requests over 4 TLS connections of 25 streams each.
-        let load = try h2load.run(["-n", "2000", "-c", "4", "-m", "25", "-t", "1", base + "/plaintext"], seconds: 60)
+        let load = try await h2load.run(["-n", "2000", "-c", "4", "-m", "25", "-t", "1", base + "/plaintext"], seconds: 60)
         #expect(load.succeeded, "\(load.errors)")
         #expect(load.output.contains("Application protocol: h2"), "\(load.output)")
         #expect(load.output.contains("2000 succeeded, 0 failed"), "\(load.output)")
@@ -85,13 +85,13 @@ import Testing
 
     @Test(
         .enabled(if: ClientTool.find("h2spec") != nil, "h2spec is not on PATH: the TLS conformance run was skipped"),
-        arguments: ServerUnderTest.allCases
+        arguments: ServerUnderTest.direct
     )
     func h2specOverTLS(_ kind: ServerUnderTest) async throws {
         let h2spec = try #require(ClientTool.find("h2spec"))
         let files = try CertificateFiles()
         let server = try await Self.server(kind, files: files, arguments: ["--Kestrel:EndpointDefaults:Protocols=Http2"])
-        let result = try h2spec.run(["-t", "-k", "-h", "127.0.0.1", "-p", String(server.port), "-P", "/plaintext", "-o", "5"], seconds: 300)
+        let result = try await h2spec.run(["-t", "-k", "-h", "127.0.0.1", "-p", String(server.port), "-P", "/plaintext", "-o", "5"], seconds: 300)
         let summary = result.output.split(separator: "\n").last { $0.contains("tests,") }.map(String.init) ?? "no summary"
         print("h2spec over TLS on \(kind.testDescription): \(summary)")
         #expect(summary.hasSuffix("0 failed"), "\(result.output.suffix(3000))")
