@@ -8,7 +8,9 @@ import Testing
 /// app, saying `X-Forwarded-Proto: https`, as the ASP.NET Core Module does (it never
 /// forwards HTTPS): over real sockets, on both servers.
 @Suite struct FrontHTTPSTests {
-    @Test(arguments: FrontServer.allCases) func theFrontTerminatesTLSAndForwardsTheScheme(_ server: FrontServer) async throws {
+    /// An app, and a front on an https:// URL before it with a fresh localhost certificate:
+    /// the certificate's path (for a client to trust) in its folder, kept while the test holds it.
+    static func frontOverHTTPS(_ server: FrontServer) async throws -> (TestApp, TestFront, (path: String, folder: TemporaryFolder)) {
         let folder = try TemporaryFolder("front-https")
         let certificate = try DevelopmentCertificate.make()
         let certificatePath = try folder.write("cert.pem", certificate.certificatePEM)
@@ -17,10 +19,15 @@ import Testing
         let front = try await TestFront(server, source: TestEndpointSource(app.endpoint), urls: "https://127.0.0.1:0") {
             $0.httpsDefaults.certificate = CertificateConfiguration(path: certificatePath, keyPath: keyPath)
         }
+        return (app, front, (certificatePath, folder))
+    }
+
+    @Test(arguments: FrontServer.allCases) func theFrontTerminatesTLSAndForwardsTheScheme(_ server: FrontServer) async throws {
+        let (app, front, certificate) = try await Self.frontOverHTTPS(server)
         #expect(front.app.urls.first?.hasPrefix("https://127.0.0.1:") == true)
         let client = try front.client()
         var options = TestTLSOptions()
-        options.trustedCertificates = certificatePath
+        options.trustedCertificates = certificate.path
         try client.startTLS(options)
         for _ in 0..<2 {
             try client.send("GET /headers HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -41,17 +48,10 @@ import Testing
     }
 
     @Test(arguments: FrontServer.allCases) func theFrontSpeaksHTTP2OverTLSToClients(_ server: FrontServer) async throws {
-        let folder = try TemporaryFolder("front-h2")
-        let certificate = try DevelopmentCertificate.make()
-        let certificatePath = try folder.write("cert.pem", certificate.certificatePEM)
-        let keyPath = try folder.write("key.pem", certificate.privateKeyPEM(password: nil))
-        let app = try await TestApp()
-        let front = try await TestFront(server, source: TestEndpointSource(app.endpoint), urls: "https://127.0.0.1:0") {
-            $0.httpsDefaults.certificate = CertificateConfiguration(path: certificatePath, keyPath: keyPath)
-        }
+        let (app, front, certificate) = try await Self.frontOverHTTPS(server)
         let client = try front.client()
         var options = TestTLSOptions()
-        options.trustedCertificates = certificatePath
+        options.trustedCertificates = certificate.path
         options.applicationProtocols = ["h2", "http/1.1"]
         try client.startTLS(options)
         #expect(client.negotiatedProtocol == "h2", "the front offers h2 first on its https URLs")
