@@ -99,8 +99,9 @@ class App:
             subprocess.run([hostctl, "new", "web", "-n", "Shop", "-o", self.directory, "--hosting-source", ROOT],
                            check=True, stdout=subprocess.DEVNULL)
             self.source = os.path.join(self.directory, "Sources", "ShopApp", "App.swift")
-            self.product, self.path = "Shop", "/"
-            self.pattern, self.template = r'write\("Hello from Shop![^"]*"\)', 'write("Hello from Shop! {marker}\\n")'
+            # The page at / is wwwroot's static index.html: the edit goes to a route in code.
+            self.product, self.path = "Shop", "/hello/watch"
+            self.pattern, self.template = r'write\("Hello, [^"]*"\)', 'write("Hello, {marker}\\n")'
         self.edits = 0
 
     def edit(self):
