@@ -7,18 +7,7 @@ import HostctlHTTP1
 /// Proxy-Authorization (the list of RFC 2616 §13.5.1, as proxies apply it).
 enum HopByHopFields {
     /// Whether `name` is one of the fixed hop-by-hop fields (without regard to case).
-    static func contains(_ name: UnsafeRawBufferPointer) -> Bool {
-        switch name.count {
-        case 2: ASCII.equalsLowercased(name, "te")
-        case 7: ASCII.equalsLowercased(name, "trailer") || ASCII.equalsLowercased(name, "upgrade")
-        case 10: ASCII.equalsLowercased(name, "connection") || ASCII.equalsLowercased(name, "keep-alive")
-        case 16: ASCII.equalsLowercased(name, "proxy-connection")
-        case 17: ASCII.equalsLowercased(name, "transfer-encoding")
-        case 18: ASCII.equalsLowercased(name, "proxy-authenticate")
-        case 19: ASCII.equalsLowercased(name, "proxy-authorization")
-        default: false
-        }
-    }
+    static func contains(_ name: UnsafeRawBufferPointer) -> Bool { FrontFieldName(name).isHopByHop }
 
     /// `contains` for a name held as a String (trailer fields).
     static func contains(_ name: String) -> Bool {
@@ -28,6 +17,54 @@ enum HopByHopFields {
 
     static func isConnection(_ name: UnsafeRawBufferPointer) -> Bool {
         name.count == 10 && ASCII.equalsLowercased(name, "connection")
+    }
+}
+
+/// Every field name the front treats apart, in either direction: one switch on the length
+/// first, so most fields cost one comparison or none. The request and response heads map
+/// these to what they do with each.
+enum FrontFieldName {
+    case other
+    // Hop-by-hop (RFC 9110 §7.6.1 and RFC 2616 §13.5.1's list).
+    case te, trailer, upgrade, connection, keepAlive, proxyConnection, transferEncoding, proxyAuthenticate, proxyAuthorization
+    case contentLength, expect, date
+    // The front's own.
+    case forwardedFor, forwardedProto, forwardedHost, token
+
+    /// Inlined, so each head's own mapping folds into this switch (a field of every request).
+    @inline(__always)
+    init(_ name: UnsafeRawBufferPointer) {
+        switch name.count {
+        case 2: self = ASCII.equalsLowercased(name, "te") ? .te : .other
+        case 4: self = ASCII.equalsLowercased(name, "date") ? .date : .other
+        case 6: self = ASCII.equalsLowercased(name, "expect") ? .expect : .other
+        case 7:
+            if ASCII.equalsLowercased(name, "upgrade") { self = .upgrade }
+            else { self = ASCII.equalsLowercased(name, "trailer") ? .trailer : .other }
+        case 10:
+            if ASCII.equalsLowercased(name, "connection") { self = .connection }
+            else { self = ASCII.equalsLowercased(name, "keep-alive") ? .keepAlive : .other }
+        case 14: self = ASCII.equalsLowercased(name, "content-length") ? .contentLength : .other
+        case 15:
+            if ASCII.equalsLowercased(name, "x-forwarded-for") { self = .forwardedFor }
+            else { self = ASCII.equalsLowercased(name, "x-hostctl-token") ? .token : .other }
+        case 16:
+            if ASCII.equalsLowercased(name, "proxy-connection") { self = .proxyConnection }
+            else { self = ASCII.equalsLowercased(name, "x-forwarded-host") ? .forwardedHost : .other }
+        case 17:
+            if ASCII.equalsLowercased(name, "x-forwarded-proto") { self = .forwardedProto }
+            else { self = ASCII.equalsLowercased(name, "transfer-encoding") ? .transferEncoding : .other }
+        case 18: self = ASCII.equalsLowercased(name, "proxy-authenticate") ? .proxyAuthenticate : .other
+        case 19: self = ASCII.equalsLowercased(name, "proxy-authorization") ? .proxyAuthorization : .other
+        default: self = .other
+        }
+    }
+
+    var isHopByHop: Bool {
+        switch self {
+        case .te, .trailer, .upgrade, .connection, .keepAlive, .proxyConnection, .transferEncoding, .proxyAuthenticate, .proxyAuthorization: true
+        case .other, .contentLength, .expect, .date, .forwardedFor, .forwardedProto, .forwardedHost, .token: false
+        }
     }
 }
 

@@ -97,24 +97,17 @@ enum RelayedResponseHead {
         out.appendLiteral("\r\n")
     }
 
-    /// The app's fields the relayed head treats apart, by name.
+    /// What the relayed head does with each of the app's fields.
     private enum ResponseField {
         case other, hopByHop, upgrade, framing, date
 
         init(_ name: UnsafeRawBufferPointer) {
-            switch name.count {
-            case 2: self = ASCII.equalsLowercased(name, "te") ? .hopByHop : .other
-            case 4: self = ASCII.equalsLowercased(name, "date") ? .date : .other
-            case 7:
-                if ASCII.equalsLowercased(name, "upgrade") { self = .upgrade }
-                else { self = ASCII.equalsLowercased(name, "trailer") ? .hopByHop : .other }
-            case 10:
-                self = ASCII.equalsLowercased(name, "connection") || ASCII.equalsLowercased(name, "keep-alive") ? .hopByHop : .other
-            case 14: self = ASCII.equalsLowercased(name, "content-length") ? .framing : .other
-            case 16: self = ASCII.equalsLowercased(name, "proxy-connection") ? .hopByHop : .other
-            case 17: self = ASCII.equalsLowercased(name, "transfer-encoding") ? .framing : .other
-            case 18: self = ASCII.equalsLowercased(name, "proxy-authenticate") ? .hopByHop : .other
-            default: self = .other
+            switch FrontFieldName(name) {
+            case .upgrade: self = .upgrade
+            case .contentLength, .transferEncoding: self = .framing
+            case .date: self = .date
+            case .te, .trailer, .connection, .keepAlive, .proxyConnection, .proxyAuthenticate: self = .hopByHop
+            case .proxyAuthorization, .expect, .forwardedFor, .forwardedProto, .forwardedHost, .token, .other: self = .other
             }
         }
     }
