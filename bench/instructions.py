@@ -9,7 +9,8 @@ does not, so it is the number to watch while tuning a hot path (kernel time is n
 included: the syscalls per request are counted separately with strace when needed).
 The server (the bundled sample, release build) runs under valgrind; after a warm-up the
 counters are zeroed, a fixed number of requests is sent by a small client, and the dump
-gives instructions per request. Add --annotate to print the top functions.
+gives instructions per request. Add --annotate to print the top functions; --server-arg passes an argument to the sample
+(the request log's price: the count with and without it).
 
 --h2 STREAMS: the requests go over HTTP/2 (h2c with prior knowledge), sent by h2load
 (nghttp2-client) with STREAMS in flight on each connection, instead of HTTP/1.1.
@@ -100,6 +101,8 @@ def main():
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--annotate", action="store_true")
     parser.add_argument("--h2", type=int, metavar="STREAMS", help="HTTP/2 with h2load, STREAMS in flight per connection")
+    parser.add_argument("--server-arg", action="append", default=[], metavar="ARG",
+                        help="passed to the sample (e.g. --server-arg=--Logging:LogLevel:Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware=Information)")
     args = parser.parse_args()
     global PORT
     PORT = args.port or free_port()
@@ -113,7 +116,7 @@ def main():
     # debuginfo file"): run a copy without debug sections (symbols stay, for --annotate).
     binary = os.path.join(work, "HostctlSample")
     subprocess.run(["objcopy", "--strip-debug", os.path.join(ROOT, ".build", "release", "HostctlSample"), binary], check=True)
-    server = subprocess.Popen(pinning + ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no", binary],
+    server = subprocess.Popen(pinning + ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no", binary] + args.server_arg,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(PORT)

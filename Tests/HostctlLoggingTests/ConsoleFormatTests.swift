@@ -48,6 +48,32 @@ import Testing
         #expect(Self.render(SimpleLogFormatter(singleLine: false, timestamp: nil), entry).contains("GET /^[[2Jpwned^G 404"))
     }
 
+    /// The line-break scan looks at eight bytes at a time: every control byte, at every
+    /// offset in a word and across word boundaries, is still found and replaced.
+    @Test(arguments: 0..<17) func controlBytesAreFoundAtEveryOffset(offset: Int) {
+        let oneLine = SimpleLogFormatter(singleLine: true, timestamp: nil)
+        let padding = String(repeating: "a", count: offset)
+        for (raw, shown) in [("\n", " "), ("\r\n", " "), ("\r", " "), ("\u{7F}", "^?"), ("\u{1B}", "^["), ("\u{00}", "^@"), ("\u{1F}", "^_"), ("\t", "\t"), ("é", "é")] {
+            var entry = Self.entry
+            entry.message = padding + raw + "tail of the message, longer than a word"
+            #expect(Self.render(oneLine, entry) == "info: Microsoft.Hosting.Lifetime[14] \(padding)\(shown)tail of the message, longer than a word\n")
+        }
+    }
+
+    /// The header is built once per change of level, category or event, never stale.
+    @Test func headerFollowsEachEntry() {
+        let simple = SimpleLogFormatter(singleLine: false, timestamp: nil)
+        var other = Self.entry
+        other.category = "Shop"
+        other.eventID = 7
+        #expect(Self.render(simple).hasPrefix("info: Microsoft.Hosting.Lifetime[14]\n"))
+        #expect(Self.render(simple, other).hasPrefix("info: Shop[7]\n"))
+        other.level = .warning
+        #expect(Self.render(simple, other).hasPrefix("warn: Shop[7]\n"))
+        #expect(Self.render(simple, other, colors: true).hasPrefix("\u{1B}[1m\u{1B}[33mwarn"))
+        #expect(Self.render(simple).hasPrefix("info: Microsoft.Hosting.Lifetime[14]\n"))
+    }
+
     @Test func jsonForCollectors() {
         var entry = Self.entry
         entry.message = "say \"hi\"\n\\ \u{01}"

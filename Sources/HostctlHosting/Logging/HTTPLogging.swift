@@ -38,31 +38,86 @@ extension ApplicationBuilder {
     }
 }
 
-/// The request log's line, built into one string of reserved capacity.
+/// The request log's line, written byte by byte into one string of exact capacity: on a
+/// loop thread at a line per request, `+=` and `String(Int)` cost a third of the log's time.
 enum HTTPLogLine {
     static func make(_ context: HTTPContext, _ target: (pathBase: String, path: String), status: Int, nanoseconds: Int64) -> String {
         let request = context.request
-        var line = ""
-        line.reserveCapacity(64 + target.pathBase.utf8.count + target.path.utf8.count + request.queryString.utf8.count)
-        line += request.method.rawValue
-        line += " "
-        line += target.pathBase
-        line += target.path
-        line += request.queryString
-        line += " "
-        line += request.protocol
-        line += " "
-        line += String(status)
-        line += " "
-        line += String(context.response.bodyBytesWritten)
-        line += " "
+        let method = request.method.rawValue
+        let query = request.queryString
+        let version: StaticString = switch request.httpVersion {
+        case .http1_0: "HTTP/1.0"
+        case .http1_1: "HTTP/1.1"
+        case .http2: "HTTP/2"
+        }
+        let capacity = method.utf8.count + target.pathBase.utf8.count + target.path.utf8.count + query.utf8.count
+            + version.utf8CodeUnitCount + 3 * 20 + 12
         let microseconds = max(0, nanoseconds) / 1000
-        line += String(microseconds / 1000)
-        line += "."
-        let fraction = microseconds % 1000
-        line += fraction < 10 ? "00" : fraction < 100 ? "0" : ""
-        line += String(fraction)
-        line += "ms"
-        return line
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var line = LineWriter(buffer)
+            line.append(method)
+            line.append(UInt8(ascii: " "))
+            line.append(target.pathBase)
+            line.append(target.path)
+            line.append(query)
+            line.append(UInt8(ascii: " "))
+            version.withUTF8Buffer { line.append($0) }
+            line.append(UInt8(ascii: " "))
+            line.appendDecimal(status)
+            line.append(UInt8(ascii: " "))
+            line.appendDecimal(context.response.bodyBytesWritten)
+            line.append(UInt8(ascii: " "))
+            line.appendDecimal(Int(microseconds / 1000))
+            line.append(UInt8(ascii: "."))
+            let fraction = Int(microseconds % 1000)
+            line.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+            line.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+            line.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+            line.append(UInt8(ascii: "m"))
+            line.append(UInt8(ascii: "s"))
+            return line.count
+        }
+    }
+
+    /// Appends into a buffer whose capacity was counted beforehand.
+    private struct LineWriter {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+
+        init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+
+        mutating func append(_ byte: UInt8) {
+            buffer[count] = byte
+            count += 1
+        }
+
+        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+            (buffer.baseAddress! + count).update(from: base, count: bytes.count)
+            count += bytes.count
+        }
+
+        mutating func append(_ text: String) {
+            var text = text
+            text.withUTF8 { append($0) }
+        }
+
+        /// A non-negative decimal (a negative one, which no caller passes, as 0).
+        mutating func appendDecimal(_ value: Int) {
+            var value = max(0, value)
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            let written = withUnsafeMutableBytes(of: &digits) { scratch in
+                var index = scratch.count
+                repeat {
+                    index -= 1
+                    scratch[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                } while value > 0
+                let length = scratch.count - index
+                (buffer.baseAddress! + count).update(from: scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + index, count: length)
+                return length
+            }
+            count += written
+        }
     }
 }

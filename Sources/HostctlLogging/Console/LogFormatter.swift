@@ -17,25 +17,54 @@ extension Array where Element == UInt8 {
     /// `text` with every line break replaced by `separator` (a line break and the
     /// indentation, or a space for one-line formats); CR LF counts as one break.
     mutating func append(_ text: String, replacingLineBreaksWith separator: StaticString) {
-        var previousWasCR = false
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "\n") {
-                if !previousWasCR { append(separator) }
-                previousWasCR = false
-            } else if byte == UInt8(ascii: "\r") {
-                append(separator)
-                previousWasCR = true
-            } else {
-                // Other control characters (an escape sequence in a request path) are shown,
-                // not obeyed: a log line must not be able to drive the terminal.
-                if byte < 0x20 && byte != UInt8(ascii: "\t") || byte == 0x7F {
-                    append(UInt8(ascii: "^"))
-                    append(byte == 0x7F ? UInt8(ascii: "?") : byte + 0x40)
-                } else {
-                    append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            // Most text has nothing to replace: find the special bytes eight at a time and
+            // copy the runs between them whole.
+            let count = bytes.count
+            var runStart = 0
+            var index = 0
+            while index < count {
+                while index + 8 <= count, !Self.mayHoldControlByte(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
                 }
-                previousWasCR = false
+                let end = Swift.min(index + 8, count)
+                while index < end {
+                    let byte = base[index]
+                    guard byte < 0x20 || byte == 0x7F, byte != UInt8(ascii: "\t") else {
+                        index += 1
+                        continue
+                    }
+                    append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: index - runStart))
+                    if byte == UInt8(ascii: "\n") {
+                        // CR LF is one break: its CR already wrote the separator.
+                        if index == 0 || base[index - 1] != UInt8(ascii: "\r") { append(separator) }
+                    } else if byte == UInt8(ascii: "\r") {
+                        append(separator)
+                    } else {
+                        // Other control characters (an escape sequence in a request path) are
+                        // shown, not obeyed: a log line must not be able to drive the terminal.
+                        append(UInt8(ascii: "^"))
+                        append(byte == 0x7F ? UInt8(ascii: "?") : byte + 0x40)
+                    }
+                    index += 1
+                    runStart = index
+                }
             }
+            append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
         }
+    }
+
+    /// Whether any of the eight bytes is below 0x20 or is 0x7F (tab included: the byte
+    /// loop lets it through). The classic has-less-than and has-zero-byte word tricks.
+    @inline(__always)
+    static func mayHoldControlByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let below0x20 = (word &- ones &* 0x20) & ~word & highBits
+        let delete = word ^ (ones &* 0x7F)
+        let is0x7F = (delete &- ones) & ~delete & highBits
+        return below0x20 | is0x7F != 0
     }
 }

@@ -8,24 +8,35 @@
 struct SimpleLogFormatter: LogFormatter {
     let singleLine: Bool
     let timestamp: LogTimestamp?
+    private let lastHeader = LogHeaderCache()
+
+    init(singleLine: Bool, timestamp: LogTimestamp?) {
+        self.singleLine = singleLine
+        self.timestamp = timestamp
+    }
 
     static let padding: StaticString = "      "
     static let breakAndPadding: StaticString = "\n      "
 
     func format(_ entry: LogEntry, colors: Bool, into output: inout [UInt8]) {
         if let timestamp { timestamp.format(entry.timestamp, into: &output) }
-        if colors { output.append(Self.colorStart(entry.level)) }
-        output.append(entry.level.shortName)
-        if colors { output.append(Self.colorEnd(entry.level)) }
-        output.append(": ")
         if singleLine {
+            appendLevel(entry.level, colors: colors, into: &output)
             output.appendOnOneLine(entry)
             return
         }
-        output.append(entry.category, replacingLineBreaksWith: " ")
-        output.append("[")
-        output.append(String(entry.eventID.id))
-        output.append("]\n")
+        // A request log repeats one header on every line: build it once per change.
+        let header = lastHeader
+        if header.eventID != entry.eventID.id || header.level != entry.level || header.colors != colors || header.category != entry.category {
+            header.bytes.removeAll(keepingCapacity: true)
+            appendLevel(entry.level, colors: colors, into: &header.bytes)
+            header.bytes.append(entry.category, replacingLineBreaksWith: " ")
+            header.bytes.append("[")
+            header.bytes.append(String(entry.eventID.id))
+            header.bytes.append("]\n")
+            (header.level, header.colors, header.category, header.eventID) = (entry.level, colors, entry.category, entry.eventID.id)
+        }
+        output.append(contentsOf: header.bytes)
         if !entry.scopes.isEmpty {
             output.append(Self.padding)
             for (index, scope) in entry.scopes.enumerated() {
@@ -42,6 +53,13 @@ struct SimpleLogFormatter: LogFormatter {
             output.append(error, replacingLineBreaksWith: Self.breakAndPadding)
             output.append("\n")
         }
+    }
+
+    private func appendLevel(_ level: LogLevel, colors: Bool, into output: inout [UInt8]) {
+        if colors { output.append(Self.colorStart(level)) }
+        output.append(level.shortName)
+        if colors { output.append(Self.colorEnd(level)) }
+        output.append(": ")
     }
 
     /// .NET's level colours (foreground, and a red background for errors); the black
@@ -63,6 +81,16 @@ struct SimpleLogFormatter: LogFormatter {
         default: "\u{1B}[39m\u{1B}[22m"
         }
     }
+}
+
+/// The simple format's last header, kept by the one thread that formats (the console's
+/// writer; a test's own thread).
+final class LogHeaderCache: @unchecked Sendable {
+    var level = LogLevel.none
+    var colors = false
+    var category = ""
+    var eventID = Int.min
+    var bytes: [UInt8] = []
 }
 
 /// journald's console format: one line per entry with the syslog priority in front

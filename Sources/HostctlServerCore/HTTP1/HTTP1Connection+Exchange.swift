@@ -258,53 +258,47 @@ extension HTTP1Connection: ExchangeDriver {
 }
 
 extension HTTP1Connection: RequestHeadSource {
-    /// The head's first byte and the request state (not a copy of the head: copying it would
-    /// retain its field array on every header lookup).
-    private func withHead<R>(_ body: (UnsafeRawPointer, HTTP1RequestState) -> R) -> R? {
-        guard let inbound, let base = inbound.base, let request else { return nil }
-        return body(UnsafeRawPointer(base + inbound.readerIndex), request)
+    // These are called through the protocol, unspecialized: none of them may build an
+    // `R?` (its metadata is looked up at run time, on every header read).
+
+    /// The head's first byte, while a request is being served.
+    private var headStart: UnsafeRawPointer? {
+        guard let inbound, let base = inbound.base, request != nil else { return nil }
+        return UnsafeRawPointer(base + inbound.readerIndex)
     }
 
     func withRawTarget<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        withHead { base, request in
-            let target = request.head.target
-            return body(UnsafeRawBufferPointer(start: base + target.lowerBound, count: target.count))
-        }
-            ?? body(UnsafeRawBufferPointer(start: nil, count: 0))
+        guard let start = headStart, let request else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        let target = request.head.target
+        return body(UnsafeRawBufferPointer(start: start + target.lowerBound, count: target.count))
     }
 
     func withRawPath<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        withHead { base, request in
-            let path = request.head.path
-            return body(UnsafeRawBufferPointer(start: base + path.lowerBound, count: path.count))
-        }
-            ?? body(UnsafeRawBufferPointer(start: nil, count: 0))
+        guard let start = headStart, let request else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        let path = request.head.path
+        return body(UnsafeRawBufferPointer(start: start + path.lowerBound, count: path.count))
     }
 
     func withRawQuery<R>(_ body: (UnsafeRawBufferPointer?) -> R) -> R {
-        withHead { base, request in
-            body(request.head.query.map { UnsafeRawBufferPointer(start: base + $0.lowerBound, count: $0.count) })
-        } ?? body(nil)
+        guard let start = headStart, let request, let query = request.head.query else { return body(nil) }
+        return body(UnsafeRawBufferPointer(start: start + query.lowerBound, count: query.count))
     }
 
     func withRequestAuthority<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        withHead { base, request in
-            let host = request.head.host ?? 0..<0
-            return body(UnsafeRawBufferPointer(start: base + host.lowerBound, count: host.count))
-        }
-            ?? body(UnsafeRawBufferPointer(start: nil, count: 0))
+        guard let start = headStart, let request, let host = request.head.host else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeRawBufferPointer(start: start + host.lowerBound, count: host.count))
     }
 
     var headerCount: Int { request?.head.fields.count ?? 0 }
 
     func withHeader<R>(at index: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {
-        withHead { base, request in
-            let field = request.head.fields[index]
-            return body(
-                UnsafeRawBufferPointer(start: base + field.name.lowerBound, count: field.name.count),
-                UnsafeRawBufferPointer(start: base + field.value.lowerBound, count: field.value.count)
-            )
-        }!
+        let start = headStart!
+        // Not a copy of the head: copying it would retain its field array on every lookup.
+        let field = request!.head.fields[index]
+        return body(
+            UnsafeRawBufferPointer(start: start + field.name.lowerBound, count: field.name.count),
+            UnsafeRawBufferPointer(start: start + field.value.lowerBound, count: field.value.count)
+        )
     }
 
     func decodePath(_ raw: UnsafeRawBufferPointer) -> String {
