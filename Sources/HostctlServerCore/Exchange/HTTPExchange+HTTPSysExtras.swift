@@ -17,9 +17,13 @@ extension HTTPExchange {
         leaveRequestQueue(extras)
         extras.mayStoreResponse = false
         let server = extras.server
-        if let cache = server.responseCache, let method = cacheableMethod(context) {
-            let entry = withCacheKey { cache.lookup($0, now: loop.now) }
-            if let entry {
+        // GET and HEAD without a body may be answered from the cache, and a GET's response
+        // may be stored (`ResponseCachePolicy`; the Authorization field, which rules both
+        // out, is looked for only when it matters).
+        if let cache = server.responseCache, let method = Self.cacheableMethod(context.request.method), !requestHasBody {
+            // An empty cache has nothing to find: no key is built (most servers cache
+            // nothing most of the time, and the key costs more than the rest of this).
+            if !cache.isEmpty, !hasAuthorization, let entry = withCacheKey({ cache.lookup($0, now: loop.now) }) {
                 extras.timeline?.answeredWithoutApp()
                 driver.writeCachedResponse(entry, age: entry.age(now: loop.now), sendsBody: method != .head)
                 response = ResponseState(committed: true)
@@ -49,15 +53,20 @@ extension HTTPExchange {
         return true
     }
 
-    /// The method, when the cache may answer the request (`ResponseCachePolicy`).
-    private func cacheableMethod(_ context: HTTPContext) -> HTTPMethod? {
-        let method = context.request.method
-        guard method == .get || method == .head else { return nil }
-        var hasAuthorization = false
-        for index in 0..<driver.headerCount where !hasAuthorization {
-            hasAuthorization = driver.withHeader(at: index) { name, _ in name.count == 13 && ASCII.equalsLowercased(name, "authorization") }
+    private static func cacheableMethod(_ method: HTTPMethod) -> HTTPMethod? {
+        switch method {
+        case .get, .head: method
+        default: nil
         }
-        return ResponseCachePolicy.admits(method: method, hasBody: requestHasBody, hasAuthorization: hasAuthorization) ? method : nil
+    }
+
+    private var hasAuthorization: Bool {
+        for index in 0..<driver.headerCount where driver.withHeader(at: index, { name, _ in
+            name.count == 13 && ASCII.equalsLowercased(name, "authorization")
+        }) {
+            return true
+        }
+        return false
     }
 
     /// The request's cache key: its authority, its raw target, and the scheme a front says
@@ -89,7 +98,8 @@ extension HTTPExchange {
     func startCapture(_ extras: HTTPSysExchangeExtras, length: ResponseLength, response: HTTPResponse, server: StaticString?) {
         extras.mayStoreResponse = false
         guard let cache = extras.server.responseCache, response.status == 200, case .exact(let bodyLength) = length,
-              bodyLength <= cache.maxEntryBytes, let seconds = ResponseCachePolicy.lifetime(of: response.headers)
+              bodyLength <= cache.maxEntryBytes, let seconds = ResponseCachePolicy.lifetime(of: response.headers),
+              ResponseCachePolicy.admits(method: .get, hasBody: requestHasBody, hasAuthorization: hasAuthorization)
         else { return }
         var fields = response.headers
         // A hit writes its own Date and Age.

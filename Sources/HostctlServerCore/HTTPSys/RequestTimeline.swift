@@ -40,14 +40,16 @@ final class RequestTimeline: HTTPRequestTimingFeature {
 
     /// Bytes arrived while no request was being read or handled: the next one has begun.
     func requestBytesArrived() {
-        if phase == .idle { begin() }
+        if phase == .idle { begin(at: MonotonicClock.now()) }
     }
 
     /// A whole head is parsed.
     func headParsed() {
         // Idle: the request was read behind the previous one (pipelined) and starts only now.
-        if phase == .idle { begin() }
-        if headersParsed == nil { headersParsed = MonotonicClock.now() }
+        // One clock read stamps both when the request starts only now.
+        let now = MonotonicClock.now()
+        if phase == .idle { begin(at: now) }
+        if headersParsed == nil { headersParsed = now }
     }
 
     func handedToApp() {
@@ -72,8 +74,8 @@ final class RequestTimeline: HTTPRequestTimingFeature {
         callbacks.removeAll(keepingCapacity: true)
     }
 
-    private func begin() {
-        dataReceived = MonotonicClock.now()
+    private func begin(at now: Int64) {
+        dataReceived = now
         headersParsed = nil
         handedToApplication = nil
         responseCompleted = nil

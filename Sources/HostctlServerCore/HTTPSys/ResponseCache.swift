@@ -1,5 +1,6 @@
 import HostctlCore
 import HostctlHosting
+import Synchronization
 
 /// HTTP.sys's kernel response cache, kept in memory and shared by every loop: responses
 /// by Host and target, bounded in bytes, the least recently used dropped first. Entries
@@ -19,11 +20,17 @@ final class ResponseCache: @unchecked Sendable {
     private var totalCost = 0
     private var hits = 0
     private var misses = 0
+    /// The number of entries, readable without the lock.
+    private let count = Atomic<Int>(0)
 
     init(_ options: ResponseCacheOptions) {
         maxBytes = options.maxBytes
         maxEntryBytes = min(options.maxEntryBytes, options.maxBytes)
     }
+
+    /// Whether nothing is stored: read without the lock, so a request racing the first
+    /// store on another loop may miss it (and is answered by the app, as any miss).
+    var isEmpty: Bool { count.load(ordering: .relaxed) == 0 }
 
     /// The fresh entry for `key`, or nil.
     func lookup(_ key: ResponseCacheKey, now: Int64) -> CachedResponse? {
@@ -53,13 +60,15 @@ final class ResponseCache: @unchecked Sendable {
         lock.withLock {
             if let old = entries[entry.hash] { remove(old) }
             entries[entry.hash] = entry
+            count.store(entries.count, ordering: .relaxed)
             linkAsNewest(entry)
             totalCost += entry.cost
             while totalCost > maxBytes, let victim = oldest { remove(victim) }
         }
     }
 
-    /// For tests and diagnostics.
+    /// For tests and diagnostics. Misses are lookups that found nothing; a request that
+    /// meets an empty cache looks nothing up.
     var statistics: (hits: Int, misses: Int, entries: Int, bytes: Int) {
         lock.withLock { (hits, misses, entries.count, totalCost) }
     }
@@ -69,6 +78,7 @@ final class ResponseCache: @unchecked Sendable {
     private func remove(_ entry: CachedResponse) {
         unlink(entry)
         entries[entry.hash] = nil
+        count.store(entries.count, ordering: .relaxed)
         totalCost -= entry.cost
     }
 
