@@ -54,6 +54,23 @@ def wait_for_port(port, seconds=120):
     sys.exit("the server did not start")
 
 
+def complete_responses(data):
+    """How many whole 200 responses (head and Content-Length body) `data` holds."""
+    count, offset = 0, 0
+    while True:
+        end = data.find(b"\r\n\r\n", offset)
+        if end < 0:
+            return count
+        head = data[offset:end].lower()
+        if not head.startswith(b"http/1.1 200"):
+            sys.exit(f"not a 200: {data[offset:offset + 80]!r}")
+        length = int(re.search(rb"content-length: *(\d+)", head).group(1))
+        if len(data) < end + 4 + length:
+            return count
+        offset = end + 4 + length
+        count += 1
+
+
 def load(requests, connections, depth, path):
     """Sends `requests` GETs over `connections` keep-alive connections, `depth` per write."""
     request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
@@ -68,7 +85,7 @@ def load(requests, connections, depth, path):
             batch = min(depth, remaining)
             sock.sendall(request * batch)
             received = b""
-            while received.count(b"HTTP/1.1 200") < batch or not received.endswith(b"Hello, World!"):
+            while complete_responses(received) < batch:
                 chunk = sock.recv(65536)
                 if not chunk:
                     sys.exit("connection closed")

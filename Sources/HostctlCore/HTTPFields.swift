@@ -60,6 +60,11 @@ public struct HTTPFields: Sendable, Sequence, CustomStringConvertible {
         fields.removeAll { ASCII.equalsIgnoringCase($0.name, name) }
     }
 
+    /// Removes every field `shouldBeRemoved` picks, in one pass.
+    public mutating func removeAll(where shouldBeRemoved: (Field) throws -> Bool) rethrows {
+        try fields.removeAll(where: shouldBeRemoved)
+    }
+
     public mutating func removeAll(keepingCapacity: Bool = false) {
         fields.removeAll(keepingCapacity: keepingCapacity)
     }

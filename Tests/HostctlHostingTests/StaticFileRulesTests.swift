@@ -138,5 +138,16 @@ import Testing
         #expect(types.contentType(forPath: "/x.custom") == "application/x-custom" && types.contentType(forPath: "/x.css") == nil)
         #expect(ContentTypeProvider.isCompressible("text/css") && ContentTypeProvider.isCompressible("image/svg+xml"))
         #expect(!ContentTypeProvider.isCompressible("image/png") && !ContentTypeProvider.isCompressible("application/gzip"))
+        #expect(ContentTypeProvider.isCompressible("Application/JSON; charset=utf-8") && ContentTypeProvider.isCompressible("TEXT/plain"))
+        #expect(!ContentTypeProvider.isCompressible("text/") && !ContentTypeProvider.isCompressible("application/json-seq"))
+        #expect(!ContentTypeProvider.isCompressible("") && !ContentTypeProvider.isCompressible("application/octet-stream"))
+    }
+
+    @Test(arguments: [(0, 0), (1_700_000_000_123_456_789, 4096), (-1, Int64.max), (15, 16)] as [(Int64, Int64)])
+    func entityTagsAreHexOfTimeAndSize(modified: Int64, size: Int64) {
+        let hex = { (value: Int64) in String(UInt64(bitPattern: value), radix: 16) }
+        #expect(StaticFileHeaders.entityTag(modified: modified, size: size, coding: nil) == "\"\(hex(modified))-\(hex(size))\"")
+        #expect(StaticFileHeaders.entityTag(modified: modified, size: size, coding: .brotli) == "\"\(hex(modified))-\(hex(size))-br\"")
+        #expect(StaticFileHeaders.entityTag(modified: modified, size: size, coding: .gzip) == "\"\(hex(modified))-\(hex(size))-gzip\"")
     }
 }

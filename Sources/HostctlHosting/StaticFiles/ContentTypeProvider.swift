@@ -1,3 +1,5 @@
+import HostctlCore
+
 /// File extensions to media types, for static files (ASP.NET's
 /// FileExtensionContentTypeProvider). The table is a plain dictionary an app can extend or
 /// trim; an extension it lacks is not served unless `StaticFileOptions.servesUnknownFileTypes`.
@@ -18,8 +20,20 @@ public struct ContentTypeProvider: Sendable, Equatable {
 
     /// The media type for `path`'s extension (matched without regard to case), or nil.
     public func contentType(forPath path: some StringProtocol) -> String? {
-        guard Self.hasExtension(path) else { return nil }
-        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        // The last segment's last dot, found in one pass over the bytes (per request: no
+        // Character-by-Character search).
+        let utf8 = path.utf8
+        var dot: String.Index?
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            switch utf8[index] {
+            case UInt8(ascii: "."): dot = index
+            case UInt8(ascii: "/"): dot = nil
+            default: break
+            }
+            utf8.formIndex(after: &index)
+        }
+        guard let dot else { return nil }
         let extensionText = path[dot...]
         if let exact = mappings[String(extensionText)] { return exact }
         return mappings[extensionText.lowercased()]
@@ -40,11 +54,21 @@ public struct ContentTypeProvider: Sendable, Equatable {
     /// (`.br`, `.gz`): text and text-like formats; images, audio, video and archives are
     /// compressed already.
     public static func isCompressible(_ contentType: String) -> Bool {
-        if contentType.hasPrefix("text/") { return true }
-        return compressibleTypes.contains(contentType.split(separator: ";").first.map(String.init) ?? contentType)
+        var contentType = contentType
+        return contentType.withUTF8 { utf8 in
+            // The media type without its parameters ("application/json; charset=utf-8"),
+            // compared without regard to case, as media types are (RFC 9110 §8.3.1).
+            let bytes = UnsafeRawBufferPointer(utf8)
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            while end > 0, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+            let mediaType = UnsafeRawBufferPointer(rebasing: bytes[..<end])
+            if mediaType.count > 5, ASCII.equalsLowercased(UnsafeRawBufferPointer(rebasing: mediaType[..<5]), "text/") { return true }
+            return compressibleTypes.contains { ASCII.equalsLowercased(mediaType, $0) }
+        }
     }
 
-    static let compressibleTypes: Set<String> = [
+    /// Lowercase, as `ASCII.equalsLowercased` wants them.
+    static let compressibleTypes: [StaticString] = [
         "application/javascript", "application/json", "application/xml", "application/xhtml+xml", "application/rss+xml",
         "application/atom+xml", "application/manifest+json", "application/wasm", "application/ld+json", "application/geo+json",
         "image/svg+xml", "image/x-icon", "font/ttf", "font/otf", "application/vnd.ms-fontobject",

@@ -216,8 +216,36 @@ enum StaticFileHeaders {
     /// A strong tag from what changes when the file does (modification time in nanoseconds
     /// and size), and the coding, so each precompressed sibling has its own.
     static func entityTag(_ status: FileStatus, coding: ContentCodingChoice.Coding?) -> String {
-        let base = String(UInt64(bitPattern: status.modified), radix: 16) + "-" + String(UInt64(bitPattern: status.size), radix: 16)
-        return "\"" + base + (coding.map { "-" + $0.rawValue } ?? "") + "\""
+        entityTag(modified: status.modified, size: status.size, coding: coding)
+    }
+
+    /// `"<mtime ns in hex>-<size in hex>[-coding]"`, written into one string (per request).
+    static func entityTag(modified: Int64, size: Int64, coding: ContentCodingChoice.Coding?) -> String {
+        let suffix = coding?.rawValue ?? ""
+        return String(unsafeUninitializedCapacity: 2 * 16 + 4 + suffix.utf8.count) { buffer in
+            var count = 0
+            func append(_ byte: UInt8) {
+                buffer[count] = byte
+                count += 1
+            }
+            func appendHex(_ value: UInt64) {
+                let digits = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
+                for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+                    let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF
+                    append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+                }
+            }
+            append(UInt8(ascii: "\""))
+            appendHex(UInt64(bitPattern: modified))
+            append(UInt8(ascii: "-"))
+            appendHex(UInt64(bitPattern: size))
+            if !suffix.isEmpty {
+                append(UInt8(ascii: "-"))
+                for byte in suffix.utf8 { append(byte) }
+            }
+            append(UInt8(ascii: "\""))
+            return count
+        }
     }
 }
 

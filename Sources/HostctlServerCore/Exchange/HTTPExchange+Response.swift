@@ -141,9 +141,7 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
             response.noBody = true
         }
         if owned.hasFramingOrConnection {
-            appResponse.headers.remove("Content-Length")
-            appResponse.headers.remove("Transfer-Encoding")
-            appResponse.headers.remove("Connection")
+            appResponse.headers.removeAll(where: ServerOwnedFields.isFramingOrConnection)
         }
         let server: StaticString? = settings.addsServerHeader && !owned.hasServer ? "hostctl" : nil
         try driver.writeResponseHead(

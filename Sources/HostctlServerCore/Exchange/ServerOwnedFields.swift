@@ -30,4 +30,15 @@ struct ServerOwnedFields {
             }
         }
     }
+
+    /// Content-Length, Transfer-Encoding and Connection: the framing the server writes itself.
+    static func isFramingOrConnection(_ field: HTTPFields.Field) -> Bool {
+        let name = field.name
+        switch name.utf8.count {
+        case 14: return ASCII.equalsIgnoringCase(name, "Content-Length")
+        case 17: return ASCII.equalsIgnoringCase(name, "Transfer-Encoding")
+        case 10: return ASCII.equalsIgnoringCase(name, "Connection")
+        default: return false
+        }
+    }
 }
