@@ -1,3 +1,4 @@
+import Glibc
 import HostctlCore
 import HostctlHosting
 @testable import HostctlServerCore
@@ -66,6 +67,12 @@ final class MemoryTransport: ConnectionTransport {
     private(set) var sentByteCount = 0
     /// What a TLS layer below would report; nil: a plain connection.
     var tls: TLSConnectionInfo?
+    /// Offers sendFile, as a socket's transport does: the regions sent are read with
+    /// pread into `sent` and recorded in `filesSent`.
+    var sendsFiles = false
+    private(set) var filesSent: [(offset: Int64, count: Int)] = []
+    /// One entry per send or file send: how many bytes it carried.
+    private(set) var sendSizes: [Int] = []
 
     init(loop: ManualLoop) { self.loop = loop }
 
@@ -79,8 +86,23 @@ final class MemoryTransport: ConnectionTransport {
         }
         sent.append(contentsOf: buffer.readableBytes)
         sentByteCount += buffer.readableCount
+        sendSizes.append(buffer.readableCount)
         buffer.consume(buffer.readableCount)
         return buffer
+    }
+
+    var canSendFiles: Bool { sendsFiles }
+
+    func sendFile(_ descriptor: Int32, offset: Int64, count: Int) -> FileSendResult {
+        guard sendsFiles else { return .unsupported }
+        var region = [UInt8](repeating: 0, count: count)
+        let read = region.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(offset)) }
+        guard read == count else { return .failed(EIO) }
+        sent.append(contentsOf: region)
+        sentByteCount += count
+        sendSizes.append(count)
+        filesSent.append((offset, count))
+        return .sent
     }
 
     /// Lets a held send go out.

@@ -57,7 +57,10 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
     /// else through `write` a buffer at a time. The head is committed first (with the
     /// declared Content-Length, or chunked); a file region is never captured for the cache.
     func sendFile(_ descriptor: Int32, offset: Int64, count: Int64) async throws {
-        guard driver.canSendFiles, count > 0 else {
+        // A small file is copied into the output behind the head, so both leave in one send
+        // and one TCP segment: sent apart, the second segment waits for the first under the
+        // kernel's pacing (BBR), and the server idles; copying 16 KiB costs less than that.
+        guard driver.canSendFiles, count > Self.copiedFileLimit else {
             return try await FileRegionCopy.send(descriptor, offset: offset, count: count, to: self)
         }
         guard try admitBody(Int(count)) else { return }
@@ -65,6 +68,8 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
         extras?.capture = nil
         try await driver.sendFile(descriptor, offset: offset, count: Int(count))
     }
+
+    static var copiedFileLimit: Int64 { 16 * 1024 }
 
     func waitUntilWritable() async throws {
         driver.flushResponse()

@@ -1,0 +1,57 @@
+import Glibc
+import HostctlCore
+import HostctlHosting
+@testable import HostctlServerCore
+import Testing
+
+/// How a file response leaves: a small file behind its head in one send (two sends would
+/// be two TCP segments, the second held back by the kernel's pacing), a large one by
+/// sendfile without passing through user space.
+@Suite struct FileResponseTests {
+    /// Letters, so the response reads back as text.
+    static func content(_ size: Int) -> [UInt8] { (0..<size).map { UInt8(ascii: "a") + UInt8($0 % 26) } }
+
+    /// A file of `size` bytes in /tmp, open for reading, unlinked at once.
+    static func file(size: Int) throws -> Int32 {
+        var template = Array("/tmp/hostctl-file-response-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        try #require(descriptor >= 0)
+        unlink(String(cString: template))
+        let bytes = Self.content(size)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, size) }
+        try #require(written == size)
+        return descriptor
+    }
+
+    static func serve(size: Int) throws -> (transport: MemoryTransport, response: String, expectedBody: [UInt8]) {
+        let descriptor = try file(size: size)
+        defer { close(descriptor) }
+        let harness = Harness { context in
+            context.response.contentLength = size
+            try await context.response.sendFile(descriptor, offset: 0, count: Int64(size))
+        }
+        defer { harness.finish() }
+        harness.transport.sendsFiles = true
+        harness.feed("GET /file HTTP/1.1\r\nHost: a\r\n\r\n")
+        let expected = Self.content(size)
+        return (harness.transport, harness.transport.takeSent(), expected)
+    }
+
+    @Test(arguments: [1, 4096, 16 * 1024])
+    func aSmallFileLeavesWithItsHeadInOneSend(size: Int) throws {
+        let (transport, response, expected) = try Self.serve(size: size)
+        #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(response.headerValues("Content-Length") == ["\(size)"])
+        #expect(Array(response.responseBody.utf8) == expected, "the body is the file")
+        #expect(transport.filesSent.isEmpty, "copied, not sent by sendfile")
+        #expect(transport.sendSizes.count == 1, "head and body in one send: \(transport.sendSizes)")
+    }
+
+    @Test(arguments: [16 * 1024 + 1, 200_000])
+    func aLargerFileGoesBySendfile(size: Int) throws {
+        let (transport, response, expected) = try Self.serve(size: size)
+        #expect(response.headerValues("Content-Length") == ["\(size)"])
+        #expect(Array(response.responseBody.utf8) == expected, "the body is the file")
+        #expect(transport.filesSent.count == 1 && transport.filesSent.first?.count == size)
+    }
+}
