@@ -21,8 +21,12 @@ import Testing
     }()
     static let needsH2 = Testing.ConditionTrait.enabled(if: pythonH2Available, "python3 with the h2 package is not installed (.ci/run installs it)")
 
-    private static func front(_ server: FrontServer, appPort: Int) async throws -> TestFront {
-        try await TestFront(server, source: TestEndpointSource(AppEndpoint(port: UInt16(appPort), token: "t", generation: 1)))
+    private static func front(
+        _ server: FrontServer, appPort: Int, options: ForwardingOptions = ForwardingOptions(), serverOptions: (inout ServerOptions) -> Void = { _ in }
+    ) async throws -> TestFront {
+        try await TestFront(
+            server, source: TestEndpointSource(AppEndpoint(port: UInt16(appPort), token: "t", generation: 1)), options: options, serverOptions: serverOptions
+        )
     }
 
     @Test(needsH2, arguments: FrontServer.allCases) func webSocketFramesEchoThroughAnExtendedConnect(_ server: FrontServer) async throws {
@@ -86,6 +90,53 @@ import Testing
         app.stop()
     }
 
+    /// 2.4 MB of frames each way at once, far beyond the stream's windows and the front's
+    /// buffers: the windows are credited as the tunnel moves bytes, and each side waits.
+    @Test(needsH2, arguments: FrontServer.allCases) func aLargeEchoFlowsWithinTheWindows(_ server: FrontServer) async throws {
+        let app = try UpgradingApp(speaksWebSocket: true)
+        let front = try await Self.front(server, appPort: app.port)
+        let result = try await Self.runClient("large", frontPort: front.port, appPort: app.port)
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 200 protocol chat\nechoed 40 frames of 60000 octets\nended\n", "\(result.errors)")
+        await front.stop()
+        app.stop()
+    }
+
+    /// No byte either way for the idle limit ends the tunnel, and its app connection.
+    @Test(needsH2, arguments: FrontServer.allCases) func anIdleTunnelEndsAtTheIdleLimit(_ server: FrontServer) async throws {
+        let app = try UpgradingApp(speaksWebSocket: true)
+        var options = ForwardingOptions()
+        options.tunnelIdleTimeout = .seconds(1)
+        let front = try await Self.front(server, appPort: app.port, options: options)
+        let result = try await Self.runClient("idle", frontPort: front.port, appPort: app.port)
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 200 protocol chat\necho text hello 0\nquiet\nended\n", "\(result.errors)")
+        #expect(await eventually { app.openConnections == 0 }, "the app's connection was closed")
+        await front.stop()
+        app.stop()
+    }
+
+    /// A graceful stop lets an open tunnel go on until the shutdown timeout, then ends it and
+    /// its app connection.
+    @Test(needsH2, arguments: FrontServer.allCases) func stoppingTheFrontEndsTunnelsAtTheShutdownTimeout(_ server: FrontServer) async throws {
+        let app = try UpgradingApp(speaksWebSocket: true)
+        let front = try await Self.front(server, appPort: app.port, serverOptions: { $0.shutdownTimeout = .seconds(1) })
+        let client = try RunningClient("stop", frontPort: front.port, appPort: app.port)
+        #expect(try await client.readLine() == "settings ENABLE_CONNECT_PROTOCOL=1")
+        #expect(try await client.readLine() == "status 200 protocol chat")
+        #expect(try await client.readLine() == "echo text hello 0")
+        #expect(try await client.readLine() == "open")
+        async let stopped: Void = front.stop()
+        #expect(try await client.readLine() == "goaway", "the front is stopping")
+        #expect(try await client.readLine() == "echo text while stopping", "the tunnel works while the front drains")
+        #expect(try await client.readLine() == "closed", "then the shutdown timeout ends it")
+        await stopped
+        let result = try await client.finish()
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(await eventually { app.openConnections == 0 }, "and the app's side of it")
+        app.stop()
+    }
+
     /// The app's 101 without the accept for the front's key (this app never sends one).
     @Test(needsH2, arguments: FrontServer.allCases) func a101WithoutTheRightAcceptIs502(_ server: FrontServer) async throws {
         let app = try UpgradingApp()
@@ -123,6 +174,50 @@ import Testing
         let status: Int32
         let output: String
         let errors: String
+    }
+
+    /// The client script running, for a test that acts between its lines (it bounds itself:
+    /// signal.alarm, so every read here ends).
+    final class RunningClient: @unchecked Sendable {
+        private let process = Process()
+        private let output = Pipe()
+        private let errors = Pipe()
+        private var buffered: [UInt8] = []
+
+        init(_ scenario: String, frontPort: Int, appPort: Int) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", FrontExtendedConnectTests.client, scenario, String(frontPort), String(appPort)]
+            process.standardOutput = output
+            process.standardError = errors
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// The next line it prints; nil once it has ended.
+        func readLine() async throws -> String? {
+            try await offThePool { [self] in
+                while true {
+                    if let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
+                        defer { buffered.removeFirst(newline + 1) }
+                        return String(decoding: buffered[..<newline], as: UTF8.self)
+                    }
+                    let more = output.fileHandleForReading.availableData
+                    if more.isEmpty { return nil }
+                    buffered += more
+                }
+            }
+        }
+
+        func finish() async throws -> ClientResult {
+            try await offThePool { [self] in
+                let rest = output.fileHandleForReading.readDataToEndOfFile()
+                let err = errors.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return ClientResult(
+                    status: process.terminationStatus, output: String(decoding: buffered + rest, as: UTF8.self), errors: String(decoding: err, as: UTF8.self)
+                )
+            }
+        }
     }
 
     /// Runs the client script for `scenario`; it bounds itself (signal.alarm).
@@ -211,17 +306,57 @@ import Testing
         conn.send_data(stream, bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
         sock.sendall(conn.data_to_send())
 
+    def whole_frame():
+        if len(received) < 2:
+            return None
+        assert received[1] & 0x80 == 0, "a server's frames are not masked"
+        length, offset = received[1] & 0x7F, 2
+        if length == 126:
+            if len(received) < 4:
+                return None
+            length, offset = struct.unpack("!H", received[2:4])[0], 4
+        if len(received) < offset + length:
+            return None
+        opcode, payload = received[0] & 0x0F, bytes(received[offset:offset + length])
+        del received[:offset + length]
+        return opcode, payload
+
     def read_frame():
         while True:
-            if len(received) >= 2 and len(received) >= 2 + (received[1] & 0x7F):
-                assert received[1] & 0x80 == 0, "a server's frames are not masked"
-                length = received[1] & 0x7F
-                opcode, payload = received[0] & 0x0F, bytes(received[2:2 + length])
-                del received[:2 + length]
-                return opcode, payload
+            frame = whole_frame()
+            if frame:
+                return frame
             if ended:
                 sys.exit("the stream ended before a whole frame")
             pump()
+
+    if scenario == "large":
+        # 40 frames of 60,000 octets (a zero mask, which RFC 6455 allows, spares masking them
+        # in Python), sent within the stream's window while the echo is read as it comes: far
+        # more than any window or buffer on the way, so every hop must wait for the next.
+        payload = bytes(range(256)) * 234 + bytes(96)
+        frame = bytes([0x82, 0x80 | 126]) + struct.pack("!H", len(payload)) + bytes(4) + payload
+        pending = frame * 40
+        echoed = 0
+        while pending or echoed < 40:
+            room = min(conn.local_flow_control_window(stream), conn.max_outbound_frame_size, len(pending))
+            if room > 0:
+                conn.send_data(stream, pending[:room])
+                pending = pending[room:]
+                sock.sendall(conn.data_to_send())
+                continue
+            pump()
+            while (found := whole_frame()) is not None:
+                if found != (2, payload):
+                    sys.exit("an echoed frame differs")
+                echoed += 1
+        print(f"echoed {echoed} frames of {len(payload)} octets")
+        conn.end_stream(stream)
+        sock.sendall(conn.data_to_send())
+        while not ended:
+            pump()
+        print("ended")
+        sys.exit(0)
 
     if scenario == "reset":
         send_frame(0x1, b"before the reset")
@@ -260,10 +395,45 @@ import Testing
         send_frame(0x8, struct.pack("!H", 1000))
         opcode, payload = read_frame()
         print(f"echo {'close' if opcode == 8 else opcode} {struct.unpack('!H', payload)[0]}")
-    else:
+    elif scenario == "endstream":
         # END_STREAM ends what the client sends; the front ends the app's connection after it.
         conn.end_stream(stream)
         sock.sendall(conn.data_to_send())
+    elif scenario == "stop":
+        # The test stops the front now. The h2 package ends a connection at the first GOAWAY,
+        # so from here frames are read and written by hand: at the GOAWAY, a frame goes through
+        # the tunnel and its echo comes back while the front drains, until the shutdown
+        # timeout closes the connection.
+        print("open")
+        sys.stdout.flush()
+        raw, tunnel, goaway = bytearray(), bytearray(), False
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                print("closed")
+                sys.exit(0)
+            raw.extend(data)
+            while len(raw) >= 9 and len(raw) >= 9 + int.from_bytes(raw[0:3], "big"):
+                length, kind, flags = int.from_bytes(raw[0:3], "big"), raw[3], raw[4]
+                sid = int.from_bytes(raw[5:9], "big") & 0x7FFFFFFF
+                payload = bytes(raw[9:9 + length])
+                del raw[:9 + length]
+                if kind == 0x7 and not goaway:
+                    goaway = True
+                    print("goaway")
+                    text = b"while stopping"
+                    frame = bytes([0x81, 0x80 | len(text)]) + bytes(4) + text  # a zero mask
+                    sock.sendall(len(frame).to_bytes(3, "big") + bytes([0x0, 0x0]) + stream.to_bytes(4, "big") + frame)
+                elif kind == 0x0 and sid == stream:
+                    tunnel.extend(payload)
+                    if len(tunnel) >= 2 and len(tunnel) >= 2 + tunnel[1]:
+                        print(f"echo text {bytes(tunnel[2:2 + tunnel[1]]).decode()}")
+                        sys.stdout.flush()
+                        del tunnel[:2 + tunnel[1]]
+    else:
+        # Quiet from here: the front ends the tunnel at its idle limit.
+        print("quiet")
+        sys.stdout.flush()
     while not ended:
         pump()
     print("ended")
