@@ -2,12 +2,13 @@ import Foundation
 import HostctlTestSupport
 import Hostctl
 import HostctlFront
+import HostctlTLS
 import Testing
 
 /// WebSockets over HTTP/2 (RFC 8441) at the front's edge: an independent client, Python's h2
 /// package, sees SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, opens an extended CONNECT, and the
 /// front turns it into the HTTP/1.1 upgrade (RFC 6455) to the app, then tunnels WebSocket
-/// frames both ways in DATA. h2c: the edge's TLS is the same driver underneath.
+/// frames both ways in DATA. Over h2c, and once over TLS (ALPN h2) at an https URL.
 @Suite struct FrontExtendedConnectTests {
     static let pythonH2Available: Bool = {
         let probe = Process()
@@ -53,6 +54,27 @@ import Testing
         let key = head.split(separator: "\r\n").first { $0.hasPrefix("Sec-WebSocket-Key: ") }?.dropFirst(19) ?? ""
         #expect(Data(base64Encoded: String(key))?.count == 16, "a fresh key of 16 bytes: \(key)")
         #expect(await eventually { app.openConnections == 0 }, "the app's connection ended with the tunnel")
+        await front.stop()
+        app.stop()
+    }
+
+    /// h2 over TLS (ALPN) at the front's https URL: the same tunnel, `X-Forwarded-Proto: https`.
+    @Test(needsH2, arguments: FrontServer.allCases) func webSocketFramesEchoOverTLS(_ server: FrontServer) async throws {
+        let folder = try TemporaryFolder("front-h2-websocket")
+        let certificate = try DevelopmentCertificate.make()
+        let certificatePath = try folder.write("cert.pem", certificate.certificatePEM)
+        let keyPath = try folder.write("key.pem", certificate.privateKeyPEM(password: nil))
+        let app = try UpgradingApp(speaksWebSocket: true)
+        let front = try await TestFront(
+            server, source: TestEndpointSource(AppEndpoint(port: UInt16(app.port), token: "t", generation: 1)), urls: "https://127.0.0.1:0"
+        ) {
+            $0.httpsDefaults.certificate = CertificateConfiguration(path: certificatePath, keyPath: keyPath)
+        }
+        let result = try await Self.runClient("echo", frontPort: front.port, appPort: app.port, trusting: certificatePath)
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.hasPrefix("settings ENABLE_CONNECT_PROTOCOL=1\nstatus 200 protocol chat\necho text hello 0\n"), "\(result.errors)")
+        #expect(result.output.hasSuffix("echo close 1000\nended\n"), "\(result.output) \(result.errors)")
+        #expect(app.heads.first?.contains("\r\nX-Forwarded-Proto: https") == true, "\(app.heads)")
         await front.stop()
         app.stop()
     }
@@ -221,11 +243,11 @@ import Testing
     }
 
     /// Runs the client script for `scenario`; it bounds itself (signal.alarm).
-    static func runClient(_ scenario: String, frontPort: Int, appPort: Int) async throws -> ClientResult {
+    static func runClient(_ scenario: String, frontPort: Int, appPort: Int, trusting certificate: String? = nil) async throws -> ClientResult {
         try await offThePool {
             let python = Process()
             python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            python.arguments = ["python3", "-c", client, scenario, String(frontPort), String(appPort)]
+            python.arguments = ["python3", "-c", client, scenario, String(frontPort), String(appPort)] + (certificate.map { [$0] } ?? [])
             let output = Pipe()
             let errors = Pipe()
             python.standardOutput = output
@@ -245,7 +267,15 @@ import Testing
 
     signal.alarm(30)
     scenario, front_port, app_port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    cafile = sys.argv[4] if len(sys.argv) > 4 else None  # h2 over TLS, trusting this certificate
     sock = socket.create_connection(("127.0.0.1", front_port))
+    if cafile:
+        import ssl
+        context = ssl.create_default_context(cafile=cafile)
+        context.set_alpn_protocols(["h2"])
+        sock = context.wrap_socket(sock, server_hostname="localhost")
+        if sock.selected_alpn_protocol() != "h2":
+            sys.exit("ALPN did not choose h2")
     conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
     conn.initiate_connection()
     sock.sendall(conn.data_to_send())
@@ -268,7 +298,7 @@ import Testing
 
     protocol = "bytestream" if scenario == "unknown" else "websocket"
     stream = conn.get_next_available_stream_id()
-    conn.send_headers(stream, [(":method", "CONNECT"), (":protocol", protocol), (":scheme", "http"), (":authority", "localhost"),
+    conn.send_headers(stream, [(":method", "CONNECT"), (":protocol", protocol), (":scheme", "https" if cafile else "http"), (":authority", "localhost"),
                                (":path", "/chat?room=1"), ("sec-websocket-version", "13"), ("sec-websocket-protocol", "chat, superchat")])
     sock.sendall(conn.data_to_send())
 
