@@ -154,9 +154,9 @@ public struct ForwardingOptions: Sendable {
     /// Rewrites response bodies on the forwarding path (hostctl watch's browser refresh, in
     /// Development); nil relays every body as received.
     public var responseBodyTransform: (any ResponseBodyTransform)?
-    /// A WebSocket tunnel (HTTP/1.1 upgrade, or HTTP/2 extended CONNECT) with no byte either
-    /// way this long ends: the front's keep-alive timeout (the server's default, which the
-    /// front keeps), as the HTTP/1.1 driver applies it to its tunnels.
+    /// An HTTP/2 extended CONNECT's tunnel with no byte either way this long ends: the
+    /// front's keep-alive timeout (its server's default, which FrontHost leaves as it is),
+    /// the limit the HTTP/1.1 driver applies to the tunnels of upgraded connections.
     public var tunnelIdleTimeout: Duration = ServerOptions().keepAliveTimeout
 
     public init() {}

@@ -52,7 +52,7 @@ struct ForwardingExchange {
 
     init(
         context: HTTPContext, connection: AppConnection, endpoint: AppEndpoint, requestTimeout: Duration,
-        webSocketKey: String? = nil, tunnelIdleTimeout: Duration = .seconds(130)
+        webSocketKey: String?, tunnelIdleTimeout: Duration
     ) {
         self.context = context
         self.connection = connection
