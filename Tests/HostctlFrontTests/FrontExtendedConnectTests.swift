@@ -185,7 +185,7 @@ import Testing
             ping answered
 
             """, "\(result.errors)")
-        #expect(app.openConnections == 0)
+        #expect(await eventually { app.openConnections == 0 }, "the app saw its connection end")
         await front.stop()
         app.stop()
     }
