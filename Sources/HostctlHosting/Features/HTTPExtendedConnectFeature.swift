@@ -8,7 +8,7 @@
 /// ```swift
 /// if let connect = context.features[HTTPExtendedConnectFeature.self], connect.isExtendedConnect, connect.protocol == "websocket" {
 ///     context.response.status = 200
-///     try await context.response.writer?.flush()
+///     try await context.response.flush()
 ///     // read context.request.body, write context.response, until either ends
 /// }
 /// ```
