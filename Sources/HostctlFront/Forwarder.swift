@@ -51,6 +51,22 @@ public final class Forwarder: Sendable {
     /// 504; the source unable to provide the app: its `FrontUnavailable` page. A request whose
     /// bytes were sent is never retried.
     public func forward(_ context: HTTPContext) async throws {
+        // An HTTP/2 extended CONNECT (RFC 8441) for a WebSocket goes to the app as the HTTP/1.1
+        // upgrade: the method is compared first, so other requests ask nothing more.
+        var webSocketKey: String?
+        if context.request.method == .connect, let tunnelProtocol = context.request.extendedConnectProtocol {
+            guard ASCII.equalsIgnoringCase(tunnelProtocol, "websocket") else {
+                // 501, not 400: the request is well-formed, the front just has no HTTP/1.1 form
+                // for this protocol to give the app (RFC 9110 §15.6.2), and the app is not asked.
+                try await Self.sendPage(
+                    status: 501, contentType: "text/plain; charset=utf-8",
+                    body: Array("501 Not Implemented\n\nThe front forwards extended CONNECT for websocket only, not \(tunnelProtocol).\n".utf8),
+                    to: context
+                )
+                return
+            }
+            webSocketKey = WebSocketHandshake.makeKey()
+        }
         let endpoint: AppEndpoint
         do {
             endpoint = try await source.endpoint()
@@ -72,7 +88,10 @@ public final class Forwarder: Sendable {
             try await answer(.noConnection(error.description), context, wroteBody: false)
             return
         }
-        var exchange = ForwardingExchange(context: context, connection: connection, endpoint: endpoint, requestTimeout: options.requestTimeout)
+        var exchange = ForwardingExchange(
+            context: context, connection: connection, endpoint: endpoint, requestTimeout: options.requestTimeout,
+            webSocketKey: webSocketKey, tunnelIdleTimeout: options.tunnelIdleTimeout
+        )
         do {
             try await exchange.run()
         } catch {
@@ -135,6 +154,10 @@ public struct ForwardingOptions: Sendable {
     /// Rewrites response bodies on the forwarding path (hostctl watch's browser refresh, in
     /// Development); nil relays every body as received.
     public var responseBodyTransform: (any ResponseBodyTransform)?
+    /// An HTTP/2 extended CONNECT's tunnel with no byte either way this long ends: the
+    /// front's keep-alive timeout (its server's default, which FrontHost leaves as it is),
+    /// the limit the HTTP/1.1 driver applies to the tunnels of upgraded connections.
+    public var tunnelIdleTimeout: Duration = ServerOptions().keepAliveTimeout
 
     public init() {}
 }

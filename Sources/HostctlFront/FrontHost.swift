@@ -134,6 +134,8 @@ public final class FrontHost: Sendable {
         )
         builder.serverOptions.shutdownTimeout = options.drainTimeout
         builder.serverOptions.httpsDefaults = options.https
+        // WebSockets over HTTP/2 (RFC 8441) at the edge: the forwarder makes them HTTP/1.1 upgrades.
+        builder.serverOptions.http2.enableExtendedConnect = true
         return builder.build()
     }
 }

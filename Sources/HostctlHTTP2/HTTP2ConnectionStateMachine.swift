@@ -181,6 +181,7 @@ public final class HTTP2ConnectionStateMachine {
         ]
         if limits.headerTableSize != 4096 { settings.insert((HTTP2Setting.headerTableSize, UInt32(limits.headerTableSize)), at: 0) }
         if limits.maxFrameSize != HTTP2Setting.minimumMaxFrameSize { settings.append((HTTP2Setting.maxFrameSize, UInt32(limits.maxFrameSize))) }
+        if limits.enableExtendedConnect { settings.append((HTTP2Setting.enableConnectProtocol, 1)) }
         HTTP2SettingsFrame.write(settings, to: output)
         // Our stream windows apply as soon as the client reads them, so accept that much at once:
         // a client may use a larger window we announced before it acknowledges (never a smaller one).

@@ -58,6 +58,10 @@ public struct HTTP2Error: Error, Equatable, CustomStringConvertible {
         case teNotTrailers
         case connectMustNotSendSchemeOrPath
         case connectNeedsAuthority
+        /// :protocol (RFC 8441 §4) on a request whose method is not CONNECT.
+        case protocolWithoutConnect
+        /// An extended CONNECT (with :protocol) lacking :scheme, :path or :authority.
+        case extendedConnectNeedsSchemePathAndAuthority
         case methodInvalid
         case pathInvalid
         case schemeInvalid
@@ -185,6 +189,8 @@ public struct HTTP2Error: Error, Equatable, CustomStringConvertible {
         case .teNotTrailers: "Request headers contain a TE field with a value other than \"trailers\"."
         case .connectMustNotSendSchemeOrPath: "CONNECT requests must not send :scheme or :path headers."
         case .connectNeedsAuthority: "CONNECT requests must send an :authority header."
+        case .protocolWithoutConnect: "The :protocol header is only allowed on CONNECT requests."
+        case .extendedConnectNeedsSchemePathAndAuthority: "Extended CONNECT requests must send :scheme, :path and :authority headers."
         case .methodInvalid: "The request :method is invalid."
         case .pathInvalid: "The request :path is invalid."
         case .schemeInvalid: "The request :scheme is invalid."

@@ -22,6 +22,10 @@ public struct HTTP2Limits: Sendable, Equatable {
     public var keepAlivePingDelay: Duration? = nil
     /// With no frame received this long after a keep-alive PING, the connection ends. ≥ 1 s.
     public var keepAlivePingTimeout: Duration = .seconds(20)
+    /// SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441): requests may be extended CONNECTs
+    /// (:method CONNECT with :protocol, a tunnel such as a WebSocket). Off, :protocol is an
+    /// unknown pseudo-header and the request is malformed.
+    public var enableExtendedConnect = false
 
     // MARK: KestrelServerLimits that apply to HTTP/2 requests
 

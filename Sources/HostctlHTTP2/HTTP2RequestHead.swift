@@ -21,11 +21,14 @@ public final class HTTP2RequestHead {
     @exclusivity(unchecked) public internal(set) var regularFieldsStart = 0
     @exclusivity(unchecked) public internal(set) var method = HTTPMethod.get
     @exclusivity(unchecked) public internal(set) var methodRange: Range<Int> = 0..<0
-    /// :scheme; nil for CONNECT.
+    /// :scheme; nil for a plain CONNECT.
     @exclusivity(unchecked) public internal(set) var scheme: Range<Int>?
     /// :authority, or else the Host field's value; nil when neither was sent.
     @exclusivity(unchecked) public internal(set) var authority: Range<Int>?
-    /// :path as sent (path and query); nil for CONNECT.
+    /// :protocol (RFC 8441): set only on an extended CONNECT, which names the tunnel's
+    /// protocol ("websocket") and has :scheme and :path as other requests do.
+    @exclusivity(unchecked) public internal(set) var connectProtocol: Range<Int>?
+    /// :path as sent (path and query); nil for a plain CONNECT.
     @exclusivity(unchecked) public internal(set) var target: Range<Int>?
     /// :path up to the first '?'.
     @exclusivity(unchecked) public internal(set) var path: Range<Int>?
@@ -38,6 +41,9 @@ public final class HTTP2RequestHead {
 
     /// Regular header fields (the ones an app sees as headers).
     public var headerCount: Int { fields.count - regularFieldsStart }
+
+    /// An extended CONNECT (RFC 8441): a tunnel, whose body is open-ended both ways.
+    public var isExtendedConnect: Bool { connectProtocol != nil }
 
     /// Regular field `index` (0-based among regular fields): its name and value bytes.
     @inline(__always)
@@ -60,6 +66,7 @@ public final class HTTP2RequestHead {
         scheme = nil
         authority = nil
         target = nil
+        connectProtocol = nil
         path = nil
         query = nil
         contentLength = nil

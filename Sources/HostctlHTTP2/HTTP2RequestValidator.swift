@@ -57,8 +57,15 @@ struct HTTP2RequestValidator {
                         throw HTTP2Error(.authorityInvalid)
                     }
                     head.authority = field.value
+                case 9 where limits.enableExtendedConnect && HTTP2FieldValidation.equals(name, ":protocol"):
+                    // RFC 8441 §4, only once SETTINGS_ENABLE_CONNECT_PROTOCOL was announced; a token.
+                    guard head.connectProtocol == nil else { throw HTTP2Error(.duplicatePseudoHeader) }
+                    guard !value.isEmpty, HTTP2FieldValidation.all(value, HTTP2FieldValidation.nameCharacter | HTTP2FieldValidation.uppercase, table) else {
+                        throw HTTP2Error(.headerValueInvalid)
+                    }
+                    head.connectProtocol = field.value
                 default:
-                    // :protocol (RFC 8441) included: we do not announce SETTINGS_ENABLE_CONNECT_PROTOCOL.
+                    // :protocol too while SETTINGS_ENABLE_CONNECT_PROTOCOL is not announced.
                     throw HTTP2Error(.unknownPseudoHeader)
                 }
                 continue
@@ -91,11 +98,19 @@ struct HTTP2RequestValidator {
         guard let method else { throw HTTP2Error(.missingMandatoryPseudoHeaders) }
         head.methodRange = method
         head.method = HTTPMethod(bytes: list.bytes(method))
-        if head.method == .connect {
+        if head.method == .connect && head.connectProtocol == nil {
             // RFC 9113 §8.5: :authority only.
             guard head.scheme == nil && head.target == nil else { throw HTTP2Error(.connectMustNotSendSchemeOrPath) }
             guard let authority = head.authority, !authority.isEmpty else { throw HTTP2Error(.connectNeedsAuthority) }
         } else {
+            if head.connectProtocol != nil {
+                // RFC 8441 §4: :protocol only on CONNECT, which then names :scheme, :path and
+                // :authority (the Host field does not stand in for it).
+                guard head.method == .connect else { throw HTTP2Error(.protocolWithoutConnect) }
+                guard head.scheme != nil, head.target != nil, let authority = head.authority, !authority.isEmpty else {
+                    throw HTTP2Error(.extendedConnectNeedsSchemePathAndAuthority)
+                }
+            }
             guard let scheme = head.scheme, let target = head.target else { throw HTTP2Error(.missingMandatoryPseudoHeaders) }
             let targetBytes = list.bytes(target)
             let isAsterisk = targetBytes.count == 1 && targetBytes[0] == UInt8(ascii: "*")
@@ -119,6 +134,7 @@ struct HTTP2RequestValidator {
             }
         }
         let requestLine = method.count + (head.scheme?.count ?? 0) + (head.authority?.count ?? 0) + (head.target?.count ?? 0)
+            + (head.connectProtocol?.count ?? 0)
         guard requestLine <= limits.maxRequestLineSize else { throw HTTP2Error(.requestLineTooLong) }
     }
 

@@ -62,6 +62,69 @@ import Testing
         #expect(outcome(get + [("content-length", "3")]) == reset, "END_STREAM with content-length 3")
     }
 
+    // MARK: Extended CONNECT (RFC 8441)
+
+    private let extendedConnect = limits { $0.enableExtendedConnect = true }
+    private let websocket = [(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "https"), (":authority", "a.example"), (":path", "/chat")]
+
+    /// The server's SETTINGS, as identifier → value.
+    private func announcedSettings(_ limits: HTTP2Limits) -> [UInt16: UInt32] {
+        let frames = Harness(limits: limits).frames()
+        var settings: [UInt16: UInt32] = [:]
+        guard let first = frames.first, first.type == 0x4 else { return settings }
+        let p = first.payload
+        for offset in stride(from: 0, to: p.count, by: 6) {
+            settings[UInt16(p[offset]) << 8 | UInt16(p[offset + 1])] = UInt32(p[offset + 2]) << 24 | UInt32(p[offset + 3]) << 16 | UInt32(p[offset + 4]) << 8 | UInt32(p[offset + 5])
+        }
+        return settings
+    }
+
+    @Test func enableConnectProtocolIsAnnouncedOnlyWhenConfigured() {
+        #expect(announcedSettings(HTTP2Limits())[0x8] == nil, "off by default")
+        #expect(announcedSettings(extendedConnect)[0x8] == 1)
+    }
+
+    @Test func anExtendedConnectIsARequestWithItsProtocol() {
+        let harness = Harness(limits: extendedConnect)
+        harness.feed(Client.start + Client.headerBlock(1, RequestEncoder().block(websocket + [("sec-websocket-version", "13")]), endStream: false))
+        #expect(harness.frames().filter { $0.type == 0x3 }.isEmpty, "not reset")
+        #expect(harness.seen.last == .request(1, [":method: CONNECT", ":protocol: websocket", ":scheme: https", ":authority: a.example", ":path: /chat", "sec-websocket-version: 13"], endStream: false))
+    }
+
+    @Test func anExtendedConnectNeedsSchemePathAndAuthority() {
+        let reset = "RST_STREAM(1, PROTOCOL_ERROR)"
+        #expect(outcome(websocket, endStream: false, limits: extendedConnect) == "ok")
+        #expect(outcome(websocket.filter { $0.0 != ":scheme" }, endStream: false, limits: extendedConnect) == reset, "no :scheme")
+        #expect(outcome(websocket.filter { $0.0 != ":path" }, endStream: false, limits: extendedConnect) == reset, "no :path")
+        #expect(outcome(websocket.filter { $0.0 != ":authority" }, endStream: false, limits: extendedConnect) == reset, "no :authority")
+        #expect(
+            outcome(websocket.filter { $0.0 != ":authority" } + [("host", "a.example")], endStream: false, limits: extendedConnect) == reset,
+            "Host does not stand in for :authority"
+        )
+        #expect(outcome(websocket + [(":protocol", "websocket")], endStream: false, limits: extendedConnect) == reset, "duplicate :protocol")
+        #expect(outcome(websocket.map { $0.0 == ":protocol" ? ($0.0, "web socket") : $0 }, endStream: false, limits: extendedConnect) == reset, "not a token")
+        #expect(outcome(websocket.map { $0.0 == ":path" ? ($0.0, "chat") : $0 }, endStream: false, limits: extendedConnect) == reset, ":path not starting with /")
+    }
+
+    @Test func protocolWithoutConnectIsMalformed() {
+        let reset = "RST_STREAM(1, PROTOCOL_ERROR)"
+        #expect(outcome(get + [(":protocol", "websocket")], limits: extendedConnect) == reset)
+        let post = [(":method", "POST"), (":protocol", "websocket"), (":scheme", "https"), (":authority", "a"), (":path", "/")]
+        #expect(outcome(post, endStream: false, limits: extendedConnect) == reset)
+    }
+
+    @Test func protocolIsUnknownUnlessAnnounced() {
+        #expect(outcome(websocket, endStream: false) == "RST_STREAM(1, PROTOCOL_ERROR)")
+    }
+
+    @Test func plainConnectRulesStandWithExtendedConnectOn() {
+        let reset = "RST_STREAM(1, PROTOCOL_ERROR)"
+        #expect(outcome([(":method", "CONNECT"), (":authority", "a.example:443")], limits: extendedConnect) == "ok")
+        #expect(outcome([(":method", "CONNECT"), (":authority", "a:1"), (":path", "/")], limits: extendedConnect) == reset)
+        #expect(outcome([(":method", "CONNECT"), (":authority", "a:1"), (":scheme", "https")], limits: extendedConnect) == reset)
+        #expect(outcome([(":method", "CONNECT")], limits: extendedConnect) == reset)
+    }
+
     @Test func schemeMustMatchTheTransportWhenAsked() {
         #expect(outcome(get, scheme: "https") == "ok")
         #expect(outcome([(":method", "GET"), (":scheme", "http"), (":path", "/")], scheme: "https") == "RST_STREAM(1, PROTOCOL_ERROR)")

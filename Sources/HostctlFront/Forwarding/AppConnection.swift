@@ -47,8 +47,12 @@ final class AppConnection: OutboundConnectionHandler {
     /// No response head arrived before `deadline`.
     @exclusivity(unchecked) private(set) var timedOut = false
 
-    /// When the exchange gives up waiting for the response head (loop-monotonic ns); nil once it arrived.
+    /// When the exchange gives up waiting for the response head (loop-monotonic ns); nil once
+    /// it arrived. A tunnel's idle limit, while it carries one.
     @exclusivity(unchecked) var deadline: Int64?
+    /// Set while a tunnel waits for its client's bytes: news on this connection (the app's
+    /// bytes, its end, the deadline) ends that wait too (`RequestBody.cancelPendingRead`).
+    @exclusivity(unchecked) var interruptsClientWait = false
     /// In an exchange (checked out of the pool), or idle in it.
     var inUse: Bool { context != nil || user != nil }
     /// The loop time the connection went idle, for the pool's idle expiry.
@@ -105,6 +109,7 @@ final class AppConnection: OutboundConnectionHandler {
         context = nil
         user = nil
         deadline = nil
+        interruptsClientWait = false
     }
 
     /// Whether the exchange may hand `outbound` more bytes now (none in flight, still open).
@@ -117,6 +122,7 @@ final class AppConnection: OutboundConnectionHandler {
 
     private func wake() {
         if let user { return user.appConnectionChanged() }
+        if interruptsClientWait { context?.request.body.cancelPendingRead() }
         guard let waiter else { return }
         self.waiter = nil
         waiter.resume()

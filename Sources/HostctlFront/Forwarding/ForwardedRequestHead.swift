@@ -13,16 +13,22 @@ import HostctlHosting
 /// - the pairing token, which the app checks to know the request came through its front.
 ///
 /// Field bytes are copied from the client's buffer as they are; nothing becomes a String.
+///
+/// An HTTP/2 extended CONNECT for a WebSocket (RFC 8441) goes as the HTTP/1.1 handshake
+/// (RFC 6455 §4.1, `webSocketKey` set): `GET` to its :path, `Connection: Upgrade`,
+/// `Upgrade: websocket` and the front's own `Sec-WebSocket-Key`; the client's
+/// `sec-websocket-version`, `-protocol` and `-extensions` pass as any end-to-end field.
 enum ForwardedRequestHead {
     /// Writes the head into `out`; `forwardedFor` and `forwardedProto` are scratch buffers
     /// (kept per connection, so composing the lists allocates nothing once they have grown).
     static func write(
         _ context: HTTPContext, endpoint: AppEndpoint, framing: HTTP1BodyFraming,
-        forwardedFor: ByteBuffer, forwardedProto: ByteBuffer, into out: ByteBuffer
+        forwardedFor: ByteBuffer, forwardedProto: ByteBuffer, webSocketKey: String? = nil, into out: ByteBuffer
     ) throws {
         let request = context.request
         var target = request.rawTarget
-        try target.withUTF8 { try HTTP1RequestWriter.writeRequestLine(into: out, method: request.method, target: UnsafeRawBufferPointer($0)) }
+        let method = webSocketKey == nil ? request.method : .get
+        try target.withUTF8 { try HTTP1RequestWriter.writeRequestLine(into: out, method: method, target: UnsafeRawBufferPointer($0)) }
 
         // First pass: what decides the second (Connection may come after the fields it names).
         var connectionOptions = ConnectionOptionNames()
@@ -45,6 +51,8 @@ enum ForwardedRequestHead {
         var hasHost = false
         request.headers.forEachField { name, value in
             guard failure == nil, passesThrough(name, connectionOptions) else { return }
+            // The key is the front's to make on this hop (an HTTP/2 client has none to send).
+            if webSocketKey != nil, name.count == 17, ASCII.equalsLowercased(name, "sec-websocket-key") { return }
             do {
                 try HTTP1RequestWriter.writeField(into: out, name: name, value: value)
                 if name.count == 4, ASCII.equalsLowercased(name, "host") {
@@ -76,6 +84,12 @@ enum ForwardedRequestHead {
         try HTTP1RequestWriter.writeField(into: out, name: "X-Forwarded-Proto", value: forwardedProto.readableBytes)
         var token = endpoint.token
         try token.withUTF8 { try HTTP1RequestWriter.writeField(into: out, name: tokenHeaderName, value: UnsafeRawBufferPointer($0)) }
+        if var key = webSocketKey {
+            func bytes(_ text: StaticString) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount) }
+            try HTTP1RequestWriter.writeField(into: out, name: "Connection", value: bytes("Upgrade"))
+            try HTTP1RequestWriter.writeField(into: out, name: "Upgrade", value: bytes("websocket"))
+            try key.withUTF8 { try HTTP1RequestWriter.writeField(into: out, name: "Sec-WebSocket-Key", value: UnsafeRawBufferPointer($0)) }
+        }
         HTTP1RequestWriter.writeFraming(into: out, framing)
         HTTP1RequestWriter.writeEndOfHead(into: out)
     }

@@ -29,6 +29,11 @@ struct ForwardingExchange {
     let connection: AppConnection
     let endpoint: AppEndpoint
     let requestTimeout: Int64
+    /// Set for an HTTP/2 extended CONNECT forwarded as a WebSocket upgrade: the key the head
+    /// carries, which the app's 101 must answer.
+    private let webSocketKey: String?
+    /// The tunnel's idle limit, once the app has switched protocols.
+    private let tunnelIdleTimeout: Int64
 
     private let requestFraming: HTTP1BodyFraming
     /// The whole request, head and body, has been handed to the connection.
@@ -42,14 +47,22 @@ struct ForwardingExchange {
     /// Body bytes went to the client's response (maybe still buffered there, unsent).
     private(set) var wroteResponseBody = false
     private(set) var isComplete = false
+    /// The app answered the WebSocket upgrade with 101: the rest is a tunnel.
+    private var switchedToTunnel = false
 
-    init(context: HTTPContext, connection: AppConnection, endpoint: AppEndpoint, requestTimeout: Duration) {
+    init(
+        context: HTTPContext, connection: AppConnection, endpoint: AppEndpoint, requestTimeout: Duration,
+        webSocketKey: String?, tunnelIdleTimeout: Duration
+    ) {
         self.context = context
         self.connection = connection
         self.endpoint = endpoint
         self.requestTimeout = requestTimeout.nanoseconds
+        self.webSocketKey = webSocketKey
+        self.tunnelIdleTimeout = tunnelIdleTimeout.nanoseconds
         let body = context.request.body
-        if !body.isPresent {
+        // An upgrade's head has no body: the client's DATA is the tunnel's, sent after the 101.
+        if !body.isPresent || webSocketKey != nil {
             requestFraming = .none
         } else if let length = context.request.contentLength {
             requestFraming = .contentLength(length)
@@ -70,13 +83,17 @@ struct ForwardingExchange {
         guard let out = connection.outbound else { throw ForwardingFailure.connectionLost(errno: nil) }
         try ForwardedRequestHead.write(
             context, endpoint: endpoint, framing: requestFraming,
-            forwardedFor: connection.forwardedFor, forwardedProto: connection.forwardedProto, into: out
+            forwardedFor: connection.forwardedFor, forwardedProto: connection.forwardedProto, webSocketKey: webSocketKey, into: out
         )
         requestSent = requestFraming == .none
         if requestSent { connection.flushAfterEvents() } else { connection.flush() }
         connection.deadline = now + requestTimeout
         while true {
             if try await relayResponse() {
+                if switchedToTunnel {
+                    let tunnel = ExtendedConnectTunnel(context: context, connection: connection, idleTimeout: tunnelIdleTimeout)
+                    try await tunnel.run()
+                }
                 isComplete = true
                 return
             }
@@ -159,7 +176,10 @@ struct ForwardingExchange {
         guard let writer = context.response.writer else { throw ConnectionAbortedError("The request is over.") }
         while true {
             guard decoder != nil else {
-                if try readResponseHead() { continue }
+                if try readResponseHead() {
+                    if switchedToTunnel { return true }
+                    continue
+                }
                 if let problem = connectionProblem() { throw problem }
                 if connection.inputEnded { throw ForwardingFailure.connectionLost(errno: nil) }
                 return false
@@ -238,8 +258,12 @@ struct ForwardingExchange {
     /// The app's status and fields become the client's, minus hop-by-hop fields; the body's
     /// length stays when the app declared one, else the front's writer picks the framing.
     private mutating func startResponse(_ head: HTTP1ResponseHead, base: UnsafeRawPointer) throws {
-        guard head.status != 101 else { throw ForwardingFailure.unexpectedSwitchingProtocols }
         func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count) }
+        if head.status == 101 {
+            guard let webSocketKey else { throw ForwardingFailure.unexpectedSwitchingProtocols }
+            try acceptWebSocket(head, key: webSocketKey, bytes)
+            return
+        }
         let response = context.response
         response.status = head.status
         if !head.reason.isEmpty, !ASCII.equalsIgnoringCase(bytes(head.reason), HTTPStatus.reasonPhrase(head.status)) {
@@ -264,6 +288,35 @@ struct ForwardingExchange {
         }
         keepsConnection = head.keepsConnection(framing: framing)
         decoder = HTTP1ResponseBodyDecoder(framing: framing, limits: parser.limits)
+        connection.deadline = nil
+    }
+
+    /// The app's 101 to the WebSocket upgrade becomes the extended CONNECT's 200 (RFC 8441
+    /// §5), once its Sec-WebSocket-Accept proves it answered this handshake (RFC 6455 §4.1:
+    /// else the handshake failed, and the front answers 502). The end-to-end fields go with
+    /// it (Sec-WebSocket-Protocol and -Extensions among them); the accept is this hop's.
+    private mutating func acceptWebSocket(_ head: HTTP1ResponseHead, key: String, _ bytes: (Range<Int>) -> UnsafeRawBufferPointer) throws {
+        var accepted = false
+        var upgradesToWebSocket = false
+        for field in head.fields {
+            let name = bytes(field.name)
+            if name.count == 20, ASCII.equalsLowercased(name, "sec-websocket-accept") {
+                accepted = WebSocketHandshake.isAccepted(bytes(field.value), key: key)
+            } else if name.count == 7, ASCII.equalsLowercased(name, "upgrade") {
+                upgradesToWebSocket = ASCII.equalsIgnoringCase(bytes(field.value), "websocket")
+            }
+        }
+        guard accepted, upgradesToWebSocket else { throw ForwardingFailure.webSocketNotAccepted }
+        let response = context.response
+        response.status = 200
+        for field in head.fields {
+            let name = bytes(field.name)
+            if HopByHopFields.contains(name) || (name.count == 14 && ASCII.equalsLowercased(name, "content-length")) { continue }
+            if name.count == 20, ASCII.equalsLowercased(name, "sec-websocket-accept") { continue }
+            response.headers.append(name: String(decoding: name, as: UTF8.self), value: String(decoding: bytes(field.value), as: UTF8.self))
+        }
+        keepsConnection = false  // the connection is the tunnel's now, never the pool's again
+        switchedToTunnel = true
         connection.deadline = nil
     }
 

@@ -17,6 +17,9 @@ enum ForwardingFailure: Error, CustomStringConvertible {
     case invalidResponse(HTTP1ResponseParseError)
     /// The app answered 101: the front never asks it to switch protocols.
     case unexpectedSwitchingProtocols
+    /// The app's 101 to a WebSocket upgrade did not answer the front's key (Sec-WebSocket-Accept
+    /// missing or wrong, or no `Upgrade: websocket`): the handshake failed (RFC 6455 §4.1).
+    case webSocketNotAccepted
     /// No socket could be made for a new connection to the app (out of descriptors…).
     case noConnection(String)
 
@@ -41,6 +44,7 @@ enum ForwardingFailure: Error, CustomStringConvertible {
         case .timedOut(let seconds): "the app did not answer within \(seconds) s"
         case .invalidResponse(let error): "the app sent an invalid response (\(error))"
         case .unexpectedSwitchingProtocols: "the app switched protocols, which the front does not forward"
+        case .webSocketNotAccepted: "the app's 101 did not accept the WebSocket handshake the front sent"
         case .noConnection(let reason): "could not open a connection to the app (\(reason))"
         }
     }

@@ -55,6 +55,10 @@ public struct HTTP2ServerLimits: Sendable, Equatable {
     public var keepAlivePingTimeout: Duration = .seconds(20) {
         didSet { precondition(keepAlivePingTimeout >= .seconds(1), "KeepAlivePingTimeout: Value must be greater than or equal to 1 second.") }
     }
+    /// Announce SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441) and accept extended CONNECT
+    /// requests: tunnels such as WebSockets over HTTP/2, which an app finds with
+    /// `HTTPExtendedConnectFeature`. Off by default; the front turns it on.
+    public var enableExtendedConnect = false
 
     public init() {}
 

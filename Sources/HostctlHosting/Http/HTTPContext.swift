@@ -132,6 +132,7 @@ public final class HTTPContext {
             connection.tls == nil ? connectionFeatures.entry(key) : connection
         case ObjectIdentifier(HTTPRequestLifetimeFeature.self): self
         case ObjectIdentifier(HTTPMaxRequestBodySizeFeature.self): self
+        case ObjectIdentifier(HTTPExtendedConnectFeature.self): self
         default: connectionFeatures.entry(key)
         }
     }

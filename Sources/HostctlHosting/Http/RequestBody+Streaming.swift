@@ -14,4 +14,9 @@ extension RequestBody {
     public func waitForData() async throws {
         try await reader?.waitForData()
     }
+
+    /// Ends a `waitForData()` in progress early (see `RequestBodyReader.cancelPendingRead`).
+    public func cancelPendingRead() {
+        reader?.cancelPendingRead()
+    }
 }

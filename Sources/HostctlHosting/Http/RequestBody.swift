@@ -8,6 +8,14 @@ public protocol RequestBodyReader: AnyObject {
     func readAvailable(_ consume: (UnsafeRawBufferPointer) throws -> Int) throws -> RequestBodyAvailability
     /// Suspends until more body bytes (or the end) have arrived.
     func waitForData() async throws
+    /// Makes a `waitForData()` in progress return now, with or without bytes (PipeReader's
+    /// CancelPendingRead): for code that waits on the body and on something else at once (a
+    /// tunnel). Called on the request's own thread; nothing happens when no wait is in progress.
+    func cancelPendingRead()
+}
+
+extension RequestBodyReader {
+    public func cancelPendingRead() {}
 }
 
 /// What `readAvailable` found.

@@ -17,4 +17,11 @@ public protocol RequestHeadSource: AnyObject {
     func withHeader<R>(at index: Int, _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> R) -> R
     /// Percent-decodes a path the way the server's protocol does.
     func decodePath(_ raw: UnsafeRawBufferPointer) -> String
+    /// The protocol an extended CONNECT (RFC 8441's :protocol) asks for; nil for any other request.
+    var extendedConnectProtocol: String? { get }
+}
+
+extension RequestHeadSource {
+    /// Protocols without extended CONNECT (HTTP/1.1) have none.
+    public var extendedConnectProtocol: String? { nil }
 }

@@ -36,6 +36,13 @@ extension HTTPExchange: RequestBodyReader {
         if let error = body.error { throw error }
     }
 
+    /// A wait for body bytes in progress (`waitStartedAt` is set for its length) ends now;
+    /// its caller looks again and finds whatever it also waits for.
+    func cancelPendingRead() {
+        guard isActive, body.waitStartedAt != nil else { return }
+        driver.wakeExchange()
+    }
+
     /// The first read: the size limit becomes fixed, and a declared length over it fails at once.
     private func startReadingBody(_ context: HTTPContext) throws {
         body.started = true

@@ -26,7 +26,8 @@ extension HTTP2Connection {
         } else {
             for stream in streams {
                 switch stream.phase {
-                case .running: stream.exchange.checkBodyRate(now: now)
+                // A tunnel may be quiet for as long as its app lets it.
+                case .running where !stream.isExtendedConnect: stream.exchange.checkBodyRate(now: now)
                 case .draining where now - stream.drainStartedAt > settings.bodyDrainTimeout: finish(stream)
                 default: break
                 }

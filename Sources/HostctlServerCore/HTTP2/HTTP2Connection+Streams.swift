@@ -112,9 +112,11 @@ extension HTTP2Connection {
 
     /// The app is done and its response has wholly left: the stream ends, unless the client
     /// is still sending the request, which is then drained for up to the body drain timeout.
+    /// A tunnel is not drained: its end is the end of both directions (RST_STREAM NO_ERROR
+    /// tells the client to stop sending, RFC 9113 §8.1).
     func responseLeft(_ stream: HTTP2Stream) {
         if stream.mayDrainRequest, !stream.requestEnded, !stream.isReset, !closed,
-           stream.requestBodyReceived <= settings.maxRequestBodySize ?? Int.max {
+           stream.requestBodyReceived <= settings.maxRequestBodySize ?? Int.max, !stream.isExtendedConnect {
             stream.phase = .draining
             stream.drainStartedAt = loop.now
             return

@@ -12,6 +12,9 @@ extension HTTP2Stream: ExchangeDriver {
     var requestBodyBytesReceived: Int { requestBodyReceived }
 
     func requestBodyReadingStarted() {
+        // A tunnel's body is a conversation, not an upload: no size limit (as Kestrel lifts
+        // it for upgraded requests). The limit is fixed from now on, so this is the moment.
+        if isExtendedConnect { exchange.context?.maxRequestBodySize = nil }
         // 100-continue, as on HTTP/1.1: only once the app reads (RFC 9110 §10.1.1).
         guard !continueSent, !requestEnded, !exchange.response.committed, expectsContinue else { return }
         continueSent = true
@@ -237,4 +240,6 @@ extension HTTP2Stream: RequestHeadSource {
     }
 
     func decodePath(_ raw: UnsafeRawBufferPointer) -> String { HTTP1Target.decodePath(raw) }
+
+    var extendedConnectProtocol: String? { head?.string(head?.connectProtocol) }
 }

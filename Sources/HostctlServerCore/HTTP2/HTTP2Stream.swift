@@ -195,6 +195,10 @@ final class HTTP2Stream: @unchecked Sendable {
 
     /// Nothing of the response is left to frame (or it will never be).
     var outputIsDone: Bool { isReset || endSent }
+
+    /// An extended CONNECT (RFC 8441): a tunnel whose DATA flows both ways until either side
+    /// ends; the minimum body rate, the body size limit and draining do not apply to it.
+    var isExtendedConnect: Bool { head?.isExtendedConnect ?? false }
 }
 
 /// A task that runs streams' requests one after another, parked between them: a connection

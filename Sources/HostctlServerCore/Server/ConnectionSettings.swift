@@ -57,6 +57,7 @@ extension HTTP2Limits {
         initialStreamWindowSize = http2.initialStreamWindowSize
         keepAlivePingDelay = http2.keepAlivePingDelay
         keepAlivePingTimeout = http2.keepAlivePingTimeout
+        enableExtendedConnect = http2.enableExtendedConnect
         maxRequestLineSize = options.maxRequestLineSize
         maxRequestHeadersTotalSize = options.maxRequestHeadersTotalSize
         maxRequestHeaderCount = options.maxRequestHeaderCount

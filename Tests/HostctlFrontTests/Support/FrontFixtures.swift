@@ -216,7 +216,14 @@ final class TestFront: Sendable {
     ) async throws {
         let forwarder = Forwarder(source: source, options: options)
         self.forwarder = forwarder
-        let (app, port) = try await startApp(server: server, urls: urls, forwarding: path == .forwarding ? forwarder : nil, options: serverOptions) { app in
+        // As FrontHost configures it: extended CONNECT (WebSockets over HTTP/2) at the edge.
+        let (app, port) = try await startApp(
+            server: server, urls: urls, forwarding: path == .forwarding ? forwarder : nil,
+            options: { options in
+                options.http2.enableExtendedConnect = true
+                serverOptions(&options)
+            }
+        ) { app in
             if let middleware { app.use(middleware) }
             app.use { context, _ in try await forwarder.forward(context) }
         }
