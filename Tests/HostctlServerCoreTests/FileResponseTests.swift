@@ -16,7 +16,7 @@ import Testing
         var template = Array("/tmp/hostctl-file-response-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         try #require(descriptor >= 0)
-        unlink(String(cString: template))
+        _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
         let bytes = Self.content(size)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, size) }
         try #require(written == size)
