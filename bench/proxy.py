@@ -16,7 +16,8 @@ WebSocket echo: bench/ws-echo (an epoll echo app and a load client in C, built h
 64 connections, each sending a 32-byte message and waiting for its echo before the next,
 messages per second over --duration s (medians of --runs), the app alone vs behind
 `hostctl proxy -- ws_echo_bench server` (a foreign app: its port from PORT, ready when it
-accepts); the client on CPU 1, the app and the front on CPU 0.
+accepts) and behind nginx (`proxy_pass` with the Upgrade/Connection set-up nginx documents);
+the client on CPU 1, the app and the proxy on CPU 0.
 Cold start: time from a fresh front (app not yet started) to the first response.
 Crash recovery: time from SIGKILL of the app to the next 200 through the front, with a
 client retrying every 5 ms.
@@ -24,6 +25,7 @@ client retrying every 5 ms.
 import argparse
 import importlib.util
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -192,20 +194,48 @@ def ws_client(connections, seconds):
     return float(result.stdout.split()[0])
 
 
-def websocket_echo(connections, runs, duration):
+def nginx_websocket_conf(work):
+    """nginx proxying WebSockets to the echo app at APP_PORT (its documented set-up)."""
+    conf = os.path.join(work, "nginx-ws.conf")
+    with open(conf, "w") as f:
+        f.write(f"""worker_processes 1; daemon off; master_process on; error_log {work}/nginx-ws-error.log; pid {work}/nginx-ws.pid;
+events {{ worker_connections 20000; }}
+http {{ access_log off; client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work};
+  uwsgi_temp_path {work}; scgi_temp_path {work};
+  server {{ listen 127.0.0.1:{PORT} reuseport backlog=4096;
+    location / {{ proxy_pass http://127.0.0.1:{APP_PORT}; proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";
+      proxy_read_timeout 300s; proxy_send_timeout 300s; }} }} }}
+""")
+    return conf
+
+
+def websocket_echo(connections, runs, duration, work):
+    """Messages per second: the echo app alone, behind the front, and behind nginx (the
+    app and the proxy pinned to CPU 0 together, the client to CPU 1)."""
     rates = {}
-    for name, command, variables in [
-            ("direct", [WS_ECHO, "server"], {"PORT": str(PORT)}),
-            ("front", [HOSTCTL, "proxy", "--urls", f"http://127.0.0.1:{PORT}", "--", WS_ECHO, "server"], {})]:
-        process = subprocess.Popen(["taskset", "-c", "0"] + command, env=dict(os.environ, **QUIET_ENV, **variables),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    setups = [
+        ("direct", [([WS_ECHO, "server"], {"PORT": str(PORT)})]),
+        ("front", [([HOSTCTL, "proxy", "--urls", f"http://127.0.0.1:{PORT}", "--", WS_ECHO, "server"], {})]),
+    ]
+    if shutil.which("nginx"):
+        setups.append(("nginx", [([WS_ECHO, "server"], {"PORT": str(APP_PORT)}),
+                                 (["nginx", "-p", work, "-c", nginx_websocket_conf(work)], {})]))
+    else:
+        print("   websocket nginx: skipped (nginx is not installed)", file=sys.stderr)
+    for name, commands in setups:
+        processes = []
         try:
-            bench.wait_for_port(PORT, process)
+            for command, variables in commands:
+                processes.append(subprocess.Popen(["taskset", "-c", "0"] + command, env=dict(os.environ, **QUIET_ENV, **variables),
+                                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                bench.wait_for_port(int(variables.get("PORT", PORT)), processes[-1])
             ws_client(1, 1)  # behind the front: starts the app
             rates[name] = statistics.median(ws_client(connections, duration) for _ in range(runs))
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+            for process in reversed(processes):
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
         print(f"   websocket {name}: {rates[name]:,.0f} messages/s", file=sys.stderr)
     return rates
 
@@ -238,7 +268,7 @@ def main():
         lines.append(f"| {name} | {r['rate']:,.0f} | {r['rate'] / nginx:.2f}× | {r['rate'] / direct:.2f}× | {r['us_per_request']:.1f} | {r['p99_ms']:.2f} |"
                      if nginx and direct else f"| {name} | {r['rate']:,.0f} | – | – | {r['us_per_request']:.1f} | {r['p99_ms']:.2f} |")
     if args.websocket_connections:
-        ws = websocket_echo(args.websocket_connections, args.runs, args.duration)
+        ws = websocket_echo(args.websocket_connections, args.runs, args.duration, work)
         lines += ["", f"| WebSocket echo, {args.websocket_connections} connections | messages/s | vs direct |", "|---|---|---|"]
         lines += [f"| {name} | {rate:,.0f} | {rate / ws['direct']:.2f}× |" for name, rate in ws.items()]
     if args.recoveries:

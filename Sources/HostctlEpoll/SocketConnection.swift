@@ -179,7 +179,14 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         guard !closed else { return .failed(EPIPE) }
         precondition(pendingSend == nil && pendingFile == nil, "one send at a time")
         if connecting != nil { return .unsupported }
-        return writeFile(file, offset: off_t(offset), remaining: count)
+        // Corked while the file goes: each sendfile(2) that fills the socket would otherwise
+        // push its last, partial segment, and under the kernel's pacing every extra segment
+        // waits its turn.
+        SocketOptions.cork(descriptor, true)
+        let result = writeFile(file, offset: off_t(offset), remaining: count)
+        if case .pending = result { return result }
+        if !closed { SocketOptions.cork(descriptor, false) }
+        return result
     }
 
     /// sendfile(2) until the region is out or the socket is full (then the rest waits for
@@ -213,7 +220,10 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     private func continueSending() {
         if let file = pendingFile {
             pendingFile = nil
-            switch writeFile(file.descriptor, offset: file.offset, remaining: file.remaining) {
+            let result = writeFile(file.descriptor, offset: file.offset, remaining: file.remaining)
+            if case .pending = result { return }
+            if !closed { SocketOptions.cork(descriptor, false) }
+            switch result {
             case .sent:
                 if shutdownAfterSend { shutdownOutput() }
                 handler?.fileSendCompleted(error: nil)

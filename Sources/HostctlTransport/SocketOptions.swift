@@ -13,4 +13,11 @@ public enum SocketOptions {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
     }
+
+    /// TCP_CORK on or off: while corked the kernel sends only full segments, and uncorking
+    /// pushes what is left (nginx's tcp_nopush around sendfile).
+    public static func cork(_ descriptor: Int32, _ on: Bool) {
+        var value: Int32 = on ? 1 : 0
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
 }
