@@ -10,16 +10,7 @@ import Testing
 /// front turns it into the HTTP/1.1 upgrade (RFC 6455) to the app, then tunnels WebSocket
 /// frames both ways in DATA. Over h2c, and once over TLS (ALPN h2) at an https URL.
 @Suite struct FrontExtendedConnectTests {
-    static let pythonH2Available: Bool = {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import h2, hpack"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return false }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0
-    }()
+    static let pythonH2Available = PythonModules.h2Available
     static let needsH2 = Testing.ConditionTrait.enabled(if: pythonH2Available, "python3 with the h2 package is not installed (.ci/run installs it)")
 
     private static func front(
@@ -31,31 +22,28 @@ import Testing
     }
 
     @Test(needsH2, arguments: FrontServer.allCases) func webSocketFramesEchoThroughAnExtendedConnect(_ server: FrontServer) async throws {
-        let app = try UpgradingApp(speaksWebSocket: true)
-        let front = try await Self.front(server, appPort: app.port)
-        let result = try await Self.runClient("echo", frontPort: front.port, appPort: app.port)
-        #expect(result.status == 0, "\(result.errors)")
-        #expect(result.output == """
-            settings ENABLE_CONNECT_PROTOCOL=1
-            status 200 protocol chat
-            echo text hello 0
-            echo text hello 1
-            echo text hello 2
-            echo close 1000
-            ended
+        try await Self.withScenario("echo", server, app: UpgradingApp(speaksWebSocket: true)) { result, app in
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(result.output == """
+                settings ENABLE_CONNECT_PROTOCOL=1
+                status 200 protocol chat
+                echo text hello 0
+                echo text hello 1
+                echo text hello 2
+                echo close 1000
+                ended
 
-            """, "\(result.errors)")
-        let head = app.heads.first ?? ""
-        #expect(head.hasPrefix("GET /chat?room=1 HTTP/1.1\r\n"), "\(head)")
-        for field in ["\r\nConnection: Upgrade", "\r\nUpgrade: websocket", "\r\nsec-websocket-version: 13", "\r\nsec-websocket-protocol: chat, superchat",
-                      "\r\nX-Forwarded-Proto: http", "\r\nx-hostctl-token: t", "\r\nhost: localhost"] {
-            #expect(head.contains(field), "\(field) in \(head)")
+                """, "\(result.errors)")
+            let head = app.heads.first ?? ""
+            #expect(head.hasPrefix("GET /chat?room=1 HTTP/1.1\r\n"), "\(head)")
+            for field in ["\r\nConnection: Upgrade", "\r\nUpgrade: websocket", "\r\nsec-websocket-version: 13", "\r\nsec-websocket-protocol: chat, superchat",
+                          "\r\nX-Forwarded-Proto: http", "\r\nx-hostctl-token: t", "\r\nhost: localhost"] {
+                #expect(head.contains(field), "\(field) in \(head)")
+            }
+            let key = head.split(separator: "\r\n").first { $0.hasPrefix("Sec-WebSocket-Key: ") }?.dropFirst(19) ?? ""
+            #expect(Data(base64Encoded: String(key))?.count == 16, "a fresh key of 16 bytes: \(key)")
+            #expect(await eventually { app.openConnections == 0 }, "the app's connection ended with the tunnel")
         }
-        let key = head.split(separator: "\r\n").first { $0.hasPrefix("Sec-WebSocket-Key: ") }?.dropFirst(19) ?? ""
-        #expect(Data(base64Encoded: String(key))?.count == 16, "a fresh key of 16 bytes: \(key)")
-        #expect(await eventually { app.openConnections == 0 }, "the app's connection ended with the tunnel")
-        await front.stop()
-        app.stop()
     }
 
     /// h2 over TLS (ALPN) at the front's https URL: the same tunnel, `X-Forwarded-Proto: https`.
@@ -80,62 +68,47 @@ import Testing
     }
 
     @Test(needsH2, arguments: FrontServer.allCases) func anUpgradeTheAppRefusesIsRelayedAsItsResponse(_ server: FrontServer) async throws {
-        let app = try UpgradingApp(refuses: true)
-        let front = try await Self.front(server, appPort: app.port)
-        let result = try await Self.runClient("refused", frontPort: front.port, appPort: app.port)
-        #expect(result.status == 0, "\(result.errors)")
-        #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 400 body refused\n", "\(result.errors)")
-        #expect(app.heads.count == 1)
-        await front.stop()
-        app.stop()
+        try await Self.withScenario("refused", server, app: UpgradingApp(refuses: true)) { result, app in
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 400 body refused\n", "\(result.errors)")
+            #expect(app.heads.count == 1)
+        }
     }
 
     @Test(needsH2, arguments: FrontServer.allCases) func anotherProtocolIsRefusedWithoutAskingTheApp(_ server: FrontServer) async throws {
-        let app = try UpgradingApp(speaksWebSocket: true)
-        let front = try await Self.front(server, appPort: app.port)
-        let result = try await Self.runClient("unknown", frontPort: front.port, appPort: app.port)
-        #expect(result.status == 0, "\(result.errors)")
-        #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 501\n", "\(result.errors)")
-        #expect(app.heads.isEmpty, "the app was not contacted")
-        await front.stop()
-        app.stop()
+        try await Self.withScenario("unknown", server, app: UpgradingApp(speaksWebSocket: true)) { result, app in
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 501\n", "\(result.errors)")
+            #expect(app.heads.isEmpty, "the app was not contacted")
+        }
     }
 
     @Test(needsH2, arguments: FrontServer.allCases) func theClientsEndStreamEndsTheTunnel(_ server: FrontServer) async throws {
-        let app = try UpgradingApp(speaksWebSocket: true)
-        let front = try await Self.front(server, appPort: app.port)
-        let result = try await Self.runClient("endstream", frontPort: front.port, appPort: app.port)
-        #expect(result.status == 0, "\(result.errors)")
-        #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 200 protocol chat\necho text hello 0\nended\n", "\(result.errors)")
-        #expect(await eventually { app.openConnections == 0 }, "the app's connection was closed")
-        await front.stop()
-        app.stop()
+        try await Self.withScenario("endstream", server, app: UpgradingApp(speaksWebSocket: true)) { result, app in
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 200 protocol chat\necho text hello 0\nended\n", "\(result.errors)")
+            #expect(await eventually { app.openConnections == 0 }, "the app's connection was closed")
+        }
     }
 
     /// 2.4 MB of frames each way at once, far beyond the stream's windows and the front's
     /// buffers: the windows are credited as the tunnel moves bytes, and each side waits.
     @Test(needsH2, arguments: FrontServer.allCases) func aLargeEchoFlowsWithinTheWindows(_ server: FrontServer) async throws {
-        let app = try UpgradingApp(speaksWebSocket: true)
-        let front = try await Self.front(server, appPort: app.port)
-        let result = try await Self.runClient("large", frontPort: front.port, appPort: app.port)
-        #expect(result.status == 0, "\(result.errors)")
-        #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 200 protocol chat\nechoed 40 frames of 60000 octets\nended\n", "\(result.errors)")
-        await front.stop()
-        app.stop()
+        try await Self.withScenario("large", server, app: UpgradingApp(speaksWebSocket: true)) { result, app in
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 200 protocol chat\nechoed 40 frames of 60000 octets\nended\n", "\(result.errors)")
+        }
     }
 
     /// No byte either way for the idle limit ends the tunnel, and its app connection.
     @Test(needsH2, arguments: FrontServer.allCases) func anIdleTunnelEndsAtTheIdleLimit(_ server: FrontServer) async throws {
-        let app = try UpgradingApp(speaksWebSocket: true)
         var options = ForwardingOptions()
         options.tunnelIdleTimeout = .seconds(1)
-        let front = try await Self.front(server, appPort: app.port, options: options)
-        let result = try await Self.runClient("idle", frontPort: front.port, appPort: app.port)
-        #expect(result.status == 0, "\(result.errors)")
-        #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 200 protocol chat\necho text hello 0\nquiet\nended\n", "\(result.errors)")
-        #expect(await eventually { app.openConnections == 0 }, "the app's connection was closed")
-        await front.stop()
-        app.stop()
+        try await Self.withScenario("idle", server, app: UpgradingApp(speaksWebSocket: true), options: options) { result, app in
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 200 protocol chat\necho text hello 0\nquiet\nended\n", "\(result.errors)")
+            #expect(await eventually { app.openConnections == 0 }, "the app's connection was closed")
+        }
     }
 
     /// A graceful stop lets an open tunnel go on until the shutdown timeout, then ends it and
@@ -161,33 +134,27 @@ import Testing
 
     /// The app's 101 without the accept for the front's key (this app never sends one).
     @Test(needsH2, arguments: FrontServer.allCases) func a101WithoutTheRightAcceptIs502(_ server: FrontServer) async throws {
-        let app = try UpgradingApp()
-        let front = try await Self.front(server, appPort: app.port)
-        let result = try await Self.runClient("badaccept", frontPort: front.port, appPort: app.port)
-        #expect(result.status == 0, "\(result.errors)")
-        #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 502\n", "\(result.errors)")
-        await front.stop()
-        app.stop()
+        try await Self.withScenario("badaccept", server, app: UpgradingApp()) { result, app in
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(result.output == "settings ENABLE_CONNECT_PROTOCOL=1\nstatus 502\n", "\(result.errors)")
+        }
     }
 
     /// RST_STREAM on the tunnel: the front closes the app's connection while the client's
     /// HTTP/2 connection stays open (the client watches /proc/net/tcp for it, then PINGs).
     @Test(needsH2, arguments: FrontServer.allCases) func resettingTheStreamClosesTheAppsConnection(_ server: FrontServer) async throws {
-        let app = try UpgradingApp(speaksWebSocket: true)
-        let front = try await Self.front(server, appPort: app.port)
-        let result = try await Self.runClient("reset", frontPort: front.port, appPort: app.port)
-        #expect(result.status == 0, "\(result.errors)")
-        #expect(result.output == """
-            settings ENABLE_CONNECT_PROTOCOL=1
-            status 200 protocol chat
-            echo text before the reset
-            app connection closed
-            ping answered
+        try await Self.withScenario("reset", server, app: UpgradingApp(speaksWebSocket: true)) { result, app in
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(result.output == """
+                settings ENABLE_CONNECT_PROTOCOL=1
+                status 200 protocol chat
+                echo text before the reset
+                app connection closed
+                ping answered
 
-            """, "\(result.errors)")
-        #expect(await eventually { app.openConnections == 0 }, "the app saw its connection end")
-        await front.stop()
-        app.stop()
+                """, "\(result.errors)")
+            #expect(await eventually { app.openConnections == 0 }, "the app saw its connection end")
+        }
     }
 
     // MARK: The client
@@ -243,6 +210,19 @@ import Testing
     }
 
     /// Runs the client script for `scenario`; it bounds itself (signal.alarm).
+    /// Runs one client scenario against a front before `app`, then `check`, then stops both
+    /// (the checks run while the front still holds its connections).
+    static func withScenario(
+        _ scenario: String, _ server: FrontServer, app: UpgradingApp, options: ForwardingOptions = ForwardingOptions(),
+        _ check: (ClientResult, UpgradingApp) async throws -> Void
+    ) async throws {
+        let front = try await Self.front(server, appPort: app.port, options: options)
+        let result = try await Self.runClient(scenario, frontPort: front.port, appPort: app.port)
+        try await check(result, app)
+        await front.stop()
+        app.stop()
+    }
+
     static func runClient(_ scenario: String, frontPort: Int, appPort: Int, trusting certificate: String? = nil) async throws -> ClientResult {
         try await offThePool {
             let python = Process()

@@ -1,6 +1,7 @@
 import Foundation
 import HostctlCore
 import HostctlHPACK
+import HostctlTestSupport
 @testable import HostctlHTTP2
 import Testing
 
@@ -9,16 +10,7 @@ import Testing
 /// own state machine, which raises on anything RFC 9113 forbids. The exchange goes in lockstep:
 /// the client writes what it has as a hex line, we answer with ours, until both are done.
 @Suite(.serialized) struct HTTP2PythonInteropTests {
-    static let pythonH2Available: Bool = {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import h2, hpack"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return false }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0
-    }()
+    static let pythonH2Available = PythonModules.h2Available
 
     @Test(.enabled(if: pythonH2Available, "python3 with the h2 package is not installed (.ci/run installs it)"))
     func requestsAndResponsesWithPythonH2() throws {
