@@ -100,7 +100,7 @@ let package = Package(
             name: "HostctlFront",
             dependencies: [
                 "Hostctl", "HostctlHosting", "HostctlHTTP1", "HostctlServerCore", "HostctlTransport", "HostctlSupervisor", "HostctlSystem",
-                "CHostctlLinux",
+                "CHostctlLinux", "CHostctlOpenSSL",
             ],
             swiftSettings: stayOnCallersExecutor
         ),

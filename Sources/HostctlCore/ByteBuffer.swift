@@ -148,40 +148,14 @@ public final class ByteBuffer {
     public func appendDecimal(_ value: Int) {
         precondition(value >= 0)
         reserveWritable(20)
-        if value < 10 {
-            _base!.storeBytes(of: UInt8(truncatingIfNeeded: value) &+ 0x30, toByteOffset: _writerIndex, as: UInt8.self)
-            _writerIndex += 1
-            return
-        }
-        var digits = 0
-        var rest = value
-        while rest > 0 { digits += 1; rest /= 10 }
-        rest = value
-        var index = _writerIndex + digits - 1
-        while rest > 0 {
-            _base!.storeBytes(of: UInt8(truncatingIfNeeded: rest % 10) &+ 0x30, toByteOffset: index, as: UInt8.self)
-            rest /= 10
-            index -= 1
-        }
-        _writerIndex += digits
+        _writerIndex += ASCIIDigits.write(UInt64(value), radix: 10, to: _base! + _writerIndex)
     }
 
     /// Lowercase hexadecimal digits (chunk sizes).
     public func appendHex(_ value: Int) {
         precondition(value >= 0)
         reserveWritable(16)
-        var digits = 1
-        var rest = value >> 4
-        while rest > 0 { digits += 1; rest >>= 4 }
-        rest = value
-        var index = _writerIndex + digits - 1
-        for _ in 0..<digits {
-            let nibble = UInt8(truncatingIfNeeded: rest & 0xF)
-            _base!.storeBytes(of: nibble < 10 ? nibble &+ 0x30 : nibble &+ 0x57, toByteOffset: index, as: UInt8.self)
-            rest >>= 4
-            index -= 1
-        }
-        _writerIndex += digits
+        _writerIndex += ASCIIDigits.write(UInt64(value), radix: 16, to: _base! + _writerIndex)
     }
 
     /// A copy of the unread bytes (for tests and diagnostics, not hot paths).

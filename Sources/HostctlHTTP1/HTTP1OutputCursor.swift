@@ -63,16 +63,7 @@ struct HTTP1OutputCursor {
 
     private mutating func writeDigits(_ value: Int, base: Int) {
         precondition(value >= 0)
-        var digits = 1
-        var rest = value / base
-        while rest > 0 { digits += 1; rest /= base }
-        precondition(count + digits <= capacity, "wrote past the reserved space")
-        rest = value
-        for position in stride(from: count + digits - 1, through: count, by: -1) {
-            let digit = UInt8(truncatingIfNeeded: rest % base)
-            start.storeBytes(of: digit < 10 ? digit &+ 0x30 : digit &+ 0x57, toByteOffset: position, as: UInt8.self)
-            rest /= base
-        }
-        count += digits
+        precondition(count + ASCIIDigits.count(UInt64(value), radix: UInt64(base)) <= capacity, "wrote past the reserved space")
+        count += ASCIIDigits.write(UInt64(value), radix: UInt64(base), to: start + count)
     }
 }

@@ -300,9 +300,9 @@ struct ForwardingExchange {
         var upgradesToWebSocket = false
         for field in head.fields {
             let name = bytes(field.name)
-            if name.count == 20, ASCII.equalsLowercased(name, "sec-websocket-accept") {
+            if Self.isWebSocketAccept(name) {
                 accepted = WebSocketHandshake.isAccepted(bytes(field.value), key: key)
-            } else if name.count == 7, ASCII.equalsLowercased(name, "upgrade") {
+            } else if FrontFieldName(name) == .upgrade {
                 upgradesToWebSocket = ASCII.equalsIgnoringCase(bytes(field.value), "websocket")
             }
         }
@@ -311,13 +311,17 @@ struct ForwardingExchange {
         response.status = 200
         for field in head.fields {
             let name = bytes(field.name)
-            if HopByHopFields.contains(name) || (name.count == 14 && ASCII.equalsLowercased(name, "content-length")) { continue }
-            if name.count == 20, ASCII.equalsLowercased(name, "sec-websocket-accept") { continue }
+            let kind = FrontFieldName(name)
+            if kind.isHopByHop || kind == .contentLength || Self.isWebSocketAccept(name) { continue }
             response.headers.append(name: String(decoding: name, as: UTF8.self), value: String(decoding: bytes(field.value), as: UTF8.self))
         }
         keepsConnection = false  // the connection is the tunnel's now, never the pool's again
         switchedToTunnel = true
         connection.deadline = nil
+    }
+
+    private static func isWebSocketAccept(_ name: UnsafeRawBufferPointer) -> Bool {
+        name.count == 20 && ASCII.equalsLowercased(name, "sec-websocket-accept")
     }
 
     private mutating func finishResponse() {

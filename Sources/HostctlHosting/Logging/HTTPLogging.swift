@@ -1,3 +1,4 @@
+import HostctlCore
 import HostctlLogging
 import HostctlSystem
 
@@ -104,20 +105,7 @@ enum HTTPLogLine {
 
         /// A non-negative decimal (a negative one, which no caller passes, as 0).
         mutating func appendDecimal(_ value: Int) {
-            var value = max(0, value)
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-            let written = withUnsafeMutableBytes(of: &digits) { scratch in
-                var index = scratch.count
-                repeat {
-                    index -= 1
-                    scratch[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                } while value > 0
-                let length = scratch.count - index
-                (buffer.baseAddress! + count).update(from: scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + index, count: length)
-                return length
-            }
-            count += written
+            count += ASCIIDigits.write(UInt64(max(0, value)), radix: 10, to: UnsafeMutableRawPointer(buffer.baseAddress! + count))
         }
     }
 }

@@ -229,11 +229,7 @@ enum StaticFileHeaders {
                 count += 1
             }
             func appendHex(_ value: UInt64) {
-                let digits = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
-                for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
-                    let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF
-                    append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
-                }
+                count += ASCIIDigits.write(value, radix: 16, to: UnsafeMutableRawPointer(buffer.baseAddress! + count))
             }
             append(UInt8(ascii: "\""))
             appendHex(UInt64(bitPattern: modified))
