@@ -15,6 +15,7 @@ extension ConnectionTransport {
     /// The default: no file sending without copying (layers, test transports).
     public func sendFile(_ descriptor: Int32, offset: Int64, count: Int) -> FileSendResult { .unsupported }
     public var canSendFiles: Bool { false }
+    public func prepareToSendFile() {}
 }
 
 extension ConnectionHandler {

@@ -24,6 +24,8 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     @exclusivity(unchecked) private(set) var closed = false
     /// `shutdownOutput` was asked for while a send was pending: the FIN follows it.
     @exclusivity(unchecked) private var shutdownAfterSend = false
+    /// TCP_CORK is on: from `prepareToSendFile` or `sendFile` until the file is out.
+    @exclusivity(unchecked) private var corked = false
     /// Set while an outbound connect is in progress: the handler to tell when it completes.
     @exclusivity(unchecked) private var connecting: OutboundConnectionHandler?
 
@@ -175,17 +177,26 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
 
     var canSendFiles: Bool { connecting == nil }
 
+    func prepareToSendFile() { setCorked(true) }
+
+    /// TCP_CORK, set only when it changes (a system call each time).
+    private func setCorked(_ on: Bool) {
+        guard corked != on, !closed else { return }
+        corked = on
+        SocketOptions.cork(descriptor, on)
+    }
+
     func sendFile(_ file: Int32, offset: Int64, count: Int) -> FileSendResult {
         guard !closed else { return .failed(EPIPE) }
         precondition(pendingSend == nil && pendingFile == nil, "one send at a time")
         if connecting != nil { return .unsupported }
-        // Corked while the file goes: each sendfile(2) that fills the socket would otherwise
-        // push its last, partial segment, and under the kernel's pacing every extra segment
-        // waits its turn.
-        SocketOptions.cork(descriptor, true)
+        // Corked while the file goes (from the head on, after `prepareToSendFile`): each
+        // sendfile(2) that fills the socket would otherwise push its last, partial segment,
+        // and under the kernel's pacing every extra segment waits its turn.
+        setCorked(true)
         let result = writeFile(file, offset: off_t(offset), remaining: count)
         if case .pending = result { return result }
-        if !closed { SocketOptions.cork(descriptor, false) }
+        setCorked(false)
         return result
     }
 
@@ -222,7 +233,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
             pendingFile = nil
             let result = writeFile(file.descriptor, offset: file.offset, remaining: file.remaining)
             if case .pending = result { return }
-            if !closed { SocketOptions.cork(descriptor, false) }
+            setCorked(false)
             switch result {
             case .sent:
                 if shutdownAfterSend { shutdownOutput() }

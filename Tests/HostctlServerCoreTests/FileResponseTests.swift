@@ -45,6 +45,7 @@ import Testing
         #expect(Array(response.responseBody.utf8) == expected, "the body is the file")
         #expect(transport.filesSent.isEmpty, "copied, not sent by sendfile")
         #expect(transport.sendSizes.count == 1, "head and body in one send: \(transport.sendSizes)")
+        #expect(transport.filePreparations.isEmpty)
     }
 
     @Test(arguments: [16 * 1024 + 1, 200_000])
@@ -53,5 +54,9 @@ import Testing
         #expect(response.headerValues("Content-Length") == ["\(size)"])
         #expect(Array(response.responseBody.utf8) == expected, "the body is the file")
         #expect(transport.filesSent.count == 1 && transport.filesSent.first?.count == size)
+        // Told before the head goes, so a socket holds the head back (TCP_CORK) and it leaves
+        // with the file's first bytes rather than as a small segment the pacing then waits on.
+        #expect(transport.filePreparations == [0], "prepared before the head's send")
+        #expect(transport.sendSizes.count == 2, "the head, then the file: \(transport.sendSizes)")
     }
 }

@@ -93,6 +93,10 @@ final class MemoryTransport: ConnectionTransport {
 
     var canSendFiles: Bool { sendsFiles }
 
+    /// For each `prepareToSendFile`: how many sends had gone before it.
+    private(set) var filePreparations: [Int] = []
+    func prepareToSendFile() { filePreparations.append(sendSizes.count) }
+
     func sendFile(_ descriptor: Int32, offset: Int64, count: Int) -> FileSendResult {
         guard sendsFiles else { return .unsupported }
         var region = [UInt8](repeating: 0, count: count)

@@ -218,6 +218,7 @@ extension HTTP1Connection: ExchangeDriver {
         guard let request else { throw ConnectionAbortedError("The request is over.") }
         let exchange = request.exchange
         if request.responseIsChunked { HTTP1ResponseWriter.writeChunkStart(into: output, length: count) }
+        transport.prepareToSendFile()
         sendOutput()
         while pendingOutput > 0 {
             try exchange.checkUsable()
