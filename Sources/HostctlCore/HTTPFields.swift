@@ -57,6 +57,7 @@ public struct HTTPFields: Sendable, Sequence, CustomStringConvertible {
     }
 
     public mutating func remove(_ name: String) {
+        guard fields.contains(where: { ASCII.equalsIgnoringCase($0.name, name) }) else { return }
         fields.removeAll { ASCII.equalsIgnoringCase($0.name, name) }
     }
 

@@ -103,6 +103,38 @@ import Testing
         await #expect(throws: ConnectionAbortedError.self) { _ = try await app.respond(to: .get, "/") }
     }
 
+    /// `contentLength` is a number of its own (as Kestrel's ContentLength): setting it
+    /// removes a Content-Length field, a field set after it wins, and both reach the head.
+    @Test func contentLengthAndTheFieldLastSetWins() async throws {
+        let app = ApplicationBuilder()
+        app.get("/number-last") { context in
+            context.response.headers["Content-Length"] = "99"
+            context.response.contentLength = 5
+            #expect(context.response.contentLength == 5)
+            #expect(context.response.headers["Content-Length"] == nil, "setting the number removes the field")
+            try await context.response.write("exact")
+        }
+        app.get("/field-last") { context in
+            context.response.contentLength = 99
+            context.response.headers["Content-Length"] = "5"
+            #expect(context.response.contentLength == 5, "the field, set later, wins")
+            try await context.response.write("exact")
+        }
+        app.get("/cleared") { context in
+            context.response.contentLength = 99
+            context.response.contentLength = nil
+            try await context.response.write("any length")
+        }
+        for path in ["/number-last", "/field-last"] {
+            let response = try await app.respond(to: .get, path)
+            #expect(response.status == 200)
+            #expect(response.headers.values(for: "Content-Length") == ["5"], "\(path)")
+            #expect(response.text == "exact")
+        }
+        let cleared = try await app.respond(to: .get, "/cleared")
+        #expect(cleared.headers.values(for: "Content-Length") == ["10"])
+    }
+
     @Test func aBodyOverTheServersLimitIs413() async throws {
         let app = ApplicationBuilder()
         app.post("/") { context in _ = try await context.request.body.collect(upTo: 1 << 20) }

@@ -89,11 +89,20 @@ public final class HTTPResponse {
         set { headers["Content-Type"] = newValue }
     }
 
-    /// The declared body length; nil lets the server choose.
+    /// The declared body length; nil lets the server choose. Kept as a number (as Kestrel
+    /// keeps `ContentLength` in its own slot), so the server neither formats nor parses it:
+    /// setting it removes any `Content-Length` field, and a field set after it wins.
     public var contentLength: Int? {
-        get { headers["Content-Length"].flatMap { Int($0) } }
-        set { headers["Content-Length"] = newValue.map(String.init) }
+        get { _headers.isEmpty ? declaredLength : (headers["Content-Length"].flatMap { Int($0) } ?? declaredLength) }
+        set {
+            declaredLength = newValue
+            if !_headers.isEmpty { _headers.remove("Content-Length") }
+        }
     }
+    /// The number last set through `contentLength`, without looking at the fields: what a
+    /// server reads beside the `Content-Length` field it finds itself (which, when present,
+    /// was set later and wins).
+    @exclusivity(unchecked) public private(set) var declaredLength: Int?
 
     public func write(_ text: String) async throws {
         var text = text
@@ -139,6 +148,7 @@ public final class HTTPResponse {
     public func reset() {
         status = 200
         _bodyBytesWritten = 0
+        declaredLength = nil
         reasonPhrase = nil
         headers.removeAll(keepingCapacity: true)
         trailers.removeAll(keepingCapacity: true)

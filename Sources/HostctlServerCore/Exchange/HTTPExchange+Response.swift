@@ -127,9 +127,18 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
         let status = appResponse.status
         let owned = ServerOwnedFields(appResponse.headers)
         var length: ResponseLength
-        if let declared = owned.contentLength {
-            guard let declaredLength = Int(declared), declaredLength >= 0 else {
-                throw ResponseUsageError(description: "The response's Content-Length '\(declared)' is not a number.")
+        // A Content-Length field, when there is one, was set after `contentLength` (setting
+        // that removes the field) and wins.
+        var declared = appResponse.declaredLength
+        if let field = owned.contentLength {
+            guard let number = Int(field), number >= 0 else {
+                throw ResponseUsageError(description: "The response's Content-Length '\(field)' is not a number.")
+            }
+            declared = number
+        }
+        if let declaredLength = declared {
+            guard declaredLength >= 0 else {
+                throw ResponseUsageError(description: "The response's Content-Length \(declaredLength) is negative.")
             }
             response.declaredLength = declaredLength
             if response.written > declaredLength {
