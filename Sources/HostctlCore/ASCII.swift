@@ -16,6 +16,20 @@ public enum ASCII {
         byte &- 0x41 < 26 ? byte | 0x20 : byte
     }
 
+    /// Whether any of eight bytes (loaded as one word) is below 0x20 or is 0x7F: the classic
+    /// has-less-than and has-zero-byte word tricks, so text without control characters is
+    /// scanned eight bytes per step. Tab counts as control here; callers that allow it
+    /// look at the flagged word byte by byte.
+    @inlinable @inline(__always)
+    public static func mayHoldControlByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let below0x20 = (word &- ones &* 0x20) & ~word & highBits
+        let delete = word ^ (ones &* 0x7F)
+        let is0x7F = (delete &- ones) & ~delete & highBits
+        return below0x20 | is0x7F != 0
+    }
+
     /// Case-insensitive equality of two ASCII strings (other bytes must match exactly).
     public static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }

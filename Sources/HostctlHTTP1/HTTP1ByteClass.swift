@@ -1,3 +1,5 @@
+import HostctlCore
+
 /// Byte classes of the HTTP/1.1 grammar, as bit masks in constants rather than arrays, so a
 /// per-byte test is a shift and a mask with no lazy initialisation and no bounds check.
 ///
@@ -81,7 +83,17 @@ enum HTTP1ByteClass {
     /// CR, LF or NUL anywhere: what would split or end a head line. Most values came through
     /// a parser that refused these bytes; this catches edited ones.
     static func containsLineBreakOrNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        for byte in bytes where byte == carriageReturn || byte == lineFeed || byte == 0 { return true }
+        guard let base = bytes.baseAddress else { return false }
+        var index = 0
+        // Eight bytes a step past words without any control byte (the usual value).
+        while index + 8 <= bytes.count, !ASCII.mayHoldControlByte(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == carriageReturn || byte == lineFeed || byte == 0 { return true }
+            index += 1
+        }
         return false
     }
 }

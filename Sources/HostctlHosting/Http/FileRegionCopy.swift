@@ -25,7 +25,8 @@ public enum FileRegionCopy {
 
     /// One read and one write. Returns the bytes copied and whether the writer asked to wait.
     private static func copyChunk(_ descriptor: Int32, at position: Int64, upTo wanted: Int, to writer: some ResponseBodyWriter) throws -> (Int64, Bool) {
-        try withUnsafeTemporaryAllocation(byteCount: chunkSize, alignment: 16) { buffer in
+        // Sized to the chunk, not the limit: a small file's buffer then fits on the stack.
+        try withUnsafeTemporaryAllocation(byteCount: wanted, alignment: 16) { buffer in
             var read: Int
             repeat {
                 read = pread(descriptor, buffer.baseAddress, wanted, off_t(position))

@@ -1,3 +1,5 @@
+import HostctlCore
+
 /// Turns entries into the bytes a console shows. Formatters run on the console sink's
 /// writer thread, never on the thread that logged.
 protocol LogFormatter: Sendable {
@@ -26,7 +28,7 @@ extension Array where Element == UInt8 {
             var runStart = 0
             var index = 0
             while index < count {
-                while index + 8 <= count, !Self.mayHoldControlByte(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                while index + 8 <= count, !ASCII.mayHoldControlByte(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
                     index += 8
                 }
                 let end = Swift.min(index + 8, count)
@@ -54,17 +56,5 @@ extension Array where Element == UInt8 {
             }
             append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
         }
-    }
-
-    /// Whether any of the eight bytes is below 0x20 or is 0x7F (tab included: the byte
-    /// loop lets it through). The classic has-less-than and has-zero-byte word tricks.
-    @inline(__always)
-    static func mayHoldControlByte(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        let below0x20 = (word &- ones &* 0x20) & ~word & highBits
-        let delete = word ^ (ones &* 0x7F)
-        let is0x7F = (delete &- ones) & ~delete & highBits
-        return below0x20 | is0x7F != 0
     }
 }
