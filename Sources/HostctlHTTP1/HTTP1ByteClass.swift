@@ -82,6 +82,7 @@ enum HTTP1ByteClass {
 
     /// CR, LF or NUL anywhere: what would split or end a head line. Most values came through
     /// a parser that refused these bytes; this catches edited ones.
+    @inline(__always)
     static func containsLineBreakOrNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return false }
         var index = 0

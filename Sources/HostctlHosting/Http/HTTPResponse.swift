@@ -93,16 +93,17 @@ public final class HTTPResponse {
     /// keeps `ContentLength` in its own slot), so the server neither formats nor parses it:
     /// setting it removes any `Content-Length` field, and a field set after it wins.
     public var contentLength: Int? {
-        get { _headers.isEmpty ? declaredLength : (headers["Content-Length"].flatMap { Int($0) } ?? declaredLength) }
+        get { _headers.isEmpty ? _declaredLength : (headers["Content-Length"].flatMap { Int($0) } ?? _declaredLength) }
         set {
-            declaredLength = newValue
+            _declaredLength = newValue
             if !_headers.isEmpty { _headers.remove("Content-Length") }
         }
     }
     /// The number last set through `contentLength`, without looking at the fields: what a
     /// server reads beside the `Content-Length` field it finds itself (which, when present,
     /// was set later and wins).
-    @exclusivity(unchecked) public private(set) var declaredLength: Int?
+    public var declaredLength: Int? { _declaredLength }
+    @exclusivity(unchecked) @usableFromInline var _declaredLength: Int?
 
     public func write(_ text: String) async throws {
         var text = text
@@ -148,7 +149,7 @@ public final class HTTPResponse {
     public func reset() {
         status = 200
         _bodyBytesWritten = 0
-        declaredLength = nil
+        _declaredLength = nil
         reasonPhrase = nil
         headers.removeAll(keepingCapacity: true)
         trailers.removeAll(keepingCapacity: true)
