@@ -143,6 +143,35 @@ import Testing
         #expect(!ContentTypeProvider.isCompressible("") && !ContentTypeProvider.isCompressible("application/octet-stream"))
     }
 
+    /// The table the middleware compiles answers as the provider does, for every entry of
+    /// the standard table (short and long extensions), in any case, and misses what it lacks.
+    @Test func compiledTypeTableAgreesWithTheProvider() {
+        func entry(_ table: ContentTypeTable, _ path: String) -> ContentTypeTable.Entry? {
+            var path = path
+            return path.withUTF8 { table.entry(forPath: $0) }
+        }
+        let provider = ContentTypeProvider()
+        let table = ContentTypeTable(provider)
+        for (name, type) in provider.mappings {
+            for path in ["/f\(name)", "/dir.x/F\(name.uppercased())"] {
+                let found = entry(table, path)
+                #expect(found?.contentType == type, "\(path)")
+                #expect(found?.isCompressible == ContentTypeProvider.isCompressible(type), "\(path)")
+            }
+        }
+        #expect(entry(table, "/site.webmanifest")?.contentType == "application/manifest+json", "longer than eight bytes")
+        for miss in ["/a.b/readme", "/noextension", "/x.", "/x.unknownlongextension", "/x.cs", "/x.csss", "/x.c\u{0}s"] {
+            #expect(entry(table, miss) == nil, "\(miss)")
+        }
+        var custom = ContentTypeProvider(mappings: [".CSS": "text/x-upper", ".css": "text/css", "nodot": "x/y", ".ABCDEFGHIJ": "x/long"])
+        custom.mappings[".gz"] = "application/gzip"
+        let customTable = ContentTypeTable(custom)
+        #expect(entry(customTable, "/a.Css")?.contentType == "text/css", "of two spellings, the lowercase one")
+        #expect(entry(customTable, "/a.abcdefghij")?.contentType == "x/long")
+        #expect(entry(customTable, "/nodot") == nil && entry(customTable, "/a.nodot") == nil, "keys without a dot never match")
+        #expect(entry(customTable, "/a.gz")?.isCompressible == false)
+    }
+
     @Test(arguments: [(0, 0), (1_700_000_000_123_456_789, 4096), (-1, Int64.max), (15, 16)] as [(Int64, Int64)])
     func entityTagsAreHexOfTimeAndSize(modified: Int64, size: Int64) {
         let hex = { (value: Int64) in String(UInt64(bitPattern: value), radix: 16) }

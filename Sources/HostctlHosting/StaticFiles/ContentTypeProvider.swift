@@ -42,9 +42,9 @@ public struct ContentTypeProvider: Sendable, Equatable {
     /// Whether the last segment of `path` has a dot, found in one pass over its bytes: the
     /// cheap answer for the requests a static-file middleware passes on (`/api/orders`).
     @inline(__always)
-    static func hasExtension(_ path: some StringProtocol) -> Bool {
+    static func hasExtension(_ path: some Sequence<UInt8>) -> Bool {
         var dotInSegment = false
-        for byte in path.utf8 {
+        for byte in path {
             if byte == UInt8(ascii: ".") { dotInSegment = true } else if byte == UInt8(ascii: "/") { dotInSegment = false }
         }
         return dotInSegment

@@ -53,11 +53,50 @@ final class StaticFileMiddleware: Sendable {
     static let fileNotFound = EventID(5, name: "FileNotFound")
     static let sendingFileRange = EventID(10, name: "SendingFileRange")
 
+    /// The provider's table, compiled for per-request lookups.
+    let types: ContentTypeTable
+    /// `options.defaultContentType` for files of unknown types, when those are served.
+    let unknownType: ContentTypeTable.Entry
+
     init(options: StaticFileOptions, root: WebRoot, logger: Logger) {
         self.options = options
         self.root = root
         self.logger = logger
         prefix = StaticFileRequestPath.normalizedPrefix(options.requestPath)
+        types = ContentTypeTable(options.contentTypes)
+        unknownType = ContentTypeTable.Entry(
+            contentType: options.defaultContentType, isCompressible: ContentTypeProvider.isCompressible(options.defaultContentType)
+        )
+    }
+
+    /// What a request path names: where its relative part starts and its type's entry.
+    private enum Located {
+        case file(relativeStart: Int, type: ContentTypeTable.Entry)
+        case passOn
+    }
+
+    /// Prefix, path rules and type, all over the path's bytes in one borrow.
+    private func locate(_ path: String) -> Located {
+        var bytes = path
+        return bytes.withUTF8 { utf8 in
+            // Most requests an app gets name no file (`/api/orders`): passed on before any other work.
+            guard options.servesUnknownFileTypes || ContentTypeProvider.hasExtension(utf8) else { return .passOn }
+            guard let prefixLength = StaticFileRequestPath.matchPrefix(prefix, in: path) else { return .passOn }
+            let start: Int
+            switch StaticFilePath.classify(utf8, after: prefixLength) {
+            case .file(let relativeStart):
+                start = relativeStart
+            case .directory:
+                return .passOn
+            case .refused(let refusal):
+                logger.debug("The request path \(path) does not match an existing file (refused: \(refusal)).", event: Self.fileNotFound)
+                return .passOn
+            }
+            if let known = types.entry(forPath: utf8) { return .file(relativeStart: start, type: known) }
+            if options.servesUnknownFileTypes { return .file(relativeStart: start, type: unknownType) }
+            logger.debug("The request path \(path) does not match a supported file type", event: EventID(4, name: "FileTypeNotSupported"))
+            return .passOn
+        }
     }
 
     func handle(_ context: HTTPContext, _ next: RequestHandler) async throws {
@@ -65,28 +104,8 @@ final class StaticFileMiddleware: Sendable {
         let method = request.method
         guard method == .get || method == .head else { return try await next(context) }
         let path = request.path
-        // Most requests an app gets name no file (`/api/orders`): passed on before any other work.
-        guard options.servesUnknownFileTypes || ContentTypeProvider.hasExtension(path) else { return try await next(context) }
-        guard let prefixLength = StaticFileRequestPath.matchPrefix(prefix, in: path) else { return try await next(context) }
-        let start: Int
-        switch StaticFilePath.classify(path, after: prefixLength) {
-        case .file(let relativeStart):
-            start = relativeStart
-        case .directory:
-            return try await next(context)
-        case .refused(let refusal):
-            logger.debug("The request path \(path) does not match an existing file (refused: \(refusal)).", event: Self.fileNotFound)
-            return try await next(context)
-        }
-        let contentType: String
-        if let known = options.contentTypes.contentType(forPath: path) {
-            contentType = known
-        } else if options.servesUnknownFileTypes {
-            contentType = options.defaultContentType
-        } else {
-            logger.debug("The request path \(path) does not match a supported file type", event: EventID(4, name: "FileTypeNotSupported"))
-            return try await next(context)
-        }
+        guard case .file(let start, let type) = locate(path) else { return try await next(context) }
+        let contentType = type.contentType
         let descriptor: Int32, status: FileStatus
         switch root.open(path, from: start) {
         case .file(let opened, let openedStatus):
@@ -102,7 +121,7 @@ final class StaticFileMiddleware: Sendable {
         var coding: ContentCodingChoice.Coding?
         var sibling: Int32 = -1
         defer { if sibling >= 0 { Descriptor.close(sibling) } }
-        let compressible = options.servesPrecompressedFiles && ContentTypeProvider.isCompressible(contentType)
+        let compressible = options.servesPrecompressedFiles && type.isCompressible
         if compressible, let accept = fields.acceptEncoding {
             for candidate in ContentCodingChoice.acceptable(accept) {
                 if case .file(let opened, let openedStatus) = root.open(path, from: start, suffix: candidate.fileExtension) {

@@ -24,6 +24,13 @@ enum StaticFilePath: Equatable {
 
     /// `path`, from byte `prefixLength` on (the part after the prefix the middleware serves).
     static func classify(_ path: String, after prefixLength: Int) -> StaticFilePath {
+        var path = path
+        return path.withUTF8 { classify($0, after: prefixLength) }
+    }
+
+    /// The same over the path's bytes (a String's UTF-8 view walked a byte at a time costs
+    /// far more per byte than a buffer).
+    static func classify(_ path: UnsafeBufferPointer<UInt8>, after prefixLength: Int) -> StaticFilePath {
         var offset = 0
         var relativeStart: Int?
         var segmentLength = 0
@@ -42,7 +49,7 @@ enum StaticFilePath: Equatable {
             return segmentIsOnlyDots && segmentLength <= 2 ? .dotSegment : .hiddenSegment
         }
 
-        for byte in path.utf8 {
+        for byte in path {
             defer {
                 beforePrevious = previous
                 previous = byte
@@ -67,7 +74,7 @@ enum StaticFilePath: Equatable {
         }
         let endsInSegment = segmentLength > 0
         if let refusal = endSegment() { return .refused(refusal) }
-        let start = relativeStart ?? path.utf8.count
+        let start = relativeStart ?? path.count
         return endsInSegment ? .file(relativeStart: start) : .directory(relativeStart: start)
     }
 }
