@@ -31,8 +31,14 @@ public enum ASCII {
     }
 
     /// Case-insensitive equality of two ASCII strings (other bytes must match exactly).
+    /// Inlined down to the length test, which settles most comparisons of field names.
+    @inlinable
     public static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
-        guard a.utf8.count == b.utf8.count else { return false }
+        a.utf8.count == b.utf8.count && sameLengthEqualsIgnoringCase(a, b)
+    }
+
+    @usableFromInline
+    static func sameLengthEqualsIgnoringCase(_ a: String, _ b: String) -> Bool {
         // Native strings expose their bytes without a copy; anything else takes the slow path.
         let fast = a.utf8.withContiguousStorageIfAvailable { left in
             b.utf8.withContiguousStorageIfAvailable { right in
