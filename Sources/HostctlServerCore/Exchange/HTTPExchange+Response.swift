@@ -163,7 +163,14 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
             closeRequested: owned.connectionClose, date: owned.hasDate ? nil : state.dates.bytes, server: server
         )
         response.committed = true
-        if let extras, extras.mayStoreResponse { startCapture(extras, length: length, response: appResponse, server: server) }
+        if let extras, extras.mayStoreResponse {
+            // Only a response with Cache-Control can be stored (found in the scan above).
+            if owned.hasCacheControl {
+                startCapture(extras, length: length, response: appResponse, server: server)
+            } else {
+                extras.mayStoreResponse = false
+            }
+        }
         if let pending = pendingBody, !pending.isEmpty {
             if !response.isHead, !response.noBody { appendBody(pending.readableBytes) }
             pending.clear()

@@ -7,6 +7,9 @@ struct ServerOwnedFields {
     var hasFramingOrConnection = false
     var hasDate = false
     var hasServer = false
+    /// A Cache-Control field is there: without one a response is never stored by the
+    /// response cache (`ResponseCachePolicy`), so its scan of the fields can be skipped.
+    var hasCacheControl = false
 
     init(_ fields: HTTPFields) {
         let all = fields.fields
@@ -25,6 +28,8 @@ struct ServerOwnedFields {
                 hasDate = true
             case 6 where ASCII.equalsIgnoringCase(name, "Server"):
                 hasServer = true
+            case 13 where ASCII.equalsIgnoringCase(name, "Cache-Control"):
+                hasCacheControl = true
             default:
                 break
             }
