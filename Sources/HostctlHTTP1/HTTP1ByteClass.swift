@@ -1,4 +1,6 @@
+#if canImport(HostctlCore)
 import HostctlCore
+#endif
 
 /// Byte classes of the HTTP/1.1 grammar, as bit masks in constants rather than arrays, so a
 /// per-byte test is a shift and a mask with no lazy initialisation and no bounds check.

@@ -1,4 +1,6 @@
+#if canImport(HostctlCore)
 import HostctlCore
+#endif
 
 /// The versions this codec speaks as they sit in memory, so a request line and a status line
 /// each compare theirs in one eight-byte load (case-sensitive, RFC 9112 §2.3).

@@ -137,6 +137,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
     let loop = FuzzLoop()
     let core = HTTPServerCore(application: application, options: options, loopCount: 1, appliesHTTPSysExtras: flags & 0x80 != 0)
     let transport = FuzzTransport(loop: loop, holdsSends: holdsSends)
+    // The connections reach the core without counting; this run owns it to its end.
+    defer { withExtendedLifetime(core) {} }
     guard let connection = core.accept(transport, on: loop) else { return 0 }
     transport.handler = connection
 

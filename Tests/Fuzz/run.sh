@@ -84,4 +84,5 @@ build_modules_and_run configuration "HostctlCore HostctlJSON HostctlSystem Hostc
 seeds=()
 build_and_run static-file-requests Sources/HostctlCore/*.swift \
     Sources/HostctlHosting/StaticFiles/ByteRanges.swift Sources/HostctlHosting/StaticFiles/StaticFilePath.swift \
-    Sources/HostctlHosting/StaticFiles/ContentCodingChoice.swift Tests/Fuzz/StaticFileRequestFuzz.swift
+    Sources/HostctlHosting/StaticFiles/ContentCodingChoice.swift Sources/HostctlHosting/StaticFiles/ContentTypeProvider.swift \
+    Sources/HostctlHosting/StaticFiles/ContentTypeTable.swift Tests/Fuzz/StaticFileRequestFuzz.swift

@@ -1,4 +1,6 @@
+#if canImport(HostctlCore)
 import HostctlCore
+#endif
 
 /// File extensions to media types, for static files (ASP.NET's
 /// FileExtensionContentTypeProvider). The table is a plain dictionary an app can extend or

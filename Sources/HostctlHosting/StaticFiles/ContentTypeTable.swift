@@ -1,4 +1,6 @@
+#if canImport(HostctlCore)
 import HostctlCore
+#endif
 
 /// A `ContentTypeProvider` compiled once per middleware for the lookup every file request
 /// makes: an extension of up to eight bytes is packed, lowercased, into one integer and

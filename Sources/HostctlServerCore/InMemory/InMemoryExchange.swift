@@ -16,6 +16,9 @@ public enum InMemoryExchange {
         application: HTTPApplication, options: ServerOptions = ServerOptions()
     ) async throws -> RecordedResponse {
         let core = HTTPServerCore(application: application, options: options, loopCount: 1)
+        // The exchange reaches the core without counting; this frame owns it to the very end
+        // (declared first, so it runs after the exchange's own clean-up below).
+        defer { withExtendedLifetime(core) {} }
         let loop = InMemoryLoop()
         let driver = InMemoryExchangeDriver(method: method, target: target, headers: headers, body: body)
         let exchange = HTTPExchange(driver: driver, core: core, loop: loop, state: core.loopState(at: 0), scheme: "http", extras: nil)

@@ -4,14 +4,26 @@ import HostctlCore
 /// under the core's limits, its endpoint's layers, and the protocol driver its endpoint and
 /// negotiation choose. The core tracks the bottom of each stack (what the transport calls).
 final class EndpointAcceptor: ConnectionAcceptor, @unchecked Sendable {
-    /// Held strongly: the listeners hold their acceptor, so the core (which the connections
-    /// reach without counting) lives as long as any loop can accept or tick through it, even
-    /// for a server released without being stopped.
-    let core: HTTPServerCore
+    /// The core, reached without counting: `retainedCore` keeps it alive for an endpoint's
+    /// acceptor, and the core's own default acceptor lives inside the core.
+    unowned(unsafe) let core: HTTPServerCore
+    /// Held strongly for an endpoint's acceptor: the listeners hold their acceptor, so the
+    /// core (which the connections reach without counting) lives as long as any loop can
+    /// accept or tick through it, even for a server released without being stopped. Nil for
+    /// the core's own acceptor, which would otherwise keep the core alive forever (a cycle).
+    private let retainedCore: HTTPServerCore?
     let endpoint: HTTPEndpointOptions
 
     init(core: HTTPServerCore, endpoint: HTTPEndpointOptions) {
         self.core = core
+        self.retainedCore = core
+        self.endpoint = endpoint
+    }
+
+    /// The acceptor the core keeps for connections accepted through the core itself.
+    init(ownedBy core: HTTPServerCore, endpoint: HTTPEndpointOptions) {
+        self.core = core
+        self.retainedCore = nil
         self.endpoint = endpoint
     }
 

@@ -52,7 +52,7 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
         var seed = timespec()
         clock_gettime(CLOCK_REALTIME, &seed)
         nextConnectionID = Atomic(UInt64(seed.tv_sec) << 24 ^ UInt64(seed.tv_nsec))
-        defaultEndpoint = EndpointAcceptor(core: self, endpoint: HTTPEndpointOptions(layers: options.connectionLayers))
+        defaultEndpoint = EndpointAcceptor(ownedBy: self, endpoint: HTTPEndpointOptions(layers: options.connectionLayers))
     }
 
     /// Loop `index`'s state (the in-memory exchange uses the first).
