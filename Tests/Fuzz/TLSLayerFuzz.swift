@@ -55,6 +55,8 @@ private final class FuzzTransport: ConnectionTransport {
     var localAddress: SocketAddress? { nil }
     var remoteAddress: SocketAddress? { nil }
 
+    func replaceHandler(with handler: ServedConnection) { self.handler = handler }
+
     func send(_ buffer: ByteBuffer) -> ByteBuffer? {
         if held != nil { fatalError("two sends in flight") }
         if closed { return nil }
