@@ -22,34 +22,28 @@ public struct ContentTypeProvider: Sendable, Equatable {
 
     /// The media type for `path`'s extension (matched without regard to case), or nil.
     public func contentType(forPath path: some StringProtocol) -> String? {
-        // The last segment's last dot, found in one pass over the bytes (per request: no
-        // Character-by-Character search).
-        let utf8 = path.utf8
-        var dot: String.Index?
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            switch utf8[index] {
-            case UInt8(ascii: "."): dot = index
-            case UInt8(ascii: "/"): dot = nil
-            default: break
-            }
-            utf8.formIndex(after: &index)
-        }
-        guard let dot else { return nil }
+        guard let dot = Self.extensionDot(in: path.utf8) else { return nil }
         let extensionText = path[dot...]
         if let exact = mappings[String(extensionText)] { return exact }
         return mappings[extensionText.lowercased()]
     }
 
-    /// Whether the last segment of `path` has a dot, found in one pass over its bytes: the
-    /// cheap answer for the requests a static-file middleware passes on (`/api/orders`).
+    /// Where the extension of the last segment of `path` starts (its dot), found in one pass
+    /// over the bytes; nil when the last segment has no dot. The cheap first answer for the
+    /// requests a static-file middleware passes on (`/api/orders`).
     @inline(__always)
-    static func hasExtension(_ path: some Sequence<UInt8>) -> Bool {
-        var dotInSegment = false
-        for byte in path {
-            if byte == UInt8(ascii: ".") { dotInSegment = true } else if byte == UInt8(ascii: "/") { dotInSegment = false }
+    static func extensionDot<Bytes: Collection<UInt8>>(in path: Bytes) -> Bytes.Index? {
+        var dot: Bytes.Index?
+        var index = path.startIndex
+        while index != path.endIndex {
+            switch path[index] {
+            case UInt8(ascii: "."): dot = index
+            case UInt8(ascii: "/"): dot = nil
+            default: break
+            }
+            path.formIndex(after: &index)
         }
-        return dotInSegment
+        return dot
     }
 
     /// Whether a response of `contentType` is worth serving from a precompressed sibling

@@ -56,15 +56,11 @@ struct ContentTypeTable: Sendable {
 
     /// The entry for the extension of `path`'s last segment, or nil (none, or not in the table).
     func entry(forPath path: UnsafeBufferPointer<UInt8>) -> Entry? {
-        var dot = -1
-        for index in path.indices {
-            switch path[index] {
-            case UInt8(ascii: "."): dot = index
-            case UInt8(ascii: "/"): dot = -1
-            default: break
-            }
-        }
-        guard dot >= 0 else { return nil }
+        ContentTypeProvider.extensionDot(in: path).flatMap { entry(extensionAt: $0, in: path) }
+    }
+
+    /// The entry for the extension that starts with the dot at `dot` and runs to the end of `path`.
+    func entry(extensionAt dot: Int, in path: UnsafeBufferPointer<UInt8>) -> Entry? {
         let name = UnsafeBufferPointer(rebasing: path[(dot + 1)...])
         guard let key = Self.pack(name) else {
             guard name.count > 8 else { return nil }

@@ -80,7 +80,8 @@ final class StaticFileMiddleware: Sendable {
         var bytes = path
         return bytes.withUTF8 { utf8 in
             // Most requests an app gets name no file (`/api/orders`): passed on before any other work.
-            guard options.servesUnknownFileTypes || ContentTypeProvider.hasExtension(utf8) else { return .passOn }
+            let dot = ContentTypeProvider.extensionDot(in: utf8)
+            guard options.servesUnknownFileTypes || dot != nil else { return .passOn }
             guard let prefixLength = StaticFileRequestPath.matchPrefix(prefix, in: path) else { return .passOn }
             let start: Int
             switch StaticFilePath.classify(utf8, after: prefixLength) {
@@ -92,7 +93,7 @@ final class StaticFileMiddleware: Sendable {
                 logger.debug("The request path \(path) does not match an existing file (refused: \(refusal)).", event: Self.fileNotFound)
                 return .passOn
             }
-            if let known = types.entry(forPath: utf8) { return .file(relativeStart: start, type: known) }
+            if let dot, let known = types.entry(extensionAt: dot, in: utf8) { return .file(relativeStart: start, type: known) }
             if options.servesUnknownFileTypes { return .file(relativeStart: start, type: unknownType) }
             logger.debug("The request path \(path) does not match a supported file type", event: EventID(4, name: "FileTypeNotSupported"))
             return .passOn

@@ -95,9 +95,11 @@ extension HTTPExchange {
 
     /// At commit: starts copying the response for the cache if HTTP.sys would keep it: a
     /// 200 with a known length that fits an entry, and the right Cache-Control.
-    func startCapture(_ extras: HTTPSysExchangeExtras, length: ResponseLength, response: HTTPResponse, server: StaticString?) {
+    /// Without a Cache-Control field (`hasCacheControl`, from the commit's pass over the
+    /// fields) a response can never be stored, and the policy's own scan is skipped.
+    func startCapture(_ extras: HTTPSysExchangeExtras, length: ResponseLength, response: HTTPResponse, server: StaticString?, hasCacheControl: Bool) {
         extras.mayStoreResponse = false
-        guard let cache = extras.server.responseCache, response.status == 200, case .exact(let bodyLength) = length,
+        guard hasCacheControl, let cache = extras.server.responseCache, response.status == 200, case .exact(let bodyLength) = length,
               bodyLength <= cache.maxEntryBytes, let seconds = ResponseCachePolicy.lifetime(of: response.headers),
               ResponseCachePolicy.admits(method: .get, hasBody: requestHasBody, hasAuthorization: hasAuthorization)
         else { return }

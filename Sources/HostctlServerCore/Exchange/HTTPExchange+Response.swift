@@ -164,12 +164,7 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
         )
         response.committed = true
         if let extras, extras.mayStoreResponse {
-            // Only a response with Cache-Control can be stored (found in the scan above).
-            if owned.hasCacheControl {
-                startCapture(extras, length: length, response: appResponse, server: server)
-            } else {
-                extras.mayStoreResponse = false
-            }
+            startCapture(extras, length: length, response: appResponse, server: server, hasCacheControl: owned.hasCacheControl)
         }
         if let pending = pendingBody, !pending.isEmpty {
             if !response.isHead, !response.noBody { appendBody(pending.readableBytes) }
