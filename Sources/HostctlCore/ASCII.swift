@@ -30,6 +30,25 @@ public enum ASCII {
         return below0x20 | is0x7F != 0
     }
 
+    /// CR, LF or NUL anywhere: what would split or end a field line (HTTP/1) or is forbidden
+    /// in a field value (HTTP/2, RFC 9113 §8.2.1). Most values came through a parser that
+    /// refused these bytes; this catches edited ones, eight bytes per step.
+    @inlinable
+    public static func containsLineBreakOrNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        var index = 0
+        // Eight bytes a step past words without any control byte (the usual value).
+        while index + 8 <= bytes.count, !mayHoldControlByte(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x0D || byte == 0x0A || byte == 0 { return true }
+            index += 1
+        }
+        return false
+    }
+
     /// Case-insensitive equality of two ASCII strings (other bytes must match exactly).
     /// Inlined down to the length test, which settles most comparisons of field names.
     @inlinable

@@ -87,6 +87,7 @@ public final class HPACKDecoder {
             needsSizeUpdate = false
         }
         if needsSizeUpdate { throw HPACKError(.tableSizeUpdateMissing) }
+        list.reserveTypicalFieldCount()
 
         while offset < end {
             let first = base.load(fromByteOffset: offset, as: UInt8.self)

@@ -106,28 +106,66 @@ public final class HPACKEncoder {
 
     /// Writes one field. `name` must be lowercase (HTTP/2 requires it; the caller folds it).
     public func encode(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, indexing: HPACKIndexing, into buffer: ByteBuffer) {
+        // A field indexed before is found in the dynamic table first: the repeated fields of
+        // every response (content-type, server, date) then never search the static table. Its
+        // exact entries are never inserted, so this order changes nothing that is written.
+        let indexed = indexing == .incremental && fits(name, value)
+        var slot = 0
+        if indexed {
+            slot = Self.slot(name, value)
+            if let index = dynamicIndex(slot, name, value) {
+                writeIndexed(HPACKStaticTable.count + 1 + index, into: buffer)
+                return
+            }
+        }
         let found = HPACKStaticTable.find(name: name, value: value)
         if let exact = found.exact, indexing != .neverIndexed {
             writeIndexed(exact, into: buffer)
             return
         }
-        // An entry taking most of the table would evict everything useful to make room for
-        // itself (and a larger one empties the table): such fields go without indexing.
-        let fits = name.count + value.count + 32 <= table.maximumSize * 3 / 4
-        switch indexing == .incremental && !fits ? .withoutIndexing : indexing {
-        case .incremental:
-            let slot = Self.slot(name, value)
+        writeLiteral(found.nameOnly ?? 0, name, value, indexing: indexed || indexing != .incremental ? indexing : .withoutIndexing, slot: slot, into: buffer)
+    }
+
+    /// Writes a field whose name is the static table's entry `nameIndex` (one with an empty
+    /// value: content-length, date, server, …), without searching the static table for it.
+    public func encode(
+        nameIndex: Int, value: UnsafeRawBufferPointer, indexing: HPACKIndexing, into buffer: ByteBuffer
+    ) {
+        let name = HPACKStaticTable.entry(nameIndex).name
+        guard !value.isEmpty else { return encode(name: name, value: value, indexing: indexing, into: buffer) }
+        let indexed = indexing == .incremental && fits(name, value)
+        var slot = 0
+        if indexed {
+            slot = Self.slot(name, value)
             if let index = dynamicIndex(slot, name, value) {
                 writeIndexed(HPACKStaticTable.count + 1 + index, into: buffer)
                 return
             }
-            writeLiteral(nameIndex: found.nameOnly ?? 0, name: name, value: value, pattern: 0x40, prefixBits: 6, into: buffer)
+        }
+        writeLiteral(nameIndex, name, value, indexing: indexed || indexing != .incremental ? indexing : .withoutIndexing, slot: slot, into: buffer)
+    }
+
+    /// An entry taking most of the table would evict everything useful to make room for
+    /// itself (and a larger one empties the table): such fields go without indexing.
+    @inline(__always)
+    private func fits(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool {
+        name.count + value.count + 32 <= table.maximumSize * 3 / 4
+    }
+
+    /// A literal in the representation `indexing` asks for; an incremental one enters the table.
+    private func writeLiteral(
+        _ nameIndex: Int, _ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, indexing: HPACKIndexing, slot: Int,
+        into buffer: ByteBuffer
+    ) {
+        switch indexing {
+        case .incremental:
+            writeLiteral(nameIndex: nameIndex, name: name, value: value, pattern: 0x40, prefixBits: 6, into: buffer)
             table.insert(name: name, value: value)
             cache[slot] = table.insertionCount - 1
         case .withoutIndexing:
-            writeLiteral(nameIndex: found.nameOnly ?? 0, name: name, value: value, pattern: 0x00, prefixBits: 4, into: buffer)
+            writeLiteral(nameIndex: nameIndex, name: name, value: value, pattern: 0x00, prefixBits: 4, into: buffer)
         case .neverIndexed:
-            writeLiteral(nameIndex: found.nameOnly ?? 0, name: name, value: value, pattern: 0x10, prefixBits: 4, into: buffer)
+            writeLiteral(nameIndex: nameIndex, name: name, value: value, pattern: 0x10, prefixBits: 4, into: buffer)
         }
     }
 
@@ -194,12 +232,39 @@ public final class HPACKEncoder {
     }
 
     private static func slot(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Int {
-        // FNV-1a over both strings, with the name's length between them.
-        var hash: UInt32 = 2_166_136_261
-        for byte in name { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        hash = (hash ^ UInt32(truncatingIfNeeded: name.count)) &* 16_777_619
-        for byte in value { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        return Int(hash & UInt32(cacheSlots - 1))
+        // Eight bytes at a time: the repeated fields of every response are hashed on each one.
+        let hash = mix(value, seed: mix(name, seed: 0x243F_6A88_85A3_08D3))
+        return Int(truncatingIfNeeded: hash >> 56) & (cacheSlots - 1)
+    }
+
+    @inline(__always)
+    private static func mix(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let count = bytes.count
+        var hash = (seed ^ UInt64(truncatingIfNeeded: count)) &* multiplier
+        guard let base = bytes.baseAddress, count > 0 else { return hash }
+        var offset = 0
+        while offset + 8 < count {
+            hash = (hash ^ base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* multiplier
+            hash ^= hash >> 29
+            offset += 8
+        }
+        // The last one to eight bytes in at most two loads (overlapping what came before when
+        // the string is longer), as fast hashes do: no loop over single bytes.
+        let last: UInt64
+        if count >= 8 {
+            last = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        } else if count >= 4 {
+            last = UInt64(base.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) << 32
+                | UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+        } else {
+            let rest = count - offset
+            last = UInt64(base.load(fromByteOffset: offset, as: UInt8.self)) << 16
+                | UInt64(base.load(fromByteOffset: offset + rest / 2, as: UInt8.self)) << 8
+                | UInt64(base.load(fromByteOffset: count - 1, as: UInt8.self))
+        }
+        hash = (hash ^ last) &* multiplier
+        return hash ^ (hash >> 31)
     }
 
     private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {

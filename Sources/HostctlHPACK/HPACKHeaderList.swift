@@ -88,6 +88,13 @@ public final class HPACKHeaderList {
         return start..<end
     }
 
+    /// Room for a typical request's fields at once, where growing one by one would reallocate
+    /// four times on a new list.
+    @inline(__always)
+    func reserveTypicalFieldCount() {
+        if fields.capacity < 16 { fields.reserveCapacity(16) }
+    }
+
     @inline(__always)
     func addField(name: Range<Int>, value: Range<Int>, neverIndexed: Bool) {
         fields.append(Field(name: name, value: value, isNeverIndexed: neverIndexed))

@@ -25,9 +25,9 @@ public enum HPACKStaticTable {
     /// Well-known indices the encoder writes directly.
     static let statusIndices: [(status: Int, index: Int)] = [(200, 8), (204, 9), (206, 10), (304, 11), (400, 12), (404, 13), (500, 14)]
     static let statusNameIndex = 8
-    static let contentLengthNameIndex = 28
-    static let dateNameIndex = 33
-    static let serverNameIndex = 54
+    public static let contentLengthNameIndex = 28
+    public static let dateNameIndex = 33
+    public static let serverNameIndex = 54
 
     @inline(__always)
     static func bytes(_ text: StaticString) -> UnsafeRawBufferPointer {

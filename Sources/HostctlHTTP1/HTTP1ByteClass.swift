@@ -81,22 +81,4 @@ enum HTTP1ByteClass {
         for byte in bytes where !isVisible(byte) { return false }
         return true
     }
-
-    /// CR, LF or NUL anywhere: what would split or end a head line. Most values came through
-    /// a parser that refused these bytes; this catches edited ones.
-    @inline(__always)
-    static func containsLineBreakOrNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress else { return false }
-        var index = 0
-        // Eight bytes a step past words without any control byte (the usual value).
-        while index + 8 <= bytes.count, !ASCII.mayHoldControlByte(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-            index += 8
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == carriageReturn || byte == lineFeed || byte == 0 { return true }
-            index += 1
-        }
-        return false
-    }
 }

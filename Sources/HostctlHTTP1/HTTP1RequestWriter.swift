@@ -33,7 +33,7 @@ public enum HTTP1RequestWriter {
     /// "name: value CRLF". The name must be a token; the value must not hold CR, LF or NUL.
     public static func writeField(into buffer: ByteBuffer, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(HTTP1SerializationError) {
         guard HTTP1ByteClass.isToken(name) else { throw HTTP1SerializationError(.invalidFieldName(String(decoding: name, as: UTF8.self))) }
-        guard !HTTP1ByteClass.containsLineBreakOrNUL(value) else {
+        guard !ASCII.containsLineBreakOrNUL(value) else {
             throw HTTP1SerializationError(.invalidFieldValue(name: String(decoding: name, as: UTF8.self)))
         }
         var out = HTTP1OutputCursor(reserving: name.count + value.count + 4, in: buffer)

@@ -52,7 +52,7 @@ public enum HTTP1ResponseWriter {
             out.write(UInt8(ascii: " "))
             let reasonStart = out.count
             out.write(reasonPhrase)
-            guard !HTTP1ByteClass.containsLineBreakOrNUL(out.written(from: reasonStart)) else { throw HTTP1SerializationError(.invalidStatus(status)) }
+            guard !ASCII.containsLineBreakOrNUL(out.written(from: reasonStart)) else { throw HTTP1SerializationError(.invalidStatus(status)) }
             out.write("\r\n")
         }
         try writeFields(fields, to: &out)
@@ -138,7 +138,7 @@ public enum HTTP1ResponseWriter {
             out.write(": ")
             let valueStart = out.count
             out.write(all[index].value)
-            guard !HTTP1ByteClass.containsLineBreakOrNUL(out.written(from: valueStart)) else {
+            guard !ASCII.containsLineBreakOrNUL(out.written(from: valueStart)) else {
                 throw HTTP1SerializationError(.invalidFieldValue(name: all[index].name))
             }
             out.write("\r\n")

@@ -160,7 +160,9 @@ extension HTTP2ConnectionStateMachine {
     /// Gives back a request head from `.requestHead` once the request is done with it; a later
     /// stream reuses its memory. Optional.
     public func recycle(_ head: HTTP2RequestHead) {
-        guard spareHeads.count < Self.maximumSpares else { return }
+        // As many as may be open at once, so a busy connection's steady state allocates none
+        // (`releaseSpareMemory` lets them go when it falls idle).
+        guard spareHeads.count < limits.maxStreamsPerConnection else { return }
         head.fields.releaseMemoryIfLarger(than: 64 * 1024)
         spareHeads.append(head)
     }

@@ -35,10 +35,13 @@ extension HTTP2ConnectionStateMachine {
         encode(fields, into: output)
         if let contentLength {
             var digits = DecimalDigits(contentLength)
-            digits.withBytes { encoder.encode(name: Self.bytes("content-length"), value: $0, indexing: .withoutIndexing, into: output) }
+            digits.withBytes { encoder.encode(nameIndex: HPACKStaticTable.contentLengthNameIndex, value: $0, indexing: .withoutIndexing, into: output) }
         }
-        if let date { encoder.encode(name: Self.bytes("date"), value: date, indexing: .withoutIndexing, into: output) }
-        if let server { encoder.encode(name: Self.bytes("server"), value: Self.bytes(server), indexing: .incremental, into: output) }
+        // The server's date changes once a second and is the same on every response in it:
+        // indexed, it is one octet from the second response of each second on, where a literal
+        // is 22 octets and a Huffman coding every time.
+        if let date { encoder.encode(nameIndex: HPACKStaticTable.dateNameIndex, value: date, indexing: .incremental, into: output) }
+        if let server { encoder.encode(nameIndex: HPACKStaticTable.serverNameIndex, value: Self.bytes(server), indexing: .incremental, into: output) }
         finishHeaderBlock(start, streamID, endStream: endStream, output: output)
         if !informational { streams[index].sentFinalHeaders = true }
         if endStream { streams.endLocal(index) }
@@ -167,8 +170,7 @@ extension HTTP2ConnectionStateMachine {
             var name = field.name
             var value = field.value
             name.withUTF8 { name in
-                let name = UnsafeRawBufferPointer(name)
-                withLowercase(name) { name in
+                withLowercase(UnsafeRawBufferPointer(name)) { name in
                     guard HTTP2FieldValidation.kind(of: name) != .connectionSpecific else { return }
                     value.withUTF8 { value in
                         encoder.encode(name: name, value: Self.trimmed(UnsafeRawBufferPointer(value)), into: output)
@@ -178,12 +180,14 @@ extension HTTP2ConnectionStateMachine {
         }
     }
 
-    /// `name`, or a lowercase copy of it in the reused scratch buffer.
+    /// `name`, or a lowercase copy of it (on the stack: apps write `Content-Type`, and every
+    /// response would otherwise fold it through a heap buffer).
     private func withLowercase(_ name: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
         guard name.contains(where: { $0 &- 0x41 < 26 }) else { return body(name) }
-        lowercaseScratch.removeAll(keepingCapacity: true)
-        for byte in name { lowercaseScratch.append(ASCII.lowercase(byte)) }
-        lowercaseScratch.withUnsafeBytes { body($0) }
+        withUnsafeTemporaryAllocation(byteCount: name.count, alignment: 1) { copy in
+            for index in 0..<name.count { copy[index] = ASCII.lowercase(name[index]) }
+            body(UnsafeRawBufferPointer(copy))
+        }
     }
 
     /// Names must be tokens (so no pseudo-header), values free of CR, LF and NUL.
@@ -195,7 +199,7 @@ extension HTTP2ConnectionStateMachine {
                 var value = field.value
                 let nameValid = name.withUTF8 { name in !name.isEmpty && name.allSatisfy { table[Int($0)] & token != 0 } }
                 guard nameValid else { return HTTP2SerializationError(.invalidFieldName(field.name)) }
-                let valueValid = value.withUTF8 { value in value.allSatisfy { table[Int($0)] & HTTP2FieldValidation.forbiddenInValue == 0 } }
+                let valueValid = value.withUTF8 { !ASCII.containsLineBreakOrNUL(UnsafeRawBufferPointer($0)) }
                 guard valueValid else { return HTTP2SerializationError(.invalidFieldValue(name: field.name)) }
             }
             return nil

@@ -90,8 +90,6 @@ public final class HTTP2ConnectionStateMachine {
     let headerBlockBuffer = ByteBuffer()
     /// Where blocks of streams we will not serve are decoded (they change the HPACK table all the same).
     let discardedFields = HPACKHeaderList()
-    /// Where response field names with uppercase letters are lowercased (HTTP/2 allows no other).
-    @exclusivity(unchecked) var lowercaseScratch: [UInt8] = []
     @exclusivity(unchecked) var spareHeads: [HTTP2RequestHead] = []
     @exclusivity(unchecked) var spareLists: [HPACKHeaderList] = []
     static let maximumSpares = 16

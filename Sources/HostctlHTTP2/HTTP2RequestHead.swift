@@ -34,6 +34,8 @@ public final class HTTP2RequestHead {
     @exclusivity(unchecked) public internal(set) var path: Range<Int>?
     /// What follows the first '?' of :path, without it; nil when there is no '?'.
     @exclusivity(unchecked) public internal(set) var query: Range<Int>?
+    /// Whether a Host field was sent (besides or instead of :authority).
+    @exclusivity(unchecked) public internal(set) var hasHostField = false
     /// The content-length field's value; nil when absent. DATA must add up to it (§8.1.1).
     @exclusivity(unchecked) public internal(set) var contentLength: Int?
 
@@ -69,6 +71,7 @@ public final class HTTP2RequestHead {
         connectProtocol = nil
         path = nil
         query = nil
+        hasHostField = false
         contentLength = nil
     }
 }

@@ -91,6 +91,7 @@ struct HTTP2RequestValidator {
                 guard host == nil else { throw HTTP2Error(.authorityInvalid) }
                 guard HTTP2FieldValidation.all(value, HTTP2FieldValidation.authorityCharacter, table) else { throw HTTP2Error(.authorityInvalid) }
                 host = field.value
+                head.hasHostField = true
             }
         }
         if !sawRegular { head.regularFieldsStart = list.count }

@@ -86,6 +86,31 @@ import Testing
         #expect(harness.machine.trackedStreamCount == 0)
     }
 
+    /// The server's date is the same on every response within a second: indexed, the second
+    /// response carries it as one octet, and the client still reads the same date from it.
+    @Test func theDateIsIndexedOnceAndThenOneOctet() throws {
+        let harness = Harness()
+        let encoder = RequestEncoder()
+        harness.feed(Client.start + Client.headers(1, encoder.request()) + Client.headers(3, encoder.request()))
+        _ = harness.frames()
+        let date = Array("Mon, 21 Oct 2013 20:13:21 GMT".utf8)
+        for stream in [1, 3] as [HTTP2StreamID] {
+            let wrote = try date.withUnsafeBytes { date in
+                try harness.machine.writeHeaders(stream, status: 200, fields: HTTPFields(), contentLength: 13, date: date, server: "hostctl",
+                                                 endStream: true, output: harness.output)
+            }
+            #expect(wrote)
+        }
+        let frames = harness.frames()
+        try #require(frames.count == 2)
+        let expected = [":status: 200", "content-length: 13", "date: Mon, 21 Oct 2013 20:13:21 GMT", "server: hostctl"]
+        #expect(harness.decodeResponse(frames[0].payload) == expected)
+        #expect(harness.decodeResponse(frames[1].payload) == expected)
+        // :status 200 (1), content-length as a literal (2 + 1 + 2), date and server indexed (1 + 1).
+        #expect(frames[1].payload.count == 8, "\(frames[1].payload)")
+        #expect(frames[0].payload.count > 20, "the first response carries the date as a literal")
+    }
+
     /// A head larger than the client's frame size becomes HEADERS + CONTINUATION frames.
     @Test func largeResponseHeadsAreSplit() throws {
         let harness = Harness()

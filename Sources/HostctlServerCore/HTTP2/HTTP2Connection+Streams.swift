@@ -61,7 +61,7 @@ extension HTTP2Connection {
                 continue
             }
             // With many connections on the loop, a worker is not kept waiting for a stream that may never come.
-            if closed || state.liveTasks > settings.maxWaitingTasks { break }
+            if closed || state.liveTasks > settings.maxWaitingStreamWorkers { break }
             let keepGoing = await withUnsafeContinuation { (wakeup: UnsafeContinuation<Bool, Never>) in
                 worker.wakeup = wakeup
                 idleWorkers.append(worker)

@@ -117,15 +117,7 @@ final class HTTP2Stream: @unchecked Sendable {
     /// Whether the request names its host only in :authority, so the app needs a Host field
     /// made from it (a Host field, if sent, must match :authority, RFC 9113 §8.3.1).
     private static func needsHostField(_ head: HTTP2RequestHead) -> Bool {
-        guard let authority = head.authority, head.headerCount > 0 else { return head.authority != nil }
-        // :authority's value lies among the pseudo-header fields, before every regular one.
-        let firstRegular = head.fields.fields[head.regularFieldsStart].name.lowerBound
-        guard authority.lowerBound < firstRegular else { return false }  // it came from Host
-        for index in 0..<head.headerCount {
-            let isHost = head.withHeader(at: index) { name, _ in name.count == 4 && ASCII.equalsLowercased(name, "host") }
-            if isHost { return false }
-        }
-        return true
+        head.authority != nil && !head.hasHostField
     }
 
     // MARK: The app's task
