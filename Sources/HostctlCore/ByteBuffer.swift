@@ -34,23 +34,33 @@ public final class ByteBuffer {
 
     deinit { free(_base) }
 
-    public var readableCount: Int { _writerIndex - _readerIndex }
-    public var isEmpty: Bool { _writerIndex == _readerIndex }
-    public var writableCount: Int { _capacity - _writerIndex }
+    // The accessors every codec and transport calls per field or per read are inlinable:
+    // across modules, a call each was most of their cost.
+    @inlinable public var readableCount: Int { _writerIndex - _readerIndex }
+    @inlinable public var isEmpty: Bool { _writerIndex == _readerIndex }
+    @inlinable public var writableCount: Int { _capacity - _writerIndex }
 
     /// The unread bytes. Valid until the buffer is next written to, compacted or released.
+    @inlinable
     public var readableBytes: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: _base.map { $0 + _readerIndex }, count: readableCount)
     }
 
     /// Space after the written bytes, for a read(2) to fill; follow with `didWrite`.
+    @inlinable
     public var writableBytes: UnsafeMutableRawBufferPointer {
         UnsafeMutableRawBufferPointer(start: _base.map { $0 + _writerIndex }, count: writableCount)
     }
 
     /// Makes room for at least `count` more bytes after the writer index.
+    @inlinable
     public func reserveWritable(_ count: Int) {
         guard writableCount < count else { return }
+        growForWriting(count)
+    }
+
+    @usableFromInline
+    func growForWriting(_ count: Int) {
         var newCapacity = Swift.max(_capacity, 256)
         while newCapacity - _writerIndex < count { newCapacity *= 2 }
         grow(to: newCapacity)
@@ -63,6 +73,7 @@ public final class ByteBuffer {
     }
 
     /// Records that `count` bytes were written into `writableBytes`.
+    @inlinable
     public func didWrite(_ count: Int) {
         precondition(count >= 0 && count <= writableCount)
         _writerIndex += count
@@ -89,6 +100,7 @@ public final class ByteBuffer {
     }
 
     /// Forgets the contents; keeps the memory.
+    @inlinable
     public func clear() {
         _readerIndex = 0
         _writerIndex = 0
@@ -111,6 +123,7 @@ public final class ByteBuffer {
 
     // MARK: Appending
 
+    @inlinable
     public func append(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
         reserveWritable(bytes.count)
@@ -118,6 +131,7 @@ public final class ByteBuffer {
         _writerIndex += bytes.count
     }
 
+    @inlinable
     public func append(_ byte: UInt8) {
         reserveWritable(1)
         _base!.storeBytes(of: byte, toByteOffset: _writerIndex, as: UInt8.self)

@@ -19,7 +19,7 @@ public final class HPACKHeaderList {
     }
 
     @exclusivity(unchecked) public private(set) var fields: [Field] = []
-    let storage = ByteBuffer()
+    @usableFromInline let storage = ByteBuffer()
     /// Names, values and 32 per field (the size SETTINGS_MAX_HEADER_LIST_SIZE counts, RFC 9113 §6.5.2).
     @exclusivity(unchecked) public private(set) var listSize = 0
 
@@ -29,15 +29,15 @@ public final class HPACKHeaderList {
     public var isEmpty: Bool { fields.isEmpty }
 
     /// The name's bytes; valid until the list changes.
-    @inline(__always)
+    @inlinable
     public func name(at index: Int) -> UnsafeRawBufferPointer { bytes(fields[index].name) }
 
     /// The value's bytes; valid until the list changes.
-    @inline(__always)
+    @inlinable
     public func value(at index: Int) -> UnsafeRawBufferPointer { bytes(fields[index].value) }
 
     /// The bytes of `range` (a field's name or value).
-    @inline(__always)
+    @inlinable
     public func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: storage.readableBytes.baseAddress.map { $0 + range.lowerBound }, count: range.count)
     }
