@@ -30,7 +30,11 @@ public final class HPACKEncoder {
     /// at the start of the next block when they differ from the table's (RFC 7541 §4.2).
     @exclusivity(unchecked) private var pendingSmallest: Int?
     @exclusivity(unchecked) private var pendingFinal: Int?
-    @exclusivity(unchecked) private var cache = [Int](repeating: -1, count: HPACKEncoder.cacheSlots)
+    /// Per slot, the insertion number of an entry (0: none), modulo 2^16: a table holds at
+    /// most 128 entries, so a number that wrapped names a wrong entry only, which the byte
+    /// comparison then refuses (a miss). Made at the first insertion (512 octets), so an
+    /// encoder that never indexes holds none.
+    @exclusivity(unchecked) private var cache: [UInt16] = []
     private static let cacheSlots = 256
 
     /// Whether strings are Huffman-coded when that is shorter (always, but for tests that
@@ -161,7 +165,8 @@ public final class HPACKEncoder {
         case .incremental:
             writeLiteral(nameIndex: nameIndex, name: name, value: value, pattern: 0x40, prefixBits: 6, into: buffer)
             table.insert(name: name, value: value)
-            cache[slot] = table.insertionCount - 1
+            if cache.isEmpty { cache = [UInt16](repeating: 0, count: Self.cacheSlots) }
+            cache[slot] = UInt16(truncatingIfNeeded: table.insertionCount)
         case .withoutIndexing:
             writeLiteral(nameIndex: nameIndex, name: name, value: value, pattern: 0x00, prefixBits: 4, into: buffer)
         case .neverIndexed:
@@ -222,9 +227,11 @@ public final class HPACKEncoder {
 
     /// The dynamic index (0 = newest) of an entry equal to name and value, if the cache knows one.
     private func dynamicIndex(_ slot: Int, _ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Int? {
-        let insertion = cache[slot]
-        guard insertion >= 0 else { return nil }
-        let index = table.insertionCount - 1 - insertion
+        guard !cache.isEmpty else { return nil }
+        let stored = cache[slot]
+        guard stored != 0 else { return nil }
+        // How many insertions ago, modulo 2^16.
+        let index = Int(UInt16(truncatingIfNeeded: table.insertionCount) &- stored)
         guard index < table.count else { return nil }
         let entry = table.entry(index)
         guard Self.equal(entry.name, name), Self.equal(entry.value, value) else { return nil }

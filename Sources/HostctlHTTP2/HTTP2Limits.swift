@@ -71,6 +71,8 @@ public struct HTTP2Limits: Sendable, Equatable {
         }
         try require(maxStreamsPerConnection > 0, "MaxStreamsPerConnection: Value must be a positive number.")
         try require(headerTableSize >= 0, "HeaderTableSize: Value must be a non-negative number.")
+        // The table's octets are addressed with 32 bits, and it may take twice its size.
+        try require(headerTableSize <= Int(Int32.max), "HeaderTableSize: Value must be at most \(Int32.max).")
         try require(
             maxFrameSize >= HTTP2Setting.minimumMaxFrameSize && maxFrameSize <= HTTP2Setting.maximumMaxFrameSize,
             "MaxFrameSize: A value between \(HTTP2Setting.minimumMaxFrameSize) and \(HTTP2Setting.maximumMaxFrameSize) is required."

@@ -106,19 +106,27 @@ struct HTTP2StreamTable {
 /// treated as opening a stream below the highest, a PROTOCOL_ERROR.
 struct HTTP2ClosedStreams {
     static let capacity = 256
-    private var ids = [UInt32](repeating: 0, count: capacity)
-    private var resetByUs = [Bool](repeating: false, count: capacity)
+    /// Stream ids (31 bits), the top bit set for those we reset; grown as streams close, so a
+    /// connection that ran one stream holds one entry, not 256.
+    private var entries: [UInt32] = []
+    /// The oldest entry once the ring is full.
     private var next = 0
+    private static let resetBit: UInt32 = 0x8000_0000
 
     mutating func record(_ id: HTTP2StreamID, resetByUs reset: Bool) {
-        ids[next] = id.rawValue
-        resetByUs[next] = reset
-        next = (next + 1) & (Self.capacity - 1)
+        let entry = id.rawValue | (reset ? Self.resetBit : 0)
+        if entries.count < Self.capacity {
+            entries.append(entry)
+        } else {
+            entries[next] = entry
+            next = (next + 1) & (Self.capacity - 1)
+        }
     }
 
     /// nil: not remembered; else whether we reset it.
     func lookup(_ id: HTTP2StreamID) -> Bool? {
-        for index in 0..<Self.capacity where ids[index] == id.rawValue && id.rawValue != 0 { return resetByUs[index] }
+        guard id.rawValue != 0 else { return nil }
+        for entry in entries where entry & ~Self.resetBit == id.rawValue { return entry & Self.resetBit != 0 }
         return nil
     }
 }

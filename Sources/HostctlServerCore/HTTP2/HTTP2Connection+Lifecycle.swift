@@ -8,8 +8,15 @@ extension HTTP2Connection {
     /// Once a second.
     func heartbeat(now: Int64) {
         guard !closed else { return }
-        // Headers timeout, keep-alive PING, rate budgets, the final GOAWAY of a shutdown.
-        if case .connectionError(let error) = machine.heartbeat(now: now, output: output) {
+        // Headers timeout, keep-alive PING, rate budgets, the final GOAWAY of a shutdown. An
+        // idle connection that let its buffers go gets one back only if this writes anything.
+        let written = outbound ?? spare ?? ByteBuffer()
+        let outcome = machine.heartbeat(now: now, output: written)
+        if outbound == nil, !written.isEmpty {
+            if written === spare { spare = nil }
+            outbound = written
+        }
+        if case .connectionError(let error) = outcome {
             fail(reason: error.description)
             return
         }
