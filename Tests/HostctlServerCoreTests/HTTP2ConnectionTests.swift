@@ -34,6 +34,28 @@ import Testing
         #expect(harness.connection.inbound == nil, "nor a receive buffer")
     }
 
+    /// Streams that arrive together are queued behind one woken worker; when its app waits,
+    /// the stream behind it gets a worker of its own: here it is what lets the first finish.
+    @Test func aStreamQueuedBehindAWaitingAppGetsItsOwnWorker() {
+        let opened = Gate()
+        let harness = HTTP2Harness { context in
+            if context.request.path == "/wait" {
+                await opened.wait()
+                try await context.response.write("waited")
+            } else {
+                opened.open()
+                try await context.response.write("opened")
+            }
+        }
+        defer { harness.finish() }
+        harness.start()
+        harness.feed(harness.session.request(1, path: "/wait"), harness.session.request(3, path: "/open"))
+        #expect(harness.runUntil { harness.session.responses[1] != nil && harness.session.responses[3] != nil })
+        #expect(harness.session.responses[1]?.text == "waited")
+        #expect(harness.session.responses[3]?.text == "opened")
+        #expect(harness.connection.workerCount == 2)
+    }
+
     @Test func anAppAbortAfterTheResponseStartedResetsOnlyItsStream() {
         let harness = HTTP2Harness { context in
             if context.request.path == "/late" {

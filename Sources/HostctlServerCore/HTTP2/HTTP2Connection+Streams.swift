@@ -14,7 +14,24 @@ extension HTTP2Connection {
         // The worker about to take it is the queue a request waits in: stamp the parse before it.
         stream.exchange.extras?.timeline?.headParsed()
         readyStreams.append((stream, id))
-        if wokenWorkers < readyStreams.count - readyStart { wakeWorker() }
+        if wokenWorkers == 0 { wakeWorker() } else { scheduleWakeCheck() }
+    }
+
+    /// One worker is woken for a batch of new streams, and takes them one after another while
+    /// their apps return without suspending (a read of 32 requests: one wake, not 32 of which
+    /// 31 find nothing left). Streams it left queued at the end of the loop's turn (its app
+    /// awaits something) get workers of their own then, so none waits behind another's app.
+    private func scheduleWakeCheck() {
+        guard !wakeCheckScheduled, !closed else { return }
+        wakeCheckScheduled = true
+        if wakeCheckWork == nil { wakeCheckWork = { [self] in wakeWorkersForWaitingStreams() } }
+        loop.afterEvents(wakeCheckWork!)
+    }
+
+    private func wakeWorkersForWaitingStreams() {
+        wakeCheckScheduled = false
+        guard !closed else { return }
+        while wokenWorkers < readyStreams.count - readyStart { wakeWorker() }
     }
 
     /// The next queued stream still waiting for its app.

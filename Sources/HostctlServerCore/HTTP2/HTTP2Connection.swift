@@ -85,6 +85,11 @@ final class HTTP2Connection: ServedConnection, @unchecked Sendable {
     /// Workers created or resumed that have not run yet: the streams they will take.
     @exclusivity(unchecked) var wokenWorkers = 0
     @exclusivity(unchecked) var workerCount = 0
+    /// Streams queued behind a woken worker get workers of their own at the end of the
+    /// loop's turn, if that worker left them (`wakeWorkersForWaitingStreams`).
+    @exclusivity(unchecked) var wakeCheckScheduled = false
+    /// Made once, as `flushWork`; holds the connection until `transportClosed`.
+    @exclusivity(unchecked) var wakeCheckWork: (() -> Void)?
 
     // Lifecycle
     @exclusivity(unchecked) var closed = false
@@ -253,6 +258,7 @@ final class HTTP2Connection: ServedConnection, @unchecked Sendable {
         outbound = nil
         spare = nil
         flushWork = nil
+        wakeCheckWork = nil
     }
 
     // MARK: Streams by id
