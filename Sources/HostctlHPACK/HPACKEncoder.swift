@@ -36,6 +36,10 @@ public final class HPACKEncoder {
     /// encoder that never indexes holds none.
     @exclusivity(unchecked) private var cache: [UInt16] = []
     private static let cacheSlots = 256
+    /// Per static name index, the insertion number (as in `cache`) of the last entry added
+    /// under that name by `encode(nameIndex:…)`: the server's own fields (date, server) are
+    /// found again with one comparison, without hashing them. Made at first use (124 octets).
+    @exclusivity(unchecked) private var lastByStaticName: [UInt16] = []
 
     /// Whether strings are Huffman-coded when that is shorter (always, but for tests that
     /// reproduce RFC 7541's examples without Huffman coding).
@@ -140,13 +144,28 @@ public final class HPACKEncoder {
         let indexed = indexing == .incremental && fits(name, value)
         var slot = 0
         if indexed {
-            slot = Self.slot(name, value)
-            if let index = dynamicIndex(slot, name, value) {
+            var found = lastIndex(underStaticName: nameIndex, name, value)
+            if found == nil {
+                slot = Self.slot(name, value)
+                found = dynamicIndex(slot, name, value)
+            }
+            if let index = found {
                 writeIndexed(HPACKStaticTable.count + 1 + index, into: buffer)
                 return
             }
         }
         writeLiteral(nameIndex, name, value, indexing: indexed || indexing != .incremental ? indexing : .withoutIndexing, slot: slot, into: buffer)
+        if indexed {
+            if lastByStaticName.isEmpty { lastByStaticName = [UInt16](repeating: 0, count: HPACKStaticTable.count + 1) }
+            lastByStaticName[nameIndex] = UInt16(truncatingIfNeeded: table.insertionCount)
+        }
+    }
+
+    /// The dynamic index of the last entry `encode(nameIndex:…)` added under this static name,
+    /// if it is still in the table and holds `value`.
+    private func lastIndex(underStaticName nameIndex: Int, _ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Int? {
+        guard !lastByStaticName.isEmpty else { return nil }
+        return index(ofInsertion: lastByStaticName[nameIndex], name, value)
     }
 
     /// An entry taking most of the table would evict everything useful to make room for
@@ -228,7 +247,12 @@ public final class HPACKEncoder {
     /// The dynamic index (0 = newest) of an entry equal to name and value, if the cache knows one.
     private func dynamicIndex(_ slot: Int, _ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Int? {
         guard !cache.isEmpty else { return nil }
-        let stored = cache[slot]
+        return index(ofInsertion: cache[slot], name, value)
+    }
+
+    /// The dynamic index of insertion number `stored` (modulo 2^16; 0: none), if that entry is
+    /// still in the table and equal to name and value.
+    private func index(ofInsertion stored: UInt16, _ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Int? {
         guard stored != 0 else { return nil }
         // How many insertions ago, modulo 2^16.
         let index = Int(UInt16(truncatingIfNeeded: table.insertionCount) &- stored)
