@@ -182,6 +182,7 @@ extension HTTP2ConnectionStateMachine {
 
     /// `name`, or a lowercase copy of it (on the stack: apps write `Content-Type`, and every
     /// response would otherwise fold it through a heap buffer).
+    @inline(__always)
     private func withLowercase(_ name: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
         guard name.contains(where: { $0 &- 0x41 < 26 }) else { return body(name) }
         withUnsafeTemporaryAllocation(byteCount: name.count, alignment: 1) { copy in
