@@ -98,6 +98,25 @@ import Testing
         await server.stop()
     }
 
+    /// The validators of a file served before are remembered (by time, size and coding): a
+    /// file changed since gets new ones at once, and the old tag no longer answers 304.
+    @Test(arguments: ServerUnderTest.allCases) func aChangedFileGetsNewValidators(_ kind: ServerUnderTest) async throws {
+        let site = try Site()
+        let server = try await Self.server(kind, site)
+        let first = try server.get("/empty.txt")
+        let etag = try #require(first.headers["etag"])
+        #expect(try server.get("/empty.txt").headers["etag"] == etag, "the same file, the same tag")
+
+        try site.folder.write("wwwroot/empty.txt", "not empty any more")
+        var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000_000, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, site.folder.file("wwwroot/empty.txt"), &times, 0) == 0)
+        let changed = try server.get("/empty.txt", headers: "If-None-Match: \(etag)\r\n")
+        #expect(changed.status == 200 && changed.text == "not empty any more", "the old tag no longer matches")
+        #expect(changed.headers["etag"] != etag)
+        #expect(changed.headers["last-modified"] == "Sun, 09 Sep 2001 01:46:40 GMT")
+        await server.stop()
+    }
+
     @Test(arguments: ServerUnderTest.allCases) func conditionalRequests(_ kind: ServerUnderTest) async throws {
         let site = try Site()
         let server = try await Self.server(kind, site)

@@ -57,6 +57,8 @@ final class StaticFileMiddleware: Sendable {
     let types: ContentTypeTable
     /// `options.defaultContentType` for files of unknown types, when those are served.
     let unknownType: ContentTypeTable.Entry
+    /// ETag and Last-Modified of the files served lately.
+    let validatorValues = FileValidatorCache()
 
     init(options: StaticFileOptions, root: WebRoot, logger: Logger) {
         self.options = options
@@ -135,11 +137,15 @@ final class StaticFileMiddleware: Sendable {
         }
 
         let response = context.response
-        let validators = ConditionalRequest.Validators(
-            entityTag: StaticFileHeaders.entityTag(file.status, coding: coding), lastModified: Int(file.status.modified / 1_000_000_000)
-        )
-        response.headers["Last-Modified"] = HTTPDate.string(secondsSinceEpoch: validators.lastModified)
-        response.headers["ETag"] = validators.entityTag
+        let modifiedSeconds = Int(file.status.modified / 1_000_000_000)
+        let values = validatorValues.values(modified: file.status.modified, size: file.status.size, coding: coding) {
+            FileValidatorCache.Values(
+                entityTag: StaticFileHeaders.entityTag(file.status, coding: coding), lastModified: HTTPDate.string(secondsSinceEpoch: modifiedSeconds)
+            )
+        }
+        let validators = ConditionalRequest.Validators(entityTag: values.entityTag, lastModified: modifiedSeconds)
+        response.headers["Last-Modified"] = values.lastModified
+        response.headers["ETag"] = values.entityTag
         if compressible { response.headers["Vary"] = "Accept-Encoding" }
 
         switch ConditionalRequest.evaluate(fields, validators: validators) {
