@@ -238,6 +238,10 @@ import Testing
         #expect(throws: HTTP2LimitsError(message: "MaxStreamsPerConnection: Value must be a positive number.")) {
             try limits { $0.maxStreamsPerConnection = 0 }.validate()
         }
+        #expect(throws: HTTP2LimitsError(message: "HeaderTableSize: Value must be at most 2147483647.")) {
+            try limits { $0.headerTableSize = Int(Int32.max) + 1 }.validate()
+        }
+        try limits { $0.headerTableSize = Int(Int32.max) }.validate()
         #expect(HTTP2Limits().maxTrackedStreams == 200 && limits { $0.maxStreamsPerConnection = 10 }.maxTrackedStreams == 100)
     }
 
