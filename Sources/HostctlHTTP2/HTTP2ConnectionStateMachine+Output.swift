@@ -195,17 +195,28 @@ extension HTTP2ConnectionStateMachine {
     private static func check(_ fields: HTTPFields) throws(HTTP2SerializationError) {
         let token = HTTP2FieldValidation.nameCharacter | HTTP2FieldValidation.uppercase
         let problem = HTTP2FieldValidation.classes.withUnsafeBufferPointer { table -> HTTP2SerializationError? in
-            for field in fields.fields {
-                var name = field.name
-                var value = field.value
-                let nameValid = name.withUTF8 { name in !name.isEmpty && name.allSatisfy { table[Int($0)] & token != 0 } }
-                guard nameValid else { return HTTP2SerializationError(.invalidFieldName(field.name)) }
-                let valueValid = value.withUTF8 { !ASCII.containsLineBreakOrNUL(UnsafeRawBufferPointer($0)) }
-                guard valueValid else { return HTTP2SerializationError(.invalidFieldValue(name: field.name)) }
+            let all = fields.fields
+            for index in all.indices {
+                // Read in place: copying each Field out would retain both of its Strings.
+                let nameValid = Self.withBytes(of: all[index].name) { name in
+                    !name.isEmpty && name.allSatisfy { table[Int($0)] & token != 0 }
+                }
+                guard nameValid else { return HTTP2SerializationError(.invalidFieldName(all[index].name)) }
+                let valueValid = Self.withBytes(of: all[index].value) { !ASCII.containsLineBreakOrNUL($0) }
+                guard valueValid else { return HTTP2SerializationError(.invalidFieldValue(name: all[index].name)) }
             }
             return nil
         }
         if let problem { throw problem }
+    }
+
+    /// The string's UTF-8 bytes, in place when it has them contiguous (native and small
+    /// strings), else through a copy.
+    @inline(__always)
+    private static func withBytes<Result>(of string: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        if let result = string.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return result }
+        var copy = string
+        return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
     private static func trimmed(_ value: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {

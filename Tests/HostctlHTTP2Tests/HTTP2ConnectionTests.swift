@@ -142,6 +142,12 @@ import Testing
         #expect(throws: HTTP2SerializationError(.invalidFieldName(":status"))) {
             try harness.machine.writeHeaders(1, status: 200, fields: HTTPFields([(":status", "1")]), endStream: true, output: harness.output)
         }
+        // Longer than a String keeps inline, the NUL past the first eight bytes checked at once.
+        #expect(throws: HTTP2SerializationError(.invalidFieldValue(name: "x-long"))) {
+            try harness.machine.writeHeaders(
+                1, status: 200, fields: HTTPFields([("x-long", "0123456789abcdef\u{0}tail")]), endStream: true, output: harness.output
+            )
+        }
         #expect(throws: HTTP2SerializationError(.invalidStatus(101))) {
             try harness.machine.writeHeaders(1, status: 101, fields: HTTPFields(), endStream: false, output: harness.output)
         }
