@@ -30,9 +30,9 @@ public final class HPACKEncoder {
     /// at the start of the next block when they differ from the table's (RFC 7541 §4.2).
     @exclusivity(unchecked) private var pendingSmallest: Int?
     @exclusivity(unchecked) private var pendingFinal: Int?
-    /// Per slot, the insertion number of an entry (0: none), modulo 2^16: a table holds at
-    /// most 128 entries, so a number that wrapped names a wrong entry only, which the byte
-    /// comparison then refuses (a miss). Made at the first insertion (512 octets), so an
+    /// Per slot, the insertion number of an entry (0: none), modulo 2^16: a table holds far
+    /// fewer entries than that (one per 32 octets: 128 in 4 KiB), so a number that wrapped can
+    /// only name another entry, which the byte comparison then refuses (a miss). Made at the first insertion (512 octets), so an
     /// encoder that never indexes holds none.
     @exclusivity(unchecked) private var cache: [UInt16] = []
     private static let cacheSlots = 256

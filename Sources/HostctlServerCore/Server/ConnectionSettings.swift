@@ -24,9 +24,9 @@ struct ConnectionSettings: Sendable {
     /// Past this many live tasks on a loop, a task ends as soon as its connection is idle.
     let maxWaitingTasks = 256
     /// The same bound for HTTP/2's stream workers. A busy connection parks its workers between
-    /// bursts of streams (up to MaxStreamsPerConnection each) and lets them go once idle for
-    /// `taskRetirement`; below 256 connections × streams in flight, every burst would start
-    /// hundreds of tasks again (h2load -c16 -m32: a task created for one request in five).
+    /// bursts of streams (up to MaxStreamsPerConnection of them) and lets them go once idle for
+    /// `taskRetirement`; held to 256, a loop with more streams than that in flight (h2load
+    /// -c16 -m32: 512) started a new task for one request in five.
     let maxWaitingStreamWorkers = 1024
 
     init(_ options: ServerOptions) {
