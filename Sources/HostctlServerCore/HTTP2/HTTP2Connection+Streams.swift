@@ -106,6 +106,9 @@ extension HTTP2Connection {
 
     /// Runs a stream's request through its exchange; the stream ends once its response has
     /// left (now, or when the windows let the rest go).
+    /// Inlined into the worker's loop: as a function of its own it cost an async frame and an
+    /// executor hop (the status-record lock) per request.
+    @inline(__always)
     private func serve(_ stream: HTTP2Stream) async {
         stream.phase = .running
         let exchange = stream.exchange!
