@@ -18,7 +18,11 @@ public final class HPACKHeaderList {
         public var isNeverIndexed: Bool
     }
 
-    @exclusivity(unchecked) public private(set) var fields: [Field] = []
+    /// The fields, in order. Stored apart and read through an inlinable getter: another module
+    /// reading a stored property directly pays a dynamic exclusivity check (the attribute is
+    /// honoured only for accesses compiled in this module, inlined ones included).
+    @inlinable public var fields: [Field] { _fields }
+    @exclusivity(unchecked) @usableFromInline var _fields: [Field] = []
     @usableFromInline let storage = ByteBuffer()
     /// Names, values and 32 per field (the size SETTINGS_MAX_HEADER_LIST_SIZE counts, RFC 9113 §6.5.2).
     @exclusivity(unchecked) public private(set) var listSize = 0
@@ -51,7 +55,7 @@ public final class HPACKHeaderList {
 
     /// Empties the list, keeping its memory.
     public func removeAll() {
-        fields.removeAll(keepingCapacity: true)
+        _fields.removeAll(keepingCapacity: true)
         storage.clear()
         listSize = 0
     }
@@ -59,7 +63,7 @@ public final class HPACKHeaderList {
     /// Gives back the memory of a list that grew large, keeping it usable.
     public func releaseMemoryIfLarger(than bytes: Int) {
         if storage.capacity > bytes { storage.release() }
-        if fields.capacity > bytes / 32 { fields = [] }
+        if _fields.capacity > bytes / 32 { _fields = [] }
     }
 
     // MARK: Filling (the decoder)
@@ -92,12 +96,12 @@ public final class HPACKHeaderList {
     /// four times on a new list.
     @inline(__always)
     func reserveTypicalFieldCount() {
-        if fields.capacity < 16 { fields.reserveCapacity(16) }
+        if _fields.capacity < 16 { _fields.reserveCapacity(16) }
     }
 
     @inline(__always)
     func addField(name: Range<Int>, value: Range<Int>, neverIndexed: Bool) {
-        fields.append(Field(name: name, value: value, isNeverIndexed: neverIndexed))
+        _fields.append(Field(name: name, value: value, isNeverIndexed: neverIndexed))
         listSize += name.count + value.count + 32
     }
 

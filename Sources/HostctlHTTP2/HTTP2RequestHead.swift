@@ -44,6 +44,25 @@ public final class HTTP2RequestHead {
     /// Regular header fields (the ones an app sees as headers).
     public var headerCount: Int { fields.count - regularFieldsStart }
 
+    /// The request names its host only in :authority: an app that reads the Host field needs
+    /// one made from it (a Host field, when sent, matched :authority, RFC 9113 §8.3.1).
+    public var namesHostOnlyInAuthority: Bool { authority != nil && !hasHostField }
+
+    /// What a server reads of every request, in one call. Read one by one from another module,
+    /// these stored properties cost a dynamic exclusivity check each (≈ 60 instructions): the
+    /// compiler honours their `@exclusivity(unchecked)` only for accesses compiled here.
+    public struct Essentials: Sendable {
+        public let method: HTTPMethod
+        /// :path up to its '?'.
+        public let path: Range<Int>?
+        public let contentLength: Int?
+        public let namesHostOnlyInAuthority: Bool
+    }
+
+    public var essentials: Essentials {
+        Essentials(method: method, path: path, contentLength: contentLength, namesHostOnlyInAuthority: namesHostOnlyInAuthority)
+    }
+
     /// An extended CONNECT (RFC 8441): a tunnel, whose body is open-ended both ways.
     public var isExtendedConnect: Bool { connectProtocol != nil }
 

@@ -33,21 +33,9 @@ enum StaticFilePath: Equatable {
     static func classify(_ path: UnsafeBufferPointer<UInt8>, after prefixLength: Int) -> StaticFilePath {
         var offset = 0
         var relativeStart: Int?
-        var segmentLength = 0
-        var segmentStartsWithDot = false
-        var segmentIsOnlyDots = true
+        var segment = Segment()
         var previous: UInt8 = 0
         var beforePrevious: UInt8 = 0
-
-        func endSegment() -> Refusal? {
-            defer {
-                segmentLength = 0
-                segmentStartsWithDot = false
-                segmentIsOnlyDots = true
-            }
-            guard segmentLength > 0, segmentStartsWithDot else { return nil }
-            return segmentIsOnlyDots && segmentLength <= 2 ? .dotSegment : .hiddenSegment
-        }
 
         for byte in path {
             defer {
@@ -62,19 +50,34 @@ enum StaticFilePath: Equatable {
                 return .refused(.encodedSeparator)
             }
             if byte == UInt8(ascii: "/") {
-                if let refusal = endSegment() { return .refused(refusal) }
+                if let refusal = segment.end() { return .refused(refusal) }
                 continue
             }
-            if segmentLength == 0 {
+            if segment.length == 0 {
                 if relativeStart == nil { relativeStart = offset }
-                segmentStartsWithDot = byte == UInt8(ascii: ".")
+                segment.startsWithDot = byte == UInt8(ascii: ".")
             }
-            if byte != UInt8(ascii: ".") { segmentIsOnlyDots = false }
-            segmentLength += 1
+            if byte != UInt8(ascii: ".") { segment.isOnlyDots = false }
+            segment.length += 1
         }
-        let endsInSegment = segmentLength > 0
-        if let refusal = endSegment() { return .refused(refusal) }
+        let endsInSegment = segment.length > 0
+        if let refusal = segment.end() { return .refused(refusal) }
         let start = relativeStart ?? path.count
         return endsInSegment ? .file(relativeStart: start) : .directory(relativeStart: start)
+    }
+
+    /// The path segment being read. A struct, not variables a local function captures: those
+    /// are boxed, and each access to them checked for exclusivity at run time.
+    private struct Segment {
+        var length = 0
+        var startsWithDot = false
+        var isOnlyDots = true
+
+        /// What a finished segment refuses (a dot segment, a hidden one), and a fresh one.
+        mutating func end() -> Refusal? {
+            defer { self = Segment() }
+            guard length > 0, startsWithDot else { return nil }
+            return isOnlyDots && length <= 2 ? .dotSegment : .hiddenSegment
+        }
     }
 }

@@ -35,6 +35,11 @@ final class HTTP2Stream: @unchecked Sendable {
     @exclusivity(unchecked) var head: HTTP2RequestHead?
     /// The app sees a Host field made from :authority (HTTP/2 carries the host there).
     @exclusivity(unchecked) var synthesizesHost = false
+    /// The head's method, path and content-length, read once when the stream opens (see
+    /// `HTTP2RequestHead.Essentials`).
+    @exclusivity(unchecked) var method = HTTPMethod.get
+    @exclusivity(unchecked) var pathRange: Range<Int>?
+    @exclusivity(unchecked) var contentLength: Int?
 
     // The request body.
     /// Received and not yet read by the app.
@@ -86,7 +91,11 @@ final class HTTP2Stream: @unchecked Sendable {
         phase = .queued
         requestEnded = endStream
         requestHadNoBody = endStream
-        synthesizesHost = Self.needsHostField(head)
+        let essentials = head.essentials
+        synthesizesHost = essentials.namesHostOnlyInAuthority
+        method = essentials.method
+        pathRange = essentials.path
+        contentLength = essentials.contentLength
     }
 
     /// Back to unused, keeping what memory is worth keeping.
@@ -112,12 +121,6 @@ final class HTTP2Stream: @unchecked Sendable {
     func discard() {
         exchange.detach()
         exchange = nil
-    }
-
-    /// Whether the request names its host only in :authority, so the app needs a Host field
-    /// made from it (a Host field, if sent, must match :authority, RFC 9113 §8.3.1).
-    private static func needsHostField(_ head: HTTP2RequestHead) -> Bool {
-        head.authority != nil && !head.hasHostField
     }
 
     // MARK: The app's task
