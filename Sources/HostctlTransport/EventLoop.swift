@@ -22,7 +22,10 @@ import HostctlSystem
 /// it through `execute` and `enqueue` (see `LoopWorkQueue`).
 open class EventLoop: EventLoopContext, @unchecked Sendable {
     public final let index: Int
-    @exclusivity(unchecked) public final private(set) var now: Int64
+    /// Read through an inlinable getter: another module reading a stored property directly
+    /// pays a dynamic exclusivity check, whatever its `@exclusivity(unchecked)`.
+    @inlinable public final var now: Int64 { _now }
+    @exclusivity(unchecked) @usableFromInline final var _now: Int64
     /// The loop's run queue. Transports use it to run a batch's work as its events are handled.
     public final let work: LoopWorkQueue
     /// The eventfd whose write wakes the loop: the transport waits on it with its I/O.
@@ -47,8 +50,8 @@ open class EventLoop: EventLoopContext, @unchecked Sendable {
         self.threadName = "\(threadName)-\(index)"
         self.wakeDescriptor = wakeDescriptor
         work = LoopWorkQueue(wakeDescriptor: wakeDescriptor)
-        now = MonotonicClock.now()
-        nextHeartbeat = now + 1_000_000_000
+        _now = MonotonicClock.now()
+        nextHeartbeat = _now + 1_000_000_000
     }
 
     deinit {
@@ -135,7 +138,7 @@ open class EventLoop: EventLoopContext, @unchecked Sendable {
         while !work.stopRequested {
             let busy = work.isBusy || !afterEventsWork.isEmpty
             guard waitForEvents(timeoutNanoseconds: busy ? 0 : max(1, nextHeartbeat - now)) else { break }
-            now = MonotonicClock.now()
+            _now = MonotonicClock.now()
             dispatchEvents()
             runQueued()
             if !afterEventsWork.isEmpty { runAfterEventsWork() }

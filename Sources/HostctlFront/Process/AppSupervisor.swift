@@ -76,7 +76,8 @@ public final class AppSupervisor: AppEndpointSource, @unchecked Sendable {
     }
 
     private let lock = Lock()
-    private var state: State
+    /// Guarded by `lock`: the run-time exclusivity check would only repeat what the lock assures.
+    @exclusivity(unchecked) private var state: State
     private var watcher: AppOfflineWatcher?
 
     public init(command: AppCommand, options: AppSupervisorOptions = AppSupervisorOptions()) {
