@@ -143,8 +143,7 @@ public final class ByteBuffer {
     }
 
     public func append(_ text: String) {
-        var text = text
-        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        text.withUTF8Bytes { append($0) }
     }
 
     public func append(_ bytes: some Collection<UInt8>) {

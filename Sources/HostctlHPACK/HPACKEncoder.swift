@@ -32,8 +32,8 @@ public final class HPACKEncoder {
     @exclusivity(unchecked) private var pendingFinal: Int?
     /// Per slot, the insertion number of an entry (0: none), modulo 2^16: a table holds far
     /// fewer entries than that (one per 32 octets: 128 in 4 KiB), so a number that wrapped can
-    /// only name another entry, which the byte comparison then refuses (a miss). Made at the first insertion (512 octets), so an
-    /// encoder that never indexes holds none.
+    /// only name another entry, which the byte comparison then refuses (a miss). Made at the
+    /// first insertion (512 octets), so an encoder that never indexes holds none.
     @exclusivity(unchecked) private var cache: [UInt16] = []
     private static let cacheSlots = 256
     /// Per static name index, the insertion number (as in `cache`) of the last entry added
@@ -114,24 +114,7 @@ public final class HPACKEncoder {
 
     /// Writes one field. `name` must be lowercase (HTTP/2 requires it; the caller folds it).
     public func encode(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, indexing: HPACKIndexing, into buffer: ByteBuffer) {
-        // A field indexed before is found in the dynamic table first: the repeated fields of
-        // every response (content-type, server, date) then never search the static table. Its
-        // exact entries are never inserted, so this order changes nothing that is written.
-        let indexed = indexing == .incremental && fits(name, value)
-        var slot = 0
-        if indexed {
-            slot = Self.slot(name, value)
-            if let index = dynamicIndex(slot, name, value) {
-                writeIndexed(HPACKStaticTable.count + 1 + index, into: buffer)
-                return
-            }
-        }
-        let found = HPACKStaticTable.find(name: name, value: value)
-        if let exact = found.exact, indexing != .neverIndexed {
-            writeIndexed(exact, into: buffer)
-            return
-        }
-        writeLiteral(found.nameOnly ?? 0, name, value, indexing: indexed || indexing != .incremental ? indexing : .withoutIndexing, slot: slot, into: buffer)
+        encode(name, value, indexing: indexing, staticName: nil, into: buffer)
     }
 
     /// Writes a field whose name is the static table's entry `nameIndex` (one with an empty
@@ -139,12 +122,23 @@ public final class HPACKEncoder {
     public func encode(
         nameIndex: Int, value: UnsafeRawBufferPointer, indexing: HPACKIndexing, into buffer: ByteBuffer
     ) {
-        let name = HPACKStaticTable.entry(nameIndex).name
-        guard !value.isEmpty else { return encode(name: name, value: value, indexing: indexing, into: buffer) }
+        // An empty value may be the static entry itself: that one is found by searching.
+        encode(HPACKStaticTable.entry(nameIndex).name, value, indexing: indexing, staticName: value.isEmpty ? nil : nameIndex, into: buffer)
+    }
+
+    /// A field already indexed is found in the dynamic table first: the repeated fields of every
+    /// response then never search the static table (its exact entries are never inserted, so
+    /// this order changes nothing that is written), and the server's own fields, named by a
+    /// static index, are found through the last entry added under that name without a hash.
+    /// Inlined into both public entries, each of which then keeps its own fast path.
+    @inline(__always)
+    private func encode(
+        _ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, indexing: HPACKIndexing, staticName: Int?, into buffer: ByteBuffer
+    ) {
         let indexed = indexing == .incremental && fits(name, value)
         var slot = 0
         if indexed {
-            var found = lastIndex(underStaticName: nameIndex, name, value)
+            var found = staticName.flatMap { lastIndex(underStaticName: $0, name, value) }
             if found == nil {
                 slot = Self.slot(name, value)
                 found = dynamicIndex(slot, name, value)
@@ -154,15 +148,37 @@ public final class HPACKEncoder {
                 return
             }
         }
-        writeLiteral(nameIndex, name, value, indexing: indexed || indexing != .incremental ? indexing : .withoutIndexing, slot: slot, into: buffer)
-        if indexed {
-            if lastByStaticName.isEmpty { lastByStaticName = [UInt16](repeating: 0, count: HPACKStaticTable.count + 1) }
-            lastByStaticName[nameIndex] = UInt16(truncatingIfNeeded: table.insertionCount)
+        let nameIndex: Int
+        if let staticName {
+            nameIndex = staticName
+        } else {
+            let found = HPACKStaticTable.find(name: name, value: value)
+            if let exact = found.exact, indexing != .neverIndexed {
+                writeIndexed(exact, into: buffer)
+                return
+            }
+            nameIndex = found.nameOnly ?? 0
+        }
+        switch indexing {
+        case .incremental where indexed:
+            writeLiteral(nameIndex: nameIndex, name: name, value: value, pattern: 0x40, prefixBits: 6, into: buffer)
+            table.insert(name: name, value: value)
+            let insertion = UInt16(truncatingIfNeeded: table.insertionCount)
+            if cache.isEmpty { cache = [UInt16](repeating: 0, count: Self.cacheSlots) }
+            cache[slot] = insertion
+            if let staticName {
+                if lastByStaticName.isEmpty { lastByStaticName = [UInt16](repeating: 0, count: HPACKStaticTable.count + 1) }
+                lastByStaticName[staticName] = insertion
+            }
+        case .incremental, .withoutIndexing:
+            writeLiteral(nameIndex: nameIndex, name: name, value: value, pattern: 0x00, prefixBits: 4, into: buffer)
+        case .neverIndexed:
+            writeLiteral(nameIndex: nameIndex, name: name, value: value, pattern: 0x10, prefixBits: 4, into: buffer)
         }
     }
 
-    /// The dynamic index of the last entry `encode(nameIndex:…)` added under this static name,
-    /// if it is still in the table and holds `value`.
+    /// The dynamic index of the last entry added under this static name, if it is still in
+    /// the table and holds `value`.
     private func lastIndex(underStaticName nameIndex: Int, _ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Int? {
         guard !lastByStaticName.isEmpty else { return nil }
         return index(ofInsertion: lastByStaticName[nameIndex], name, value)
@@ -173,24 +189,6 @@ public final class HPACKEncoder {
     @inline(__always)
     private func fits(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool {
         name.count + value.count + 32 <= table.maximumSize * 3 / 4
-    }
-
-    /// A literal in the representation `indexing` asks for; an incremental one enters the table.
-    private func writeLiteral(
-        _ nameIndex: Int, _ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, indexing: HPACKIndexing, slot: Int,
-        into buffer: ByteBuffer
-    ) {
-        switch indexing {
-        case .incremental:
-            writeLiteral(nameIndex: nameIndex, name: name, value: value, pattern: 0x40, prefixBits: 6, into: buffer)
-            table.insert(name: name, value: value)
-            if cache.isEmpty { cache = [UInt16](repeating: 0, count: Self.cacheSlots) }
-            cache[slot] = UInt16(truncatingIfNeeded: table.insertionCount)
-        case .withoutIndexing:
-            writeLiteral(nameIndex: nameIndex, name: name, value: value, pattern: 0x00, prefixBits: 4, into: buffer)
-        case .neverIndexed:
-            writeLiteral(nameIndex: nameIndex, name: name, value: value, pattern: 0x10, prefixBits: 4, into: buffer)
-        }
     }
 
     /// `encode` with the indexing `HPACKIndexing.default(forName:)` picks.

@@ -39,10 +39,7 @@ struct HTTP1OutputCursor {
     }
 
     mutating func write(_ text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ write(UnsafeRawBufferPointer($0)) }) == nil {
-            var copy = text
-            copy.withUTF8 { write(UnsafeRawBufferPointer($0)) }
-        }
+        text.withUTF8Bytes { write($0) }
     }
 
     mutating func write(_ byte: UInt8) {

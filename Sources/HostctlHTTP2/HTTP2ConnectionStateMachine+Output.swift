@@ -167,14 +167,10 @@ extension HTTP2ConnectionStateMachine {
     /// whitespace; checked beforehand by `check`.
     private func encode(_ fields: HTTPFields, into output: ByteBuffer) {
         for field in fields.fields {
-            var name = field.name
-            var value = field.value
-            name.withUTF8 { name in
-                withLowercase(UnsafeRawBufferPointer(name)) { name in
+            field.name.withUTF8Bytes { name in
+                withLowercase(name) { name in
                     guard HTTP2FieldValidation.kind(of: name) != .connectionSpecific else { return }
-                    value.withUTF8 { value in
-                        encoder.encode(name: name, value: Self.trimmed(UnsafeRawBufferPointer(value)), into: output)
-                    }
+                    field.value.withUTF8Bytes { value in encoder.encode(name: name, value: Self.trimmed(value), into: output) }
                 }
             }
         }
@@ -198,25 +194,16 @@ extension HTTP2ConnectionStateMachine {
             let all = fields.fields
             for index in all.indices {
                 // Read in place: copying each Field out would retain both of its Strings.
-                let nameValid = Self.withBytes(of: all[index].name) { name in
+                let nameValid = all[index].name.withUTF8Bytes { name in
                     !name.isEmpty && name.allSatisfy { table[Int($0)] & token != 0 }
                 }
                 guard nameValid else { return HTTP2SerializationError(.invalidFieldName(all[index].name)) }
-                let valueValid = Self.withBytes(of: all[index].value) { !ASCII.containsLineBreakOrNUL($0) }
+                let valueValid = all[index].value.withUTF8Bytes { !ASCII.containsLineBreakOrNUL($0) }
                 guard valueValid else { return HTTP2SerializationError(.invalidFieldValue(name: all[index].name)) }
             }
             return nil
         }
         if let problem { throw problem }
-    }
-
-    /// The string's UTF-8 bytes, in place when it has them contiguous (native and small
-    /// strings), else through a copy.
-    @inline(__always)
-    private static func withBytes<Result>(of string: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        if let result = string.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return result }
-        var copy = string
-        return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
     private static func trimmed(_ value: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {

@@ -15,53 +15,53 @@ import HostctlHPACK
 /// is the driver's, for as long as the request lives. Give it back with
 /// `HTTP2ConnectionStateMachine.recycle(_:)` to have it reused for a later stream (optional:
 /// a head not given back is simply freed).
+///
+/// The properties are inlinable getters over internal storage: a stored property read directly
+/// from another module is checked for exclusivity at run time (≈ 60 instructions a read), its
+/// `@exclusivity(unchecked)` notwithstanding; inlined code keeps this module's attribute.
 public final class HTTP2RequestHead {
     public let fields = HPACKHeaderList()
     /// The index in `fields` of the first regular (non-pseudo) field.
-    @exclusivity(unchecked) public internal(set) var regularFieldsStart = 0
-    @exclusivity(unchecked) public internal(set) var method = HTTPMethod.get
-    @exclusivity(unchecked) public internal(set) var methodRange: Range<Int> = 0..<0
+    @inlinable public var regularFieldsStart: Int { _regularFieldsStart }
+    @exclusivity(unchecked) @usableFromInline var _regularFieldsStart: Int = 0
+    @inlinable public var method: HTTPMethod { _method }
+    @exclusivity(unchecked) @usableFromInline var _method: HTTPMethod = .get
+    @inlinable public var methodRange: Range<Int> { _methodRange }
+    @exclusivity(unchecked) @usableFromInline var _methodRange: Range<Int> = 0..<0
     /// :scheme; nil for a plain CONNECT.
-    @exclusivity(unchecked) public internal(set) var scheme: Range<Int>?
+    @inlinable public var scheme: Range<Int>? { _scheme }
+    @exclusivity(unchecked) @usableFromInline var _scheme: Range<Int>?
     /// :authority, or else the Host field's value; nil when neither was sent.
-    @exclusivity(unchecked) public internal(set) var authority: Range<Int>?
+    @inlinable public var authority: Range<Int>? { _authority }
+    @exclusivity(unchecked) @usableFromInline var _authority: Range<Int>?
     /// :protocol (RFC 8441): set only on an extended CONNECT, which names the tunnel's
     /// protocol ("websocket") and has :scheme and :path as other requests do.
-    @exclusivity(unchecked) public internal(set) var connectProtocol: Range<Int>?
+    @inlinable public var connectProtocol: Range<Int>? { _connectProtocol }
+    @exclusivity(unchecked) @usableFromInline var _connectProtocol: Range<Int>?
     /// :path as sent (path and query); nil for a plain CONNECT.
-    @exclusivity(unchecked) public internal(set) var target: Range<Int>?
+    @inlinable public var target: Range<Int>? { _target }
+    @exclusivity(unchecked) @usableFromInline var _target: Range<Int>?
     /// :path up to the first '?'.
-    @exclusivity(unchecked) public internal(set) var path: Range<Int>?
+    @inlinable public var path: Range<Int>? { _path }
+    @exclusivity(unchecked) @usableFromInline var _path: Range<Int>?
     /// What follows the first '?' of :path, without it; nil when there is no '?'.
-    @exclusivity(unchecked) public internal(set) var query: Range<Int>?
+    @inlinable public var query: Range<Int>? { _query }
+    @exclusivity(unchecked) @usableFromInline var _query: Range<Int>?
     /// Whether a Host field was sent (besides or instead of :authority).
-    @exclusivity(unchecked) public internal(set) var hasHostField = false
+    @inlinable public var hasHostField: Bool { _hasHostField }
+    @exclusivity(unchecked) @usableFromInline var _hasHostField: Bool = false
     /// The content-length field's value; nil when absent. DATA must add up to it (§8.1.1).
-    @exclusivity(unchecked) public internal(set) var contentLength: Int?
+    @inlinable public var contentLength: Int? { _contentLength }
+    @exclusivity(unchecked) @usableFromInline var _contentLength: Int?
 
     public init() {}
 
     /// Regular header fields (the ones an app sees as headers).
-    public var headerCount: Int { fields.count - regularFieldsStart }
+    @inlinable public var headerCount: Int { fields.count - regularFieldsStart }
 
     /// The request names its host only in :authority: an app that reads the Host field needs
     /// one made from it (a Host field, when sent, matched :authority, RFC 9113 §8.3.1).
     public var namesHostOnlyInAuthority: Bool { authority != nil && !hasHostField }
-
-    /// What a server reads of every request, in one call. Read one by one from another module,
-    /// these stored properties cost a dynamic exclusivity check each (≈ 60 instructions): the
-    /// compiler honours their `@exclusivity(unchecked)` only for accesses compiled here.
-    public struct Essentials: Sendable {
-        public let method: HTTPMethod
-        /// :path up to its '?'.
-        public let path: Range<Int>?
-        public let contentLength: Int?
-        public let namesHostOnlyInAuthority: Bool
-    }
-
-    public var essentials: Essentials {
-        Essentials(method: method, path: path, contentLength: contentLength, namesHostOnlyInAuthority: namesHostOnlyInAuthority)
-    }
 
     /// An extended CONNECT (RFC 8441): a tunnel, whose body is open-ended both ways.
     public var isExtendedConnect: Bool { connectProtocol != nil }
@@ -81,16 +81,16 @@ public final class HTTP2RequestHead {
     /// Back to an empty head, keeping memory.
     func prepareForReuse() {
         fields.removeAll()
-        regularFieldsStart = 0
-        method = .get
-        methodRange = 0..<0
-        scheme = nil
-        authority = nil
-        target = nil
-        connectProtocol = nil
-        path = nil
-        query = nil
-        hasHostField = false
-        contentLength = nil
+        _regularFieldsStart = 0
+        _method = .get
+        _methodRange = 0..<0
+        _scheme = nil
+        _authority = nil
+        _target = nil
+        _connectProtocol = nil
+        _path = nil
+        _query = nil
+        _hasHostField = false
+        _contentLength = nil
     }
 }

@@ -32,12 +32,12 @@ struct HTTP2RequestValidator {
             let value = list.bytes(field.value)
             if name.first == UInt8(ascii: ":") {
                 guard !sawRegular else { throw HTTP2Error(.pseudoHeaderAfterRegularHeaders) }
-                head.regularFieldsStart = index + 1
+                head._regularFieldsStart = index + 1
                 switch name.count {
                 case 5 where HTTP2FieldValidation.equals(name, ":path"):
                     guard head.target == nil else { throw HTTP2Error(.duplicatePseudoHeader) }
                     guard HTTP2FieldValidation.all(value, HTTP2FieldValidation.pathCharacter, table) else { throw HTTP2Error(.pathInvalid) }
-                    head.target = field.value
+                    head._target = field.value
                 case 7 where HTTP2FieldValidation.equals(name, ":method"):
                     guard method == nil else { throw HTTP2Error(.duplicatePseudoHeader) }
                     // A token (RFC 9110 §9.1), any case.
@@ -48,7 +48,7 @@ struct HTTP2RequestValidator {
                 case 7 where HTTP2FieldValidation.equals(name, ":scheme"):
                     guard head.scheme == nil else { throw HTTP2Error(.duplicatePseudoHeader) }
                     guard HTTP2FieldValidation.all(value, HTTP2FieldValidation.schemeCharacter, table) else { throw HTTP2Error(.schemeInvalid) }
-                    head.scheme = field.value
+                    head._scheme = field.value
                 case 7 where HTTP2FieldValidation.equals(name, ":status"):
                     throw HTTP2Error(.responsePseudoHeader)
                 case 10 where HTTP2FieldValidation.equals(name, ":authority"):
@@ -56,14 +56,14 @@ struct HTTP2RequestValidator {
                     guard value.isEmpty || HTTP2FieldValidation.all(value, HTTP2FieldValidation.authorityCharacter, table) else {
                         throw HTTP2Error(.authorityInvalid)
                     }
-                    head.authority = field.value
+                    head._authority = field.value
                 case 9 where limits.enableExtendedConnect && HTTP2FieldValidation.equals(name, ":protocol"):
                     // RFC 8441 §4, only once SETTINGS_ENABLE_CONNECT_PROTOCOL was announced; a token.
                     guard head.connectProtocol == nil else { throw HTTP2Error(.duplicatePseudoHeader) }
                     guard !value.isEmpty, HTTP2FieldValidation.all(value, HTTP2FieldValidation.nameCharacter | HTTP2FieldValidation.uppercase, table) else {
                         throw HTTP2Error(.headerValueInvalid)
                     }
-                    head.connectProtocol = field.value
+                    head._connectProtocol = field.value
                 default:
                     // :protocol too while SETTINGS_ENABLE_CONNECT_PROTOCOL is not announced.
                     throw HTTP2Error(.unknownPseudoHeader)
@@ -86,19 +86,19 @@ struct HTTP2RequestValidator {
                 guard head.contentLength == nil, let length = HTTP2FieldValidation.parseContentLength(value) else {
                     throw HTTP2Error(.contentLengthInvalid)
                 }
-                head.contentLength = length
+                head._contentLength = length
             case .host:
                 guard host == nil else { throw HTTP2Error(.authorityInvalid) }
                 guard HTTP2FieldValidation.all(value, HTTP2FieldValidation.authorityCharacter, table) else { throw HTTP2Error(.authorityInvalid) }
                 host = field.value
-                head.hasHostField = true
+                head._hasHostField = true
             }
         }
-        if !sawRegular { head.regularFieldsStart = list.count }
+        if !sawRegular { head._regularFieldsStart = list.count }
 
         guard let method else { throw HTTP2Error(.missingMandatoryPseudoHeaders) }
-        head.methodRange = method
-        head.method = HTTPMethod(bytes: list.bytes(method))
+        head._methodRange = method
+        head._method = HTTPMethod(bytes: list.bytes(method))
         if head.method == .connect && head.connectProtocol == nil {
             // RFC 9113 §8.5: :authority only.
             guard head.scheme == nil && head.target == nil else { throw HTTP2Error(.connectMustNotSendSchemeOrPath) }
@@ -120,10 +120,10 @@ struct HTTP2RequestValidator {
                 throw HTTP2Error(.schemeMismatch(transportScheme: transportScheme.description))
             }
             if let question = targetBytes.firstIndex(of: UInt8(ascii: "?")) {
-                head.path = target.lowerBound..<(target.lowerBound + question)
-                head.query = (target.lowerBound + question + 1)..<target.upperBound
+                head._path = target.lowerBound..<(target.lowerBound + question)
+                head._query = (target.lowerBound + question + 1)..<target.upperBound
             } else {
-                head.path = target
+                head._path = target
             }
         }
         // Host must name what :authority names (§8.3.1); without :authority it stands in.
@@ -131,7 +131,7 @@ struct HTTP2RequestValidator {
             if let authority = head.authority {
                 guard HTTP2FieldValidation.equalIgnoringCase(list.bytes(authority), list.bytes(host)) else { throw HTTP2Error(.authorityInvalid) }
             } else {
-                head.authority = host
+                head._authority = host
             }
         }
         let requestLine = method.count + (head.scheme?.count ?? 0) + (head.authority?.count ?? 0) + (head.target?.count ?? 0)

@@ -112,8 +112,9 @@ extension HTTP2Connection {
     private func serve(_ stream: HTTP2Stream) async {
         stream.phase = .running
         let exchange = stream.exchange!
+        let head = stream.head!
         _ = await exchange.process(
-            method: stream.method, version: .http2, contentLength: stream.contentLength, hasBody: !stream.requestHadNoBody,
+            method: head.method, version: .http2, contentLength: head.contentLength, hasBody: !stream.requestHadNoBody,
             number: UInt64(stream.id.rawValue), connection: makeConnectionInfo()
         )
         // A response completed without the driver being told its end (an error answered with

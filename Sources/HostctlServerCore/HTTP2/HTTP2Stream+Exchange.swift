@@ -66,7 +66,7 @@ extension HTTP2Stream: ExchangeDriver {
         var contentLength: Int?
         if case .exact(let count) = length { contentLength = count }
         // No body can follow: END_STREAM goes on the HEADERS frame.
-        let ends = length == .none || method == .head
+        let ends = length == .none || head?.method == .head
         do {
             try connection.machine.writeHeaders(
                 id, status: status, fields: fields, contentLength: contentLength, date: date, server: server, endStream: ends, output: connection.output
@@ -220,7 +220,7 @@ extension HTTP2Stream: RequestHeadSource {
 
     func withRawTarget<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { body(bytes(head?.target)) }
 
-    func withRawPath<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { body(bytes(pathRange)) }
+    func withRawPath<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { body(bytes(head?.path)) }
 
     func withRawQuery<R>(_ body: (UnsafeRawBufferPointer?) -> R) -> R { body(head?.query.map { bytes($0) }) }
 

@@ -35,11 +35,6 @@ final class HTTP2Stream: @unchecked Sendable {
     @exclusivity(unchecked) var head: HTTP2RequestHead?
     /// The app sees a Host field made from :authority (HTTP/2 carries the host there).
     @exclusivity(unchecked) var synthesizesHost = false
-    /// The head's method, path and content-length, read once when the stream opens (see
-    /// `HTTP2RequestHead.Essentials`).
-    @exclusivity(unchecked) var method = HTTPMethod.get
-    @exclusivity(unchecked) var pathRange: Range<Int>?
-    @exclusivity(unchecked) var contentLength: Int?
 
     // The request body.
     /// Received and not yet read by the app.
@@ -91,11 +86,7 @@ final class HTTP2Stream: @unchecked Sendable {
         phase = .queued
         requestEnded = endStream
         requestHadNoBody = endStream
-        let essentials = head.essentials
-        synthesizesHost = essentials.namesHostOnlyInAuthority
-        method = essentials.method
-        pathRange = essentials.path
-        contentLength = essentials.contentLength
+        synthesizesHost = head.namesHostOnlyInAuthority
     }
 
     /// Back to unused, keeping what memory is worth keeping.
