@@ -6,7 +6,7 @@
 /// final class MemorySink: LogSink, @unchecked Sendable {
 ///     let name = "Memory"
 ///     var entries: [LogEntry] = []   // guard with a lock in real code
-///     func write(_ entry: LogEntry) { entries.append(entry) }
+///     func write(_ entry: consuming LogEntry) { entries.append(entry) }
 /// }
 /// ```
 public protocol LogSink: AnyObject, Sendable {
@@ -15,7 +15,8 @@ public protocol LogSink: AnyObject, Sendable {
     var name: String { get }
     /// Whether entries should carry their scopes (capturing them costs a little per entry).
     var includesScopes: Bool { get }
-    func write(_ entry: LogEntry)
+    /// Takes the entry: the last sink an entry goes to gets it without a copy.
+    func write(_ entry: consuming LogEntry)
     /// Waits until what was written so far is out, or `timeout` has passed (at exit).
     func flush(timeout: Duration)
 }

@@ -81,14 +81,25 @@ final class LoggerCategory: Sendable {
     }
 
     func emit(_ level: LogLevel, _ event: EventID, _ message: String, error: String?, properties: [(name: String, value: String)]) {
-        let entry = LogEntry(
-            level: level, category: name, eventID: event, message: message, error: error, properties: properties,
-            scopes: capturesScopes ? LogScope.descriptions : [], timestamp: Self.wallClock()
-        )
         let levels = sinkLevels.load(ordering: .relaxed)
+        // The usual case, one sink: the entry is made as its argument and moved into it.
+        if sinks.count == 1 {
+            guard level.rawValue >= Int(truncatingIfNeeded: levels & 0xF) else { return }
+            sinks[0].write(entry(level, event, message, error: error, properties: properties))
+            return
+        }
+        let entry = entry(level, event, message, error: error, properties: properties)
         for (index, sink) in sinks.enumerated() where level.rawValue >= Int(truncatingIfNeeded: (levels >> (UInt64(index) * 4)) & 0xF) {
             sink.write(entry)
         }
+    }
+
+    @inline(__always)
+    private func entry(_ level: LogLevel, _ event: EventID, _ message: String, error: String?, properties: [(name: String, value: String)]) -> LogEntry {
+        LogEntry(
+            level: level, category: name, eventID: event, message: message, error: error, properties: properties,
+            scopes: capturesScopes ? LogScope.descriptions : [], timestamp: Self.wallClock()
+        )
     }
 
     static func wallClock() -> Int64 {

@@ -34,7 +34,7 @@ public final class MemoryLogSink: LogSink, @unchecked Sendable {
         return stored
     }
 
-    public func write(_ entry: LogEntry) {
+    public func write(_ entry: consuming LogEntry) {
         pthread_mutex_lock(mutex)
         stored.append(entry)
         pthread_mutex_unlock(mutex)

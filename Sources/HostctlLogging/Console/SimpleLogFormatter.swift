@@ -85,12 +85,14 @@ struct SimpleLogFormatter: LogFormatter {
 
 /// The simple format's last header, kept by the one thread that formats (the console's
 /// writer; a test's own thread).
+/// Its state is unchecked: one thread uses it, so a run-time exclusivity check per access
+/// would only cost.
 final class LogHeaderCache: @unchecked Sendable {
-    var level = LogLevel.none
-    var colors = false
-    var category = ""
-    var eventID = Int.min
-    var bytes: [UInt8] = []
+    @exclusivity(unchecked) var level = LogLevel.none
+    @exclusivity(unchecked) var colors = false
+    @exclusivity(unchecked) var category = ""
+    @exclusivity(unchecked) var eventID = Int.min
+    @exclusivity(unchecked) var bytes: [UInt8] = []
 }
 
 /// journald's console format: one line per entry with the syslog priority in front
