@@ -9,7 +9,7 @@ import HostctlSystem
 /// across one read and one write: both are synchronous, so no suspension ever holds it,
 /// and a file of any size costs the same memory.
 public enum FileRegionCopy {
-    static let chunkSize = 64 * 1024
+    public static let chunkSize = 64 * 1024
 
     public static func send(_ descriptor: Int32, offset: Int64, count: Int64, to writer: some ResponseBodyWriter) async throws {
         precondition(offset >= 0 && count >= 0, "a file region starts at 0 or later and is not negative")
@@ -27,15 +27,30 @@ public enum FileRegionCopy {
     private static func copyChunk(_ descriptor: Int32, at position: Int64, upTo wanted: Int, to writer: some ResponseBodyWriter) throws -> (Int64, Bool) {
         // Sized to the chunk, not the limit: a small file's buffer then fits on the stack.
         try withUnsafeTemporaryAllocation(byteCount: wanted, alignment: 16) { buffer in
-            var read: Int
-            repeat {
-                read = pread(descriptor, buffer.baseAddress, wanted, off_t(position))
-            } while read < 0 && errno == EINTR
-            if read < 0 { throw SystemError.last("pread") }
-            if read == 0 { throw FileRegionError(offset: position) }
+            let read = try readSome(descriptor, at: position, into: buffer)
             let mustWait = try writer.write(UnsafeRawBufferPointer(rebasing: buffer[..<read]))
             return (Int64(read), mustWait)
         }
+    }
+
+    /// Fills `buffer` from the file at `position`, or throws: a read error, or the file
+    /// ending first (truncated while being sent).
+    public static func read(_ descriptor: Int32, at position: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
+        var filled = 0
+        while filled < buffer.count {
+            filled += try readSome(descriptor, at: position + Int64(filled), into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+        }
+    }
+
+    /// One pread(2), retried on EINTR: at least one byte, or an error.
+    private static func readSome(_ descriptor: Int32, at position: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var read: Int
+        repeat {
+            read = pread(descriptor, buffer.baseAddress, buffer.count, off_t(position))
+        } while read < 0 && errno == EINTR
+        if read < 0 { throw SystemError.last("pread") }
+        if read == 0 { throw FileRegionError(offset: position) }
+        return read
     }
 }
 

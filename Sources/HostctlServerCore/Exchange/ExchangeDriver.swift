@@ -41,6 +41,11 @@ protocol ExchangeDriver: AnyObject, RequestHeadSource {
         date: UnsafeRawBufferPointer?, server: StaticString?
     ) throws(ResponseUsageError)
     func writeResponseBody(_ bytes: UnsafeRawBufferPointer)
+    /// Appends `count` bytes of the file from `offset` to the body as `writeResponseBody`
+    /// frames them, read where they will be sent from when the driver can (one copy, the
+    /// kernel's), and hands them to `appended` (the response cache's capture). Throws when
+    /// the file cannot be read or ends first.
+    func writeResponseBody(fromFile descriptor: Int32, offset: Int64, count: Int, appended: (UnsafeRawBufferPointer) -> Void) throws
     /// Ends the body: the last chunk and `response`'s trailers, an end-of-stream flag, or
     /// nothing. (The response rather than its trailers: most have none, and a copy of the
     /// list costs a reference count each way.)
@@ -77,6 +82,18 @@ protocol ExchangeDriver: AnyObject, RequestHeadSource {
     /// The exchange must end now, its response unfinished: HTTP/1.1 closes the connection,
     /// HTTP/2 resets the stream.
     func abortExchange(reason: String)
+}
+
+extension ExchangeDriver {
+    /// Through a buffer, for drivers that frame body bytes as they take them (HTTP/2).
+    func writeResponseBody(fromFile descriptor: Int32, offset: Int64, count: Int, appended: (UnsafeRawBufferPointer) -> Void) throws {
+        try withUnsafeTemporaryAllocation(byteCount: count, alignment: 16) { buffer in
+            try FileRegionCopy.read(descriptor, at: offset, into: buffer)
+            let bytes = UnsafeRawBufferPointer(buffer)
+            writeResponseBody(bytes)
+            appended(bytes)
+        }
+    }
 }
 
 /// What an exchange's task is waiting for, so the driver knows what wakes it.

@@ -57,11 +57,16 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
     /// else through `write` a buffer at a time. The head is committed first (with the
     /// declared Content-Length, or chunked); a file region is never captured for the cache.
     func sendFile(_ descriptor: Int32, offset: Int64, count: Int64) async throws {
-        // A small file is copied into the output behind the head, so both leave in one send
+        // A small file is read into the output behind the head, so both leave in one send
         // and one TCP segment: sent apart, the second segment waits for the first under the
-        // kernel's pacing (BBR), and the server idles; copying 16 KiB costs less than that.
+        // kernel's pacing (BBR), and the server idles; reading 16 KiB costs less than that.
         guard driver.canSendFiles, count > Self.copiedFileLimit else {
-            return try await FileRegionCopy.send(descriptor, offset: offset, count: count, to: self)
+            // With its length known, the head can go first and the file be read straight
+            // into the output; unknown, the bytes wait in the pending body to be measured.
+            guard response.committed || activeResponse?.declaredLength != nil else {
+                return try await FileRegionCopy.send(descriptor, offset: offset, count: count, to: self)
+            }
+            return try await readFileIntoOutput(descriptor, offset: offset, count: count)
         }
         guard try admitBody(Int(count)) else { return }
         if !response.committed { try commit(final: false) }
@@ -70,6 +75,24 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
     }
 
     static var copiedFileLimit: Int64 { 16 * 1024 }
+
+    /// The file region read a chunk at a time into the driver's output (a copy the kernel
+    /// makes, none of our own), waiting while the output is over its limit.
+    private func readFileIntoOutput(_ descriptor: Int32, offset: Int64, count: Int64) async throws {
+        precondition(offset >= 0 && count >= 0, "a file region starts at 0 or later and is not negative")
+        guard try admitBody(Int(count)) else { return }
+        if !response.committed { try commit(final: false) }
+        var position = offset
+        var remaining = count
+        while remaining > 0 {
+            let chunk = Int(min(remaining, Int64(FileRegionCopy.chunkSize)))
+            try driver.writeResponseBody(fromFile: descriptor, offset: position, count: chunk) { extras?.capture?.append($0) }
+            position += Int64(chunk)
+            remaining -= Int64(chunk)
+            if driver.unsentResponseBytes >= commitThreshold { driver.flushResponse() }
+            if driver.unsentResponseBytes > settings.maxResponseBufferSize { try await waitUntilWritable() }
+        }
+    }
 
     func waitUntilWritable() async throws {
         driver.flushResponse()

@@ -25,7 +25,8 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
     let scheme: String
     /// HTTP.sys's extras for this exchange; nil unless the core applies them.
     let extras: HTTPSysExchangeExtras?
-    var settings: ConnectionSettings { core.settings }
+    /// Inlined: a call would copy the whole struct (a memcpy) for the one field wanted.
+    @inline(__always) var settings: ConnectionSettings { core.settings }
 
     @exclusivity(unchecked) var context: HTTPContext? {
         didSet { activeResponse = context?.response }

@@ -155,6 +155,19 @@ extension HTTP1Connection: ExchangeDriver {
         }
     }
 
+    /// Read straight into the output, behind the head: the only copy is the kernel's.
+    func writeResponseBody(fromFile descriptor: Int32, offset: Int64, count: Int, appended: (UnsafeRawBufferPointer) -> Void) throws {
+        let chunked = request?.responseIsChunked == true
+        let output = output
+        if chunked { HTTP1ResponseWriter.writeChunkStart(into: output, length: count) }
+        output.reserveWritable(count)
+        let space = UnsafeMutableRawBufferPointer(rebasing: output.writableBytes[..<count])
+        try FileRegionCopy.read(descriptor, at: offset, into: space)
+        output.didWrite(count)
+        appended(UnsafeRawBufferPointer(space))
+        if chunked { HTTP1ResponseWriter.writeChunkEnd(into: output) }
+    }
+
     @inline(__always)
     func finishResponseBody(of response: HTTPResponse) throws(ResponseUsageError) {
         guard let request, request.responseIsChunked, request.head.method != .head else { return }

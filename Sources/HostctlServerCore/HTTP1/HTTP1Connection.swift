@@ -26,7 +26,8 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     /// before it goes), so no reference count needs checking on this hot reference.
     unowned(unsafe) let core: HTTPServerCore
     let id: UInt64
-    var settings: ConnectionSettings { core.settings }
+    /// Inlined: a call would copy the whole struct (a memcpy) for the one field wanted.
+    @inline(__always) var settings: ConnectionSettings { core.settings }
     /// HTTP.sys's extras for this connection's exchanges; nil unless the core applies them.
     let extras: HTTPSysExchangeExtras?
     /// The endpoint speaks HTTP/2 too: a client that opens with HTTP/2's preface gets it.

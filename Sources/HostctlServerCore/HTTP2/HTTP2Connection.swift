@@ -36,7 +36,8 @@ final class HTTP2Connection: ServedConnection, @unchecked Sendable {
     let scheme: String
     /// For HTTP.sys's request timing.
     let acceptedAt: Int64
-    var settings: ConnectionSettings { core.settings }
+    /// Inlined: a call would copy the whole struct (a memcpy) for the one field wanted.
+    @inline(__always) var settings: ConnectionSettings { core.settings }
 
     /// Response bytes framed into the output beyond this wait in their streams until a send
     /// completes: the output stays small however large the peer's windows.
