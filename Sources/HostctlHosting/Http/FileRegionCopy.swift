@@ -3,7 +3,8 @@ import HostctlSystem
 
 /// How a file region reaches a response body on writers that cannot send files
 /// themselves: read 64 KiB at a time with pread(2) and hand each chunk to `write`, which
-/// copies it into the server's output, waiting while the output is over its limit.
+/// copies it into the server's output, waiting while the output is over its limit. (The
+/// server's own exchange reads straight into its output instead, with `chunks` and `read`.)
 ///
 /// The buffer is a temporary allocation (on the stack where it fits) that lives only
 /// across one read and one write: both are synchronous, so no suspension ever holds it,
@@ -12,45 +13,60 @@ public enum FileRegionCopy {
     public static let chunkSize = 64 * 1024
 
     public static func send(_ descriptor: Int32, offset: Int64, count: Int64, to writer: some ResponseBodyWriter) async throws {
-        precondition(offset >= 0 && count >= 0, "a file region starts at 0 or later and is not negative")
-        var position = offset
-        var remaining = count
-        while remaining > 0 {
-            let (copied, mustWait) = try copyChunk(descriptor, at: position, upTo: Int(min(remaining, Int64(chunkSize))), to: writer)
-            position += copied
-            remaining -= copied
+        for chunk in chunks(offset: offset, count: count) {
+            let mustWait = try withBytes(descriptor, at: chunk.offset, count: chunk.count) { try writer.write($0) }
             if mustWait { try await writer.waitUntilWritable() }
         }
     }
 
-    /// One read and one write. Returns the bytes copied and whether the writer asked to wait.
-    private static func copyChunk(_ descriptor: Int32, at position: Int64, upTo wanted: Int, to writer: some ResponseBodyWriter) throws -> (Int64, Bool) {
-        // Sized to the chunk, not the limit: a small file's buffer then fits on the stack.
-        try withUnsafeTemporaryAllocation(byteCount: wanted, alignment: 16) { buffer in
-            let read = try readSome(descriptor, at: position, into: buffer)
-            let mustWait = try writer.write(UnsafeRawBufferPointer(rebasing: buffer[..<read]))
-            return (Int64(read), mustWait)
+    /// The region cut into reads of at most `chunkSize` bytes.
+    public static func chunks(offset: Int64, count: Int64) -> Chunks {
+        precondition(offset >= 0 && count >= 0, "a file region starts at 0 or later and is not negative")
+        return Chunks(next: offset, end: offset + count)
+    }
+
+    /// A plain iterator, not a lazy map: its closure's context was a heap allocation per region.
+    public struct Chunks: Sequence, IteratorProtocol {
+        @usableFromInline var nextOffset: Int64
+        @usableFromInline let end: Int64
+
+        init(next: Int64, end: Int64) {
+            nextOffset = next
+            self.end = end
+        }
+
+        @inlinable
+        public mutating func next() -> (offset: Int64, count: Int)? {
+            guard nextOffset < end else { return nil }
+            let offset = nextOffset
+            let count = Int(Swift.min(Int64(FileRegionCopy.chunkSize), end - offset))
+            nextOffset += Int64(count)
+            return (offset, count)
         }
     }
 
-    /// Fills `buffer` from the file at `position`, or throws: a read error, or the file
-    /// ending first (truncated while being sent).
+    /// Reads `count` bytes at `position` into a temporary buffer and hands them to `body`.
+    /// Sized to the read, not the chunk limit: a small file's buffer then fits on the stack.
+    public static func withBytes<Result>(
+        _ descriptor: Int32, at position: Int64, count: Int, _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) throws -> Result {
+        try withUnsafeTemporaryAllocation(byteCount: count, alignment: 16) { buffer in
+            try read(descriptor, at: position, into: buffer)
+            return try body(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// Fills `buffer` from the file at `position` (pread(2), retried on EINTR and short
+    /// reads), or throws: a read error, or the file ending first (truncated while being sent).
     public static func read(_ descriptor: Int32, at position: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
         var filled = 0
         while filled < buffer.count {
-            filled += try readSome(descriptor, at: position + Int64(filled), into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            let read = pread(descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(position + Int64(filled)))
+            if read < 0, errno == EINTR { continue }
+            if read < 0 { throw SystemError.last("pread") }
+            if read == 0 { throw FileRegionError(offset: position + Int64(filled)) }
+            filled += read
         }
-    }
-
-    /// One pread(2), retried on EINTR: at least one byte, or an error.
-    private static func readSome(_ descriptor: Int32, at position: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        var read: Int
-        repeat {
-            read = pread(descriptor, buffer.baseAddress, buffer.count, off_t(position))
-        } while read < 0 && errno == EINTR
-        if read < 0 { throw SystemError.last("pread") }
-        if read == 0 { throw FileRegionError(offset: position) }
-        return read
     }
 }
 

@@ -87,9 +87,7 @@ protocol ExchangeDriver: AnyObject, RequestHeadSource {
 extension ExchangeDriver {
     /// Through a buffer, for drivers that frame body bytes as they take them (HTTP/2).
     func writeResponseBody(fromFile descriptor: Int32, offset: Int64, count: Int, appended: (UnsafeRawBufferPointer) -> Void) throws {
-        try withUnsafeTemporaryAllocation(byteCount: count, alignment: 16) { buffer in
-            try FileRegionCopy.read(descriptor, at: offset, into: buffer)
-            let bytes = UnsafeRawBufferPointer(buffer)
+        try FileRegionCopy.withBytes(descriptor, at: offset, count: count) { bytes in
             writeResponseBody(bytes)
             appended(bytes)
         }

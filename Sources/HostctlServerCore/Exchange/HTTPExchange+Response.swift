@@ -21,8 +21,14 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
         } else {
             appendBody(bytes)
         }
-        let unsent = driver.unsentResponseBytes
-        if unsent >= commitThreshold { driver.flushResponse() }
+        return flushOutputIfFull()
+    }
+
+    /// After body bytes went into the driver's output: sends it once a segment's worth is
+    /// waiting, and says whether the writer must wait (the output is over its limit).
+    @inline(__always)
+    private func flushOutputIfFull() -> Bool {
+        if driver.unsentResponseBytes >= commitThreshold { driver.flushResponse() }
         return driver.unsentResponseBytes > settings.maxResponseBufferSize
     }
 
@@ -79,18 +85,12 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
     /// The file region read a chunk at a time into the driver's output (a copy the kernel
     /// makes, none of our own), waiting while the output is over its limit.
     private func readFileIntoOutput(_ descriptor: Int32, offset: Int64, count: Int64) async throws {
-        precondition(offset >= 0 && count >= 0, "a file region starts at 0 or later and is not negative")
+        let chunks = FileRegionCopy.chunks(offset: offset, count: count)
         guard try admitBody(Int(count)) else { return }
         if !response.committed { try commit(final: false) }
-        var position = offset
-        var remaining = count
-        while remaining > 0 {
-            let chunk = Int(min(remaining, Int64(FileRegionCopy.chunkSize)))
-            try driver.writeResponseBody(fromFile: descriptor, offset: position, count: chunk) { extras?.capture?.append($0) }
-            position += Int64(chunk)
-            remaining -= Int64(chunk)
-            if driver.unsentResponseBytes >= commitThreshold { driver.flushResponse() }
-            if driver.unsentResponseBytes > settings.maxResponseBufferSize { try await waitUntilWritable() }
+        for chunk in chunks {
+            try driver.writeResponseBody(fromFile: descriptor, offset: chunk.offset, count: chunk.count) { extras?.capture?.append($0) }
+            if flushOutputIfFull() { try await waitUntilWritable() }
         }
     }
 
