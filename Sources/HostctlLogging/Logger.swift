@@ -35,6 +35,20 @@ public struct Logger: Sendable {
         state.emit(level, event, message(), error: error.map(Self.describe), properties: properties())
     }
 
+    /// Logs a message that `body` writes as UTF-8 into a buffer of `capacity` bytes (on the
+    /// stack when small), returning how many it wrote: for a line per request, which then
+    /// becomes neither a String nor, on the console, an entry. `body` writes whole characters.
+    @inline(__always)
+    package func log(
+        _ level: LogLevel, event: EventID = 0, utf8Capacity capacity: Int, writingMessage body: (UnsafeMutableBufferPointer<UInt8>) -> Int
+    ) {
+        guard isEnabled(level), level != .none else { return }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            let count = body(buffer)
+            state.emit(level, event, utf8Message: UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
     public func trace(_ message: @autoclosure () -> String, event: EventID = 0) { log(.trace, message(), event: event) }
     public func debug(_ message: @autoclosure () -> String, event: EventID = 0) { log(.debug, message(), event: event) }
     public func information(_ message: @autoclosure () -> String, event: EventID = 0) { log(.information, message(), event: event) }
@@ -91,6 +105,19 @@ final class LoggerCategory: Sendable {
         let entry = entry(level, event, message, error: error, properties: properties)
         for (index, sink) in sinks.enumerated() where level.rawValue >= Int(truncatingIfNeeded: (levels >> (UInt64(index) * 4)) & 0xF) {
             sink.write(entry)
+        }
+    }
+
+    func emit(_ level: LogLevel, _ event: EventID, utf8Message message: UnsafeBufferPointer<UInt8>) {
+        // Scopes are captured into entries only.
+        if capturesScopes {
+            emit(level, event, String(decoding: message, as: UTF8.self), error: nil, properties: [])
+            return
+        }
+        let levels = sinkLevels.load(ordering: .relaxed)
+        let timestamp = Self.wallClock()
+        for index in sinks.indices where level.rawValue >= Int(truncatingIfNeeded: (levels >> (UInt64(index) * 4)) & 0xF) {
+            sinks[index].write(level: level, category: name, eventID: event, utf8Message: message, timestamp: timestamp)
         }
     }
 

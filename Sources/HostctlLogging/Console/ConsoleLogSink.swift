@@ -2,11 +2,13 @@ import Glibc
 import HostctlSystem
 
 /// The console: entries formatted as ASP.NET Core formats them, written by a thread of its
-/// own, so the thread that logs (an event loop) never waits for a terminal or a pipe.
+/// own, so the thread that logs (an event loop) never waits for a terminal or a pipe. The
+/// entry is formatted where it is logged, straight into the queued bytes (no entry is kept,
+/// and a message given as bytes never becomes a String); the writer thread only writes.
 ///
-/// Entries wait in a queue of at most `maxQueueLength`; when the console cannot keep up
-/// and the queue is full, new entries are dropped and counted, and once the console drains
-/// the count is written as a warning:
+/// At most `maxQueueLength` entries wait; when the console cannot keep up and the queue is
+/// full, new entries are dropped and counted, and once the console drains the count is
+/// written as a warning:
 ///
 ///     warn: Hostctl.Logging[1]
 ///           312 log entries were dropped because the console could not keep up.
@@ -42,9 +44,9 @@ public final class ConsoleLogSink: LogSink, @unchecked Sendable {
             output: output, errorOutput: errorOutput, outputColors: colors(output), errorColors: colors(errorOutput),
             errorThreshold: options.standardErrorThreshold
         )
-        let queue = ConsoleLogQueue(capacity: max(1, options.maxQueueLength))
+        let queue = ConsoleLogQueue(capacity: max(1, options.maxQueueLength), formatter: formatter, destinations: destinations)
         self.queue = queue
-        writer = NativeThread(name: "hostctl-log") { queue.runWriter(formatter: formatter, destinations: destinations) }
+        writer = NativeThread(name: "hostctl-log") { queue.runWriter() }
     }
 
     /// The writer finishes what is queued and ends on its own; it is not waited for, since a
@@ -54,7 +56,11 @@ public final class ConsoleLogSink: LogSink, @unchecked Sendable {
         writer.detach()
     }
 
-    public func write(_ entry: consuming LogEntry) { queue.enqueue(entry) }
+    public func write(_ entry: consuming LogEntry) { entry.withRecord { queue.enqueue($0) } }
+
+    public func write(level: LogLevel, category: String, eventID: EventID, utf8Message: UnsafeBufferPointer<UInt8>, timestamp: Int64) {
+        queue.enqueue(LogRecord(level: level, category: category, eventID: eventID.id, message: utf8Message, timestamp: timestamp))
+    }
 
     public func flush(timeout: Duration) { queue.waitUntilWritten(timeout: timeout) }
 
@@ -62,9 +68,9 @@ public final class ConsoleLogSink: LogSink, @unchecked Sendable {
     public var droppedCount: Int { queue.totalDropped }
 }
 
-/// The queue between the threads that log and the console's writer thread: a pthread
-/// mutex and two condition variables (the writer waits for entries; `flush` waits for the
-/// writer). Plain pthreads, so ThreadSanitizer sees the locking.
+/// The queue between the threads that log and the console's writer thread: formatted
+/// lines behind a pthread mutex, and two condition variables (the writer waits for lines;
+/// `flush` waits for the writer). Plain pthreads, so ThreadSanitizer sees the locking.
 final class ConsoleLogQueue: @unchecked Sendable {
     struct Destinations: Sendable {
         let output: Int32
@@ -78,12 +84,15 @@ final class ConsoleLogQueue: @unchecked Sendable {
     /// How full a batch must be to go at once: half the queue at most, so a lingering
     /// writer is woken well before entries are dropped.
     private let batchSize: Int
+    /// Used under `mutex` only: the simple format's header cache is shared state.
+    private let formatter: any LogFormatter
+    private let destinations: Destinations
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let entriesReady = makeMonotonicCondition()
     private let batchWritten = makeMonotonicCondition()
     // Guarded by `mutex`, so not checked for exclusive access at run time as well (a check
     // per access on every logged line).
-    @exclusivity(unchecked) private var pending: [LogEntry] = []
+    @exclusivity(unchecked) private var pending = ConsoleLines()
     @exclusivity(unchecked) private var dropped = 0
     @exclusivity(unchecked) private var droppedSoFar = 0
     @exclusivity(unchecked) private var enqueued: UInt64 = 0
@@ -91,8 +100,10 @@ final class ConsoleLogQueue: @unchecked Sendable {
     @exclusivity(unchecked) private var writerWaiting = false
     @exclusivity(unchecked) private var stopping = false
 
-    init(capacity: Int) {
+    init(capacity: Int, formatter: any LogFormatter, destinations: Destinations) {
         self.capacity = capacity
+        self.formatter = formatter
+        self.destinations = destinations
         batchSize = min(Self.largestBatch, max(1, capacity / 2))
         pthread_mutex_init(mutex, nil)
     }
@@ -114,22 +125,29 @@ final class ConsoleLogQueue: @unchecked Sendable {
 
     var totalDropped: Int { locked { droppedSoFar } }
 
-    /// Never waits for the console: a full queue drops the entry and counts it.
-    /// Takes the entry, and the lock inline: through the `locked` closure the entry was
-    /// captured, copied and destroyed on every logged line.
-    func enqueue(_ entry: consuming LogEntry) {
+    /// Formats the entry into the queue; never waits for the console: a full queue drops
+    /// the entry and counts it. The lock is taken inline (a closure would capture the record).
+    func enqueue(_ record: borrowing LogRecord) {
         pthread_mutex_lock(mutex)
         if pending.count >= capacity {
             dropped += 1
             droppedSoFar += 1
         } else {
-            pending.append(entry)
+            append(record, to: &pending)
             enqueued += 1
         }
         // A writer lingering for a fuller batch is woken only once the batch is full.
         let wake = writerWaiting || pending.count == batchSize
         pthread_mutex_unlock(mutex)
         if wake { pthread_cond_signal(entriesReady) }
+    }
+
+    /// Formats `record` at the end of `lines`, for the destination its level goes to; the
+    /// caller holds the lock.
+    private func append(_ record: borrowing LogRecord, to lines: inout ConsoleLines) {
+        let toError = record.level >= destinations.errorThreshold
+        lines.beginLine(toError: toError)
+        formatter.format(record, colors: toError ? destinations.errorColors : destinations.outputColors, into: &lines.bytes)
     }
 
     func stop() {
@@ -155,21 +173,21 @@ final class ConsoleLogQueue: @unchecked Sendable {
     /// console 5 ms late costs nobody anything.
     static let linger: Duration = .milliseconds(5)
     static let largestBatch = 256
+    /// Lines held beyond this after a burst are given back rather than kept for the next.
+    static let retainedBytes = 1 << 20
 
-    /// The writer thread: takes everything queued at once, formats it and writes it with
-    /// as few write(2) calls as the destinations allow, until stopped and drained.
-    func runWriter(formatter: any LogFormatter, destinations: Destinations) {
-        var batch: [LogEntry] = []
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16 * 1024)
+    /// The writer thread: takes everything queued at once and writes it with as few
+    /// write(2) calls as the destinations allow, until stopped and drained.
+    func runWriter() {
+        var batch = ConsoleLines()
         while true {
             pthread_mutex_lock(mutex)
-            while pending.isEmpty, dropped == 0, !stopping {
+            while pending.count == 0, dropped == 0, !stopping {
                 writerWaiting = true
                 pthread_cond_wait(entriesReady, mutex)
                 writerWaiting = false
             }
-            if pending.isEmpty, dropped == 0, stopping {
+            if pending.count == 0, dropped == 0, stopping {
                 pthread_mutex_unlock(mutex)
                 return
             }
@@ -183,39 +201,27 @@ final class ConsoleLogQueue: @unchecked Sendable {
                 }
             }
             swap(&batch, &pending)
-            let droppedNow = dropped
-            dropped = 0
+            if dropped > 0 {
+                let count = dropped
+                dropped = 0
+                let message = "\(count) log \(count == 1 ? "entry was" : "entries were") dropped because the console could not keep up."
+                let notice = LogEntry(
+                    level: .warning, category: "Hostctl.Logging", eventID: 1, message: message,
+                    properties: [("DroppedCount", String(count))], timestamp: LoggerCategory.wallClock()
+                )
+                notice.withRecord { append($0, to: &batch) }
+            }
             let through = enqueued
             pthread_mutex_unlock(mutex)
 
-            var descriptor = destinations.output
-            for entry in batch {
-                let toError = entry.level >= destinations.errorThreshold
-                let target = toError ? destinations.errorOutput : destinations.output
-                if target != descriptor, !bytes.isEmpty {
-                    Self.write(bytes, to: descriptor)
-                    bytes.removeAll(keepingCapacity: true)
-                }
-                descriptor = target
-                formatter.format(entry, colors: toError ? destinations.errorColors : destinations.outputColors, into: &bytes)
+            batch.forEachRun { bytes, toError in
+                Self.write(bytes, to: toError ? destinations.errorOutput : destinations.output)
             }
-            if droppedNow > 0 {
-                let notice = LogEntry(
-                    level: .warning, category: "Hostctl.Logging", eventID: 1,
-                    message: "\(droppedNow) log \(droppedNow == 1 ? "entry was" : "entries were") dropped because the console could not keep up.",
-                    properties: [("DroppedCount", String(droppedNow))], timestamp: LoggerCategory.wallClock()
-                )
-                let target = notice.level >= destinations.errorThreshold ? destinations.errorOutput : destinations.output
-                if target != descriptor, !bytes.isEmpty {
-                    Self.write(bytes, to: descriptor)
-                    bytes.removeAll(keepingCapacity: true)
-                }
-                descriptor = target
-                formatter.format(notice, colors: target == destinations.errorOutput ? destinations.errorColors : destinations.outputColors, into: &bytes)
+            if batch.bytes.capacity > Self.retainedBytes {
+                batch = ConsoleLines()
+            } else {
+                batch.removeAll()
             }
-            if !bytes.isEmpty { Self.write(bytes, to: descriptor) }
-            bytes.removeAll(keepingCapacity: true)
-            batch.removeAll(keepingCapacity: true)
 
             pthread_mutex_lock(mutex)
             written = through
@@ -226,22 +232,51 @@ final class ConsoleLogQueue: @unchecked Sendable {
 
     /// Writes all of `bytes`, waiting (on this thread only) while the descriptor is full.
     /// A descriptor that fails (closed, gone) loses the batch: logging must not end the app.
-    private static func write(_ bytes: [UInt8], to descriptor: Int32) {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let count = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if count > 0 {
-                    offset += count
-                } else if count < 0, errno == EINTR {
-                    continue
-                } else if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-                    var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-                    _ = poll(&entry, 1, -1)
-                } else {
-                    return
-                }
+    private static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if count > 0 {
+                offset += count
+            } else if count < 0, errno == EINTR {
+                continue
+            } else if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&entry, 1, -1)
+            } else {
+                return
             }
         }
+    }
+}
+
+/// Formatted lines waiting for the console, in the order they were logged, and where each
+/// run of them goes (standard output or standard error).
+struct ConsoleLines {
+    var bytes: [UInt8] = []
+    /// The offset where each run starts, and whether it goes to standard error.
+    private var runs: [(start: Int, toError: Bool)] = []
+    /// How many entries the bytes hold.
+    private(set) var count = 0
+
+    /// Starts an entry's bytes, which follow in `bytes`.
+    mutating func beginLine(toError: Bool) {
+        if runs.last?.toError != toError { runs.append((bytes.count, toError)) }
+        count += 1
+    }
+
+    func forEachRun(_ body: (UnsafeRawBufferPointer, _ toError: Bool) -> Void) {
+        bytes.withUnsafeBytes { all in
+            for (index, run) in runs.enumerated() {
+                let end = index + 1 < runs.count ? runs[index + 1].start : all.count
+                if end > run.start { body(UnsafeRawBufferPointer(rebasing: all[run.start..<end]), run.toError) }
+            }
+        }
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        runs.removeAll(keepingCapacity: true)
+        count = 0
     }
 }

@@ -9,17 +9,17 @@ struct JSONLogFormatter: LogFormatter {
     let timestamp: LogTimestamp?
     let includesScopes: Bool
 
-    func format(_ entry: LogEntry, colors: Bool, into output: inout [UInt8]) {
+    func format(_ entry: borrowing LogRecord, colors: Bool, into output: inout [UInt8]) {
         output.append("{")
         if let timestamp {
             output.append("\"Timestamp\":\"")
             var text: [UInt8] = []
             timestamp.format(entry.timestamp, into: &text)
-            Self.escape(String(decoding: text, as: UTF8.self), into: &output)
+            Self.escape(text, into: &output)
             output.append("\",")
         }
         output.append("\"EventId\":")
-        output.append(String(entry.eventID.id))
+        output.append(String(entry.eventID))
         output.append(",\"LogLevel\":\"")
         output.append(entry.level.description)
         output.append("\",\"Category\":\"")
@@ -57,9 +57,11 @@ struct JSONLogFormatter: LogFormatter {
     }
 
     /// A JSON string's content: quotes, backslashes and control characters escaped.
-    static func escape(_ text: String, into output: inout [UInt8]) {
+    static func escape(_ text: String, into output: inout [UInt8]) { escape(text.utf8, into: &output) }
+
+    static func escape(_ bytes: some Sequence<UInt8>, into output: inout [UInt8]) {
         let hex: StaticString = "0123456789abcdef"
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "\""): output.append("\\\"")
             case UInt8(ascii: "\\"): output.append("\\\\")

@@ -18,7 +18,7 @@ struct SimpleLogFormatter: LogFormatter {
     static let padding: StaticString = "      "
     static let breakAndPadding: StaticString = "\n      "
 
-    func format(_ entry: LogEntry, colors: Bool, into output: inout [UInt8]) {
+    func format(_ entry: borrowing LogRecord, colors: Bool, into output: inout [UInt8]) {
         if let timestamp { timestamp.format(entry.timestamp, into: &output) }
         if singleLine {
             appendLevel(entry.level, colors: colors, into: &output)
@@ -27,14 +27,14 @@ struct SimpleLogFormatter: LogFormatter {
         }
         // A request log repeats one header on every line: build it once per change.
         let header = lastHeader
-        if header.eventID != entry.eventID.id || header.level != entry.level || header.colors != colors || header.category != entry.category {
+        if header.eventID != entry.eventID || header.level != entry.level || header.colors != colors || header.category != entry.category {
             header.bytes.removeAll(keepingCapacity: true)
             appendLevel(entry.level, colors: colors, into: &header.bytes)
             header.bytes.append(entry.category, replacingLineBreaksWith: " ")
             header.bytes.append("[")
-            header.bytes.append(String(entry.eventID.id))
+            header.bytes.append(String(entry.eventID))
             header.bytes.append("]\n")
-            (header.level, header.colors, header.category, header.eventID) = (entry.level, colors, entry.category, entry.eventID.id)
+            (header.level, header.colors, header.category, header.eventID) = (entry.level, colors, entry.category, entry.eventID)
         }
         output.append(contentsOf: header.bytes)
         if !entry.scopes.isEmpty {
@@ -46,7 +46,7 @@ struct SimpleLogFormatter: LogFormatter {
             output.append("\n")
         }
         output.append(Self.padding)
-        output.append(entry.message, replacingLineBreaksWith: Self.breakAndPadding)
+        output.append(utf8: entry.message, replacingLineBreaksWith: Self.breakAndPadding)
         output.append("\n")
         if let error = entry.error {
             output.append(Self.padding)
@@ -83,10 +83,9 @@ struct SimpleLogFormatter: LogFormatter {
     }
 }
 
-/// The simple format's last header, kept by the one thread that formats (the console's
-/// writer; a test's own thread).
-/// Its state is unchecked: one thread uses it, so a run-time exclusivity check per access
-/// would only cost.
+/// The simple format's last header. One thread at a time formats (the console's callers
+/// hold its queue's lock; a test formats on its own thread), so its state is not checked
+/// for exclusive access at run time as well.
 final class LogHeaderCache: @unchecked Sendable {
     @exclusivity(unchecked) var level = LogLevel.none
     @exclusivity(unchecked) var colors = false
@@ -100,7 +99,7 @@ final class LogHeaderCache: @unchecked Sendable {
 struct SystemdLogFormatter: LogFormatter {
     let timestamp: LogTimestamp?
 
-    func format(_ entry: LogEntry, colors: Bool, into output: inout [UInt8]) {
+    func format(_ entry: borrowing LogRecord, colors: Bool, into output: inout [UInt8]) {
         output.append("<")
         output.append(String(Self.priority(entry.level)))
         output.append(">")
@@ -122,17 +121,17 @@ struct SystemdLogFormatter: LogFormatter {
 extension Array where Element == UInt8 {
     /// `Category[eventId] => scope … message error` and a line break, every line break inside
     /// made a space: the one-line formats' body.
-    mutating func appendOnOneLine(_ entry: LogEntry) {
+    mutating func appendOnOneLine(_ entry: borrowing LogRecord) {
         append(entry.category, replacingLineBreaksWith: " ")
         append("[")
-        append(String(entry.eventID.id))
+        append(String(entry.eventID))
         append("]")
         for scope in entry.scopes {
             append(" => ")
             append(scope, replacingLineBreaksWith: " ")
         }
         append(" ")
-        append(entry.message, replacingLineBreaksWith: " ")
+        append(utf8: entry.message, replacingLineBreaksWith: " ")
         if let error = entry.error {
             append(" ")
             append(error, replacingLineBreaksWith: " ")
