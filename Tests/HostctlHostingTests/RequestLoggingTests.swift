@@ -11,6 +11,7 @@ import Testing
         app.useHttpLogging()
         app.get("/hello") { try await $0.response.write("Hello!") }
         app.get("/teapot") { _ in throw HTTPError(418) }
+        app.get("/boom") { _ in throw Boom() }
         app.map("/api") { api in api.get("/items") { $0.response.status = 204 } }
         return app
     }
@@ -21,13 +22,35 @@ import Testing
         _ = try await app.respond(to: .get, "/hello?name=Ada")
         _ = try await app.respond(to: .head, "/missing")
         _ = try await app.respond(to: .get, "/teapot")
+        _ = try await app.respond(to: .get, "/boom")
         _ = try await app.respond(to: .get, "/api/items")
         let lines = sink.entries
         #expect(lines.allSatisfy { $0.category == "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware" && $0.level == .information && $0.eventID.id == 1 })
         let shapes = lines.map { $0.message.replacing(#/ \d+\.\d{3}ms$/#, with: " Tms") }
         #expect(shapes == [
             "GET /hello?name=Ada HTTP/1.1 200 6 Tms", "HEAD /missing HTTP/1.1 404 0 Tms", "GET /teapot HTTP/1.1 418 0 Tms",
-            "GET /api/items HTTP/1.1 204 0 Tms",
+            "GET /boom HTTP/1.1 500 0 Tms", "GET /api/items HTTP/1.1 204 0 Tms",
+        ])
+    }
+
+    /// Called in a `map` branch, the log is a layer of that branch: requests outside it are
+    /// not logged, and its lines carry the whole path and the status an error became.
+    @Test func inABranchItLogsTheBranchsRequests() async throws {
+        let sink = MemoryLogSink()
+        let app = ApplicationBuilder()
+        app.loggerFactory = LoggerFactory(sinks: [sink])
+        app.get("/outside") { try await $0.response.write("no line") }
+        app.map("/admin") { admin in
+            admin.useHttpLogging()
+            admin.get("/users") { try await $0.response.write("[]") }
+            admin.get("/fail") { _ in throw HTTPError(503) }
+        }
+        #expect(app.requestLog == nil)
+        _ = try await app.respond(to: .get, "/outside")
+        _ = try await app.respond(to: .get, "/admin/users")
+        _ = try await app.respond(to: .get, "/admin/fail")
+        #expect(sink.entries.map { $0.message.replacing(#/ \d+\.\d{3}ms$/#, with: " Tms") } == [
+            "GET /admin/users HTTP/1.1 200 2 Tms", "GET /admin/fail HTTP/1.1 503 0 Tms",
         ])
     }
 
@@ -40,8 +63,11 @@ import Testing
 
     @Test func theDurationHasThreeDecimals() {
         let context = HTTPContext(request: HTTPRequest(method: .post, path: "/x"), connection: ConnectionInfo(id: "c", local: nil, remote: nil))
-        #expect(HTTPLogLine.make(context, ("", "/x"), status: 201, nanoseconds: 1_234_567) == "POST /x HTTP/1.1 201 0 1.234ms")
-        #expect(HTTPLogLine.make(context, ("", "/x"), status: 201, nanoseconds: 5_000) == "POST /x HTTP/1.1 201 0 0.005ms")
+        let sink = MemoryLogSink()
+        let logger = LoggerFactory(sinks: [sink]).logger(category: ServerLogCategory.httpLogging)
+        HTTPLogLine.log(to: logger, context, ("", "/x"), status: 201, nanoseconds: 1_234_567)
+        HTTPLogLine.log(to: logger, context, ("", "/x"), status: 201, nanoseconds: 5_000)
+        #expect(sink.entries.map(\.message) == ["POST /x HTTP/1.1 201 0 1.234ms", "POST /x HTTP/1.1 201 0 0.005ms"])
     }
 
     struct Boom: Error, CustomStringConvertible { var description: String { "it broke" } }

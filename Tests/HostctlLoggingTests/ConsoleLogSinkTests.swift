@@ -52,6 +52,37 @@ import Testing
         #expect(err.text == "fail: App[0]\n      two\n")
     }
 
+    /// A message given as bytes (the request log's) is formatted where it is logged, in
+    /// every console format exactly as the same message given as a String; interleaved
+    /// with entries for the other destination, each output keeps its order.
+    @Test(arguments: [ConsoleLogOptions.Format.simple, .json, .systemd])
+    func aMessageGivenAsBytesIsWrittenAsTheSameMessageAsAString(format: ConsoleLogOptions.Format) throws {
+        let out = try Pipe(), err = try Pipe()
+        var options = ConsoleLogOptions()
+        options.format = format
+        let sink = ConsoleLogSink(options: options, environment: ProcessEnvironment(), output: out.write, errorOutput: err.write)
+        let logger = LoggerFactory(sinks: [sink]).logger(category: "App")
+        let message = "GET /a\u{1B}b \"q\" HTTP/1.1\n200"
+        for index in 0..<3 {
+            logger.information(message, event: 1)
+            logger.log(.information, event: 1, utf8Capacity: message.utf8.count) { buffer in
+                _ = buffer.initialize(from: message.utf8)
+                return message.utf8.count
+            }
+            logger.error("failure \(index)")
+        }
+        sink.flush(timeout: .seconds(10))
+        #expect(err.read { $0.contains("failure 2") })
+        let entryMark = format == .simple ? "info: " : "\n"
+        #expect(out.read { $0.components(separatedBy: entryMark).count == 7 })
+        let lines = format == .simple ? out.text.components(separatedBy: "info: ").dropFirst().map { "info: " + $0 } : out.text.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6)
+        #expect(Set(lines).count == 1, "\(lines)")
+        #expect(lines.first.map { format == .json ? $0.contains(#""Message":"GET /a\u001bb \"q\" HTTP/1.1\n200""#) : $0.contains("GET /a^[b") } == true)
+        let failures = ["failure 0", "failure 1", "failure 2"].map { err.text.firstRange(of: $0)?.lowerBound }
+        #expect(failures.allSatisfy { $0 != nil } && failures == failures.sorted { $0! < $1! })
+    }
+
     @Test func noColourOnAPipeUnlessEnabledAndNeverWithNoColor() throws {
         var options = ConsoleLogOptions()
         for (behavior, environment, coloured) in [

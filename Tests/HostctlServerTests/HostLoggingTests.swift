@@ -10,7 +10,7 @@ import Testing
     struct Boom: Error, CustomStringConvertible { var description: String { "the handler broke" } }
 
     static func server(
-        _ kind: ServerUnderTest, _ sink: MemoryLogSink, environment: String = "Production", urls: String = "http://127.0.0.1:0",
+        _ kind: ServerUnderTest, _ sink: any LogSink, environment: String = "Production", urls: String = "http://127.0.0.1:0",
         arguments: [String] = [], contentRoot: String? = nil
     ) async throws -> TestServer {
         try await TestServer(kind, environment: environment, urls: urls, arguments: arguments, contentRoot: contentRoot, prepare: { builder in
@@ -89,6 +89,18 @@ import Testing
             sink.waitForEntry { $0.message.hasPrefix("HEAD /nowhere HTTP/1.1 404 0 ") },
         ]
         #expect(lines.allSatisfy { $0?.category == "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware" })
+        await server.stop()
+    }
+
+    /// The line is written once the server has answered: a thrown error is logged with the
+    /// 500 it became. With a sink that shows scopes, the line carries the request's scopes.
+    @Test(arguments: ServerUnderTest.allCases, [false, true])
+    func theRequestLogHasTheStatusSentAndTheRequestsScopes(_ kind: ServerUnderTest, scopes: Bool) async throws {
+        let sink = MemoryLogSink(includesScopes: scopes)
+        let server = try await Self.server(kind, sink)
+        #expect(try server.get("/throw").status == 500)
+        let line = try #require(sink.waitForEntry { $0.message.hasPrefix("GET /throw HTTP/1.1 500 0 ") })
+        #expect(line.scopes.contains { $0.hasPrefix("RequestPath:/throw RequestId:") } == scopes, "\(line.scopes)")
         await server.stop()
     }
 

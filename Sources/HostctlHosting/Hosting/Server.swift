@@ -34,15 +34,19 @@ public struct HTTPApplication: Sendable {
     /// The app's loggers, for what the server itself logs (rejected requests and connection
     /// events at Debug, in Kestrel's categories: see `ServerLogCategory`).
     public let loggerFactory: LoggerFactory
+    /// Logs each request the app runs: a server calls `begin` before `handle` and `end` once
+    /// the request is over (its status final), in line rather than as a pipeline layer.
+    public let requestLog: HTTPRequestLog?
 
     public init(
         environmentName: String, admissionChecks: [any RequestAdmissionCheck] = [], loggerFactory: LoggerFactory = .disabled(),
-        handle: @escaping RequestHandler
+        requestLog: HTTPRequestLog? = nil, handle: @escaping RequestHandler
     ) {
         self.handle = handle
         self.environmentName = environmentName
         self.admissionChecks = admissionChecks
         self.loggerFactory = loggerFactory
+        self.requestLog = requestLog
     }
 }
 

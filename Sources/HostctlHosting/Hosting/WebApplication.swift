@@ -100,12 +100,20 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
         // frame per request for it), or by the developer page as it shows it.
         var handler = build()
         if isDevelopment { handler = DeveloperExceptionPage.wrap(handler, logger: serverLogger) }
-        if loggerFactory.sinks.contains(where: \.includesScopes) { handler = RequestLogScopes.wrap(handler) }
+        var requestLog = self.requestLog
+        if loggerFactory.sinks.contains(where: \.includesScopes) {
+            // The request log's line carries the request's scopes, as ASP.NET's does: inside
+            // them, as a layer (the server runs it in line only when no sink shows scopes).
+            if let log = requestLog { handler = log.wrap(handler) }
+            requestLog = nil
+            handler = RequestLogScopes.wrap(handler)
+        }
         // Outermost, so nothing sees a request before the forwarded values are applied (the
         // server has checked and hidden the token before the request gets here).
         if let front { handler = FrontIntegrationMiddleware(front, checksToken: false).wrap(handler) }
         try await server.start(HTTPApplication(
-            environmentName: environmentName, admissionChecks: admissionChecks, loggerFactory: loggerFactory, handle: handler
+            environmentName: environmentName, admissionChecks: admissionChecks, loggerFactory: loggerFactory, requestLog: requestLog,
+            handle: handler
         ))
         self.server = server
         if let front, let descriptor = front.readyDescriptor, let address = server.addresses.addresses.first,

@@ -31,6 +31,9 @@ public class ApplicationBuilder: @unchecked Sendable {
     /// Where `useStaticFiles()` serves from by default: the app's web root, or `wwwroot` in
     /// the current directory for a plain builder.
     public var webRootPath: String = FilePath.join((try? FileSystem.currentDirectory()) ?? ".", "wwwroot")
+    /// The request log, once `useHttpLogging()` is called: the server runs it around the
+    /// whole pipeline (see `HTTPApplication.requestLog`).
+    public internal(set) var requestLog: HTTPRequestLog?
 
     public init() {}
 
@@ -47,7 +50,7 @@ public class ApplicationBuilder: @unchecked Sendable {
         branch.loggerFactory = loggerFactory
         branch.webRootPath = webRootPath
         configure(branch)
-        let pipeline = branch.build()
+        let pipeline = branch.requestLog.map { $0.wrap(branch.build()) } ?? branch.build()
         let trimmed = "/" + prefix.split(separator: "/").joined(separator: "/")
         use { context, next in
             guard let rest = PathPrefix.remainder(of: context.request.path, after: trimmed) else {
