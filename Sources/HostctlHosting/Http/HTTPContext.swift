@@ -60,6 +60,7 @@ public final class HTTPContext {
     @exclusivity(unchecked) private var abortHandler: (() -> Void)?
     /// What the request log noted as the request began (see `HTTPRequestLog`).
     @exclusivity(unchecked) var requestLogStart: HTTPRequestLog.Start?
+    @exclusivity(unchecked) @usableFromInline var requestLogStarted = false
 
     public init(request: HTTPRequest = HTTPRequest(), response: HTTPResponse = HTTPResponse(), connection: ConnectionInfo, environmentName: String = "Production") {
         self.request = request

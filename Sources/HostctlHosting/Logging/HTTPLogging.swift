@@ -28,7 +28,7 @@ extension ApplicationBuilder {
 /// The request log as the server runs it: `begin` before the app, `end` once the request is
 /// over, both on the request's own thread. What `begin` notes is kept in the context.
 public final class HTTPRequestLog: Sendable {
-    let logger: Logger
+    @usableFromInline let logger: Logger
 
     init(logger: Logger) { self.logger = logger }
 
@@ -40,15 +40,27 @@ public final class HTTPRequestLog: Sendable {
         let started: Int64
     }
 
-    @inline(__always)
+    /// Inlined into the server: switched off, the log costs it a load and a compare.
+    @inlinable
     public func begin(_ context: HTTPContext) {
-        guard logger.isEnabled(.information) else { return }
-        context.requestLogStart = Start(pathBase: context.request.pathBase, path: context.request.path, started: MonotonicClock.now())
+        if logger.isEnabled(.information) { note(context) }
     }
 
     /// Logs the request `begin` noted, with `status` if given (else the response's).
-    @inline(__always)
+    @inlinable
     public func end(_ context: HTTPContext, status: Int? = nil) {
+        if context.requestLogStarted { write(context, status: status) }
+    }
+
+    @usableFromInline
+    func note(_ context: HTTPContext) {
+        context.requestLogStart = Start(pathBase: context.request.pathBase, path: context.request.path, started: MonotonicClock.now())
+        context.requestLogStarted = true
+    }
+
+    @usableFromInline
+    func write(_ context: HTTPContext, status: Int?) {
+        context.requestLogStarted = false
         guard let start = context.requestLogStart else { return }
         context.requestLogStart = nil
         HTTPLogLine.log(

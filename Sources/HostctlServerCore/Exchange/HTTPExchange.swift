@@ -77,15 +77,14 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
             case .turnedAway: return false
             }
         }
-        let requestLog = core.application.requestLog
-        requestLog?.begin(context)
+        core.application.requestLog?.begin(context)
         do {
             try await core.application.handle(context)
             if abortReason == nil, !response.completed { try finishResponse() }
         } catch {
             handleFailure(error, context: context)
         }
-        requestLog?.end(context)
+        core.application.requestLog?.end(context)
         return true
     }
 
