@@ -18,7 +18,7 @@ enum ConditionalRequest {
         let lastModified: Int
     }
 
-    static func evaluate(_ fields: StaticFileRequestFields, validators: Validators) -> Outcome {
+    static func evaluate(_ fields: borrowing StaticFileRequestFields, validators: Validators) -> Outcome {
         if let ifMatch = fields.ifMatch {
             if !matches(ifMatch, validators.entityTag, weak: false) { return .preconditionFailed }
         } else if let since = fields.ifUnmodifiedSince.flatMap(HTTPDate.parse), validators.lastModified > since {

@@ -29,7 +29,22 @@ extension ApplicationBuilder {
             options: options, root: WebRoot(path: options.root ?? webRootPath, allowsEscapingLinks: options.allowsSymbolicLinksOutsideRoot),
             logger: loggerFactory.logger(category: ServerLogCategory.staticFiles)
         )
-        use { context, next in try await middleware.handle(context, next) }
+        // The decision is synchronous; the layer awaits at most one thing (the rest of the
+        // pipeline, or the sending), so a request costs one async frame here, not two.
+        use { context, next in
+            switch middleware.prepare(context) {
+            case .passOn:
+                try await next(context)
+            case .answered(let files):
+                files.close()
+            case .sendFile(let files, let offset, let count):
+                defer { files.close() }
+                try await context.response.sendFile(files.sent, offset: offset, count: count)
+            case .sendRanges(let files, let multipart):
+                defer { files.close() }
+                try await multipart.send(files.sent, to: context.response)
+            }
+        }
     }
 
     /// `useDefaultFiles` then `useStaticFiles` on the same folder (ASP.NET's `UseFileServer`,
@@ -102,12 +117,39 @@ final class StaticFileMiddleware: Sendable {
         }
     }
 
-    func handle(_ context: HTTPContext, _ next: RequestHandler) async throws {
+    /// What `prepare` decided. Whatever it opened travels with it, to be closed once the
+    /// response is sent (or at once when nothing is left to send).
+    enum Reply {
+        /// Not a file this middleware serves: the rest of the pipeline answers.
+        case passOn
+        /// The response is complete without a body to send (HEAD, 304, 412, 416).
+        case answered(OpenFiles)
+        case sendFile(OpenFiles, offset: Int64, count: Int64)
+        case sendRanges(OpenFiles, MultipartByteRanges)
+    }
+
+    /// The file whose bytes are sent (a precompressed sibling, or the file itself), and
+    /// every descriptor opened for the request.
+    struct OpenFiles {
+        let file: Int32
+        let sibling: Int32
+
+        var sent: Int32 { sibling >= 0 ? sibling : file }
+
+        func close() {
+            Descriptor.close(file)
+            if sibling >= 0 { Descriptor.close(sibling) }
+        }
+    }
+
+    /// Everything but the sending, synchronously: finds and opens the file, evaluates the
+    /// conditional and range fields, and sets the response's status and fields.
+    func prepare(_ context: HTTPContext) -> Reply {
         let request = context.request
         let method = request.method
-        guard method == .get || method == .head else { return try await next(context) }
+        guard method == .get || method == .head else { return .passOn }
         let path = request.path
-        guard case .file(let start, let type) = locate(path) else { return try await next(context) }
+        guard case .file(let start, let type) = locate(path) else { return .passOn }
         let contentType = type.contentType
         let descriptor: Int32, status: FileStatus
         switch root.open(path, from: start) {
@@ -115,15 +157,13 @@ final class StaticFileMiddleware: Sendable {
             (descriptor, status) = (opened, openedStatus)
         case .missing(let reason):
             logger.debug("The request path \(path) does not match an existing file (\(reason)).", event: Self.fileNotFound)
-            return try await next(context)
+            return .passOn
         }
-        defer { Descriptor.close(descriptor) }
         let fields = StaticFileRequestFields(request.headers)
 
         var file = (descriptor: descriptor, status: status)
         var coding: ContentCodingChoice.Coding?
         var sibling: Int32 = -1
-        defer { if sibling >= 0 { Descriptor.close(sibling) } }
         let compressible = options.servesPrecompressedFiles && type.isCompressible
         if compressible, let accept = fields.acceptEncoding {
             for candidate in ContentCodingChoice.acceptable(accept) {
@@ -148,18 +188,19 @@ final class StaticFileMiddleware: Sendable {
         response.headers["ETag"] = values.entityTag
         if compressible { response.headers["Vary"] = "Accept-Encoding" }
 
+        let files = OpenFiles(file: descriptor, sibling: sibling)
         switch ConditionalRequest.evaluate(fields, validators: validators) {
         case .notModified:
             response.status = 304
             options.onPrepareResponse?(context)
             logger.information("The file \(path) was not modified", event: EventID(6, name: "FileNotModified"))
-            return
+            return .answered(files)
         case .preconditionFailed:
             response.status = 412
             response.contentLength = 0
             options.onPrepareResponse?(context)
             logger.information("Precondition for \(path) failed", event: EventID(7, name: "PreconditionFailed"))
-            return
+            return .answered(files)
         case .serve(let rangeApplies):
             response.headers["Accept-Ranges"] = "bytes"
             if let coding { response.headers["Content-Encoding"] = coding.rawValue }
@@ -177,13 +218,14 @@ final class StaticFileMiddleware: Sendable {
                     "Sending file. Request path: '\(path)'. Physical path: '\(root.path)/\(Substring(path.utf8.dropFirst(start)))'",
                     event: EventID(2, name: "FileServed")
                 )
-                if method == .get { try await response.sendFile(file.descriptor, offset: 0, count: length) }
+                return method == .get ? .sendFile(files, offset: 0, count: length) : .answered(files)
             case .unsatisfiable:
                 response.status = 416
                 response.headers["Content-Range"] = "bytes */\(length)"
                 response.contentLength = 0
                 options.onPrepareResponse?(context)
                 logger.warning("Range not satisfiable for \(path)", event: EventID(9, name: "RangeNotSatisfiable"))
+                return .answered(files)
             case .satisfiable(let parts) where parts.count == 1:
                 let part = parts[0]
                 response.status = 206
@@ -192,7 +234,7 @@ final class StaticFileMiddleware: Sendable {
                 response.contentLength = Int(part.count)
                 options.onPrepareResponse?(context)
                 logger.information("Sending bytes \(part.lowerBound)-\(part.upperBound) of file \(path)", event: Self.sendingFileRange)
-                if method == .get { try await response.sendFile(file.descriptor, offset: part.lowerBound, count: Int64(part.count)) }
+                return method == .get ? .sendFile(files, offset: part.lowerBound, count: Int64(part.count)) : .answered(files)
             case .satisfiable(let parts):
                 let multipart = MultipartByteRanges(parts: parts, contentType: contentType, length: length)
                 response.status = 206
@@ -200,7 +242,7 @@ final class StaticFileMiddleware: Sendable {
                 response.contentLength = multipart.contentLength
                 options.onPrepareResponse?(context)
                 logger.information("Sending \(parts.count) ranges of file \(path)", event: Self.sendingFileRange)
-                if method == .get { try await multipart.send(file.descriptor, to: response) }
+                return method == .get ? .sendRanges(files, multipart) : .answered(files)
             }
         }
     }

@@ -3,7 +3,7 @@ import HostctlCore
 /// The request fields static files read, found in one pass over the headers (a file
 /// request would otherwise scan them once per field it asks about). List fields given on
 /// several lines are joined with commas (RFC 9110 §5.3); for the others the first counts.
-struct StaticFileRequestFields {
+struct StaticFileRequestFields: ~Copyable {
     var ifMatch: String?
     var ifNoneMatch: String?
     var ifModifiedSince: String?
