@@ -142,7 +142,9 @@ public final class ByteBuffer {
         text.withUTF8Buffer { append(UnsafeRawBufferPointer($0)) }
     }
 
-    public func append(_ text: String) {
+    /// A String's bytes. Labelled, so that a literal appended here takes the StaticString
+    /// overload (a plain copy) rather than this one.
+    public func append(string text: String) {
         text.withUTF8Bytes { append($0) }
     }
 

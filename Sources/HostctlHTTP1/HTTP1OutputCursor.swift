@@ -38,7 +38,10 @@ struct HTTP1OutputCursor {
         write(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    mutating func write(_ text: String) {
+    /// A String's bytes. Labelled, so that a literal written here takes the StaticString
+    /// overload (a plain copy) rather than this one: with both unlabelled, a literal is a
+    /// String, and every ": " and "\r\n" of a head went through `withUTF8Bytes`.
+    mutating func write(string text: String) {
         text.withUTF8Bytes { write($0) }
     }
 

@@ -21,7 +21,7 @@ public enum HTTP1RequestWriter {
     public static func writeRequestLine(into buffer: ByteBuffer, method: HTTPMethod, target: UnsafeRawBufferPointer) throws(HTTP1SerializationError) {
         let name = method.rawValue
         var out = HTTP1OutputCursor(reserving: name.utf8.count + target.count + 12, in: buffer)
-        out.write(name)
+        out.write(string: name)
         guard HTTP1ByteClass.isToken(out.written(from: 0)) else { throw HTTP1SerializationError(.invalidMethod(name)) }
         out.write(UInt8(ascii: " "))
         guard !target.isEmpty, HTTP1ByteClass.isVisible(target) else { throw HTTP1SerializationError(.invalidRequestTarget) }

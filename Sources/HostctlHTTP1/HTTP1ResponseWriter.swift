@@ -51,7 +51,7 @@ public enum HTTP1ResponseWriter {
             out.writeDecimal(status)
             out.write(UInt8(ascii: " "))
             let reasonStart = out.count
-            out.write(reasonPhrase)
+            out.write(string: reasonPhrase)
             guard !ASCII.containsLineBreakOrNUL(out.written(from: reasonStart)) else { throw HTTP1SerializationError(.invalidStatus(status)) }
             out.write("\r\n")
         }
@@ -133,11 +133,11 @@ public enum HTTP1ResponseWriter {
         let all = fields.fields
         for index in all.indices {
             let nameStart = out.count
-            out.write(all[index].name)
+            out.write(string: all[index].name)
             guard HTTP1ByteClass.isToken(out.written(from: nameStart)) else { throw HTTP1SerializationError(.invalidFieldName(all[index].name)) }
             out.write(": ")
             let valueStart = out.count
-            out.write(all[index].value)
+            out.write(string: all[index].value)
             guard !ASCII.containsLineBreakOrNUL(out.written(from: valueStart)) else {
                 throw HTTP1SerializationError(.invalidFieldValue(name: all[index].name))
             }

@@ -84,7 +84,7 @@ final class AppConnection: OutboundConnectionHandler {
 
     init(endpoint: AppEndpoint, pool: AppConnectionPool) {
         self.generation = endpoint.generation
-        tokenLine.append("\(ForwardedRequestHead.tokenHeaderName): \(endpoint.token)\r\n")
+        tokenLine.append(string: "\(ForwardedRequestHead.tokenHeaderName): \(endpoint.token)\r\n")
         self.pool = pool
     }
 

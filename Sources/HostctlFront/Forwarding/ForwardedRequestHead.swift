@@ -80,7 +80,7 @@ enum ForwardedRequestHead {
         }
         if !forwardedFor.isEmpty { try HTTP1RequestWriter.writeField(into: out, name: "X-Forwarded-For", value: forwardedFor.readableBytes) }
         if !forwardedProto.isEmpty { forwardedProto.append(", ") }
-        forwardedProto.append(request.scheme)
+        forwardedProto.append(string: request.scheme)
         try HTTP1RequestWriter.writeField(into: out, name: "X-Forwarded-Proto", value: forwardedProto.readableBytes)
         var token = endpoint.token
         try token.withUTF8 { try HTTP1RequestWriter.writeField(into: out, name: tokenHeaderName, value: UnsafeRawBufferPointer($0)) }
@@ -133,7 +133,7 @@ enum ForwardedRequestHead {
             buffer.append(UInt8(ascii: ":"))
             buffer.appendDecimal(Int(port))
         case .ipv6:
-            buffer.append(address.description)
+            buffer.append(string: address.description)
         case .unix:
             break
         }

@@ -19,9 +19,9 @@ struct JSONLogFormatter: LogFormatter {
             output.append("\",")
         }
         output.append("\"EventId\":")
-        output.append(String(entry.eventID))
+        output.append(string: String(entry.eventID))
         output.append(",\"LogLevel\":\"")
-        output.append(entry.level.description)
+        output.append(string: entry.level.description)
         output.append("\",\"Category\":\"")
         Self.escape(entry.category, into: &output)
         output.append("\",\"Message\":\"")

@@ -8,7 +8,9 @@ protocol LogFormatter: Sendable {
 }
 
 extension Array where Element == UInt8 {
-    mutating func append(_ text: String) {
+    /// A String's bytes. Labelled, so that a literal appended here takes the StaticString
+    /// overload rather than this one.
+    mutating func append(string text: String) {
         var text = text
         text.withUTF8 { append(contentsOf: $0) }
     }

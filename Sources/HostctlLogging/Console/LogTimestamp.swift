@@ -65,7 +65,7 @@ struct LogTimestamp: Sendable {
         func digits(_ value: Int, _ count: Int) {
             var text = String(value)
             if text.count < count { text = String(repeating: "0", count: count - text.count) + text }
-            output.append(text)
+            output.append(string: text)
         }
         for token in tokens {
             switch token {
@@ -82,7 +82,7 @@ struct LogTimestamp: Sendable {
                 var value = fraction
                 for _ in 0..<(9 - count) { value /= 10 }
                 digits(value, count)
-            case .literal(let text): output.append(text)
+            case .literal(let text): output.append(string: text)
             }
         }
     }

@@ -32,7 +32,7 @@ struct SimpleLogFormatter: LogFormatter {
             appendLevel(entry.level, colors: colors, into: &header.bytes)
             header.bytes.append(entry.category, replacingLineBreaksWith: " ")
             header.bytes.append("[")
-            header.bytes.append(String(entry.eventID))
+            header.bytes.append(string: String(entry.eventID))
             header.bytes.append("]\n")
             (header.level, header.colors, header.category, header.eventID) = (entry.level, colors, entry.category, entry.eventID)
         }
@@ -57,7 +57,7 @@ struct SimpleLogFormatter: LogFormatter {
 
     private func appendLevel(_ level: LogLevel, colors: Bool, into output: inout [UInt8]) {
         if colors { output.append(Self.colorStart(level)) }
-        output.append(level.shortName)
+        output.append(string: level.shortName)
         if colors { output.append(Self.colorEnd(level)) }
         output.append(": ")
     }
@@ -101,7 +101,7 @@ struct SystemdLogFormatter: LogFormatter {
 
     func format(_ entry: borrowing LogRecord, colors: Bool, into output: inout [UInt8]) {
         output.append("<")
-        output.append(String(Self.priority(entry.level)))
+        output.append(string: String(Self.priority(entry.level)))
         output.append(">")
         if let timestamp { timestamp.format(entry.timestamp, into: &output) }
         output.appendOnOneLine(entry)
@@ -124,7 +124,7 @@ extension Array where Element == UInt8 {
     mutating func appendOnOneLine(_ entry: borrowing LogRecord) {
         append(entry.category, replacingLineBreaksWith: " ")
         append("[")
-        append(String(entry.eventID))
+        append(string: String(entry.eventID))
         append("]")
         for scope in entry.scopes {
             append(" => ")
