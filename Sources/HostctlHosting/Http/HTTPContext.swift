@@ -59,8 +59,7 @@ public final class HTTPContext {
     @exclusivity(unchecked) private var cachedTraceIdentifier: String?
     @exclusivity(unchecked) private var abortHandler: (() -> Void)?
     /// What the request log noted as the request began (see `HTTPRequestLog`).
-    @exclusivity(unchecked) var requestLogStart: HTTPRequestLog.Start?
-    @exclusivity(unchecked) @usableFromInline var requestLogStarted = false
+    @exclusivity(unchecked) @usableFromInline var requestLogStart: HTTPRequestLog.Start?
 
     public init(request: HTTPRequest = HTTPRequest(), response: HTTPResponse = HTTPResponse(), connection: ConnectionInfo, environmentName: String = "Production") {
         self.request = request

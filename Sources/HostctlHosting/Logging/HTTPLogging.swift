@@ -14,8 +14,8 @@ extension ApplicationBuilder {
     ///
     /// The host does it around the whole pipeline (as ASP.NET's host logs "Request finished")
     /// rather than as a layer of it, wherever it is called: a pipeline layer costs every
-    /// request two async frames and their executor checks, a quarter of a plaintext
-    /// request's instructions, while the server calls the log in line. In a `map` branch it
+    /// request two async frames and their executor checks (about 1,100 instructions, 8 % of a
+    /// plaintext request), while the server calls the log in line. In a `map` branch it
     /// is a layer of that branch. As in ASP.NET, a settings file that lowers
     /// `Microsoft.AspNetCore` to Warning silences it unless it names this category
     /// (`"Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware": "Information"`). Turned
@@ -34,6 +34,7 @@ public final class HTTPRequestLog: Sendable {
 
     /// What `begin` noted: the path as requested (the default-files middleware rewrites `/`
     /// to `/index.html`) and the time.
+    @usableFromInline
     struct Start {
         let pathBase: String
         let path: String
@@ -49,18 +50,16 @@ public final class HTTPRequestLog: Sendable {
     /// Logs the request `begin` noted, with `status` if given (else the response's).
     @inlinable
     public func end(_ context: HTTPContext, status: Int? = nil) {
-        if context.requestLogStarted { write(context, status: status) }
+        if context.requestLogStart != nil { write(context, status: status) }
     }
 
     @usableFromInline
     func note(_ context: HTTPContext) {
         context.requestLogStart = Start(pathBase: context.request.pathBase, path: context.request.path, started: MonotonicClock.now())
-        context.requestLogStarted = true
     }
 
     @usableFromInline
     func write(_ context: HTTPContext, status: Int?) {
-        context.requestLogStarted = false
         guard let start = context.requestLogStart else { return }
         context.requestLogStart = nil
         HTTPLogLine.log(
