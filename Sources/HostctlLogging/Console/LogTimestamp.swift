@@ -1,8 +1,10 @@
 import Glibc
+import HostctlCore
 
 /// A timestamp in a .NET custom date format ("HH:mm:ss ", "yyyy-MM-ddTHH:mm:ss.fffZ "),
-/// parsed once and applied to each entry on the console's writer thread. Local time comes
-/// from the C library (TZ and /etc/localtime), UTC when asked for.
+/// parsed once and applied to each entry where it is formatted (for the console, on the
+/// thread that logs). Local time comes from the C library (TZ and /etc/localtime), UTC when
+/// asked for.
 struct LogTimestamp: Sendable {
     enum Token: Sendable, Equatable {
         case year4, year2, month, day, hour24, hour12, minute, second, amPM
@@ -62,10 +64,20 @@ struct LogTimestamp: Sendable {
         let fraction = Int(nanoseconds % 1_000_000_000)
         var parts = tm()
         if utc { gmtime_r(&seconds, &parts) } else { localtime_r(&seconds, &parts) }
+        // Zero-padded to `count` digits, written as bytes: this runs for every entry, on the
+        // thread that logs (the console formats there).
         func digits(_ value: Int, _ count: Int) {
-            var text = String(value)
-            if text.count < count { text = String(repeating: "0", count: count - text.count) + text }
-            output.append(string: text)
+            let value = max(0, value)
+            let width = max(count, ASCIIDigits.count(UInt64(value), radix: 10))
+            var rest = value
+            let end = output.count + width
+            output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+            var index = end - 1
+            while rest > 0 {
+                output[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                index -= 1
+            }
         }
         for token in tokens {
             switch token {
