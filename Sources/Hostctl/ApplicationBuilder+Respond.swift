@@ -19,7 +19,7 @@ extension ApplicationBuilder {
     ) async throws -> RecordedResponse {
         try await InMemoryExchange.respond(
             to: method, target, headers: headers, body: body,
-            application: HTTPApplication(environmentName: environmentName, requestLog: requestLog, handle: build())
+            application: HTTPApplication(environmentName: environmentName, requestLog: requestLog, entry: buildEntry())
         )
     }
 }

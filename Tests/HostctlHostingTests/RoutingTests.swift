@@ -107,17 +107,25 @@ import Testing
             try await next(context)
         }
         builder.get("/") { context in context.items["trail"] = (context.items["trail"] as! String) + "h" }
-        let pipeline = builder.build()
-        let ok = context("/")
-        try await pipeline(ok)
-        #expect(ok.items["trail"] as? String == "abhz")
-        let blocked = context("/blocked")
-        try await pipeline(blocked)
-        #expect(blocked.response.status == 403)
-        #expect(blocked.items["trail"] as? String == "az")
-        let missing = context("/missing")
-        try await pipeline(missing)
-        #expect(missing.response.status == 404)
+        // The same, as one closure and as a server runs it (the first layer apart).
+        let entry = builder.buildEntry()
+        #expect(entry.firstLayer != nil)
+        for pipeline in [builder.build(), { try await entry.run($0) }] as [RequestHandler] {
+            let ok = context("/")
+            try await pipeline(ok)
+            #expect(ok.items["trail"] as? String == "abhz")
+            let blocked = context("/blocked")
+            try await pipeline(blocked)
+            #expect(blocked.response.status == 403)
+            #expect(blocked.items["trail"] as? String == "az")
+            let missing = context("/missing")
+            try await pipeline(missing)
+            #expect(missing.response.status == 404)
+        }
+        // Without middleware the entry is the router alone.
+        let bare = ApplicationBuilder()
+        bare.get("/") { try await $0.response.write("ok") }
+        #expect(bare.buildEntry().firstLayer == nil)
     }
 
     @Test func mapBranchesByPathPrefix() async throws {

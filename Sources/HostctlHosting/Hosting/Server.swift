@@ -27,7 +27,11 @@ public protocol Server: AnyObject, Sendable {
 
 /// What a server runs: the built pipeline and what it needs to know about the app.
 public struct HTTPApplication: Sendable {
+    /// The pipeline in one closure, for a server that brings its own transport.
     public let handle: RequestHandler
+    /// The same pipeline with its first layer apart: what hostctl's servers run, calling
+    /// that layer in line (see `PipelineEntry`).
+    public let entry: PipelineEntry
     public let environmentName: String
     /// Checks every request meets before anything answers it (see `RequestAdmissionCheck`).
     public let admissionChecks: [any RequestAdmissionCheck]
@@ -42,7 +46,18 @@ public struct HTTPApplication: Sendable {
         environmentName: String, admissionChecks: [any RequestAdmissionCheck] = [], loggerFactory: LoggerFactory = .disabled(),
         requestLog: HTTPRequestLog? = nil, handle: @escaping RequestHandler
     ) {
-        self.handle = handle
+        self.init(
+            environmentName: environmentName, admissionChecks: admissionChecks, loggerFactory: loggerFactory, requestLog: requestLog,
+            entry: PipelineEntry(handle)
+        )
+    }
+
+    public init(
+        environmentName: String, admissionChecks: [any RequestAdmissionCheck] = [], loggerFactory: LoggerFactory = .disabled(),
+        requestLog: HTTPRequestLog? = nil, entry: PipelineEntry
+    ) {
+        self.handle = entry.handler
+        self.entry = entry
         self.environmentName = environmentName
         self.admissionChecks = admissionChecks
         self.loggerFactory = loggerFactory

@@ -98,22 +98,26 @@ public final class WebApplication: ApplicationBuilder, @unchecked Sendable {
         ))
         // An error that escapes the app is logged once: by the server as it answers 500 (no
         // frame per request for it), or by the developer page as it shows it.
-        var handler = build()
-        if isDevelopment { handler = DeveloperExceptionPage.wrap(handler, logger: serverLogger) }
+        // The pipeline as built keeps its first layer apart for the server to call in line;
+        // what wraps it here (none of it in Production, unless behind the front or with
+        // scopes shown) makes it one closure again.
+        var entry = buildEntry()
+        if isDevelopment { entry = PipelineEntry(DeveloperExceptionPage.wrap(entry.handler, logger: serverLogger)) }
         var requestLog = self.requestLog
         if loggerFactory.sinks.contains(where: \.includesScopes) {
             // The request log's line carries the request's scopes, as ASP.NET's does: inside
             // them, as a layer (the server runs it in line only when no sink shows scopes).
+            var handler = entry.handler
             if let log = requestLog { handler = log.wrap(handler) }
             requestLog = nil
-            handler = RequestLogScopes.wrap(handler)
+            entry = PipelineEntry(RequestLogScopes.wrap(handler))
         }
         // Outermost, so nothing sees a request before the forwarded values are applied (the
         // server has checked and hidden the token before the request gets here).
-        if let front { handler = FrontIntegrationMiddleware(front, checksToken: false).wrap(handler) }
+        if let front { entry = PipelineEntry(FrontIntegrationMiddleware(front, checksToken: false).wrap(entry.handler)) }
         try await server.start(HTTPApplication(
             environmentName: environmentName, admissionChecks: admissionChecks, loggerFactory: loggerFactory, requestLog: requestLog,
-            handle: handler
+            entry: entry
         ))
         self.server = server
         if let front, let descriptor = front.readyDescriptor, let address = server.addresses.addresses.first,

@@ -87,7 +87,10 @@ public class ApplicationBuilder: @unchecked Sendable {
     public func patch(_ template: String, _ handler: @escaping RequestHandler) { map(template, methods: [.patch], handler: handler) }
 
     /// The whole pipeline: the middleware around the router.
-    public func build() -> RequestHandler {
+    public func build() -> RequestHandler { buildEntry().handler }
+
+    /// The pipeline with its first layer apart (see `PipelineEntry`).
+    public func buildEntry() -> PipelineEntry {
         let router = self.router
         var pipeline: RequestHandler = { context in
             switch router.match(path: context.request.path, method: context.request.method, values: &context.routeValues) {
@@ -100,12 +103,46 @@ public class ApplicationBuilder: @unchecked Sendable {
                 context.response.status = 404
             }
         }
-        for box in middleware.reversed() {
+        for box in middleware.dropFirst().reversed() {
             let next = pipeline
             let layer = box.middleware
             pipeline = { context in try await layer(context, next) }
         }
-        return pipeline
+        return PipelineEntry(firstLayer: middleware.first?.middleware, rest: pipeline)
+    }
+}
+
+/// A pipeline as a server enters it: its first layer, if it has any, and the rest. A
+/// built pipeline wraps each layer in a closure that calls it with the rest (the `next` it is
+/// given); a server calling the first layer itself, in line, saves that closure's async
+/// frame and the executor check as it returns (several hundred instructions a request in
+/// Swift 6.3), which is why `HTTPApplication` keeps its entry.
+public struct PipelineEntry: Sendable {
+    public let firstLayer: Middleware?
+    public let rest: RequestHandler
+
+    public init(firstLayer: Middleware?, rest: @escaping RequestHandler) {
+        self.firstLayer = firstLayer
+        self.rest = rest
+    }
+
+    /// A pipeline already in one closure.
+    public init(_ handler: @escaping RequestHandler) {
+        self.init(firstLayer: nil, rest: handler)
+    }
+
+    /// The pipeline in one closure (the first layer wrapped around the rest).
+    public var handler: RequestHandler {
+        guard let firstLayer else { return rest }
+        let rest = self.rest
+        return { context in try await firstLayer(context, rest) }
+    }
+
+    /// Runs the request through the pipeline. Inlined into the server, so the first layer is
+    /// called from the server's own frame.
+    @inlinable
+    public func run(_ context: HTTPContext) async throws {
+        if let firstLayer { try await firstLayer(context, rest) } else { try await rest(context) }
     }
 }
 

@@ -79,7 +79,7 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
         }
         core.application.requestLog?.begin(context)
         do {
-            try await core.application.handle(context)
+            try await core.application.entry.run(context)
             if abortReason == nil, !response.completed { try finishResponse() }
         } catch {
             handleFailure(error, context: context)
