@@ -16,11 +16,10 @@ extension HTTPExchange {
         assert(!extras.holdsQueueSlot, "a request ended without leaving the request queue")
         leaveRequestQueue(extras)
         extras.mayStoreResponse = false
-        let server = extras.server
         // GET and HEAD without a body may be answered from the cache, and a GET's response
         // may be stored (`ResponseCachePolicy`; the Authorization field, which rules both
         // out, is looked for only when it matters).
-        if let cache = server.responseCache, let method = Self.cacheableMethod(context.request.method), !requestHasBody {
+        if let cache = extras.server.responseCache, let method = Self.cacheableMethod(context.request.method), !requestHasBody {
             // An empty cache has nothing to find: no key is built (most servers cache
             // nothing most of the time, and the key costs more than the rest of this).
             if !cache.isEmpty, !hasAuthorization, let entry = withCacheKey({ cache.lookup($0, now: loop.now) }) {
@@ -32,10 +31,10 @@ extension HTTPExchange {
             }
             extras.mayStoreResponse = method == .get
         }
-        guard server.requestQueue.enter() else {
+        guard extras.server.requestQueue.enter() else {
             extras.timeline?.answeredWithoutApp()
             abortReason = RequestRejection.requestQueueFull.message
-            driver.turnAway(server.queueFullResponse)
+            driver.turnAway(extras.server.queueFullResponse)
             return .turnedAway
         }
         extras.holdsQueueSlot = true
