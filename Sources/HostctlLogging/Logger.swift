@@ -98,12 +98,12 @@ final class LoggerCategory: Sendable {
         let levels = sinkLevels.load(ordering: .relaxed)
         // The usual case, one sink: the entry is made as its argument and moved into it.
         if sinks.count == 1 {
-            guard level.rawValue >= Int(truncatingIfNeeded: levels & 0xF) else { return }
+            guard Self.sink(at: 0, takes: level, levels) else { return }
             sinks[0].write(entry(level, event, message, error: error, properties: properties))
             return
         }
         let entry = entry(level, event, message, error: error, properties: properties)
-        for (index, sink) in sinks.enumerated() where level.rawValue >= Int(truncatingIfNeeded: (levels >> (UInt64(index) * 4)) & 0xF) {
+        for (index, sink) in sinks.enumerated() where Self.sink(at: index, takes: level, levels) {
             sink.write(entry)
         }
     }
@@ -116,9 +116,15 @@ final class LoggerCategory: Sendable {
         }
         let levels = sinkLevels.load(ordering: .relaxed)
         let timestamp = Self.wallClock()
-        for index in sinks.indices where level.rawValue >= Int(truncatingIfNeeded: (levels >> (UInt64(index) * 4)) & 0xF) {
+        for index in sinks.indices where Self.sink(at: index, takes: level, levels) {
             sinks[index].write(level: level, category: name, eventID: event, utf8Message: message, timestamp: timestamp)
         }
+    }
+
+    /// Whether the sink at `index` takes `level`, by its four bits in `levels` (`sinkLevels`).
+    @inline(__always)
+    private static func sink(at index: Int, takes level: LogLevel, _ levels: UInt64) -> Bool {
+        level.rawValue >= Int(truncatingIfNeeded: (levels >> (UInt64(index) * 4)) & 0xF)
     }
 
     @inline(__always)

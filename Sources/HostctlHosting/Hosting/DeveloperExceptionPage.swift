@@ -13,7 +13,7 @@ enum DeveloperExceptionPage {
             } catch {
                 guard !context.response.hasStarted, !context.requestAborted.isAborted else { throw error }
                 UnhandledErrorLog.report(error, context: context, logger: logger)
-                let status = (error as? HTTPResponseError)?.status ?? 500
+                let status = HTTPError.status(for: error)
                 context.response.reset()
                 context.response.status = status
                 let wantsHTML = context.request.headers.contains("Accept", token: "text/html")

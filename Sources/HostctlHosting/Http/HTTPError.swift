@@ -23,6 +23,11 @@ public struct HTTPError: HTTPResponseError, CustomStringConvertible, Equatable {
     public var description: String { "\(status)\(message.map { ": \($0)" } ?? "")" }
 
     public static let notFound = 404
+
+    /// The status any error escaping a handler becomes: an `HTTPResponseError`'s own, else 500.
+    public static func status(for error: any Error) -> Int {
+        (error as? any HTTPResponseError)?.status ?? 500
+    }
 }
 
 /// A request the server rejects while the app reads it (body too large, too slow,

@@ -75,7 +75,7 @@ public final class HTTPRequestLog: Sendable {
             do {
                 try await next(context)
             } catch {
-                self.end(context, status: context.response.hasStarted ? context.response.status : (error as? HTTPResponseError)?.status ?? 500)
+                self.end(context, status: context.response.hasStarted ? context.response.status : HTTPError.status(for: error))
                 throw error
             }
             self.end(context)

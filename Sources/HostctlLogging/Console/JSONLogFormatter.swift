@@ -19,7 +19,7 @@ struct JSONLogFormatter: LogFormatter {
             output.append("\",")
         }
         output.append("\"EventId\":")
-        output.append(string: String(entry.eventID))
+        output.append(decimal: entry.eventID)
         output.append(",\"LogLevel\":\"")
         output.append(string: entry.level.description)
         output.append("\",\"Category\":\"")

@@ -11,8 +11,18 @@ extension Array where Element == UInt8 {
     /// A String's bytes. Labelled, so that a literal appended here takes the StaticString
     /// overload rather than this one.
     mutating func append(string text: String) {
-        var text = text
-        text.withUTF8 { append(contentsOf: $0) }
+        text.withUTF8Bytes { append(contentsOf: $0) }
+    }
+
+    /// `value` in decimal, zero-padded to `minimumDigits` (a timestamp's parts, an event id).
+    mutating func append(decimal value: Int, minimumDigits: Int = 1) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        let digits = ASCIIDigits.count(UInt64(magnitude), radix: 10)
+        if digits < minimumDigits { append(contentsOf: repeatElement(UInt8(ascii: "0"), count: minimumDigits - digits)) }
+        let start = count
+        append(contentsOf: repeatElement(0, count: digits))
+        withUnsafeMutableBytes { ASCIIDigits.write(UInt64(magnitude), radix: 10, to: $0.baseAddress! + start) }
     }
 
     mutating func append(_ text: StaticString) {
@@ -22,8 +32,7 @@ extension Array where Element == UInt8 {
     /// `text` with every line break replaced by `separator` (a line break and the
     /// indentation, or a space for one-line formats); CR LF counts as one break.
     mutating func append(_ text: String, replacingLineBreaksWith separator: StaticString) {
-        var text = text
-        text.withUTF8 { append(utf8: $0, replacingLineBreaksWith: separator) }
+        text.withUTF8Bytes { append(utf8: $0.assumingMemoryBound(to: UInt8.self), replacingLineBreaksWith: separator) }
     }
 
     /// UTF-8 `bytes`, as `append(_:replacingLineBreaksWith:)`.

@@ -1,3 +1,5 @@
+import HostctlCore
+
 /// An entry as a formatter reads it. The message is borrowed UTF-8 bytes, so a message
 /// written straight into a buffer (the request log's line, once per request on a loop
 /// thread) is formatted without ever becoming a String or a `LogEntry`.
@@ -15,11 +17,10 @@ struct LogRecord {
 extension LogEntry {
     /// The entry as a record, for the duration of `body`.
     func withRecord<Result>(_ body: (borrowing LogRecord) -> Result) -> Result {
-        var message = message
-        return message.withUTF8 { bytes in
+        message.withUTF8Bytes { bytes in
             body(LogRecord(
-                level: level, category: category, eventID: eventID.id, message: bytes, error: error, properties: properties,
-                scopes: scopes, timestamp: timestamp
+                level: level, category: category, eventID: eventID.id, message: bytes.assumingMemoryBound(to: UInt8.self), error: error,
+                properties: properties, scopes: scopes, timestamp: timestamp
             ))
         }
     }

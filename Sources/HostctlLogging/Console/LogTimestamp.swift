@@ -1,5 +1,4 @@
 import Glibc
-import HostctlCore
 
 /// A timestamp in a .NET custom date format ("HH:mm:ss ", "yyyy-MM-ddTHH:mm:ss.fffZ "),
 /// parsed once and applied to each entry where it is formatted (for the console, on the
@@ -64,21 +63,7 @@ struct LogTimestamp: Sendable {
         let fraction = Int(nanoseconds % 1_000_000_000)
         var parts = tm()
         if utc { gmtime_r(&seconds, &parts) } else { localtime_r(&seconds, &parts) }
-        // Zero-padded to `count` digits, written as bytes: this runs for every entry, on the
-        // thread that logs (the console formats there).
-        func digits(_ value: Int, _ count: Int) {
-            let value = max(0, value)
-            let width = max(count, ASCIIDigits.count(UInt64(value), radix: 10))
-            var rest = value
-            let end = output.count + width
-            output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
-            var index = end - 1
-            while rest > 0 {
-                output[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                index -= 1
-            }
-        }
+        func digits(_ value: Int, _ count: Int) { output.append(decimal: value, minimumDigits: count) }
         for token in tokens {
             switch token {
             case .year4: digits(Int(parts.tm_year) + 1900, 4)

@@ -32,7 +32,7 @@ struct SimpleLogFormatter: LogFormatter {
             appendLevel(entry.level, colors: colors, into: &header.bytes)
             header.bytes.append(entry.category, replacingLineBreaksWith: " ")
             header.bytes.append("[")
-            header.bytes.append(string: String(entry.eventID))
+            header.bytes.append(decimal: entry.eventID)
             header.bytes.append("]\n")
             (header.level, header.colors, header.category, header.eventID) = (entry.level, colors, entry.category, entry.eventID)
         }
@@ -101,7 +101,7 @@ struct SystemdLogFormatter: LogFormatter {
 
     func format(_ entry: borrowing LogRecord, colors: Bool, into output: inout [UInt8]) {
         output.append("<")
-        output.append(string: String(Self.priority(entry.level)))
+        output.append(decimal: Self.priority(entry.level))
         output.append(">")
         if let timestamp { timestamp.format(entry.timestamp, into: &output) }
         output.appendOnOneLine(entry)
@@ -124,7 +124,7 @@ extension Array where Element == UInt8 {
     mutating func appendOnOneLine(_ entry: borrowing LogRecord) {
         append(entry.category, replacingLineBreaksWith: " ")
         append("[")
-        append(string: String(entry.eventID))
+        append(decimal: entry.eventID)
         append("]")
         for scope in entry.scopes {
             append(" => ")

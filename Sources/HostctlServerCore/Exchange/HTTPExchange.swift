@@ -153,7 +153,7 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
             completeResponse()
             return
         }
-        let status = (error as? HTTPResponseError)?.status ?? 500
+        let status = HTTPError.status(for: error)
         context.response.reset()
         context.response.status = status
         response.written = 0
