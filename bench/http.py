@@ -8,8 +8,11 @@ The cache test (hostctl servers only) fetches /report, a 100-row HTML page the s
 `Cache-Control: public, max-age=60`: the io_uring server answers it from its response
 cache; hostctl-iouring-nocache is the same server with the cache off.
 
-Each server runs pinned to CPU 0 and wrk to CPU 1 (both on loopback). Per test: a 3 s
-warm-up, then --runs measured runs of --duration seconds; the table shows medians. Server
+Each server runs pinned to CPU 0 and wrk to CPU 1 (both on loopback). All the servers run at
+once, each on its own port (PORT, PORT+1, ...). Per test: a 3 s warm-up of each, then --runs
+rounds; a round runs wrk for --duration seconds against each server in turn, the order
+rotating from round to round. The table shows medians; a ratio is the median of the per-round
+ratios, so a slow spell of the machine weighs on every server alike. Server
 CPU per request = server CPU time during the run / requests. Idle memory = the server's
 RSS with N idle keep-alive connections open minus before, per connection, and again after
 they close. Ratios are against nginx from the same run: this machine is shared and noisy,
@@ -26,6 +29,7 @@ Servers (skipped with a note when not available):
                /tmp/hb-hello (cp -r it there, then `swift build -c release`)
 """
 import argparse
+import contextlib
 import os
 import re
 import resource
@@ -115,15 +119,16 @@ def wrk(port, duration, depth, path="/plaintext"):
 
 
 class Server:
-    def __init__(self, name, command, env=None, cwd=None):
+    def __init__(self, name, command, env=None, cwd=None, port=None):
         self.name, self.command, self.env, self.cwd = name, command, env, cwd
+        self.port = port or PORT
 
     def __enter__(self):
         env = dict(os.environ, **(self.env or {}))
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(["taskset", "-c", "0"] + self.command, env=env, cwd=self.cwd,
                                         stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=raise_fd_limit)
-        wait_for_port(PORT, self.process)
+        wait_for_port(self.port, self.process)
         time.sleep(0.5)
         self.pids = process_tree(self.process.pid)
         return self
@@ -143,22 +148,26 @@ class Server:
 
 
 def server_specs(names, work, hummingbird_path=None):
+    """Each server on its own port (PORT, PORT+1, ... in `names` order), so all can run at once."""
     specs = {}
+    port_of = {name: PORT + index for index, name in enumerate(names)}
+    hostctl_port, iouring_port, nocache_port = (port_of.get(name) for name in ("hostctl", "hostctl-iouring", "hostctl-iouring-nocache"))
+    nginx_port, h2o_port, hummingbird_port = (port_of.get(name) for name in ("nginx", "h2o", "hummingbird"))
     if "hostctl" in names:
         subprocess.run(["swift", "build", "-c", "release", "--product", "HostctlSample"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
         specs["hostctl"] = Server("hostctl", [os.path.join(ROOT, ".build", "release", "HostctlSample")],
-                                  env={"HOSTCTL_URLS": f"http://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production"})
+                                  env={"HOSTCTL_URLS": f"http://127.0.0.1:{hostctl_port}", "HOSTCTL_ENVIRONMENT": "Production"}, port=hostctl_port)
     if "hostctl-iouring" in names:
         subprocess.run(["swift", "build", "-c", "release", "--product", "HostctlSample"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
         specs["hostctl-iouring"] = Server("hostctl-iouring", [os.path.join(ROOT, ".build", "release", "HostctlSample")],
-                                          env={"HOSTCTL_URLS": f"http://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production",
-                                               "HOSTCTL_SERVER": "iouring"})
+                                          env={"HOSTCTL_URLS": f"http://127.0.0.1:{iouring_port}", "HOSTCTL_ENVIRONMENT": "Production",
+                                               "HOSTCTL_SERVER": "iouring"}, port=iouring_port)
     if "hostctl-iouring-nocache" in names:
         specs["hostctl-iouring-nocache"] = Server("hostctl-iouring-nocache", [os.path.join(ROOT, ".build", "release", "HostctlSample")],
-                                                  env={"HOSTCTL_URLS": f"http://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production",
-                                                       "HOSTCTL_SERVER": "iouring", "SAMPLE_RESPONSE_CACHE": "off"})
+                                                  env={"HOSTCTL_URLS": f"http://127.0.0.1:{nocache_port}", "HOSTCTL_ENVIRONMENT": "Production",
+                                                       "HOSTCTL_SERVER": "iouring", "SAMPLE_RESPONSE_CACHE": "off"}, port=nocache_port)
     if "nginx" in names and shutil.which("nginx"):
         conf = os.path.join(work, "nginx.conf")
         with open(conf, "w") as f:
@@ -166,10 +175,10 @@ def server_specs(names, work, hummingbird_path=None):
 events {{ worker_connections 20000; }}
 http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
   client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
-  server {{ listen 127.0.0.1:{PORT} reuseport backlog=4096;
+  server {{ listen 127.0.0.1:{nginx_port} reuseport backlog=4096;
     location /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }} }} }}
 """)
-        specs["nginx"] = Server("nginx", ["nginx", "-p", work, "-c", conf])
+        specs["nginx"] = Server("nginx", ["nginx", "-p", work, "-c", conf], port=nginx_port)
     if "h2o" in names and shutil.which("h2o"):
         docroot = os.path.join(work, "h2o-root")
         os.makedirs(docroot, exist_ok=True)
@@ -178,7 +187,7 @@ http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
         conf = os.path.join(work, "h2o.conf")
         with open(conf, "w") as f:
             f.write(f"""num-threads: 1
-listen: {{ host: 127.0.0.1, port: {PORT} }}
+listen: {{ host: 127.0.0.1, port: {h2o_port} }}
 access-log: /dev/null
 error-log: {work}/h2o-error.log
 hosts:
@@ -187,25 +196,29 @@ hosts:
       /:
         file.dir: {docroot}
 """)
-        specs["h2o"] = Server("h2o", ["h2o", "-c", conf])
+        specs["h2o"] = Server("h2o", ["h2o", "-c", conf], port=h2o_port)
     hummingbird = hummingbird_path or "/tmp/hb-hello/.build/release/HBHello"
     if "hummingbird" in names and os.path.exists(hummingbird):
-        specs["hummingbird"] = Server("hummingbird", [hummingbird], env={"PORT": str(PORT), "HB_THREADS": "1"})
+        specs["hummingbird"] = Server("hummingbird", [hummingbird], env={"PORT": str(hummingbird_port), "HB_THREADS": "1"}, port=hummingbird_port)
     return specs
 
 
-def measure_throughput(server, depth, runs, duration, path="/plaintext"):
-    wrk(PORT, 3, depth, path)  # warm-up
-    results = []
-    for _ in range(runs):
-        before, user_before = cpu_seconds(server.pids), cpu_seconds(server.pids, user_only=True)
-        result = wrk(PORT, duration, depth, path)
-        result["cpu"] = cpu_seconds(server.pids) - before
-        result["user"] = cpu_seconds(server.pids, user_only=True) - user_before
-        results.append(result)
+def measure_run(server, depth, duration, path="/plaintext"):
+    """One wrk run against `server`, with the server's CPU time (all, and user alone) over it."""
+    port = getattr(server, "port", PORT)
+    before, user_before = cpu_seconds(server.pids), cpu_seconds(server.pids, user_only=True)
+    result = wrk(port, duration, depth, path)
+    result["cpu"] = cpu_seconds(server.pids) - before
+    result["user"] = cpu_seconds(server.pids, user_only=True) - user_before
+    return result
+
+
+def summarize(results):
+    """Medians over runs: rate, CPU (all and user) per request, p99."""
     rates = [r["requests"] / (r["duration_us"] / 1e6) for r in results]
     return {
         "rate": statistics.median(rates),
+        "rates": rates,
         "us_per_request": statistics.median(r["cpu"] * 1e6 / r["requests"] for r in results),
         "user_us_per_request": statistics.median(r["user"] * 1e6 / r["requests"] for r in results),
         "p99_ms": statistics.median(r["p99_us"] for r in results) / 1000,
@@ -213,11 +226,36 @@ def measure_throughput(server, depth, runs, duration, path="/plaintext"):
     }
 
 
+def measure_throughput(server, depth, runs, duration, path="/plaintext"):
+    wrk(getattr(server, "port", PORT), 3, depth, path)  # warm-up
+    return summarize([measure_run(server, depth, duration, path) for _ in range(runs)])
+
+
+def measure_interleaved(servers, depth, runs, duration, path="/plaintext"):
+    """Every server's runs taken in rounds, one run of each per round, the order rotating
+    from round to round, so a slow spell of this shared machine falls on all of them rather
+    than on whichever ran then; a server's ratio to another is the median of its per-round
+    ratios."""
+    for server in servers:
+        wrk(server.port, 3, depth, path)  # warm-up
+    runs_of = {server.name: [] for server in servers}
+    for round_index in range(runs):
+        shift = round_index % len(servers)
+        for server in servers[shift:] + servers[:shift]:
+            runs_of[server.name].append(measure_run(server, depth, duration, path))
+    return {name: summarize(results) for name, results in runs_of.items()}
+
+
+def round_ratio(row, base):
+    """The median over rounds of row's rate over base's rate in the same round."""
+    return statistics.median(a / b for a, b in zip(row["rates"], base["rates"]))
+
+
 def measure_idle(server, count, work):
     ready = os.path.join(work, f"ready-{server.name}")
     time.sleep(2)
     before = rss_kb(server.pids)
-    client = subprocess.Popen(["taskset", "-c", "1", sys.executable, os.path.join(BENCH, "idle_conns.py"), str(PORT),
+    client = subprocess.Popen(["taskset", "-c", "1", sys.executable, os.path.join(BENCH, "idle_conns.py"), str(getattr(server, "port", PORT)),
                                str(count), "--ready", ready])
     deadline = time.time() + 300
     while not os.path.exists(ready) and time.time() < deadline:
@@ -246,21 +284,24 @@ def main():
     raise_fd_limit()
     work = tempfile.mkdtemp(prefix="hostctl-bench-")
     tests = args.tests.split(",")
-    results = {}
-    for name, server in server_specs(args.servers.split(","), work, args.hummingbird).items():
-        print(f"== {name}", file=sys.stderr)
-        with server:
-            row = {}
-            if "plain" in tests:
-                row["plain"] = measure_throughput(server, 1, args.runs, args.duration)
-            if "pipelined" in tests:
-                row["pipelined"] = measure_throughput(server, 16, args.runs, args.duration)
-            if "idle" in tests:
-                row["idle"] = measure_idle(server, args.idle, work)
-            if "cache" in tests and name.startswith("hostctl"):
-                row["cache"] = measure_throughput(server, 1, args.runs, args.duration, "/report")
-            results[name] = row
-            print(f"   {row}", file=sys.stderr)
+    specs = server_specs(args.servers.split(","), work, args.hummingbird)
+    results = {name: {} for name in specs}
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(server) for server in specs.values()]
+        print(f"== {', '.join(specs)}, each on its own port, runs interleaved", file=sys.stderr)
+        for test, depth in (("plain", 1), ("pipelined", 16)):
+            if test in tests:
+                for name, row in measure_interleaved(servers, depth, args.runs, args.duration).items():
+                    results[name][test] = row
+        if "cache" in tests:
+            cached = [server for server in servers if server.name.startswith("hostctl")]
+            for name, row in measure_interleaved(cached, 1, args.runs, args.duration, "/report").items():
+                results[name]["cache"] = row
+        if "idle" in tests:
+            for server in servers:
+                results[server.name]["idle"] = measure_idle(server, args.idle, work)
+    for name, row in results.items():
+        print(f"   {name}: {row}", file=sys.stderr)
     lines = report(results)
     print("\n".join(lines))
     if args.markdown:
@@ -272,9 +313,8 @@ def main():
 def report(results):
     nginx = results.get("nginx", {})
     def ratio(name, test, key):
-        base = nginx.get(test, {}).get(key)
-        value = results[name].get(test, {}).get(key)
-        return f"{value / base:.2f}×" if base and value is not None else "–"
+        base, row = nginx.get(test), results[name].get(test)
+        return f"{round_ratio(row, base):.2f}×" if base and row else "–"
     lines = ["| server | plain req/s | vs nginx | CPU µs/req | p99 ms | pipelined ×16 req/s | vs nginx | CPU µs/req | idle conn bytes | RSS after close (KB over start) |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, row in results.items():
@@ -287,6 +327,10 @@ def report(results):
             f"{piped['us_per_request']:.2f}" if piped else "–",
             f"{idle['bytes_per_connection']:,.0f}" if idle else "–", f"{idle['after_kb']:,}" if idle else "–",
         ]) + " |")
+    evl, iouring = results.get("hostctl", {}), results.get("hostctl-iouring", {})
+    pairs = [f"{test} {round_ratio(iouring[test], evl[test]):.2f}×" for test in ("plain", "pipelined") if test in evl and test in iouring]
+    if pairs:
+        lines += ["", "hostctl-iouring against hostctl, median of per-round ratios: " + ", ".join(pairs)]
     cached = [(name, row["cache"]) for name, row in results.items() if "cache" in row]
     if cached:
         lines += ["", "| server | `/report` req/s | CPU µs/req | p99 ms |", "|---|---|---|---|"]
