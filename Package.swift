@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "HostctlLoggingTests", dependencies: ["HostctlLogging", "HostctlConfiguration", "HostctlSystem", "HostctlTestSupport"]),
         .testTarget(name: "HostctlHostingTests", dependencies: ["HostctlHosting", "Hostctl", "HostctlServerCore", "HostctlTestSupport"]),
         .testTarget(
-            name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore", "HostctlHTTP2", "HostctlHPACK", "HostctlTestSupport"]
+            name: "HostctlServerCoreTests", dependencies: ["HostctlServerCore", "HostctlHosting", "HostctlCore", "HostctlHTTP2", "HostctlHPACK", "HostctlSystem", "HostctlTestSupport"]
         ),
         .testTarget(name: "HostctlIOUringTests", dependencies: ["HostctlIOUring", "HostctlCore", "HostctlTransport", "CHostctlIOUring", "HostctlTestSupport"]),
         // Both transports under one handler: the same events for the same bytes.

@@ -1,13 +1,15 @@
 import Glibc
 import HostctlCore
 import HostctlHosting
+import HostctlSystem
 @testable import HostctlServerCore
 
 /// A loop the test drives by hand: jobs queue up and run when the test says, on the
-/// test's thread, and time moves only when the test moves it.
+/// test's thread, and time moves only when the test moves it. It starts at the monotonic
+/// clock's time, as a real loop's does, since some stamps mix the two (request timing's).
 final class ManualLoop: EventLoopContext, TaskExecutor, @unchecked Sendable {
     let index = 0
-    var now: Int64 = 1_000_000_000_000
+    var now: Int64 = MonotonicClock.now()
     private let lock = Lock()
     private var jobs: [UnownedJob] = []
     private var work: [() -> Void] = []

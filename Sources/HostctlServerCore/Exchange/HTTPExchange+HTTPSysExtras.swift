@@ -16,25 +16,26 @@ extension HTTPExchange {
         assert(!extras.holdsQueueSlot, "a request ended without leaving the request queue")
         leaveRequestQueue(extras)
         extras.mayStoreResponse = false
+        let server = extras.server
         // GET and HEAD without a body may be answered from the cache, and a GET's response
         // may be stored (`ResponseCachePolicy`; the Authorization field, which rules both
         // out, is looked for only when it matters).
-        if let cache = extras.server.responseCache, let method = Self.cacheableMethod(context.request.method), !requestHasBody {
+        if let cache = server.responseCache, let sendsBody = Self.cacheableMethodSendsBody(context.request), !requestHasBody {
             // An empty cache has nothing to find: no key is built (most servers cache
             // nothing most of the time, and the key costs more than the rest of this).
             if !cache.isEmpty, !hasAuthorization, let entry = withCacheKey({ cache.lookup($0, now: loop.now) }) {
                 extras.timeline?.answeredWithoutApp()
-                driver.writeCachedResponse(entry, age: entry.age(now: loop.now), sendsBody: method != .head)
+                driver.writeCachedResponse(entry, age: entry.age(now: loop.now), sendsBody: sendsBody)
                 response = ResponseState(committed: true)
                 response.completed = true
                 return .answered
             }
-            extras.mayStoreResponse = method == .get
+            extras.mayStoreResponse = sendsBody
         }
-        guard extras.server.requestQueue.enter() else {
+        guard server.requestQueue.enter() else {
             extras.timeline?.answeredWithoutApp()
             abortReason = RequestRejection.requestQueueFull.message
-            driver.turnAway(extras.server.queueFullResponse)
+            driver.turnAway(server.queueFullResponse)
             return .turnedAway
         }
         extras.holdsQueueSlot = true
@@ -52,9 +53,13 @@ extension HTTPExchange {
         return true
     }
 
-    private static func cacheableMethod(_ method: HTTPMethod) -> HTTPMethod? {
-        switch method {
-        case .get, .head: method
+    /// For GET, true; for HEAD, false; nil for the methods the cache never answers. Matched
+    /// in place: a copy of the method would retain an unknown method's name.
+    @inline(__always)
+    private static func cacheableMethodSendsBody(_ request: HTTPRequest) -> Bool? {
+        switch request.method {
+        case .get: true
+        case .head: false
         default: nil
         }
     }

@@ -121,7 +121,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
 
     func didReceive(_ count: Int) {
         totalBytesReceived += count
-        if let timeline = extras?.timeline, !inRequest { timeline.requestBytesArrived() }
+        if let timeline = extras?.timeline, !inRequest { timeline.requestBytesArrived(at: loop.now) }
         if forwarded != .none { return forwardedInputArrived() }
         if waiter != nil {
             resumeTask()
