@@ -8,8 +8,9 @@ Each server runs pinned to CPU 0 and h2load (one thread) to CPU 1, on loopback, 
 prior knowledge, GET /plaintext ("Hello, World!"):
   c16m32   h2load -c16 -m32: 16 connections, 32 streams in flight on each
   c1m100   h2load -c1 -m100: one connection, 100 streams in flight
-Per test a warm-up of 20000 requests, then --runs measured runs of --requests requests; the
-table shows medians. Server CPU per request = the server's CPU time during a run / requests.
+All servers run at once, each on its own port. Per test a warm-up of 20000 requests on each,
+then --runs rounds of one run of --requests requests against each, the order rotating from
+round to round; the table shows medians, and a ratio is the median of the per-round ratios. Server CPU per request = the server's CPU time during a run / requests.
 Idle memory = the server's RSS with N idle HTTP/2 connections open (each made one request,
 then went quiet) minus before, per connection. Ratios are against h2o from the same run (the
 machine is shared and noisy, so only ratios within one run mean anything).
@@ -28,6 +29,7 @@ With --tls every server serves https on one ECDSA P-256 certificate made for the
 is skipped).
 """
 import argparse
+import contextlib
 import asyncio
 import importlib.util
 import os
@@ -64,20 +66,26 @@ def make_certificate(work):
 
 
 def server_specs(names, work, tls=None):
+    """Each server on its own port (PORT, PORT+1, ... in `names` order), so all can run at once."""
     specs = {}
+    port_of = {name: PORT + index for index, name in enumerate(names)}
     sample = os.path.join(ROOT, ".build", "release", "HostctlSample")
     if "hostctl" in names or "hostctl-iouring" in names:
         subprocess.run(["swift", "build", "-c", "release", "--product", "HostctlSample"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
-    environment = {"HOSTCTL_URLS": f"{'https' if tls else 'http'}://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production"}
+    environment = {"HOSTCTL_ENVIRONMENT": "Production"}
+    scheme = "https" if tls else "http"
     if tls:
         environment.update({"ASPNETCORE_Kestrel__Certificates__Default__Path": tls[0],
                             "ASPNETCORE_Kestrel__Certificates__Default__KeyPath": tls[1],
                             "ASPNETCORE_Kestrel__EndpointDefaults__SslProtocols": "Tls13"})
     if "hostctl" in names:
-        specs["hostctl"] = common.Server("hostctl", [sample], env=environment)
+        specs["hostctl"] = common.Server("hostctl", [sample], port=port_of["hostctl"],
+                                         env=dict(environment, HOSTCTL_URLS=f"{scheme}://127.0.0.1:{port_of['hostctl']}"))
     if "hostctl-iouring" in names:
-        specs["hostctl-iouring"] = common.Server("hostctl-iouring", [sample], env=dict(environment, HOSTCTL_SERVER="iouring"))
+        specs["hostctl-iouring"] = common.Server("hostctl-iouring", [sample], port=port_of["hostctl-iouring"],
+                                                 env=dict(environment, HOSTCTL_SERVER="iouring",
+                                                          HOSTCTL_URLS=f"{scheme}://127.0.0.1:{port_of['hostctl-iouring']}"))
     if "h2o" in names:
         if shutil.which("h2o"):
             docroot = os.path.join(work, "h2o-root")
@@ -92,7 +100,7 @@ def server_specs(names, work, tls=None):
 max-connections: 20000
 listen:
   host: 127.0.0.1
-  port: {PORT}
+  port: {port_of["h2o"]}
 {f"  ssl: {{ certificate-file: {tls[0]}, key-file: {tls[1]}, minimum-version: TLSv1.3 }}" if tls else ""}
 access-log: /dev/null
 error-log: {work}/h2o-error.log
@@ -102,7 +110,7 @@ hosts:
       /:
         file.dir: {docroot}
 """)
-            specs["h2o"] = common.Server("h2o", ["h2o", "-c", conf])
+            specs["h2o"] = common.Server("h2o", ["h2o", "-c", conf], port=port_of["h2o"])
         else:
             print("h2o is not installed: skipped", file=sys.stderr)
     if "nginx" in names:
@@ -114,11 +122,11 @@ worker_rlimit_nofile 30000;
 events {{ worker_connections 20000; }}
 http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s; http2_max_requests 100000000;
   client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
-  server {{ listen 127.0.0.1:{PORT} {"ssl " if tls else ""}http2 reuseport backlog=4096;
+  server {{ listen 127.0.0.1:{port_of["nginx"]} {"ssl " if tls else ""}http2 reuseport backlog=4096;
     {f"ssl_certificate {tls[0]}; ssl_certificate_key {tls[1]}; ssl_protocols TLSv1.3; ssl_session_tickets on;" if tls else ""}
     location /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }} }} }}
 """)
-            specs["nginx"] = common.Server("nginx", ["nginx", "-p", work, "-c", conf])
+            specs["nginx"] = common.Server("nginx", ["nginx", "-p", work, "-c", conf], port=port_of["nginx"])
         else:
             print("nginx is not installed: skipped", file=sys.stderr)
     return specs
@@ -127,10 +135,10 @@ http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s; ht
 SCHEME = "http"
 
 
-def h2load(connections, streams, requests):
+def h2load(port, connections, streams, requests):
     """One h2load run on CPU 1; returns (requests per second, requests succeeded)."""
     command = ["taskset", "-c", "1", "h2load", "-t1", f"-c{connections}", f"-m{streams}", f"-n{requests}",
-               f"{SCHEME}://127.0.0.1:{PORT}/plaintext"]
+               f"{SCHEME}://127.0.0.1:{port}/plaintext"]
     output = subprocess.run(command, capture_output=True, text=True, timeout=600).stdout
     rate = re.search(r"finished in [0-9.]+\w+, ([0-9.]+) req/s", output)
     succeeded = re.search(r"requests: .* (\d+) succeeded", output)
@@ -140,19 +148,27 @@ def h2load(connections, streams, requests):
     return float(rate.group(1)), int(succeeded.group(1))
 
 
-def measure_throughput(server, connections, streams, runs, requests):
-    h2load(connections, streams, 20000)  # warm-up
-    results = []
-    for _ in range(runs):
-        before = common.cpu_seconds(server.pids)
-        rate, succeeded = h2load(connections, streams, requests)
-        cpu = common.cpu_seconds(server.pids) - before
-        results.append({"rate": rate, "us_per_request": cpu * 1e6 / max(1, succeeded), "failed": requests - succeeded})
-    return {
-        "rate": statistics.median(r["rate"] for r in results),
-        "us_per_request": statistics.median(r["us_per_request"] for r in results),
-        "failed": sum(r["failed"] for r in results),
-    }
+def measure_run(server, connections, streams, requests):
+    before = common.cpu_seconds(server.pids)
+    rate, succeeded = h2load(server.port, connections, streams, requests)
+    cpu = common.cpu_seconds(server.pids) - before
+    return {"rate": rate, "us_per_request": cpu * 1e6 / max(1, succeeded), "failed": requests - succeeded}
+
+
+def measure_interleaved(servers, connections, streams, runs, requests):
+    """bench/http.py's rounds: a warm-up of each server, then --runs rounds of one run
+    against each, the order rotating; a ratio is the median of the per-round ratios."""
+    for server in servers:
+        h2load(server.port, connections, streams, 20000)  # warm-up
+    runs_of = {server.name: [] for server in servers}
+    for round_index in range(runs):
+        shift = round_index % len(servers)
+        for server in servers[shift:] + servers[:shift]:
+            runs_of[server.name].append(measure_run(server, connections, streams, requests))
+    return {name: {"rate": statistics.median(r["rate"] for r in rs), "rates": [r["rate"] for r in rs],
+                   "us_per_request": statistics.median(r["us_per_request"] for r in rs),
+                   "failed": sum(r["failed"] for r in rs)}
+            for name, rs in runs_of.items()}
 
 
 # An idle HTTP/2 client: the preface, empty SETTINGS, one GET /plaintext (HPACK: :method GET,
@@ -203,7 +219,7 @@ def measure_idle(server, count):
         await asyncio.sleep(2)
         state["held"] = common.rss_kb(server.pids)
 
-    asyncio.run(hold_idle(PORT, count, lambda ok: state.update(ok=ok), release))
+    asyncio.run(hold_idle(server.port, count, lambda ok: state.update(ok=ok), release))
     time.sleep(3)
     after = common.rss_kb(server.pids)
     return {"bytes_per_connection": (state["held"] - before) * 1024 / count, "after_kb": after - before, "ok": state["ok"]}
@@ -213,9 +229,8 @@ def report(results, tests):
     base = results.get("h2o", {})
 
     def ratio(name, test):
-        reference = base.get(test, {}).get("rate")
-        value = results[name].get(test, {}).get("rate")
-        return f"{value / reference:.2f}×" if reference and value is not None else "–"
+        reference, row = base.get(test), results[name].get(test)
+        return f"{common.round_ratio(row, reference):.2f}×" if reference and row else "–"
 
     header = "| server |"
     rule = "|---|"
@@ -259,20 +274,22 @@ def main():
         SCHEME = "https"
         tests = [t for t in tests if t != "idle"]
         tls = make_certificate(work)
-    results = {}
     try:
-        for name, server in server_specs(args.servers.split(","), work, tls).items():
-            print(f"== {name}", file=sys.stderr)
-            with server:
-                row = {}
-                for test in tests:
-                    if test in TESTS:
-                        connections, streams = TESTS[test]
-                        row[test] = measure_throughput(server, connections, streams, args.runs, args.requests)
-                    elif test == "idle":
-                        row["idle"] = measure_idle(server, args.idle)
-                results[name] = row
-                print(f"   {row}", file=sys.stderr)
+        specs = server_specs(args.servers.split(","), work, tls)
+        results = {name: {} for name in specs}
+        with contextlib.ExitStack() as stack:
+            servers = [stack.enter_context(server) for server in specs.values()]
+            print(f"== {', '.join(specs)}, each on its own port, runs interleaved", file=sys.stderr)
+            for test in tests:
+                if test in TESTS:
+                    connections, streams = TESTS[test]
+                    for name, row in measure_interleaved(servers, connections, streams, args.runs, args.requests).items():
+                        results[name][test] = row
+            if "idle" in tests:
+                for server in servers:
+                    results[server.name]["idle"] = measure_idle(server, args.idle)
+        for name, row in results.items():
+            print(f"   {name}: {row}", file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     lines = report(results, tests)

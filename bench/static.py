@@ -13,13 +13,15 @@ logging  `/plaintext` on the sample with request logging off (the sample's defau
          AspNetCore.HttpLogging.HttpLoggingMiddleware=Information`: one line per request,
          written by the console's own thread to the server's stdout, a file here).
 
-Pinning, warm-up, medians and the CPU-per-request figure are bench/http.py's: each server
-on CPU 0, wrk on CPU 1, a 3 s warm-up, then the median of --runs runs of --duration
-seconds. Ratios against nginx (files) and logging off (logging) are from the same run:
-this machine is shared and noisy, so only ratios within one run mean anything. Logging
-off and on alternate run by run (--runs pairs), and the cost is the median of the pairs'.
+Pinning, warm-up, rounds, medians and the CPU-per-request figure are bench/http.py's: each
+server on CPU 0, wrk on CPU 1; the servers compared run at once on their own ports, a 3 s
+warm-up each, then --runs rounds of one --duration-second run against each, in rotating
+order. A ratio against nginx (files), and the cost of logging on against off (logging), is
+the median of the per-round ratios: this machine is shared and noisy, and a slow spell then
+weighs on both sides.
 """
 import argparse
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -49,12 +51,12 @@ def make_webroot(work):
     return root
 
 
-def sample(name, webroot, server="eventloop", arguments=()):
-    env = {"HOSTCTL_URLS": f"http://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production", "HOSTCTL_SERVER": server}
-    return bench.Server(name, [SAMPLE, "--webroot", webroot, *arguments], env=env)
+def sample(name, webroot, server="eventloop", arguments=(), port=PORT):
+    env = {"HOSTCTL_URLS": f"http://127.0.0.1:{port}", "HOSTCTL_ENVIRONMENT": "Production", "HOSTCTL_SERVER": server}
+    return bench.Server(name, [SAMPLE, "--webroot", webroot, *arguments], env=env, port=port)
 
 
-def nginx(work, webroot):
+def nginx(work, webroot, port=PORT):
     conf = os.path.join(work, "nginx-static.conf")
     with open(conf, "w") as f:
         f.write(f"""worker_processes 1; daemon off; master_process on; error_log {work}/nginx-error.log; pid {work}/nginx.pid;
@@ -62,40 +64,32 @@ events {{ worker_connections 20000; }}
 http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s; sendfile on; tcp_nopush on;
   default_type application/octet-stream;
   client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
-  server {{ listen 127.0.0.1:{PORT} reuseport backlog=4096; root {webroot}; }} }}
+  server {{ listen 127.0.0.1:{port} reuseport backlog=4096; root {webroot}; }} }}
 """)
-    return bench.Server("nginx", ["nginx", "-p", work, "-c", conf])
+    return bench.Server("nginx", ["nginx", "-p", work, "-c", conf], port=port)
 
 
 def measure_logging(name, server, webroot, runs, duration):
-    """Logging off and on, alternated run by run (a fresh server each, warmed up): the
-    machine's drift, which moves one server's rate by 15 % between runs a minute apart,
-    then falls on both sides of each pair. The cost is the median of the pairs' costs."""
-    pairs = []
-    for run in range(runs):
-        pair = {}
-        for mode, arguments in [("off", ()), ("on", (LOGGING_ON,))]:
-            print(f"== {name}: plaintext, request logging {mode}, run {run + 1} of {runs}", file=sys.stderr)
-            with sample(name, webroot, server, arguments) as running:
-                pair[mode] = bench.measure_throughput(running, 1, 1, duration, "/plaintext")
-                if mode == "on":
-                    running.log.seek(0)
-                    if b"HttpLoggingMiddleware[1]" not in running.log.read():
-                        sys.exit(f"{name}: request logging was on, but no request line was written")
-        pairs.append(pair)
-    median = statistics.median
-    return {
-        mode: {"rate": median(p[mode]["rate"] for p in pairs), "us_per_request": median(p[mode]["us_per_request"] for p in pairs),
-               "user_us_per_request": median(p[mode]["user_us_per_request"] for p in pairs)}
-        for mode in ("off", "on")
-    } | {"cost": median(1 - p["on"]["rate"] / p["off"]["rate"] for p in pairs),
-         "costs": [round((1 - p["on"]["rate"] / p["off"]["rate"]) * 100, 1) for p in pairs]}
+    """Logging off and on: two servers at once, on their own ports, measured in rotating
+    rounds (bench/http.py's `measure_interleaved`): the machine's drift, which moves one
+    server's rate by 15 % between runs a minute apart, then falls on both. The cost is the
+    median of the rounds' costs."""
+    print(f"== {name}: plaintext, request logging off and on, {runs} rounds", file=sys.stderr)
+    with sample(f"{name} off", webroot, server, port=PORT) as off, \
+         sample(f"{name} on", webroot, server, (LOGGING_ON,), port=PORT + 1) as on:
+        rows = bench.measure_interleaved([off, on], 1, runs, duration, "/plaintext")
+        on.log.seek(0)
+        if b"HttpLoggingMiddleware[1]" not in on.log.read():
+            sys.exit(f"{name}: request logging was on, but no request line was written")
+    off_row, on_row = rows[off.name], rows[on.name]
+    costs = [1 - a / b for a, b in zip(on_row["rates"], off_row["rates"])]
+    return {"off": off_row, "on": on_row, "cost": statistics.median(costs), "costs": [round(c * 100, 1) for c in costs]}
 
 
-def check_bytes(path, expected_size):
+def check_bytes(port, path, expected_size):
     """One request with curl before measuring: the right status and size, or stop."""
     out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
-                          f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True).stdout
+                          f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
     if out != f"200 {expected_size}":
         sys.exit(f"{path}: expected 200 and {expected_size} bytes, got '{out}'")
 
@@ -119,21 +113,23 @@ def main():
     files, logging = {}, {}
     try:
         if "files" in tests:
-            servers = {"hostctl": sample("hostctl", webroot), "hostctl-iouring": sample("hostctl-iouring", webroot, "iouring")}
+            servers = {"hostctl": sample("hostctl", webroot, port=PORT),
+                       "hostctl-iouring": sample("hostctl-iouring", webroot, "iouring", port=PORT + 1)}
             if shutil.which("nginx"):
-                servers["nginx"] = nginx(work, webroot)
+                servers["nginx"] = nginx(work, webroot, port=PORT + 2)
             for name in names:
                 if name not in servers:
                     print(f"== {name}: not available, skipped", file=sys.stderr)
-                    continue
-                print(f"== {name}: files", file=sys.stderr)
-                with servers[name] as server:
-                    row = {}
-                    for label, (file, size) in FILES.items():
-                        check_bytes("/" + file, size)
-                        row[label] = bench.measure_throughput(server, 1, args.runs, args.duration, "/" + file)
-                    files[name] = row
-                    print(f"   {row}", file=sys.stderr)
+            chosen = [servers[name] for name in names if name in servers]
+            with contextlib.ExitStack() as stack:
+                running = [stack.enter_context(server) for server in chosen]
+                for label, (file, size) in FILES.items():
+                    print(f"== {label}: {', '.join(server.name for server in running)}, interleaved", file=sys.stderr)
+                    for server in running:
+                        check_bytes(server.port, "/" + file, size)
+                    for name, row in bench.measure_interleaved(running, 1, args.runs, args.duration, "/" + file).items():
+                        files.setdefault(name, {})[label] = row
+            print(f"   {files}", file=sys.stderr)
         if "logging" in tests:
             for name, server in [("hostctl", "eventloop"), ("hostctl-iouring", "iouring")]:
                 if name not in names:
@@ -154,8 +150,8 @@ def report(files, logging):
     if files:
         nginx_row = files.get("nginx", {})
         def ratio(name, label):
-            base = nginx_row.get(label, {}).get("rate")
-            return f"{files[name][label]['rate'] / base:.2f}×" if base else "–"
+            base = nginx_row.get(label)
+            return f"{bench.round_ratio(files[name][label], base):.2f}×" if base else "–"
         lines += ["| server | 4 KiB req/s | vs nginx | CPU µs/req | 1 MiB req/s | vs nginx | CPU µs/req |",
                   "|---|---|---|---|---|---|---|"]
         for name, row in files.items():
@@ -163,7 +159,7 @@ def report(files, logging):
             lines.append(f"| {name} | {small['rate']:,.0f} | {ratio(name, '4 KiB')} | {small['us_per_request']:.1f} "
                          f"| {large['rate']:,.0f} | {ratio(name, '1 MiB')} | {large['us_per_request']:.1f} |")
     if logging:
-        lines += ["", "| server | plaintext, logging off req/s | logging on req/s | cost (median of pairs) | each pair | CPU µs/req off → on | of it user space |",
+        lines += ["", "| server | plaintext, logging off req/s | logging on req/s | cost (median of rounds) | each round | CPU µs/req off → on | of it user space |",
                   "|---|---|---|---|---|---|---|"]
         for name, row in logging.items():
             off, on = row["off"], row["on"]

@@ -21,11 +21,14 @@ large       one 1 MiB static file, one connection at a time (wrk -c1): MiB/s, an
 idle        memory per idle TLS connection (--idle connections, handshake and one request
             done, then silent): the server's RSS growth per connection, beside nginx's.
 
-Pinning, warm-up and medians are bench/http.py's: each server on CPU 0, the client on CPU
-1, a 3 s warm-up, then the median of --runs runs. Ratios against nginx are from the same
-run: this machine is shared and noisy, so only ratios within one run mean anything.
+Pinning, warm-up, rounds and medians are bench/http.py's: each server on CPU 0, the client
+on CPU 1; the servers run at once on their own ports (PORT, +1, +2), a 3 s warm-up each, then
+--runs rounds of one run against each in rotating order. A ratio against nginx is the median
+of the per-round ratios: this machine is shared and noisy, and a slow spell then weighs on
+every server alike.
 """
 import argparse
+import contextlib
 import importlib.util
 import os
 import re
@@ -65,13 +68,14 @@ def make_webroot(work):
     return root
 
 
-def sample(name, cert, key, webroot, server="eventloop"):
-    env = {"HOSTCTL_URLS": f"https://127.0.0.1:{PORT}", "HOSTCTL_ENVIRONMENT": "Production", "HOSTCTL_SERVER": server}
+def sample(name, cert, key, webroot, server="eventloop", port=PORT):
+    env = {"HOSTCTL_URLS": f"https://127.0.0.1:{port}", "HOSTCTL_ENVIRONMENT": "Production", "HOSTCTL_SERVER": server}
     return bench.Server(name, [SAMPLE, "--webroot", webroot, f"--Kestrel:Certificates:Default:Path={cert}",
-                               f"--Kestrel:Certificates:Default:KeyPath={key}", "--Kestrel:EndpointDefaults:SslProtocols=Tls13"], env=env)
+                               f"--Kestrel:Certificates:Default:KeyPath={key}", "--Kestrel:EndpointDefaults:SslProtocols=Tls13"],
+                        env=env, port=port)
 
 
-def nginx(work, cert, key, webroot):
+def nginx(work, cert, key, webroot, port=PORT):
     conf = os.path.join(work, "nginx-tls.conf")
     with open(conf, "w") as f:
         f.write(f"""worker_processes 1; daemon off; master_process on; error_log {work}/nginx-error.log; pid {work}/nginx.pid;
@@ -81,23 +85,23 @@ http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s; send
   client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
   ssl_certificate {cert}; ssl_certificate_key {key}; ssl_protocols TLSv1.3; ssl_ecdh_curve X25519:prime256v1;
   ssl_session_tickets on; ssl_session_cache shared:SSL:10m;
-  server {{ listen 127.0.0.1:{PORT} ssl reuseport backlog=4096; root {webroot};
+  server {{ listen 127.0.0.1:{port} ssl reuseport backlog=4096; root {webroot};
     location = /plaintext {{ default_type text/plain; return 200 "Hello, World!"; }} }} }}
 """)
-    return bench.Server("nginx", ["nginx", "-p", work, "-c", conf])
+    return bench.Server("nginx", ["nginx", "-p", work, "-c", conf], port=port)
 
 
-def check(path, expected):
+def check(port, path, expected):
     """One request with curl over TLS 1.3 only before measuring: the right status and size, or stop."""
     out = subprocess.run(["curl", "-sk", "--tlsv1.3", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
-                          f"https://127.0.0.1:{PORT}{path}"], capture_output=True, text=True).stdout
+                          f"https://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
     if out != f"200 {expected}":
         sys.exit(f"{path}: expected 200 and {expected} bytes over TLS 1.3, got '{out}'")
 
 
-def wrk(duration, connections, path):
+def wrk(port, duration, connections, path):
     command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
-               "-s", os.path.join(BENCH, "wrk", "report.lua"), f"https://127.0.0.1:{PORT}{path}"]
+               "-s", os.path.join(BENCH, "wrk", "report.lua"), f"https://127.0.0.1:{port}{path}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     match = re.search(r"RESULT (.*)", output)
     if not match:
@@ -105,23 +109,16 @@ def wrk(duration, connections, path):
     return {key: int(value) for key, value in (item.split("=") for item in match.group(1).split())}
 
 
-def measure_wrk(server, runs, duration, connections, path):
-    wrk(3, connections, path)  # warm-up
-    results = []
-    for _ in range(runs):
-        before = bench.cpu_seconds(server.pids)
-        result = wrk(duration, connections, path)
-        result["cpu"] = bench.cpu_seconds(server.pids) - before
-        results.append(result)
-    return {
-        "rate": statistics.median(r["requests"] / (r["duration_us"] / 1e6) for r in results),
-        "us_per_request": statistics.median(r["cpu"] * 1e6 / r["requests"] for r in results),
-        "errors": sum(r["errors"] for r in results),
-    }
+def wrk_run(server, duration, connections, path):
+    before = bench.cpu_seconds(server.pids)
+    result = wrk(server.port, duration, connections, path)
+    result["cpu"] = bench.cpu_seconds(server.pids) - before
+    return {"rate": result["requests"] / (result["duration_us"] / 1e6), "cpu_per": result["cpu"] * 1e6 / max(result["requests"], 1),
+            "errors": result["errors"]}
 
 
-def s_time(duration):
-    command = ["taskset", "-c", "1", "openssl", "s_time", "-connect", f"127.0.0.1:{PORT}", "-new", "-tls1_3",
+def s_time(port, duration):
+    command = ["taskset", "-c", "1", "openssl", "s_time", "-connect", f"127.0.0.1:{port}", "-new", "-tls1_3",
                "-time", str(duration), "-www", "/plaintext"]
     output = subprocess.run(command, capture_output=True, text=True).stdout
     match = re.search(r"(\d+) connections in (\d+) real seconds", output)
@@ -130,23 +127,34 @@ def s_time(duration):
     return int(match.group(1)), int(match.group(2))
 
 
-def measure_handshakes(server, runs, duration):
-    s_time(3)  # warm-up
-    rates, costs = [], []
-    for _ in range(runs):
-        before = bench.cpu_seconds(server.pids)
-        count, seconds = s_time(duration)
-        cpu = bench.cpu_seconds(server.pids) - before
-        rates.append(count / max(seconds, 1))
-        costs.append(cpu * 1e6 / max(count, 1))
-    return {"rate": statistics.median(rates), "us_per_handshake": statistics.median(costs)}
+def handshake_run(server, duration):
+    before = bench.cpu_seconds(server.pids)
+    count, seconds = s_time(server.port, duration)
+    cpu = bench.cpu_seconds(server.pids) - before
+    return {"rate": count / max(seconds, 1), "cpu_per": cpu * 1e6 / max(count, 1), "errors": 0}
+
+
+def interleaved(servers, runs, warm_up, run):
+    """bench/http.py's rounds: a warm-up of each server, then --runs rounds of one run
+    against each in rotating order. Per server: the median rate, CPU per item and the
+    per-round rates (for ratios: the median of per-round ratios)."""
+    for server in servers:
+        warm_up(server)
+    runs_of = {server.name: [] for server in servers}
+    for round_index in range(runs):
+        shift = round_index % len(servers)
+        for server in servers[shift:] + servers[:shift]:
+            runs_of[server.name].append(run(server))
+    return {name: {"rate": statistics.median(r["rate"] for r in rs), "rates": [r["rate"] for r in rs],
+                   "cpu_per": statistics.median(r["cpu_per"] for r in rs), "errors": sum(r["errors"] for r in rs)}
+            for name, rs in runs_of.items()}
 
 
 def measure_idle(server, count, work):
     ready = os.path.join(work, f"ready-{server.name}")
     time.sleep(2)
     before = bench.rss_kb(server.pids)
-    client = subprocess.Popen(["taskset", "-c", "1", sys.executable, os.path.join(BENCH, "idle_conns.py"), str(PORT),
+    client = subprocess.Popen(["taskset", "-c", "1", sys.executable, os.path.join(BENCH, "idle_conns.py"), str(server.port),
                                str(count), "--ready", ready, "--tls"])
     deadline = time.time() + 300
     while not os.path.exists(ready) and time.time() < deadline:
@@ -179,28 +187,37 @@ def main():
     webroot = make_webroot(work)
     specs = {}
     if "hostctl" in names:
-        specs["hostctl"] = sample("hostctl", cert, key, webroot)
+        specs["hostctl"] = sample("hostctl", cert, key, webroot, port=PORT)
     if "hostctl-iouring" in names:
-        specs["hostctl-iouring"] = sample("hostctl-iouring", cert, key, webroot, "iouring")
+        specs["hostctl-iouring"] = sample("hostctl-iouring", cert, key, webroot, "iouring", port=PORT + 1)
     if "nginx" in names and shutil.which("nginx"):
-        specs["nginx"] = nginx(work, cert, key, webroot)
-    results = {}
-    for name, server in specs.items():
-        print(f"== {name}", file=sys.stderr)
-        with server:
-            check("/plaintext", 13)
-            check("/" + LARGE[0], LARGE[1])
-            row = {}
-            if "handshakes" in tests:
-                row["handshakes"] = measure_handshakes(server, args.runs, args.duration)
-            if "plain" in tests:
-                row["plain"] = measure_wrk(server, args.runs, args.duration, 64, "/plaintext")
-            if "large" in tests:
-                row["large"] = measure_wrk(server, args.runs, args.duration, 1, "/" + LARGE[0])
-            if "idle" in tests:
-                row["idle"] = measure_idle(server, args.idle, work)
-            results[name] = row
-            print(f"   {row}", file=sys.stderr)
+        specs["nginx"] = nginx(work, cert, key, webroot, port=PORT + 2)
+    results = {name: {} for name in specs}
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(server) for server in specs.values()]
+        print(f"== {', '.join(specs)}, each on its own port, runs interleaved", file=sys.stderr)
+        for server in servers:
+            check(server.port, "/plaintext", 13)
+            check(server.port, "/" + LARGE[0], LARGE[1])
+        measured = []
+        if "handshakes" in tests:
+            measured.append(("handshakes", interleaved(servers, args.runs, lambda server: s_time(server.port, 3),
+                                                       lambda server: handshake_run(server, args.duration))))
+        if "plain" in tests:
+            measured.append(("plain", interleaved(servers, args.runs, lambda server: wrk(server.port, 3, 64, "/plaintext"),
+                                                  lambda server: wrk_run(server, args.duration, 64, "/plaintext"))))
+        if "large" in tests:
+            path = "/" + LARGE[0]
+            measured.append(("large", interleaved(servers, args.runs, lambda server: wrk(server.port, 3, 1, path),
+                                                  lambda server: wrk_run(server, args.duration, 1, path))))
+        for test, rows in measured:
+            for name, row in rows.items():
+                results[name][test] = row
+        if "idle" in tests:
+            for server in servers:
+                results[server.name]["idle"] = measure_idle(server, args.idle, work)
+    for name, row in results.items():
+        print(f"   {name}: {row}", file=sys.stderr)
     lines = report(results)
     print("\n".join(lines))
     if args.markdown:
@@ -213,9 +230,8 @@ def report(results):
     nginx_row = results.get("nginx", {})
 
     def ratio(name, test, key):
-        base = nginx_row.get(test, {}).get(key)
-        value = results[name].get(test, {}).get(key)
-        return f"{value / base:.2f}×" if base and value is not None else "–"
+        base, row = nginx_row.get(test), results[name].get(test)
+        return f"{bench.round_ratio(row, base):.2f}×" if base and row else "–"
 
     lines = ["| server | full handshakes/s | vs nginx | CPU µs/handshake | keep-alive req/s | vs nginx | CPU µs/req "
              "| 1 MiB: MiB/s | vs nginx | CPU ms/MiB | idle TLS conn bytes |",
@@ -225,11 +241,11 @@ def report(results):
         lines.append("| " + " | ".join([
             name,
             f"{shake['rate']:,.0f}" if shake else "–", ratio(name, "handshakes", "rate"),
-            f"{shake['us_per_handshake']:.0f}" if shake else "–",
+            f"{shake['cpu_per']:.0f}" if shake else "–",
             f"{plain['rate']:,.0f}" if plain else "–", ratio(name, "plain", "rate"),
-            f"{plain['us_per_request']:.1f}" if plain else "–",
+            f"{plain['cpu_per']:.1f}" if plain else "–",
             f"{large['rate']:,.0f}" if large else "–", ratio(name, "large", "rate"),
-            f"{large['us_per_request'] / 1000:.2f}" if large else "–",
+            f"{large['cpu_per'] / 1000:.2f}" if large else "–",
             f"{idle['bytes_per_connection']:,.0f} ({idle['status']})" if idle else "–",
         ]) + " |")
     return lines
