@@ -92,8 +92,7 @@ http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
       proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme; }} }} }}
 """)
-        app = bench.Server("nginx-app", [SAMPLE], env=dict(QUIET_ENV, HOSTCTL_URLS=f"http://127.0.0.1:{APP_PORT}"))
-        app.port = APP_PORT
+        app = bench.Server("nginx-app", [SAMPLE], env=dict(QUIET_ENV, HOSTCTL_URLS=f"http://127.0.0.1:{APP_PORT}"), port=APP_PORT)
         specs["nginx"] = [app, bench.Server("nginx", ["nginx", "-p", work, "-c", conf])]
     return specs
 
@@ -107,13 +106,7 @@ class Started:
 
     def __enter__(self):
         for server in self.servers:
-            port = getattr(server, "port", PORT)
-            original = bench.PORT
-            bench.PORT = port  # Server.__enter__ waits on bench.PORT
-            try:
-                server.__enter__()
-            finally:
-                bench.PORT = original
+            server.__enter__()  # waits for the server's own port
             self.entered.append(server)
         # The front starts its app on the first request: make it, then count the app's CPU too.
         if get(PORT) != 200:
