@@ -36,10 +36,19 @@ extension HTTP2Connection {
         loop.afterEvents(flushWork!)
     }
 
+    /// Sends what is ready in the middle of a batch; the flush already scheduled for the
+    /// batch's end still runs.
+    func flushEarly() {
+        let scheduled = flushScheduled
+        flush()
+        flushScheduled = scheduled
+    }
+
     /// Frames what waits, sends (one send in flight), and again while sends complete at
     /// once; wakes the apps waiting for room; closes once a closing connection's output left.
     func flush() {
         guard !closed else { return }
+        streamsServedSinceSend = 0
         // What this pass does (finishing streams, replies) schedules no second pass.
         flushScheduled = true
         defer { flushScheduled = false }

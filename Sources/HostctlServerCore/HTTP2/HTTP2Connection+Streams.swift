@@ -75,6 +75,8 @@ extension HTTP2Connection {
                 await serve(stream)
                 // A worker whose stream was aborted was cancelled: its task cannot run another.
                 if Task.isCancelled { break }
+                streamsServedSinceSend += 1
+                if streamsServedSinceSend >= Self.earlyFlushStreams, readyStart < readyStreams.count { flushEarly() }
                 continue
             }
             // With many connections on the loop, a worker is not kept waiting for a stream that may never come.
