@@ -34,14 +34,16 @@ import Testing
         #expect(harness.connection.inbound == nil, "nor a receive buffer")
     }
 
-    /// Many streams in one read: the responses of the first `earlyFlushStreams` leave before
-    /// the rest are made, so the client can work on them meanwhile; a smaller batch leaves in
-    /// one send.
+    /// Many streams in one read: the responses of the first half of the streams a client may
+    /// have in flight leave before the rest are made, so the client can work on them
+    /// meanwhile; a smaller batch leaves in one send.
     @Test func aLargeBatchOfStreamsSendsItsFirstResponsesEarly() {
         let harness = HTTP2Harness { context in try await context.response.write("ok") }
         defer { harness.finish() }
         harness.start()
-        let batchSize = HTTP2Connection.earlyFlushStreams + 8
+        let half = harness.connection.settings.http2EarlyFlushStreams
+        #expect(half == 50, "half of Kestrel's MaxStreamsPerConnection, 100")
+        let batchSize = half + 8
         func feedBatch(startingAt first: UInt32, count: Int) -> ArraySlice<Int> {
             let before = harness.transport.sendSizes.count
             let ids = (0..<UInt32(count)).map { first + 2 * $0 }
@@ -49,8 +51,8 @@ import Testing
             #expect(ids.allSatisfy { harness.session.responses[$0]?.text == "ok" }, "every stream answered")
             return harness.transport.sendSizes[before...]
         }
-        #expect(feedBatch(startingAt: 1, count: batchSize).count == 2, "\(HTTP2Connection.earlyFlushStreams) responses, then the other 8")
-        #expect(feedBatch(startingAt: 1 + 2 * UInt32(batchSize), count: HTTP2Connection.earlyFlushStreams).count == 1, "a batch no larger: one send")
+        #expect(feedBatch(startingAt: 1, count: batchSize).count == 2, "\(half) responses, then the other 8")
+        #expect(feedBatch(startingAt: 1 + 2 * UInt32(batchSize), count: half).count == 1, "a batch no larger: one send")
     }
 
     /// Streams that arrive together are queued behind one woken worker; when its app waits,

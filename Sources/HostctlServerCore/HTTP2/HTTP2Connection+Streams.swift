@@ -76,7 +76,7 @@ extension HTTP2Connection {
                 // A worker whose stream was aborted was cancelled: its task cannot run another.
                 if Task.isCancelled { break }
                 streamsServedSinceSend += 1
-                if streamsServedSinceSend >= Self.earlyFlushStreams, readyStart < readyStreams.count { flushEarly() }
+                if streamsServedSinceSend >= settings.http2EarlyFlushStreams, readyStart < readyStreams.count { flushEarly() }
                 continue
             }
             // With many connections on the loop, a worker is not kept waiting for a stream that may never come.

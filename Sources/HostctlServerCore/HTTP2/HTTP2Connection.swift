@@ -43,12 +43,6 @@ final class HTTP2Connection: ServedConnection, @unchecked Sendable {
     /// completes: the output stays small however large the peer's windows.
     static let outputHighWater = 64 * 1024
 
-    /// A worker that has served this many streams of one batch sends their responses before
-    /// taking the rest: on a connection with many streams in flight the client then works on
-    /// those while the server makes the others, instead of each waiting for the other's
-    /// whole batch (h2load -c1 -m100: see bench/RESULTS.md, stop 24).
-    static let earlyFlushStreams = 32
-
     // Input
     @exclusivity(unchecked) var inbound: ByteBuffer?
     /// Reading stopped: the machine waits for its replies to be sent (a flood of PINGs).
@@ -62,7 +56,7 @@ final class HTTP2Connection: ServedConnection, @unchecked Sendable {
     @exclusivity(unchecked) var inFlight: ByteBuffer?
     @exclusivity(unchecked) var flushScheduled = false
     /// Streams whose app returned since the output was last sent: past
-    /// `earlyFlushStreams`, with more queued, a worker sends before going on.
+    /// `settings.http2EarlyFlushStreams`, with more queued, a worker sends before going on.
     @exclusivity(unchecked) var streamsServedSinceSend = 0
     @exclusivity(unchecked) var closeWhenSent = false
     /// Made once: scheduling a flush then allocates nothing. Holds the connection, until
