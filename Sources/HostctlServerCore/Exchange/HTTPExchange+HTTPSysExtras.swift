@@ -11,12 +11,19 @@ extension HTTPExchange {
     func admit(_ context: HTTPContext) -> Admission {
         if core.hasAdmissionChecks, !passesAdmissionChecks(context) { return .answered }
         guard let extras else { return .application }
+        return admit(context, extras, extras.server)
+    }
+
+    /// HTTP.sys's steps. `extras` and `server` come in as arguments, which the caller keeps
+    /// alive: read from them here, their objects need no retain and release of their own
+    /// (as fields of `self` each cost one pair, on every request).
+    @inline(never)
+    private func admit(_ context: HTTPContext, _ extras: HTTPSysExchangeExtras, _ server: HTTPSysExtras) -> Admission {
         // The previous request always gives its place back as it ends; this only bounds
         // the damage should some path ever miss it.
         assert(!extras.holdsQueueSlot, "a request ended without leaving the request queue")
         leaveRequestQueue(extras)
         extras.mayStoreResponse = false
-        let server = extras.server
         // GET and HEAD without a body may be answered from the cache, and a GET's response
         // may be stored (`ResponseCachePolicy`; the Authorization field, which rules both
         // out, is looked for only when it matters).
