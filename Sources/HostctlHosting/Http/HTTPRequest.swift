@@ -145,11 +145,13 @@ public final class HTTPRequest {
     /// Prepares a reused request for the next one the server parsed into `source`.
     /// `scheme` is the connection's: "https" over TLS, else "http".
     public func reset(source: RequestHeadSource, method: HTTPMethod, version: HTTPVersion, scheme: String = "http", contentLength: Int?, body: RequestBodyReader?) {
-        self.source = source
+        // A connection resets its request with the same source and body reader every time:
+        // storing them again would retain the new and release the old, for nothing.
+        if self.source !== source { self.source = source }
         self.method = method
         self.httpVersion = version
         self.contentLength = contentLength
-        self.body = RequestBody(reader: body)
+        if _body.reader !== body { _body = RequestBody(reader: body) }
         self.scheme = scheme
         if !pathBase.isEmpty { pathBase = "" }
         // Most requests read few of these; clearing only what was set saves a release each.
@@ -158,7 +160,7 @@ public final class HTTPRequest {
         if cachedRawTarget != nil { cachedRawTarget = nil }
         if cachedHost != nil { cachedHost = nil }
         if cachedQuery != nil { cachedQuery = nil }
-        headerStorage = RequestHeaders(source: source)
+        if !headerStorage.isUnchangedView(of: source) { headerStorage = RequestHeaders(source: source) }
         if !trailers.isEmpty { trailers.removeAll(keepingCapacity: true) }
     }
 }

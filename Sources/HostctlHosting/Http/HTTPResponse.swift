@@ -82,6 +82,12 @@ public final class HTTPResponse {
 
     public init() {}
 
+    /// Sets the writer for a request; the server calls it for each one, with the same
+    /// writer as a rule, which is then not stored again (a retain and a release saved).
+    package func useWriter(_ writer: ResponseBodyWriter) {
+        if _writer !== writer { _writer = writer }
+    }
+
     public var hasStarted: Bool { writer?.hasStarted ?? false }
 
     public var contentType: String? {

@@ -18,6 +18,12 @@ public struct RequestHeaders: Sequence {
 
     init(source: RequestHeadSource) { storage = .source(source) }
 
+    /// Reads `source`'s fields unchanged, nothing hidden: what `init(source:)` makes.
+    func isUnchangedView(of source: RequestHeadSource) -> Bool {
+        if case .source(let current) = storage { return current === source && hiddenIndex < 0 }
+        return false
+    }
+
     public init(_ fields: HTTPFields = HTTPFields()) { storage = .fields(fields) }
 
     public var count: Int {

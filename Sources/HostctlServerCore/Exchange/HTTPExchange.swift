@@ -95,8 +95,15 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
         connection: @autoclosure () -> ConnectionInfo
     ) -> HTTPContext {
         isActive = true
-        let context = self.context ?? makeContext(connection: connection())
-        self.context = context
+        // Assigned only when made: storing the same context again would retain and release
+        // it, and run `didSet`, on every request.
+        let context: HTTPContext
+        if let reused = self.context {
+            context = reused
+        } else {
+            context = makeContext(connection: connection())
+            self.context = context
+        }
         response.isHead = method == .head
         body.declaredLength = contentLength
         requestHasBody = hasBody
@@ -105,7 +112,7 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
             source: driver, method: method, version: version, scheme: scheme, contentLength: contentLength,
             body: hasBody ? self : nil
         )
-        context.response.writer = self
+        context.response.useWriter(self)
         return context
     }
 

@@ -7,8 +7,13 @@ extension HTTP1Connection {
 
     /// Parses a head from the unread input, without waiting.
     func parseNext() -> ParseOutcome {
-        let request = self.request ?? makeRequestState()
-        self.request = request
+        let request: HTTP1RequestState
+        if let current = self.request {
+            request = current
+        } else {
+            request = makeRequestState()
+            self.request = request
+        }
         if request.headReady { return .ready }
         guard let inbound, !inbound.isEmpty else { return .needMore }
         do {
