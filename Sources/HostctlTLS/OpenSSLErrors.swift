@@ -13,6 +13,15 @@ enum OpenSSLErrors {
         return texts.isEmpty ? "no detail" : texts.joined(separator: "; ")
     }
 
+    /// Makes the queue empty before an SSL call whose outcome `SSL_get_error` will judge.
+    /// `SSL_get_error` sees the queue through `ERR_peek_error`, so a queue it reads as empty
+    /// is all that call needs; and looking is cheaper than clearing, which in OpenSSL 3 wipes
+    /// all sixteen slots every time (~600 instructions, twice per HTTPS request).
+    @inline(__always)
+    static func clearBeforeCall() {
+        if ERR_peek_error() != 0 { ERR_clear_error() }
+    }
+
     /// The oldest queued error code (0 for none); the queue is left empty.
     static func takeFirst() -> UInt {
         let first = ERR_get_error()

@@ -88,7 +88,7 @@ public final class TLSServerConnection {
         }
         bind(input: input, output: output)
         defer { unbind() }
-        ERR_clear_error()
+        OpenSSLErrors.clearBeforeCall()
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             isHandshakeComplete = true
@@ -121,7 +121,7 @@ public final class TLSServerConnection {
         if closeNotifyReceived { return .closed }
         bind(input: input, output: output)
         defer { unbind() }
-        ERR_clear_error()
+        OpenSSLErrors.clearBeforeCall()
         var count = 0
         let ok = SSL_read_ex(ssl, plaintext.baseAddress, plaintext.count, &count)
         if renegotiationAttempted {
@@ -148,7 +148,7 @@ public final class TLSServerConnection {
         guard !plaintext.isEmpty else { return }
         bind(input: nil, output: output)
         defer { unbind() }
-        ERR_clear_error()
+        OpenSSLErrors.clearBeforeCall()
         var written = 0
         if SSL_write_ex(ssl, plaintext.baseAddress, plaintext.count, &written) == 1, written == plaintext.count { return }
         throw finish(TLSFailure(classify(SSL_get_error(ssl, 0)), alertSent: alertSent))
