@@ -47,6 +47,8 @@ static inline uint64_t chossl_op_no_renegotiation(void) { return SSL_OP_NO_RENEG
 static inline uint64_t chossl_op_no_compression(void) { return SSL_OP_NO_COMPRESSION; }
 static inline uint64_t chossl_op_no_ticket(void) { return SSL_OP_NO_TICKET; }
 
+/// The mode bits (plain integer macros, but grouped here with their purpose).
+static inline long chossl_mode_release_buffers(void) { return SSL_MODE_RELEASE_BUFFERS; }
 
 // MARK: Per-connection facts (macros)
 

@@ -183,8 +183,8 @@ public final class TLSServerConnection {
         return TLSFailure(.closedWithoutCloseNotify)
     }
 
-    /// Gives OpenSSL's record buffers back now (about 34 KiB; the next record allocates them
-    /// again). False when they hold data still to be read or sent.
+    /// Gives OpenSSL's record buffers back now (it also does so by itself whenever they are
+    /// empty: SSL_MODE_RELEASE_BUFFERS). False when they hold data still to be read or sent.
     @discardableResult
     public func releaseBuffers() -> Bool { SSL_free_buffers(ssl) == 1 }
 

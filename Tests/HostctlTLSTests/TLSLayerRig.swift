@@ -6,7 +6,7 @@ import Testing
 /// The TLS layer between a transport and a protocol that are both in memory, with an
 /// OpenSSL client on the other side of the transport: what the layer tests drive by hand.
 final class TLSLayerRig {
-    let loop: ManualLoop
+    let loop = ManualLoop()
     let below: CipherTransport
     let layer: ServedConnection
     let client: TLSTestClient
@@ -16,9 +16,8 @@ final class TLSLayerRig {
 
     init(
         _ context: TLSServerContext = TLSFixtures.defaultContext, client options: TLSTestClient.Options = .init(),
-        limits: TLSLayerLimits = TLSLayerLimits(), aboveSpace: Int = 4096, loop: ManualLoop = ManualLoop()
+        limits: TLSLayerLimits = TLSLayerLimits(), aboveSpace: Int = 4096
     ) {
-        self.loop = loop
         below = CipherTransport(loop: loop)
         client = TLSTestClient(options)
         let failures = self.failures
@@ -101,13 +100,7 @@ final class ManualLoop: EventLoopContext, @unchecked Sendable {
     func execute(_ work: @escaping @Sendable () -> Void) { queued.append(work) }
     func afterEvents(_ work: @escaping () -> Void) { queued.append(work) }
     func later(_ work: @escaping () -> Void) { queued.append(work) }
-    private var states: [Int: any LoopLocalState] = [:]
-    func localState<State: LoopLocalState>(key: Int, create: () -> State) -> State {
-        if let state = states[key] as? State { return state }
-        let state = create()
-        states[key] = state
-        return state
-    }
+    func localState<State: LoopLocalState>(key: Int, create: () -> State) -> State { create() }
 
     func run() {
         while !queued.isEmpty {

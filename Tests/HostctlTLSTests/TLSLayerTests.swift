@@ -295,36 +295,6 @@ import Testing
         #expect(try #require(rig.above).heartbeats == 2)
     }
 
-    /// A loop counts its TLS connections (whether OpenSSL's record buffers are kept between
-    /// exchanges depends on how many there are): each layer counts once, until its
-    /// transport closes; a crowded loop still serves its connections.
-    @Test func aLoopCountsItsTLSConnections() throws {
-        let loop = ManualLoop()
-        let census = TLSLoopCensus.on(loop)
-        let first = TLSLayerRig(loop: loop)
-        let second = TLSLayerRig(loop: loop)
-        #expect(census.connections == 2)
-        #expect(census.keepsBuffers, "a few connections keep their buffers")
-        first.handshake()
-        first.below.handler?.transportClosed()
-        first.below.handler?.transportClosed()
-        #expect(census.connections == 1, "counted out once, however often the close is reported")
-        var crowd: [TLSLayerRig] = []
-        while census.keepsBuffers { crowd.append(TLSLayerRig(loop: loop)) }
-        #expect(census.connections == TLSLoopCensus.buffersKeptUpTo + 1)
-        second.handshake()
-        for round in 1...2 {
-            #expect(second.clientSends("ping \(round)") == Array("ping \(round)".utf8), "read while buffers go back after each exchange")
-            let response = ByteBuffer()
-            response.append(string: "pong \(round)")
-            _ = try #require(second.above).transport.send(response)
-            second.serverToClient()
-            #expect(second.client.read() == Array("pong \(round)".utf8), "and written")
-        }
-        for rig in crowd { rig.below.handler?.transportClosed() }
-        #expect(census.connections == 1)
-    }
-
     /// The protocol holds the layer as its transport and the layer holds the protocol: once
     /// the connection has closed, neither may keep the other alive.
     @Test func aClosedConnectionLeavesNothingBehind() {

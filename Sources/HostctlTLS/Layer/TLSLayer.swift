@@ -75,19 +75,12 @@ final class TLSLayer: ServedConnection, ConnectionTransport {
     /// Bytes moved since the last heartbeat: an idle connection gives its buffers back.
     @exclusivity(unchecked) private var active = true
 
-    /// The loop's count of TLS connections, which decides whether OpenSSL's record buffers
-    /// are kept between exchanges; `counted` until this layer has left it.
-    private let census: TLSLoopCensus
-    @exclusivity(unchecked) private var counted = true
-
     init(below: ConnectionTransport, loop: EventLoopContext, factory: TLSLayerFactory, makeAbove: @escaping (ConnectionTransport) -> ServedConnection) {
         self.below = below
         self.loop = loop
         self.factory = factory
         self.makeAbove = makeAbove
         acceptedAt = loop.now
-        census = TLSLoopCensus.on(loop)
-        census.opened()
         do {
             engine = try TLSServerConnection(context: factory.context)
         } catch {
@@ -165,10 +158,6 @@ final class TLSLayer: ServedConnection, ConnectionTransport {
 
     func transportClosed() {
         phase = .closed
-        if counted {
-            counted = false
-            census.closed()
-        }
         plaintext = nil
         sending = nil
         spare = nil
@@ -245,7 +234,6 @@ final class TLSLayer: ServedConnection, ConnectionTransport {
         }
         if output { flush() }
         if inbound.isEmpty { inbound.clear() }
-        if !census.keepsBuffers { engine.releaseBuffers() }
         // Whatever the engine still holds now is part of a record that will never be
         // completed: the protocol's framing judges the truncation.
         if peerInputEnded, !aboveStalled, !inputClosedDelivered, case .established = phase, let above {
@@ -292,7 +280,6 @@ final class TLSLayer: ServedConnection, ConnectionTransport {
             source.consume(count)
         }
         flush()
-        if !census.keepsBuffers { engine.releaseBuffers() }
         return true
     }
 
@@ -376,8 +363,9 @@ final class TLSLayer: ServedConnection, ConnectionTransport {
         }
     }
 
-    /// Gives the buffers back when nothing has moved for a heartbeat, OpenSSL's record
-    /// buffers too: an idle keep-alive connection holds its engine and nothing else.
+    /// Gives the buffers back when nothing has moved for a heartbeat: an idle keep-alive
+    /// connection holds its engine and nothing else (OpenSSL drops its own record buffers
+    /// whenever they are empty: SSL_MODE_RELEASE_BUFFERS).
     private func releaseIdleBuffers() {
         defer { active = false }
         guard !active, sending == nil, plaintext == nil, filling.isEmpty, inbound.isEmpty, !aboveStalled else { return }
