@@ -156,15 +156,9 @@ def measure_run(server, connections, streams, requests):
 
 
 def measure_interleaved(servers, connections, streams, runs, requests):
-    """bench/http.py's rounds: a warm-up of each server, then --runs rounds of one run
-    against each, the order rotating; a ratio is the median of the per-round ratios."""
-    for server in servers:
-        h2load(server.port, connections, streams, 20000)  # warm-up
-    runs_of = {server.name: [] for server in servers}
-    for round_index in range(runs):
-        shift = round_index % len(servers)
-        for server in servers[shift:] + servers[:shift]:
-            runs_of[server.name].append(measure_run(server, connections, streams, requests))
+    """h2load in bench/http.py's `rounds`; a ratio is the median of the per-round ratios."""
+    runs_of = common.rounds(servers, runs, lambda server: h2load(server.port, connections, streams, 20000),
+                            lambda server: measure_run(server, connections, streams, requests))
     return {name: {"rate": statistics.median(r["rate"] for r in rs), "rates": [r["rate"] for r in rs],
                    "us_per_request": statistics.median(r["us_per_request"] for r in rs),
                    "failed": sum(r["failed"] for r in rs)}

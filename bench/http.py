@@ -231,18 +231,26 @@ def measure_throughput(server, depth, runs, duration, path="/plaintext"):
     return summarize([measure_run(server, depth, duration, path) for _ in range(runs)])
 
 
-def measure_interleaved(servers, depth, runs, duration, path="/plaintext"):
+def rounds(servers, runs, warm_up, run):
     """Every server's runs taken in rounds, one run of each per round, the order rotating
     from round to round, so a slow spell of this shared machine falls on all of them rather
     than on whichever ran then; a server's ratio to another is the median of its per-round
-    ratios."""
+    ratios (`round_ratio`). `warm_up(server)` first, then `run(server)` gives each result.
+    Returns each server's results, by name, in round order."""
     for server in servers:
-        wrk(server.port, 3, depth, path)  # warm-up
+        warm_up(server)
     runs_of = {server.name: [] for server in servers}
     for round_index in range(runs):
         shift = round_index % len(servers)
         for server in servers[shift:] + servers[:shift]:
-            runs_of[server.name].append(measure_run(server, depth, duration, path))
+            runs_of[server.name].append(run(server))
+    return runs_of
+
+
+def measure_interleaved(servers, depth, runs, duration, path="/plaintext"):
+    """wrk in `rounds`, each server's runs summarized."""
+    runs_of = rounds(servers, runs, lambda server: wrk(server.port, 3, depth, path),
+                     lambda server: measure_run(server, depth, duration, path))
     return {name: summarize(results) for name, results in runs_of.items()}
 
 

@@ -135,16 +135,9 @@ def handshake_run(server, duration):
 
 
 def interleaved(servers, runs, warm_up, run):
-    """bench/http.py's rounds: a warm-up of each server, then --runs rounds of one run
-    against each in rotating order. Per server: the median rate, CPU per item and the
+    """bench/http.py's `rounds`. Per server: the median rate, CPU per item and the
     per-round rates (for ratios: the median of per-round ratios)."""
-    for server in servers:
-        warm_up(server)
-    runs_of = {server.name: [] for server in servers}
-    for round_index in range(runs):
-        shift = round_index % len(servers)
-        for server in servers[shift:] + servers[:shift]:
-            runs_of[server.name].append(run(server))
+    runs_of = bench.rounds(servers, runs, warm_up, run)
     return {name: {"rate": statistics.median(r["rate"] for r in rs), "rates": [r["rate"] for r in rs],
                    "cpu_per": statistics.median(r["cpu_per"] for r in rs), "errors": sum(r["errors"] for r in rs)}
             for name, rs in runs_of.items()}

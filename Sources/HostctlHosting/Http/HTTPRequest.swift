@@ -145,13 +145,12 @@ public final class HTTPRequest {
     /// Prepares a reused request for the next one the server parsed into `source`.
     /// `scheme` is the connection's: "https" over TLS, else "http".
     public func reset(source: RequestHeadSource, method: HTTPMethod, version: HTTPVersion, scheme: String = "http", contentLength: Int?, body: RequestBodyReader?) {
-        // A connection resets its request with the same source and body reader every time:
-        // storing them again would retain the new and release the old, for nothing.
-        if self.source !== source { self.source = source }
+        // `detach()` let go of the source and the body reader as the last request ended.
+        self.source = source
         self.method = method
         self.httpVersion = version
         self.contentLength = contentLength
-        if _body.reader !== body { _body = RequestBody(reader: body) }
+        self.body = RequestBody(reader: body)
         self.scheme = scheme
         if !pathBase.isEmpty { pathBase = "" }
         // Most requests read few of these; clearing only what was set saves a release each.
@@ -160,6 +159,8 @@ public final class HTTPRequest {
         if cachedRawTarget != nil { cachedRawTarget = nil }
         if cachedHost != nil { cachedHost = nil }
         if cachedQuery != nil { cachedQuery = nil }
+        // The header view outlives `detach()`: usually it reads this source already, and
+        // storing it again would retain the new and release the old, for nothing.
         if !headerStorage.isUnchangedView(of: source) { headerStorage = RequestHeaders(source: source) }
         if !trailers.isEmpty { trailers.removeAll(keepingCapacity: true) }
     }

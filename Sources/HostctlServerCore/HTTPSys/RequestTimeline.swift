@@ -44,7 +44,12 @@ final class RequestTimeline: HTTPRequestTimingFeature {
     func requestBytesArrived(at now: Int64) {
         // The loop may have woken before the previous request ended (its end and these bytes
         // in one batch): stamps never go back past the connection's last one.
-        if phase == .idle { begin(at: max(now, responseCompleted ?? handedToApplication ?? headersParsed ?? dataReceived ?? connectionAccepted)) }
+        if phase == .idle { begin(at: max(now, latestStamp)) }
+    }
+
+    /// The connection's most recent stamp (they are taken in this order).
+    private var latestStamp: Int64 {
+        responseCompleted ?? handedToApplication ?? headersParsed ?? dataReceived ?? connectionAccepted
     }
 
     /// A whole head is parsed.

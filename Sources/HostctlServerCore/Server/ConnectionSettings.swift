@@ -22,7 +22,7 @@ struct ConnectionSettings: Sendable {
     /// taking the rest: half the streams a client may have in flight, so a client that uses
     /// them all works on one half while the server makes the other, instead of each waiting
     /// for the other's whole batch (h2load -c1 -m100: bench/RESULTS.md, stop 24).
-    let http2EarlyFlushStreams: Int
+    var http2EarlyFlushStreams: Int { max(1, http2Limits.maxStreamsPerConnection / 2) }
     /// A parked connection task with nothing to do for this long ends (a new one starts
     /// with the connection's next request), so idle keep-alive connections hold no task.
     let taskRetirement: Int64 = 1_000_000_000
@@ -52,7 +52,6 @@ struct ConnectionSettings: Sendable {
         bodyDrainTimeout = options.bodyDrainTimeout.nanoseconds
         addsServerHeader = options.addsServerHeader
         http2Limits = HTTP2Limits(options)
-        http2EarlyFlushStreams = max(1, options.http2.maxStreamsPerConnection / 2)
     }
 }
 
