@@ -1,6 +1,7 @@
 import HostctlCore
 import HostctlHosting
 @testable import HostctlServerCore
+import Synchronization
 import Testing
 
 /// HTTP.sys's request queue limit: requests in the app, counted across connections.
@@ -133,4 +134,50 @@ import Testing
 final class CallCounter: @unchecked Sendable {
     private(set) var count = 0
     func increment() { count += 1 }
+}
+
+/// The queue's counter alone: one loop's load-and-store form and the shared form agree.
+@Suite struct RequestQueueCounterTests {
+    @Test(arguments: [true, false]) func placesAreTakenUpToTheLimitAndGivenBack(oneLoop: Bool) {
+        let queue = RequestQueue(limit: 2, oneLoop: oneLoop)
+        #expect(queue.enter())
+        #expect(queue.enter())
+        #expect(!queue.enter(), "the limit holds")
+        #expect(queue.current == 2)
+        queue.leave()
+        #expect(queue.current == 1)
+        #expect(queue.enter())
+        #expect(!queue.enter())
+        queue.leave()
+        queue.leave()
+        #expect(queue.current == 0)
+    }
+
+    /// Loops entering and leaving at once never lose a place, nor go past the limit.
+    @Test func sharedAcrossThreadsNoPlaceIsLost() async {
+        let queue = RequestQueue(limit: 3)
+        // Places held at once, counted apart from the queue (whose own count goes past the
+        // limit for an instant while a refused place is given back).
+        let held = HeldPlaces()
+        let overLimit = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var over = 0
+                    for _ in 0..<20_000 where queue.enter() {
+                        if held.count.wrappingAdd(1, ordering: .relaxed).newValue > 3 { over += 1 }
+                        held.count.wrappingSubtract(1, ordering: .relaxed)
+                        queue.leave()
+                    }
+                    return over
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(overLimit == 0)
+        #expect(queue.current == 0)
+    }
+}
+
+private final class HeldPlaces: Sendable {
+    let count = Atomic<Int>(0)
 }

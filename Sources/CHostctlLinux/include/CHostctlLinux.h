@@ -139,4 +139,23 @@ int chl_available_cpus(void);
 /// reuse otherwise, so RSS would stay at the high-water mark of a burst of connections).
 int chl_release_free_memory(void);
 
+// MARK: The CPU's cycle counter (StampClock)
+
+/// The counter the kernel may keep time by, read without ordering (a stamp needs no fence):
+/// x86-64's time-stamp counter, AArch64's virtual counter; 0 where there is none. Inline,
+/// so a read is the one instruction.
+static inline uint64_t chl_cycle_counter(void) {
+#if defined(__x86_64__)
+    uint32_t low, high;
+    __asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
+    return ((uint64_t)high << 32) | low;
+#elif defined(__aarch64__)
+    uint64_t value;
+    __asm__ volatile("mrs %0, cntvct_el0" : "=r"(value));
+    return value;
+#else
+    return 0;
+#endif
+}
+
 #endif

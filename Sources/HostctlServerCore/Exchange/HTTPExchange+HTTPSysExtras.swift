@@ -10,8 +10,9 @@ extension HTTPExchange {
 
     func admit(_ context: HTTPContext) -> Admission {
         if core.hasAdmissionChecks, !passesAdmissionChecks(context) { return .answered }
-        guard let extras else { return .application }
-        return admit(context, extras, extras.server)
+        var admission = Admission.application
+        withExtras { admission = admit(context, $0, $0.server) }
+        return admission
     }
 
     /// HTTP.sys's steps. `extras` and `server` come in as arguments, which the caller keeps
@@ -27,14 +28,10 @@ extension HTTPExchange {
         // GET and HEAD without a body may be answered from the cache, and a GET's response
         // may be stored (`ResponseCachePolicy`; the Authorization field, which rules both
         // out, is looked for only when it matters).
-        if let cache = server.responseCache, let sendsBody = Self.cacheableMethodSendsBody(context.request), !requestHasBody {
+        if server.cachesResponses, let sendsBody = Self.cacheableMethodSendsBody(context.request), !requestHasBody {
             // An empty cache has nothing to find: no key is built (most servers cache
             // nothing most of the time, and the key costs more than the rest of this).
-            if !cache.isEmpty, !hasAuthorization, let entry = withCacheKey({ cache.lookup($0, now: loop.now) }) {
-                extras.timeline?.answeredWithoutApp()
-                driver.writeCachedResponse(entry, age: entry.age(now: loop.now), sendsBody: sendsBody)
-                response = ResponseState(committed: true)
-                response.completed = true
+            if server.responseCacheHasEntries, !hasAuthorization, answerFromCache(server, extras, sendsBody: sendsBody) {
                 return .answered
             }
             extras.mayStoreResponse = sendsBody
@@ -48,6 +45,17 @@ extension HTTPExchange {
         extras.holdsQueueSlot = true
         extras.timeline?.handedToApp()
         return .application
+    }
+
+    /// Answers from the cache when it holds the request's response; false on a miss.
+    @inline(never)
+    private func answerFromCache(_ server: HTTPSysExtras, _ extras: HTTPSysExchangeExtras, sendsBody: Bool) -> Bool {
+        guard let cache = server.responseCache, let entry = withCacheKey({ cache.lookup($0, now: loop.now) }) else { return false }
+        extras.timeline?.answeredWithoutApp()
+        driver.writeCachedResponse(entry, age: entry.age(now: loop.now), sendsBody: sendsBody)
+        response = ResponseState(committed: true)
+        response.completed = true
+        return true
     }
 
     /// The app's checks, in order; the first that refuses has its answer sent.
@@ -106,11 +114,11 @@ extension HTTPExchange {
 
     /// At commit: starts copying the response for the cache if HTTP.sys would keep it: a
     /// 200 with a known length that fits an entry, and the right Cache-Control.
-    /// Without a Cache-Control field (`hasCacheControl`, from the commit's pass over the
-    /// fields) a response can never be stored, and the policy's own scan is skipped.
-    func startCapture(_ extras: HTTPSysExchangeExtras, length: ResponseLength, response: HTTPResponse, server: StaticString?, hasCacheControl: Bool) {
+    /// Called only for a response with a Cache-Control field (the commit's pass over the
+    /// fields tells): without one a response can never be stored.
+    func startCapture(_ extras: HTTPSysExchangeExtras, length: ResponseLength, response: HTTPResponse, server: StaticString?) {
         extras.mayStoreResponse = false
-        guard hasCacheControl, let cache = extras.server.responseCache, response.status == 200, case .exact(let bodyLength) = length,
+        guard let cache = extras.server.responseCache, response.status == 200, case .exact(let bodyLength) = length,
               bodyLength <= cache.maxEntryBytes, let seconds = ResponseCachePolicy.lifetime(of: response.headers),
               ResponseCachePolicy.admits(method: .get, hasBody: requestHasBody, hasAuthorization: hasAuthorization)
         else { return }

@@ -139,7 +139,7 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
     /// Marks the response complete: its last byte is in the driver's output.
     func completeResponse() {
         response.completed = true
-        if let extras { requestEnded(extras, responseCompleted: true) }
+        withExtras { requestEnded($0, responseCompleted: true) }
     }
 
     /// Writes the head, choosing the length: the app's Content-Length; else, when the body
@@ -186,8 +186,11 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
             closeRequested: owned.connectionClose, date: owned.hasDate ? nil : state.dates.bytes, server: server
         )
         response.committed = true
-        if let extras, extras.mayStoreResponse {
-            startCapture(extras, length: length, response: appResponse, server: server, hasCacheControl: owned.hasCacheControl)
+        // Without a Cache-Control field a response is never stored.
+        if owned.hasCacheControl {
+            withExtras { extras in
+                if extras.mayStoreResponse { startCapture(extras, length: length, response: appResponse, server: server) }
+            }
         }
         if let pending = pendingBody, !pending.isEmpty {
             if !response.isHead, !response.noBody { appendBody(pending.readableBytes) }

@@ -25,6 +25,9 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
     let scheme: String
     /// HTTP.sys's extras for this exchange; nil unless the core applies them.
     let extras: HTTPSysExchangeExtras?
+    /// `extras` again, lent to the per-request hooks without a reference count (see
+    /// `withExtras`).
+    private let lentExtras: Unmanaged<HTTPSysExchangeExtras>?
     /// Inlined: a call would copy the whole struct (a memcpy) for the one field wanted.
     @inline(__always) var settings: ConnectionSettings { core.settings }
 
@@ -52,6 +55,15 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
         self.state = state
         self.scheme = scheme
         self.extras = extras
+        lentExtras = extras.map(Unmanaged.passUnretained)
+    }
+
+    /// Runs `body` with the extras, if any. `extras` is kept by this exchange for its whole
+    /// life, so lending it needs no retain and release of its own: bound with `if let`,
+    /// it costs one pair at every hook, several times a request.
+    @inline(__always)
+    func withExtras(_ body: (HTTPSysExchangeExtras) -> Void) {
+        lentExtras?._withUnsafeGuaranteedRef(body)
     }
 
     // MARK: One request
@@ -187,7 +199,7 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
     /// request-aborted signal fires. The driver wakes the exchange's task.
     func signalAbort(reason: String) {
         if abortReason == nil { abortReason = reason }
-        if let extras { requestEnded(extras, responseCompleted: false) }
+        withExtras { requestEnded($0, responseCompleted: false) }
         if isActive { context?.requestAborted.fire() }
     }
 

@@ -91,7 +91,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
         self.id = id
         self.acceptsHTTP2Preface = acceptsHTTP2Preface
         self.idleSince = loop.now
-        extras = core.extras.map { HTTPSysExchangeExtras(server: $0, acceptedAt: MonotonicClock.now()) }
+        extras = core.extras.map { HTTPSysExchangeExtras(server: $0, acceptedAt: state.stampClock.now(), clock: state.stampClock) }
     }
 
     // MARK: ConnectionHandler: input

@@ -108,7 +108,7 @@ final class HTTP2Connection: ServedConnection, @unchecked Sendable {
         let tls = transport.tls != nil
         scheme = tls ? "https" : "http"
         machine = HTTP2ConnectionStateMachine(limits: core.settings.http2Limits, transportScheme: tls ? "https" : "http")
-        acceptedAt = MonotonicClock.now()
+        acceptedAt = state.stampClock.now()
         idleSince = loop.now
         inbound = input
     }

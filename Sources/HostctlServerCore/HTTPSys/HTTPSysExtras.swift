@@ -1,3 +1,4 @@
+import HostctlSystem
 import HostctlHosting
 
 /// HTTP.sys's extras, for a core whose transport asks for them (the io_uring server): a
@@ -8,18 +9,26 @@ final class HTTPSysExtras: Sendable {
     let requestQueue: RequestQueue
     let queueFullResponse: RequestQueueFullResponse
     let responseCache: ResponseCache?
+    /// `responseCache != nil`, read on every request without touching the cache's object.
+    let cachesResponses: Bool
     let recordsRequestTiming: Bool
 
-    init(_ options: ServerOptions) {
-        requestQueue = RequestQueue(limit: options.requestQueueLimit)
+    init(_ options: ServerOptions, loopCount: Int) {
+        requestQueue = RequestQueue(limit: options.requestQueueLimit, oneLoop: loopCount == 1)
         queueFullResponse = options.requestQueueFullResponse
         responseCache = options.responseCache.map(ResponseCache.init)
+        cachesResponses = responseCache != nil
         recordsRequestTiming = options.recordsRequestTiming
     }
 }
 
 /// What HTTP.sys's extras keep for one exchange (on HTTP/1.1, the connection's, reused
 /// request after request). Loop-confined, like the connection.
+extension HTTPSysExtras {
+    /// Read through optional chaining, which borrows the cache rather than copying it.
+    var responseCacheHasEntries: Bool { responseCache?.isEmpty == false }
+}
+
 final class HTTPSysExchangeExtras {
     let server: HTTPSysExtras
     /// The timing feature, reused for request after request; nil when not recording.
@@ -31,8 +40,8 @@ final class HTTPSysExchangeExtras {
     /// The response being copied for the cache.
     @exclusivity(unchecked) var capture: ResponseCapture?
 
-    init(server: HTTPSysExtras, acceptedAt: Int64) {
+    init(server: HTTPSysExtras, acceptedAt: Int64, clock: StampClock) {
         self.server = server
-        timeline = server.recordsRequestTiming ? RequestTimeline(acceptedAt: acceptedAt) : nil
+        timeline = server.recordsRequestTiming ? RequestTimeline(acceptedAt: acceptedAt, clock: clock) : nil
     }
 }

@@ -2,6 +2,7 @@ import CHostctlLinux
 import Glibc
 import HostctlCore
 import HostctlHosting
+import HostctlSystem
 import Synchronization
 
 /// The HTTP side of a server, shared by every transport: it accepts connections from
@@ -47,7 +48,7 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
         self.hasAdmissionChecks = !application.admissionChecks.isEmpty
         self.settings = ConnectionSettings(options)
         self.maxConcurrentConnections = options.maxConcurrentConnections
-        self.extras = appliesHTTPSysExtras ? HTTPSysExtras(options) : nil
+        self.extras = appliesHTTPSysExtras ? HTTPSysExtras(options, loopCount: loopCount) : nil
         self.loops = (0..<loopCount).map { _ in LoopState() }
         var seed = timespec()
         clock_gettime(CLOCK_REALTIME, &seed)
@@ -170,6 +171,8 @@ public final class HTTPServerCore: ConnectionAcceptor, @unchecked Sendable {
 /// loop's thread, so it needs no locks.
 final class LoopState: @unchecked Sendable {
     let dates = DateCache()
+    /// HTTP.sys's timing stamps, read on this loop's thread.
+    let stampClock = StampClock()
     @exclusivity(unchecked) private(set) var isDraining = false
     @exclusivity(unchecked) private var connections: [ObjectIdentifier: any ServedConnection] = [:]
     /// Connections that went idle (dropping their buffers and task) or closed since the
