@@ -70,9 +70,9 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         CompletionTag(slot: slot, generation: generation, operation: operation).userData
     }
 
-    func complete(_ operation: CompletionTag.Operation, result: Int32, flags: UInt32) {
+    func complete(_ operation: CompletionTag.Operation, result: Int32, flags: UInt32, on loop: IOUringLoop) {
         switch operation {
-        case .receive: receiveCompleted(result, flags: flags)
+        case .receive: receiveCompleted(result, flags: flags, loop: loop)
         case .send: sendCompleted(result)
         case .connect: connectCompleted(result)
         case .spliceIn, .spliceOut: spliceCompleted(operation, result)
@@ -127,7 +127,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         chu_prep_multishot_recv(loop.uring.nextSubmission(), descriptor, loop.buffers.group, tag(.receive))
     }
 
-    private func receiveCompleted(_ result: Int32, flags: UInt32) {
+    private func receiveCompleted(_ result: Int32, flags: UInt32, loop: IOUringLoop) {
         let more = flags & UInt32(IORING_CQE_F_MORE) != 0
         if !more {
             receiving = false

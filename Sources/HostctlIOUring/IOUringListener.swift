@@ -40,7 +40,7 @@ final class IOUringListener: CompletionTarget, LoopListener, @unchecked Sendable
         chu_prep_multishot_accept(loop.uring.nextSubmission(), descriptor, tag.userData)
     }
 
-    func complete(_ operation: CompletionTag.Operation, result: Int32, flags: UInt32) {
+    func complete(_ operation: CompletionTag.Operation, result: Int32, flags: UInt32, on loop: IOUringLoop) {
         if flags & UInt32(IORING_CQE_F_MORE) == 0 { accepting = false }
         if result >= 0 {
             accepted(result)

@@ -7,7 +7,9 @@ import HostctlTransport
 
 /// Something with operations in flight on a loop's ring: a listener or a connection.
 protocol CompletionTarget: AnyObject {
-    func complete(_ operation: CompletionTag.Operation, result: Int32, flags: UInt32)
+    /// `loop` is the target's own, passed in: reading it there costs nothing, where each
+    /// read of the target's unowned reference is a checked retain and release.
+    func complete(_ operation: CompletionTag.Operation, result: Int32, flags: UInt32, on loop: IOUringLoop)
     /// Cancels what is in flight; the target lets go of its slot once the last completion is in.
     func close()
 }
@@ -120,7 +122,7 @@ public final class IOUringLoop: EventLoop, @unchecked Sendable {
             return  // a cancel's own result: the cancelled operation reports separately
         case .accept, .receive, .send, .connect, .spliceIn, .spliceOut:
             registrations.entry(slot: tag.slot, generation: tag.generation, bits: CompletionTag.generationBits)?
-                .complete(tag.operation, result: result, flags: flags)
+                .complete(tag.operation, result: result, flags: flags, on: self)
         }
     }
 

@@ -36,7 +36,7 @@ extension HTTPExchange {
             }
             extras.mayStoreResponse = sendsBody
         }
-        guard server.requestQueue.enter() else {
+        guard extras.enterRequestQueue() else {
             extras.timeline?.answeredWithoutApp()
             abortReason = RequestRejection.requestQueueFull.message
             driver.turnAway(server.queueFullResponse)
@@ -140,20 +140,25 @@ extension HTTPExchange {
     /// then goes into the cache), or it was aborted. It leaves the queue, and the timing
     /// callbacks run. Once per request: later calls find nothing left to do.
     func requestEnded(_ extras: HTTPSysExchangeExtras, responseCompleted: Bool) {
-        if let capture = extras.capture {
-            extras.capture = nil
-            if responseCompleted, capture.isWhole, isActive, let cache = extras.server.responseCache {
-                let entry = withCacheKey { CachedResponse(key: $0, capture: capture, storedAt: loop.now) }
-                cache.store(entry)
-            }
-        }
+        if extras.capture != nil { storeCapture(extras, responseCompleted: responseCompleted) }
         leaveRequestQueue(extras)
-        extras.timeline?.requestEnded(responseCompleted: responseCompleted)
+        extras.withTimeline { $0.requestEnded(responseCompleted: responseCompleted) }
+    }
+
+    /// A whole captured response goes into the cache; the capture is dropped either way.
+    @inline(never)
+    private func storeCapture(_ extras: HTTPSysExchangeExtras, responseCompleted: Bool) {
+        guard let capture = extras.capture else { return }
+        extras.capture = nil
+        if responseCompleted, capture.isWhole, isActive, let cache = extras.server.responseCache {
+            let entry = withCacheKey { CachedResponse(key: $0, capture: capture, storedAt: loop.now) }
+            cache.store(entry)
+        }
     }
 
     private func leaveRequestQueue(_ extras: HTTPSysExchangeExtras) {
         guard extras.holdsQueueSlot else { return }
         extras.holdsQueueSlot = false
-        extras.server.requestQueue.leave()
+        extras.leaveRequestQueue()
     }
 }

@@ -30,6 +30,8 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     @inline(__always) var settings: ConnectionSettings { core.settings }
     /// HTTP.sys's extras for this connection's exchanges; nil unless the core applies them.
     let extras: HTTPSysExchangeExtras?
+    /// `extras` again, read on every receive without a reference count (as the exchange's).
+    private let lentExtras: Unmanaged<HTTPSysExchangeExtras>?
     /// The endpoint speaks HTTP/2 too: a client that opens with HTTP/2's preface gets it.
     let acceptsHTTP2Preface: Bool
 
@@ -92,6 +94,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
         self.acceptsHTTP2Preface = acceptsHTTP2Preface
         self.idleSince = loop.now
         extras = core.extras.map { HTTPSysExchangeExtras(server: $0, acceptedAt: state.stampClock.now(), clock: state.stampClock) }
+        lentExtras = extras.map(Unmanaged.passUnretained)
     }
 
     // MARK: ConnectionHandler: input
@@ -121,7 +124,9 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
 
     func didReceive(_ count: Int) {
         totalBytesReceived += count
-        if let timeline = extras?.timeline, !inRequest { timeline.requestBytesArrived(at: loop.now) }
+        if !inRequest, let extras = lentExtras {
+            extras._withUnsafeGuaranteedRef { $0.withTimeline { $0.requestBytesArrived(at: loop.now) } }
+        }
         if forwarded != .none { return forwardedInputArrived() }
         if waiter != nil {
             resumeTask()

@@ -40,8 +40,33 @@ final class HTTPSysExchangeExtras {
     /// The response being copied for the cache.
     @exclusivity(unchecked) var capture: ResponseCapture?
 
+    /// `timeline` again, lent to the stamps without a reference count (see `withTimeline`).
+    private let lentTimeline: Unmanaged<RequestTimeline>?
+    /// The server's request queue, lent the same way (`server` keeps it).
+    private let lentQueue: Unmanaged<RequestQueue>
+
     init(server: HTTPSysExtras, acceptedAt: Int64, clock: StampClock) {
         self.server = server
         timeline = server.recordsRequestTiming ? RequestTimeline(acceptedAt: acceptedAt, clock: clock) : nil
+        lentTimeline = timeline.map(Unmanaged.passUnretained)
+        lentQueue = Unmanaged.passUnretained(server.requestQueue)
+    }
+
+    /// Takes a place in the server's request queue; false when it is full.
+    @inline(__always)
+    func enterRequestQueue() -> Bool {
+        lentQueue._withUnsafeGuaranteedRef { $0.enter() }
+    }
+
+    @inline(__always)
+    func leaveRequestQueue() {
+        lentQueue._withUnsafeGuaranteedRef { $0.leave() }
+    }
+
+    /// Runs `body` with the timeline, if timing is recorded. These extras keep it for their
+    /// whole life, so lending it needs no retain and release (a chained call pays one pair).
+    @inline(__always)
+    func withTimeline(_ body: (RequestTimeline) -> Void) {
+        lentTimeline?._withUnsafeGuaranteedRef(body)
     }
 }
