@@ -22,7 +22,7 @@ extension Array where Element == UInt8 {
         if digits < minimumDigits { append(contentsOf: repeatElement(UInt8(ascii: "0"), count: minimumDigits - digits)) }
         let start = count
         append(contentsOf: repeatElement(0, count: digits))
-        withUnsafeMutableBytes { ASCIIDigits.write(UInt64(magnitude), radix: 10, to: $0.baseAddress! + start) }
+        _ = withUnsafeMutableBytes { ASCIIDigits.write(UInt64(magnitude), radix: 10, to: $0.baseAddress! + start) }
     }
 
     mutating func append(_ text: StaticString) {

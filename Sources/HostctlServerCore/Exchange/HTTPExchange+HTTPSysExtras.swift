@@ -10,9 +10,7 @@ extension HTTPExchange {
 
     func admit(_ context: HTTPContext) -> Admission {
         if core.hasAdmissionChecks, !passesAdmissionChecks(context) { return .answered }
-        var admission = Admission.application
-        withExtras { admission = admit(context, $0, $0.server) }
-        return admission
+        return lentExtras?.with { admit(context, $0, $0.server) } ?? .application
     }
 
     /// HTTP.sys's steps. `extras` and `server` come in as arguments, which the caller keeps
@@ -23,7 +21,7 @@ extension HTTPExchange {
         // The previous request always gives its place back as it ends; this only bounds
         // the damage should some path ever miss it.
         assert(!extras.holdsQueueSlot, "a request ended without leaving the request queue")
-        leaveRequestQueue(extras)
+        extras.leaveRequestQueue()
         extras.mayStoreResponse = false
         // GET and HEAD without a body may be answered from the cache, and a GET's response
         // may be stored (`ResponseCachePolicy`; the Authorization field, which rules both
@@ -42,8 +40,7 @@ extension HTTPExchange {
             driver.turnAway(server.queueFullResponse)
             return .turnedAway
         }
-        extras.holdsQueueSlot = true
-        extras.timeline?.handedToApp()
+        extras.withTimeline { $0.handedToApp() }
         return .application
     }
 
@@ -141,7 +138,7 @@ extension HTTPExchange {
     /// callbacks run. Once per request: later calls find nothing left to do.
     func requestEnded(_ extras: HTTPSysExchangeExtras, responseCompleted: Bool) {
         if extras.capture != nil { storeCapture(extras, responseCompleted: responseCompleted) }
-        leaveRequestQueue(extras)
+        extras.leaveRequestQueue()
         extras.withTimeline { $0.requestEnded(responseCompleted: responseCompleted) }
     }
 
@@ -154,11 +151,5 @@ extension HTTPExchange {
             let entry = withCacheKey { CachedResponse(key: $0, capture: capture, storedAt: loop.now) }
             cache.store(entry)
         }
-    }
-
-    private func leaveRequestQueue(_ extras: HTTPSysExchangeExtras) {
-        guard extras.holdsQueueSlot else { return }
-        extras.holdsQueueSlot = false
-        extras.leaveRequestQueue()
     }
 }

@@ -139,7 +139,7 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
     /// Marks the response complete: its last byte is in the driver's output.
     func completeResponse() {
         response.completed = true
-        withExtras { requestEnded($0, responseCompleted: true) }
+        lentExtras?.with { requestEnded($0, responseCompleted: true) }
     }
 
     /// Writes the head, choosing the length: the app's Content-Length; else, when the body
@@ -188,7 +188,7 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
         response.committed = true
         // Without a Cache-Control field a response is never stored.
         if owned.hasCacheControl {
-            withExtras { extras in
+            lentExtras?.with { extras in
                 if extras.mayStoreResponse { startCapture(extras, length: length, response: appResponse, server: server) }
             }
         }

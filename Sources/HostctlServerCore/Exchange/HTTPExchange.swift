@@ -23,11 +23,10 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
     let state: LoopState
     /// "https" over TLS, else "http": the scheme every request on the connection starts with.
     let scheme: String
-    /// HTTP.sys's extras for this exchange; nil unless the core applies them.
-    let extras: HTTPSysExchangeExtras?
-    /// `extras` again, lent to the per-request hooks without a reference count (see
-    /// `withExtras`).
-    private let lentExtras: Unmanaged<HTTPSysExchangeExtras>?
+    /// HTTP.sys's extras for this exchange; nil unless the core applies them. The driver
+    /// holds them too (the HTTP/1.1 connection's, the HTTP/2 stream's).
+    var extras: HTTPSysExchangeExtras? { lentExtras?.object }
+    let lentExtras: Lent<HTTPSysExchangeExtras>?
     /// Inlined: a call would copy the whole struct (a memcpy) for the one field wanted.
     @inline(__always) var settings: ConnectionSettings { core.settings }
 
@@ -48,22 +47,13 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
     /// Why the request was aborted; once set, its reads and writes fail.
     @exclusivity(unchecked) var abortReason: String?
 
-    init(driver: Driver, core: HTTPServerCore, loop: EventLoopContext, state: LoopState, scheme: String, extras: HTTPSysExchangeExtras?) {
+    init(driver: Driver, core: HTTPServerCore, loop: EventLoopContext, state: LoopState, scheme: String, extras: Lent<HTTPSysExchangeExtras>?) {
         self.driver = driver
         self.core = core
         self.loop = loop
         self.state = state
         self.scheme = scheme
-        self.extras = extras
-        lentExtras = extras.map(Unmanaged.passUnretained)
-    }
-
-    /// Runs `body` with the extras, if any. `extras` is kept by this exchange for its whole
-    /// life, so lending it needs no retain and release of its own: bound with `if let`,
-    /// it costs one pair at every hook, several times a request.
-    @inline(__always)
-    func withExtras(_ body: (HTTPSysExchangeExtras) -> Void) {
-        lentExtras?._withUnsafeGuaranteedRef(body)
+        lentExtras = extras
     }
 
     // MARK: One request
@@ -82,7 +72,7 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
         connection: @autoclosure () -> ConnectionInfo
     ) async -> Bool {
         let context = begin(method: method, version: version, contentLength: contentLength, hasBody: hasBody, number: number, connection: connection())
-        if extras != nil || core.hasAdmissionChecks {
+        if lentExtras != nil || core.hasAdmissionChecks {
             switch admit(context) {
             case .application: break
             case .answered: return true
@@ -199,7 +189,7 @@ final class HTTPExchange<Driver: ExchangeDriver>: @unchecked Sendable {
     /// request-aborted signal fires. The driver wakes the exchange's task.
     func signalAbort(reason: String) {
         if abortReason == nil { abortReason = reason }
-        withExtras { requestEnded($0, responseCompleted: false) }
+        lentExtras?.with { requestEnded($0, responseCompleted: false) }
         if isActive { context?.requestAborted.fire() }
     }
 

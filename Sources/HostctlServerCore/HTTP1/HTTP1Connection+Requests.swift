@@ -49,7 +49,7 @@ extension HTTP1Connection {
 
     private func makeRequestState() -> HTTP1RequestState {
         let exchange = HTTPExchange(
-            driver: self, core: core, loop: loop, state: state, scheme: transport.tls == nil ? "http" : "https", extras: extras
+            driver: self, core: core, loop: loop, state: state, scheme: transport.tls == nil ? "http" : "https", extras: lentExtras
         )
         return HTTP1RequestState(limits: settings.parserLimits, exchange: exchange)
     }

@@ -29,9 +29,8 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
     /// Inlined: a call would copy the whole struct (a memcpy) for the one field wanted.
     @inline(__always) var settings: ConnectionSettings { core.settings }
     /// HTTP.sys's extras for this connection's exchanges; nil unless the core applies them.
-    let extras: HTTPSysExchangeExtras?
-    /// `extras` again, read on every receive without a reference count (as the exchange's).
-    private let lentExtras: Unmanaged<HTTPSysExchangeExtras>?
+    var extras: HTTPSysExchangeExtras? { lentExtras?.object }
+    let lentExtras: Lent<HTTPSysExchangeExtras>?
     /// The endpoint speaks HTTP/2 too: a client that opens with HTTP/2's preface gets it.
     let acceptsHTTP2Preface: Bool
 
@@ -93,8 +92,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
         self.id = id
         self.acceptsHTTP2Preface = acceptsHTTP2Preface
         self.idleSince = loop.now
-        extras = core.extras.map { HTTPSysExchangeExtras(server: $0, acceptedAt: state.stampClock.now(), clock: state.stampClock) }
-        lentExtras = extras.map(Unmanaged.passUnretained)
+        lentExtras = core.extras.map { Lent(HTTPSysExchangeExtras(server: $0, acceptedAt: state.stampClock.now(), clock: state.stampClock)) }
     }
 
     // MARK: ConnectionHandler: input
@@ -124,9 +122,7 @@ final class HTTP1Connection: ServedConnection, @unchecked Sendable {
 
     func didReceive(_ count: Int) {
         totalBytesReceived += count
-        if !inRequest, let extras = lentExtras {
-            extras._withUnsafeGuaranteedRef { $0.withTimeline { $0.requestBytesArrived(at: loop.now) } }
-        }
+        if !inRequest { lentExtras?.with { $0.withTimeline { $0.requestBytesArrived(at: loop.now) } } }
         if forwarded != .none { return forwardedInputArrived() }
         if waiter != nil {
             resumeTask()

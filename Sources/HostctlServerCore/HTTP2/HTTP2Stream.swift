@@ -73,7 +73,7 @@ final class HTTP2Stream: @unchecked Sendable {
 
     init(connection: HTTP2Connection) {
         self.connection = connection
-        let extras = connection.core.extras.map { HTTPSysExchangeExtras(server: $0, acceptedAt: connection.acceptedAt, clock: connection.state.stampClock) }
+        let extras = connection.core.extras.map { Lent(HTTPSysExchangeExtras(server: $0, acceptedAt: connection.acceptedAt, clock: connection.state.stampClock)) }
         exchange = HTTPExchange(
             driver: self, core: connection.core, loop: connection.loop, state: connection.state, scheme: connection.scheme, extras: extras
         )

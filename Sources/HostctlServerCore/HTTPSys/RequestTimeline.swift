@@ -7,8 +7,8 @@ import HostctlSystem
 /// The data-received stamp is the loop's `now`: when the loop woke with the bytes, so the
 /// gap to the parse shows the wait behind the batch's other connections. The later stamps
 /// read the loop's `StampClock` (the loop's `now` is read once per iteration; a clock read
-/// per stamp cost 3 % of a pipelined request). A request's stamps
-/// stay readable once it is over, until the first bytes of the next one.
+/// per stamp cost 3 % of a pipelined request). A request's stamps stay readable once it is
+/// over, until the first bytes of the next one.
 final class RequestTimeline: HTTPRequestTimingFeature {
     private enum Phase { case idle, reading, inApplication }
 
@@ -66,8 +66,7 @@ final class RequestTimeline: HTTPRequestTimingFeature {
     }
 
     func handedToApp() {
-        // One clock read: a clock read costs more here than the rest of the stamping (a
-        // vDSO call, measurable on a request of a few microseconds).
+        // One read stamps all three when the request starts only now (pipelined).
         let now = clock.now()
         if phase == .idle { begin(at: now) }
         if headersParsed == nil { headersParsed = now }
