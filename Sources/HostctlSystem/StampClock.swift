@@ -31,8 +31,10 @@ public final class StampClock {
     private let anchorLifetime: Int64
     @usableFromInline @exclusivity(unchecked) var anchorNanoseconds: Int64 = 0
     @usableFromInline @exclusivity(unchecked) var anchorTicks: UInt64 = 0
-    /// 0 until measured.
-    @usableFromInline @exclusivity(unchecked) var nanosecondsPerTick = 0.0
+    /// Nanoseconds a tick in 32.32 fixed point (an integer multiply and a shift scale an
+    /// advance: the floating-point conversions, with Swift's range checks, cost twice the
+    /// rest of a read); 0 until measured.
+    @usableFromInline @exclusivity(unchecked) var nanosecondsPerTick: UInt64 = 0
     /// `anchorLifetime` in ticks, once the rate is known.
     @usableFromInline @exclusivity(unchecked) var anchorLifetimeTicks: UInt64 = 0
     @exclusivity(unchecked) private var calibrationNanoseconds: Int64 = 0
@@ -41,6 +43,9 @@ public final class StampClock {
 
     /// `calibrationWindow` and `anchorLifetime` in nanoseconds (tests shorten the window).
     public init(calibrationWindow: Int64 = 100_000_000, anchorLifetime: Int64 = 1_000_000, usesCounter: Bool = StampClock.countsTime) {
+        // An advance scaled within an anchor's life stays under 2^64: at most
+        // `anchorLifetime` nanoseconds, times 2^32.
+        precondition(anchorLifetime > 0 && anchorLifetime <= 1_000_000_000, "an anchor lives at most a second")
         self.usesCounter = usesCounter
         self.calibrationWindow = calibrationWindow
         self.anchorLifetime = anchorLifetime
@@ -54,7 +59,7 @@ public final class StampClock {
         guard usesCounter else { return MonotonicClock.now() }
         let elapsed = chl_cycle_counter() &- anchorTicks
         guard elapsed < anchorLifetimeTicks else { return reanchor() }
-        let stamp = anchorNanoseconds + Int64(Double(elapsed) * nanosecondsPerTick)
+        let stamp = anchorNanoseconds &+ Int64(truncatingIfNeeded: (elapsed &* nanosecondsPerTick) &>> 32)
         if stamp > latest { latest = stamp }
         return latest
     }
@@ -74,8 +79,9 @@ public final class StampClock {
         if calibrationTicks == 0 {
             (calibrationTicks, calibrationNanoseconds) = (ticks, nanoseconds)
         } else if nanoseconds - calibrationNanoseconds >= calibrationWindow, ticks > calibrationTicks {
-            nanosecondsPerTick = Double(nanoseconds - calibrationNanoseconds) / Double(ticks - calibrationTicks)
-            anchorLifetimeTicks = UInt64(Double(anchorLifetime) / nanosecondsPerTick)
+            let rate = Double(nanoseconds - calibrationNanoseconds) / Double(ticks - calibrationTicks)
+            nanosecondsPerTick = max(1, UInt64((rate * 4_294_967_296).rounded()))
+            anchorLifetimeTicks = UInt64(Double(anchorLifetime) / rate)
             (calibrationTicks, calibrationNanoseconds) = (ticks, nanoseconds)
         }
         (anchorTicks, anchorNanoseconds) = (ticks, nanoseconds)

@@ -103,6 +103,29 @@ import Testing
         #expect(ran == 1)
     }
 
+    /// The completion stamp is read where it can be, in a callback; a request without one is
+    /// not stamped at its end (the clock read is spared), but every earlier stamp is kept.
+    @Test func theCompletionIsStampedOnlyForARequestWithACallback() throws {
+        let seen = Observations()
+        let harness = Harness(httpSysExtras: true) { context in
+            let timing = try #require(context.features[HTTPRequestTimingFeature.self])
+            seen.features.append(ObjectIdentifier(timing))
+            // Only the second request asks to hear of its end.
+            if seen.features.count == 2 { timing.onResponseCompleted { seen.atCompletion.append(Self.stamps(timing)) } }
+            try await context.response.write("ok")
+        }
+        defer { harness.finish() }
+        harness.feed(Self.get)
+        let timeline = try #require(harness.connection.extras?.timeline)
+        let first = Self.stamps(timeline)
+        #expect(first[.responseCompleted] == nil, "no callback, no completion stamp: \(first)")
+        #expect(first[.handedToApplication] != nil && first[.headersParsed] != nil && first[.dataReceived] != nil)
+        harness.feed(Self.get)
+        #expect(seen.atCompletion.count == 1)
+        let second = try #require(seen.atCompletion.first)
+        #expect(second[.responseCompleted] != nil && second[.responseCompleted]! >= second[.handedToApplication]!)
+    }
+
     @Test func noFeatureWithoutTheExtrasOrWhenRecordingIsOff() {
         for (extras, records) in [(false, true), (true, false)] {
             let (harness, seen) = Self.harness(extras: extras, records: records)

@@ -11,7 +11,9 @@ public enum HTTPRequestTimingPoint: Int, Sendable, CaseIterable {
     /// The app's pipeline was given the request (RequestDeliveredForIO).
     case handedToApplication
     /// The response was complete: its last byte was queued to send. Nil until then, and for
-    /// good when the request is aborted.
+    /// good when the request is aborted. Read it in `onResponseCompleted`: it is stamped only
+    /// for a request with a callback to run (beyond HTTP.sys's stamps, which end at delivery,
+    /// and a clock read that no other request should pay for).
     case responseCompleted
 }
 

@@ -15,10 +15,12 @@ final class RequestTimeline: HTTPRequestTimingFeature {
     private let connectionAccepted: Int64
     /// The loop's.
     private let clock: StampClock
-    @exclusivity(unchecked) private var dataReceived: Int64?
-    @exclusivity(unchecked) private var headersParsed: Int64?
-    @exclusivity(unchecked) private var handedToApplication: Int64?
-    @exclusivity(unchecked) private var responseCompleted: Int64?
+    /// `notYet` until stamped: a sentinel, not an Optional, since each Optional store is
+    /// two (the value and its tag), and the clock is past it from boot on.
+    @exclusivity(unchecked) private var dataReceived = notYet
+    @exclusivity(unchecked) private var headersParsed = notYet
+    @exclusivity(unchecked) private var handedToApplication = notYet
+    @exclusivity(unchecked) private var responseCompleted = notYet
     @exclusivity(unchecked) private var phase = Phase.idle
     @exclusivity(unchecked) private var callbacks: [() -> Void] = []
 
@@ -27,14 +29,17 @@ final class RequestTimeline: HTTPRequestTimingFeature {
         self.clock = clock
     }
 
+    private static let notYet: Int64 = 0
+
     func timestamp(_ point: HTTPRequestTimingPoint) -> Int64? {
-        switch point {
+        let stamp = switch point {
         case .connectionAccepted: connectionAccepted
         case .dataReceived: dataReceived
         case .headersParsed: headersParsed
         case .handedToApplication: handedToApplication
         case .responseCompleted: responseCompleted
         }
+        return stamp == Self.notYet ? nil : stamp
     }
 
     func onResponseCompleted(_ callback: @escaping () -> Void) {
@@ -53,7 +58,7 @@ final class RequestTimeline: HTTPRequestTimingFeature {
 
     /// The connection's most recent stamp (they are taken in this order).
     private var latestStamp: Int64 {
-        responseCompleted ?? handedToApplication ?? headersParsed ?? dataReceived ?? connectionAccepted
+        max(connectionAccepted, dataReceived, headersParsed, handedToApplication, responseCompleted)
     }
 
     /// A whole head is parsed.
@@ -62,14 +67,15 @@ final class RequestTimeline: HTTPRequestTimingFeature {
         // One clock read stamps both when the request starts only now.
         let now = clock.now()
         if phase == .idle { begin(at: now) }
-        if headersParsed == nil { headersParsed = now }
+        if headersParsed == Self.notYet { headersParsed = now }
     }
 
+    @inline(__always)
     func handedToApp() {
         // One read stamps all three when the request starts only now (pipelined).
         let now = clock.now()
         if phase == .idle { begin(at: now) }
-        if headersParsed == nil { headersParsed = now }
+        if headersParsed == Self.notYet { headersParsed = now }
         handedToApplication = now
         phase = .inApplication
     }
@@ -80,22 +86,30 @@ final class RequestTimeline: HTTPRequestTimingFeature {
     }
 
     /// The request left the app: its response completed, or it was aborted. Runs the callbacks, once.
+    /// The completion stamp is taken only for them: the response completes after the pipeline
+    /// returns, so a callback is where it can be read, and a request without one is spared the
+    /// clock read.
+    @inline(__always)
     func requestEnded(responseCompleted completed: Bool) {
         guard phase == .inApplication else { return }
         phase = .idle
+        if !callbacks.isEmpty { stampAndRunCallbacks(responseCompleted: completed) }
+    }
+
+    @inline(never)
+    private func stampAndRunCallbacks(responseCompleted completed: Bool) {
         if completed { responseCompleted = clock.now() }
         // A callback that registers another runs it at once (the phase is idle), so the list
         // does not change while it is walked.
-        guard !callbacks.isEmpty else { return }
         for index in callbacks.indices { callbacks[index]() }
         callbacks.removeAll(keepingCapacity: true)
     }
 
     private func begin(at now: Int64) {
         dataReceived = now
-        headersParsed = nil
-        handedToApplication = nil
-        responseCompleted = nil
+        headersParsed = Self.notYet
+        handedToApplication = Self.notYet
+        responseCompleted = Self.notYet
         phase = .reading
     }
 }
