@@ -7,7 +7,10 @@ Usage: bench/proxy.py [--runs 3] [--duration 10] [--setups direct,front,nginx] [
 
 Throughput: wrk (64 keep-alive connections, `/plaintext`, depth 1) pinned to CPU 1; the
 proxy and the app both pinned to CPU 0, so each setup gets the same one CPU and the cost of
-the extra hop shows as a lower rate. 3 s warm-up, then medians of --runs runs.
+the extra hop shows as a lower rate. The three setups run at once, each on its own port, and are
+measured in rounds (one run of each per round, the order rotating, as bench/http.py does), so a
+slow spell of this shared machine falls on all of them; a ratio is the median of the per-round
+ratios. 3 s warm-up each first.
   direct  the sample on the event-loop server (the in-process model)
   front   `hostctl proxy --urls … -- HostctlSample`: the front, with the app started by it
   nginx   Debian's nginx, 1 worker, `proxy_pass` to the sample with `keepalive 64` upstream
@@ -23,6 +26,7 @@ Crash recovery: time from SIGKILL of the app to the next 200 through the front, 
 client retrying every 5 ms.
 """
 import argparse
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -40,8 +44,10 @@ bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
 
 ROOT = bench.ROOT
-PORT = bench.PORT            # what wrk talks to
+PORT = bench.PORT            # what wrk talks to (direct; the front's cold start and recovery)
 APP_PORT = PORT + 1          # the app behind nginx
+FRONT_PORT = PORT + 2        # the front, in the throughput rounds
+NGINX_PORT = PORT + 3        # nginx, in the throughput rounds
 SAMPLE = os.path.join(ROOT, ".build", "release", "HostctlSample")
 HOSTCTL = os.path.join(ROOT, ".build", "release", "hostctl")
 QUIET_ENV = {"HOSTCTL_ENVIRONMENT": "Production"}
@@ -69,8 +75,8 @@ def get(port, path="/plaintext", timeout=5.0):
         return 0
 
 
-def front_command():
-    return [HOSTCTL, "proxy", "--urls", f"http://127.0.0.1:{PORT}", "--", SAMPLE]
+def front_command(port=PORT):
+    return [HOSTCTL, "proxy", "--urls", f"http://127.0.0.1:{port}", "--", SAMPLE]
 
 
 def setups(names, work):
@@ -78,7 +84,7 @@ def setups(names, work):
     if "direct" in names:
         specs["direct"] = [bench.Server("direct", [SAMPLE], env=dict(QUIET_ENV, HOSTCTL_URLS=f"http://127.0.0.1:{PORT}"))]
     if "front" in names:
-        specs["front"] = [bench.Server("front", front_command(), env=QUIET_ENV)]
+        specs["front"] = [bench.Server("front", front_command(FRONT_PORT), env=QUIET_ENV, port=FRONT_PORT)]
     if "nginx" in names:
         conf = os.path.join(work, "nginx-proxy.conf")
         with open(conf, "w") as f:
@@ -87,21 +93,23 @@ events {{ worker_connections 20000; }}
 http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
   client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
   upstream app {{ server 127.0.0.1:{APP_PORT}; keepalive 64; keepalive_requests 1000000; }}
-  server {{ listen 127.0.0.1:{PORT} reuseport backlog=4096;
+  server {{ listen 127.0.0.1:{NGINX_PORT} reuseport backlog=4096;
     location / {{ proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";
       proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme; }} }} }}
 """)
         app = bench.Server("nginx-app", [SAMPLE], env=dict(QUIET_ENV, HOSTCTL_URLS=f"http://127.0.0.1:{APP_PORT}"), port=APP_PORT)
-        specs["nginx"] = [app, bench.Server("nginx", ["nginx", "-p", work, "-c", conf])]
+        specs["nginx"] = [app, bench.Server("nginx", ["nginx", "-p", work, "-c", conf], port=NGINX_PORT)]
     return specs
 
 
 class Started:
-    """Starts the servers of one setup (pinned to CPU 0), the app first."""
+    """Starts the servers of one setup (pinned to CPU 0), the app first; wrk talks to the
+    last one's port."""
 
-    def __init__(self, servers):
-        self.servers = servers
+    def __init__(self, name, servers):
+        self.name, self.servers = name, servers
+        self.port = servers[-1].port
         self.entered = []
 
     def __enter__(self):
@@ -109,7 +117,7 @@ class Started:
             server.__enter__()  # waits for the server's own port
             self.entered.append(server)
         # The front starts its app on the first request: make it, then count the app's CPU too.
-        if get(PORT) != 200:
+        if get(self.port) != 200:
             sys.exit("the setup does not answer 200")
         time.sleep(0.5)
         self.pids = [pid for server in self.servers for pid in bench.process_tree(server.process.pid)]
@@ -121,9 +129,10 @@ class Started:
 
 
 def measure(started, runs, duration):
-    class Pids:
-        pids = started.pids
-    return bench.measure_throughput(Pids, 1, runs, duration)
+    """The setups' throughput, in rounds (`bench.rounds`), each setup's runs summarized."""
+    runs_of = bench.rounds(started, runs, lambda setup: bench.wrk(setup.port, 3, 1),
+                           lambda setup: bench.measure_run(setup, 1, duration))
+    return {name: bench.summarize(results) for name, results in runs_of.items()}
 
 
 def cold_starts(count):
@@ -249,16 +258,17 @@ def main():
     work = tempfile.mkdtemp(prefix="hostctl-proxy-bench-")
     global WS_ECHO
     WS_ECHO = build_ws_echo(work)
-    results = {}
-    for name, servers in setups(args.setups.split(","), work).items():
-        print(f"== {name}", file=sys.stderr)
-        with Started(servers) as started:
-            results[name] = measure(started, args.runs, args.duration)
-        print(f"   {results[name]}", file=sys.stderr)
-    lines = ["| setup | req/s | vs nginx proxy | vs direct | CPU µs/req (proxy + app) | p99 ms |", "|---|---|---|---|---|---|"]
+    chosen = setups(args.setups.split(","), work)
+    print(f"== {', '.join(chosen)}, each on its own port, runs interleaved", file=sys.stderr)
+    with contextlib.ExitStack() as stack:
+        started = [stack.enter_context(Started(name, servers)) for name, servers in chosen.items()]
+        results = measure(started, args.runs, args.duration)
     for name, r in results.items():
-        nginx, direct = results.get("nginx", {}).get("rate"), results.get("direct", {}).get("rate")
-        lines.append(f"| {name} | {r['rate']:,.0f} | {r['rate'] / nginx:.2f}× | {r['rate'] / direct:.2f}× | {r['us_per_request']:.1f} | {r['p99_ms']:.2f} |"
+        print(f"   {name}: {r}", file=sys.stderr)
+    lines = ["| setup | req/s | vs nginx proxy | vs direct | CPU µs/req (proxy + app) | p99 ms |", "|---|---|---|---|---|---|"]
+    nginx, direct = results.get("nginx"), results.get("direct")
+    for name, r in results.items():
+        lines.append(f"| {name} | {r['rate']:,.0f} | {bench.round_ratio(r, nginx):.2f}× | {bench.round_ratio(r, direct):.2f}× | {r['us_per_request']:.1f} | {r['p99_ms']:.2f} |"
                      if nginx and direct else f"| {name} | {r['rate']:,.0f} | – | – | {r['us_per_request']:.1f} | {r['p99_ms']:.2f} |")
     if args.websocket_connections:
         ws = websocket_echo(args.websocket_connections, args.runs, args.duration, work)
