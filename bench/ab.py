@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds of the sample side by side: what a change costs or saves, measured in rounds.
 
-Usage: bench/ab.py [--runs 9] [--duration 3] [--depth 16] [--path /plaintext]
+Usage: bench/ab.py [--runs 9] [--duration 3] [--depth 16] [--path /plaintext] [--server-arg ARG ...]
                    NAME=BINARY[:iouring] NAME=BINARY[:iouring] ...
 
 Each NAME is a copy of a release HostctlSample (`cp .build/release/HostctlSample /tmp/A`
@@ -10,7 +10,8 @@ with `:iouring`; two names may be one binary on the two servers. As bench/http.p
 build runs at once on its own port, pinned to CPU 0, wrk on CPU 1; a 3 s warm-up of each,
 then --runs rounds of one --duration run each, the order rotating. Prints each one's median
 rate and server CPU per request, and its ratio to the first NAME: the median of the per-round
-ratios, with their range.
+ratios, with their range. `--server-arg` passes an argument to every build (repeat it), e.g.
+`--server-arg=--webroot --server-arg=/tmp/www --path /1m.bin` for a static file.
 
 Example, a change to the io_uring server against the event loop and against itself before:
   bench/ab.py evl=/tmp/B io-before=/tmp/A:iouring io-after=/tmp/B:iouring
@@ -27,7 +28,7 @@ bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
 
 
-def server(index, spec):
+def server(index, spec, arguments):
     name, _, target = spec.partition("=")
     binary, _, transport = target.partition(":")
     if not name or not os.access(binary, os.X_OK) or transport not in ("", "iouring"):
@@ -36,7 +37,7 @@ def server(index, spec):
     env = {"HOSTCTL_URLS": f"http://127.0.0.1:{port}", "HOSTCTL_ENVIRONMENT": "Production"}
     if transport:
         env["HOSTCTL_SERVER"] = "iouring"
-    return bench.Server(name, [os.path.abspath(binary)], env=env, port=port)
+    return bench.Server(name, [os.path.abspath(binary), *arguments], env=env, port=port)
 
 
 def main():
@@ -45,12 +46,13 @@ def main():
     parser.add_argument("--duration", type=int, default=3)
     parser.add_argument("--depth", type=int, default=16)
     parser.add_argument("--path", default="/plaintext")
+    parser.add_argument("--server-arg", action="append", default=[], help="passed to every build")
     parser.add_argument("builds", nargs="+", metavar="NAME=BINARY[:iouring]")
     args = parser.parse_args()
     if len(args.builds) < 2:
         sys.exit("name at least two builds to compare")
     bench.raise_fd_limit()
-    specs = [server(index, spec) for index, spec in enumerate(args.builds)]
+    specs = [server(index, spec, args.server_arg) for index, spec in enumerate(args.builds)]
     with contextlib.ExitStack() as stack:
         servers = [stack.enter_context(spec) for spec in specs]
         results = bench.measure_interleaved(servers, args.depth, args.runs, args.duration, args.path)
