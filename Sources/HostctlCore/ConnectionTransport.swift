@@ -12,7 +12,7 @@ public protocol ConnectionTransport: AnyObject {
     var sentByteCount: Int { get }
 
     /// Sends `count` bytes of the file `descriptor` from `offset` without copying them
-    /// through user space (sendfile(2) on epoll, splice through a pipe on io_uring), in the
+    /// through user space (sendfile(2) on both transports), in the
     /// send slot: nothing else may be sent until it is done. The descriptor stays the
     /// caller's and must stay open until then. A transport that cannot answers `.unsupported`.
     func sendFile(_ descriptor: Int32, offset: Int64, count: Int) -> FileSendResult

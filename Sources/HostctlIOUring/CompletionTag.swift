@@ -11,9 +11,8 @@ struct CompletionTag: Equatable {
         case wake
         case nop
         case connect
-        /// A file region into the connection's pipe, then the pipe into the socket.
-        case spliceIn
-        case spliceOut
+        /// The socket can take more of a file that sendfile(2) left unfinished.
+        case writable
     }
 
     static let generationBits: UInt32 = 16

@@ -47,12 +47,11 @@ public final class IOUringLoop: EventLoop, @unchecked Sendable {
         (UInt8(IORING_OP_ACCEPT.rawValue), "ACCEPT"), (UInt8(IORING_OP_CONNECT.rawValue), "CONNECT"),
         (UInt8(IORING_OP_RECV.rawValue), "RECV"), (UInt8(IORING_OP_SEND.rawValue), "SEND"),
         (UInt8(IORING_OP_READ.rawValue), "READ"), (UInt8(IORING_OP_ASYNC_CANCEL.rawValue), "ASYNC_CANCEL"),
+        (UInt8(IORING_OP_POLL_ADD.rawValue), "POLL_ADD"),
     ]
 
     let uring: IOUring
     let buffers: ProvidedBuffers
-    /// The kernel splices (5.7+): files go to sockets without a copy; without, they are copied.
-    let supportsSplice: Bool
     private let wakeValue = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
     @exclusivity(unchecked) private var registrations = RegistrationTable<any CompletionTarget>()
     /// Connections whose receive ended for want of buffers, re-armed once buffers are back.
@@ -70,7 +69,6 @@ public final class IOUringLoop: EventLoop, @unchecked Sendable {
         let supported = uring.supportedOperations()
         let missing = Self.neededOperations.filter { !supported.contains($0.0) }.map(\.1)
         guard missing.isEmpty else { throw .missingOperations(missing) }
-        supportsSplice = supported.contains(UInt8(IORING_OP_SPLICE.rawValue))
         buffers = try ProvidedBuffers(uring: uring, group: 0, count: configuration.bufferCount, size: configuration.bufferSize)
         let wakeDescriptor = chl_eventfd()
         guard wakeDescriptor >= 0 else { throw .system(call: "eventfd", errno: errno) }
@@ -120,7 +118,7 @@ public final class IOUringLoop: EventLoop, @unchecked Sendable {
             armWakeRead()
         case .cancel, .nop:
             return  // a cancel's own result: the cancelled operation reports separately
-        case .accept, .receive, .send, .connect, .spliceIn, .spliceOut:
+        case .accept, .receive, .send, .connect, .writable:
             registrations.entry(slot: tag.slot, generation: tag.generation, bits: CompletionTag.generationBits)?
                 .complete(tag.operation, result: result, flags: flags, on: self)
         }

@@ -5,10 +5,11 @@ import HostctlTestSupport
 import HostctlTransport
 import Testing
 
-/// Files sent without copying them through user space (sendfile(2) on epoll, splice
-/// through a pipe on io_uring): the peer gets exactly the region's bytes, a region larger
-/// than the socket takes at once completes later, and a region past the file's end fails
-/// the connection rather than cutting the body short in silence.
+/// Files sent without copying them through user space (sendfile(2) on both transports;
+/// io_uring waits for a full socket with a poll on its ring): the peer gets exactly the
+/// region's bytes, a region larger than the socket takes at once completes later, a region
+/// past the file's end fails the connection rather than cutting the body short in silence,
+/// and a close while a file waits ends the connection once.
 @Suite struct FileSendTests {
     /// A pattern that does not repeat within a pipe's or a socket's buffer.
     static let fileBytes: [UInt8] = (0..<(3 * 1024 * 1024 + 123)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
@@ -58,6 +59,33 @@ import Testing
         let result = try running.onLoop { handler.transport!.sendFile(file, offset: Int64(Self.fileBytes.count - 10), count: 100) }
         if case .sent = result { Issue.record("a region past the end cannot be sent whole") }
         #expect(waitUntil { handler.events.current.contains(.transportClosed) }, "the connection ends: \(handler.events.current)")
+    }
+
+    /// A file still waiting for the socket to drain (the peer reads nothing) when the
+    /// connection is closed: the wait is cancelled, the connection reports its end once, and
+    /// no file-sent event follows.
+    @Test(arguments: TransportUnderTest.allCases) func closingWhileAFileWaitsEndsTheConnection(_ transport: TransportUnderTest) throws {
+        let running = try transport.start()
+        defer { running.stop() }
+        // 64 MiB of holes (no disk): more than loopback's socket buffers hold, whatever they grow to.
+        let path = "/tmp/hostctl-filesend-large-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let file = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        try #require(file >= 0)
+        unlink(path)
+        defer { close(file) }
+        let size = 64 << 20
+        try #require(ftruncate(file, off_t(size)) == 0)
+        let (handler, peer) = try acceptedConnection(on: running)
+        defer { close(peer) }
+        let result = try running.onLoop { handler.transport!.sendFile(file, offset: 0, count: size) }
+        guard case .pending = result else {
+            Issue.record("64 MiB to a peer that reads nothing cannot go at once: \(result)")
+            return
+        }
+        try running.onLoop { handler.transport!.close() }
+        #expect(waitUntil { handler.events.current.contains(.transportClosed) }, "the connection ends: \(handler.events.current)")
+        #expect(!handler.events.current.contains(.fileSent(errno: nil)), "\(handler.events.current)")
+        #expect(handler.events.current.filter { $0 == .transportClosed }.count == 1)
     }
 
     /// A connection accepted on the running loop, with its recording handler, and the peer's end.

@@ -181,17 +181,11 @@ static inline void chu_prep_connect(struct io_uring_sqe *sqe, int fd, const void
     sqe->user_data = user_data;
 }
 
-/// Moves up to `length` bytes from `fd_in` (at `offset_in`, or its position when -1) to
-/// `fd_out` (at its position) inside the kernel: a file into a pipe, or a pipe into a socket.
-/// Either end must be a pipe.
-static inline void chu_prep_splice(struct io_uring_sqe *sqe, int fd_in, int64_t offset_in, int fd_out, unsigned length, uint64_t user_data) {
-    sqe->opcode = IORING_OP_SPLICE;
-    sqe->fd = fd_out;
-    sqe->len = length;
-    sqe->off = (uint64_t)-1;
-    sqe->splice_off_in = (uint64_t)offset_in;
-    sqe->splice_fd_in = fd_in;
-    sqe->splice_flags = 0;
+/// One completion once `fd` is ready for `events` (POLLOUT: a full socket can take more).
+static inline void chu_prep_poll_add(struct io_uring_sqe *sqe, int fd, uint32_t events, uint64_t user_data) {
+    sqe->opcode = IORING_OP_POLL_ADD;
+    sqe->fd = fd;
+    sqe->poll32_events = events;
     sqe->user_data = user_data;
 }
 
