@@ -372,10 +372,11 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         guard var state = fileSend else { return .sent }
         // The socket blocks (the ring's own sends need it to: on an O_NONBLOCK socket a send
         // the kernel hands to a worker fails with EAGAIN instead of waiting), and sendfile(2)
-        // has no per-call flag: non-blocking just for these calls.
+        // has no per-call flag: non-blocking just for these calls, restored before anything
+        // else can touch the descriptor.
         let flags = fcntl(descriptor, F_GETFL)
         _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
-        defer { _ = fcntl(descriptor, F_SETFL, flags) }
+        var error: Int32 = 0, full = false
         while state.remaining > 0 {
             var offset = off_t(state.offset)
             let count = Glibc.sendfile(descriptor, state.file, &offset, min(state.remaining, 1 << 30))
@@ -384,28 +385,30 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
                 state.remaining -= count
                 sentByteCount += count
             } else if count == 0 {
-                fileSend = nil
-                fail(EIO)
-                return .failed(EIO)
-            } else {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK:
-                    fileSend = state
-                    awaitingWritable = true
-                    chu_prep_poll_add(loop.uring.nextSubmission(), descriptor, UInt32(POLLOUT), tag(.writable))
-                    return .pending
-                case EINTR:
-                    continue
-                default:
-                    let code = errno
-                    fileSend = nil
-                    fail(code)
-                    return .failed(code)
-                }
+                error = EIO
+                break
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                full = true
+                break
+            } else if errno != EINTR {
+                error = errno
+                break
             }
         }
-        fileSend = nil
-        return .sent
+        _ = fcntl(descriptor, F_SETFL, flags)
+        if error != 0 {
+            fileSend = nil
+            fail(error)
+            return .failed(error)
+        }
+        guard full else {
+            fileSend = nil
+            return .sent
+        }
+        fileSend = state
+        awaitingWritable = true
+        chu_prep_poll_add(loop.uring.nextSubmission(), descriptor, UInt32(POLLOUT), tag(.writable))
+        return .pending
     }
 
     private func writableCompleted(_ result: Int32) {
