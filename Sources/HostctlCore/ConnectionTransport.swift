@@ -65,8 +65,8 @@ extension ConnectionTransport {
 
     /// True when the bytes given to `send` reach the socket as they are, with nothing
     /// between that transforms or holds them (a socket's own transport). Only then may a
-    /// response body go to the socket without passing through user space (sendfile(2),
-    /// splice); under a layer (TLS encrypts every byte, and this kernel has no kTLS) a file
+    /// response body go to the socket without passing through user space (sendfile(2));
+    /// under a layer (TLS encrypts every byte, and this kernel has no kTLS) a file
     /// must go through the copy path. False unless a transport says otherwise.
     public var carriesBytesUnchanged: Bool { false }
 }

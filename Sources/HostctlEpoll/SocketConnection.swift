@@ -17,7 +17,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     @exclusivity(unchecked) private var slot = -1
     @exclusivity(unchecked) private var pendingSend: ByteBuffer?
     /// The rest of a file region sendfile(2) could not finish at once.
-    @exclusivity(unchecked) private var pendingFile: (descriptor: Int32, offset: off_t, remaining: Int)?
+    @exclusivity(unchecked) private var pendingFile: FileRegion?
     @exclusivity(unchecked) private(set) var sentByteCount = 0
     @exclusivity(unchecked) private var readingPaused = false
     @exclusivity(unchecked) private var inputClosed = false
@@ -194,7 +194,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         // sendfile(2) that fills the socket would otherwise push its last, partial segment,
         // and under the kernel's pacing every extra segment waits its turn.
         setCorked(true)
-        let result = writeFile(file, offset: off_t(offset), remaining: count)
+        let result = writeFile(FileRegion(file: file, offset: offset, count: count))
         if case .pending = result { return result }
         setCorked(false)
         return result
@@ -202,36 +202,24 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
 
     /// sendfile(2) until the region is out or the socket is full (then the rest waits for
     /// EPOLLOUT). A file shorter than its region is an error: the response would be cut.
-    private func writeFile(_ file: Int32, offset: off_t, remaining: Int) -> FileSendResult {
-        var offset = offset, remaining = remaining
-        while remaining > 0 {
-            let count = Glibc.sendfile(descriptor, file, &offset, min(remaining, 1 << 30))
-            if count > 0 {
-                remaining -= count
-                sentByteCount += count
-            } else if count == 0 {
-                fail(EIO)
-                return .failed(EIO)
-            } else {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK:
-                    pendingFile = (file, offset, remaining)
-                    return .pending
-                case EINTR: continue
-                default:
-                    let code = errno
-                    fail(code)
-                    return .failed(code)
-                }
-            }
+    private func writeFile(_ region: FileRegion) -> FileSendResult {
+        var region = region
+        switch region.send(to: descriptor, sent: &sentByteCount) {
+        case .done:
+            return .sent
+        case .socketFull:
+            pendingFile = region
+            return .pending
+        case .failed(let code):
+            fail(code)
+            return .failed(code)
         }
-        return .sent
     }
 
     private func continueSending() {
         if let file = pendingFile {
             pendingFile = nil
-            let result = writeFile(file.descriptor, offset: file.offset, remaining: file.remaining)
+            let result = writeFile(file)
             if case .pending = result { return }
             setCorked(false)
             switch result {

@@ -34,7 +34,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     @exclusivity(unchecked) private var sending: ByteBuffer?
     /// The rest of a file region that sendfile(2) could not finish at once, and whether a
     /// poll for writability is in flight for it.
-    @exclusivity(unchecked) private var fileSend: (file: Int32, offset: Int64, remaining: Int)?
+    @exclusivity(unchecked) private var fileSend: FileRegion?
     @exclusivity(unchecked) private var awaitingWritable = false
     /// TCP_CORK is on: from `prepareToSendFile` or `sendFile` until the file is out.
     @exclusivity(unchecked) private var corked = false
@@ -358,7 +358,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         // Corked while the file goes, as on epoll: a sendfile(2) that fills the socket would
         // otherwise push its last, partial segment.
         setCorked(true)
-        fileSend = (file, offset, count)
+        fileSend = FileRegion(file: file, offset: offset, count: count)
         let result = writeFile()
         if case .pending = result { return result }
         setCorked(false)
@@ -369,46 +369,29 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     /// poll for writability submitted). A file shorter than its region is an error: the
     /// response would be cut.
     private func writeFile() -> FileSendResult {
-        guard var state = fileSend else { return .sent }
+        guard var region = fileSend else { return .sent }
         // The socket blocks (the ring's own sends need it to: on an O_NONBLOCK socket a send
         // the kernel hands to a worker fails with EAGAIN instead of waiting), and sendfile(2)
         // has no per-call flag: non-blocking just for these calls, restored before anything
         // else can touch the descriptor.
         let flags = fcntl(descriptor, F_GETFL)
         _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
-        var error: Int32 = 0, full = false
-        while state.remaining > 0 {
-            var offset = off_t(state.offset)
-            let count = Glibc.sendfile(descriptor, state.file, &offset, min(state.remaining, 1 << 30))
-            if count > 0 {
-                state.offset = Int64(offset)
-                state.remaining -= count
-                sentByteCount += count
-            } else if count == 0 {
-                error = EIO
-                break
-            } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                full = true
-                break
-            } else if errno != EINTR {
-                error = errno
-                break
-            }
-        }
+        let progress = region.send(to: descriptor, sent: &sentByteCount)
         _ = fcntl(descriptor, F_SETFL, flags)
-        if error != 0 {
-            fileSend = nil
-            fail(error)
-            return .failed(error)
-        }
-        guard full else {
+        switch progress {
+        case .done:
             fileSend = nil
             return .sent
+        case .socketFull:
+            fileSend = region
+            awaitingWritable = true
+            chu_prep_poll_add(loop.uring.nextSubmission(), descriptor, UInt32(POLLOUT), tag(.writable))
+            return .pending
+        case .failed(let code):
+            fileSend = nil
+            fail(code)
+            return .failed(code)
         }
-        fileSend = state
-        awaitingWritable = true
-        chu_prep_poll_add(loop.uring.nextSubmission(), descriptor, UInt32(POLLOUT), tag(.writable))
-        return .pending
     }
 
     private func writableCompleted(_ result: Int32) {

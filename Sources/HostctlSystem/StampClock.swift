@@ -2,7 +2,7 @@ import CHostctlLinux
 import Glibc
 
 /// `MonotonicClock`'s nanoseconds, for one thread that stamps many events a second (HTTP.sys's
-/// request timing: two stamps a request). A clock read costs ~23 ns on a VM like this one
+/// request timing: a stamp or two a request). A clock read costs ~23 ns on a VM like this one
 /// (the vDSO's fenced counter read under its seqlock); the cycle counter alone, ~10.
 ///
 /// One clock read anchors the clock; the reads after it add the cycle counter's advance,

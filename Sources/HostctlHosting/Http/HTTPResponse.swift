@@ -17,8 +17,8 @@ public protocol ResponseBodyWriter: AnyObject {
     func complete() async throws
     /// Sends `count` bytes of the open file `descriptor`, from `offset`, as the next part of
     /// the body (ASP.NET's IHttpResponseBodyFeature.SendFileAsync). A server that can move
-    /// a file's bytes to the socket without copying them through user space (sendfile(2),
-    /// splice) implements this; every other writer gets the default, which reads the file
+    /// a file's bytes to the socket without copying them through user space (sendfile(2))
+    /// implements this; every other writer gets the default, which reads the file
     /// into a buffer and writes it. The descriptor stays the caller's: an implementation is
     /// done with it when it returns. Throws when the file ends before `count` bytes.
     func sendFile(_ descriptor: Int32, offset: Int64, count: Int64) async throws
