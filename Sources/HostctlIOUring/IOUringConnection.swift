@@ -36,6 +36,12 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     /// poll for writability is in flight for it.
     @exclusivity(unchecked) private var fileSend: FileRegion?
     @exclusivity(unchecked) private var awaitingWritable = false
+    /// The socket is O_NONBLOCK, for sendfile(2): set by a file send, cleared only before a
+    /// send through the ring (which wants a blocking socket), so a connection serving file
+    /// after file pays for neither change per response.
+    @exclusivity(unchecked) private var nonBlocking = false
+    /// The descriptor's status flags as accepted (blocking), read once, at the first file send.
+    @exclusivity(unchecked) private var blockingFlags: Int32 = -1
     /// TCP_CORK is on: from `prepareToSendFile` or `sendFile` until the file is out.
     @exclusivity(unchecked) private var corked = false
     /// Close was asked for: no new operations; the descriptor closes once none is in flight.
@@ -153,6 +159,10 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
                 // Paused (or closing). A resume that came before this last completion found
                 // the receive still armed and left it: arm again now.
                 if !receivePaused { armReceive() }
+            case EAGAIN:
+                // Met the socket non-blocking (files leave it so) where the kernel expected
+                // it to block: nothing was read; read on.
+                armReceive()
             default:
                 fail(-result)
             }
@@ -261,6 +271,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     }
 
     private func submitSend(_ buffer: ByteBuffer) {
+        setNonBlocking(false)
         let bytes = buffer.readableBytes
         chu_prep_send(loop.uring.nextSubmission(), descriptor, bytes.baseAddress, UInt32(clamping: bytes.count), tag(.send))
     }
@@ -370,14 +381,10 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     /// response would be cut.
     private func writeFile() -> FileSendResult {
         guard var region = fileSend else { return .sent }
-        // The socket blocks (the ring's own sends need it to: on an O_NONBLOCK socket a send
-        // the kernel hands to a worker fails with EAGAIN instead of waiting), and sendfile(2)
-        // has no per-call flag: non-blocking just for these calls, restored before anything
-        // else can touch the descriptor.
-        let flags = fcntl(descriptor, F_GETFL)
-        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        // sendfile(2) has no per-call flag, so the socket itself turns non-blocking, and
+        // stays so until a send goes through the ring (see `setNonBlocking`).
+        setNonBlocking(true)
         let progress = region.send(to: descriptor, sent: &sentByteCount)
-        _ = fcntl(descriptor, F_SETFL, flags)
         switch progress {
         case .done:
             fileSend = nil
@@ -413,6 +420,20 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         case .pending, .failed, .unsupported:
             break  // waiting again, or failed (the handler hears of it as the connection fails)
         }
+    }
+
+    /// The ring's sends want a blocking socket: a send the kernel hands to an io-wq worker
+    /// (after a poll it armed woke without room) issues blocking, and on an O_NONBLOCK
+    /// socket that is a loop of EAGAINs on the worker instead of a sleep. Everything else
+    /// this connection does works either way (its own send(2)s pass MSG_DONTWAIT; a receive
+    /// that meets EAGAIN is armed again), so the flag changes only between a file and a ring
+    /// send: a keep-alive connection serving files turns non-blocking once, not twice a
+    /// response (three fcntl(2)s a file before).
+    private func setNonBlocking(_ on: Bool) {
+        guard nonBlocking != on, !closed else { return }
+        if blockingFlags < 0 { blockingFlags = fcntl(descriptor, F_GETFL) & ~O_NONBLOCK }
+        nonBlocking = on
+        _ = fcntl(descriptor, F_SETFL, on ? blockingFlags | O_NONBLOCK : blockingFlags)
     }
 
     private func setCorked(_ on: Bool) {

@@ -88,6 +88,36 @@ import Testing
         #expect(handler.events.current.filter { $0 == .transportClosed }.count == 1)
     }
 
+    /// After a file (on io_uring the socket turns non-blocking for sendfile(2), and stays so
+    /// until a send goes through the ring), a send larger than the socket holds still waits
+    /// for the peer and arrives whole, and bytes from the peer still arrive.
+    @Test(arguments: TransportUnderTest.allCases) func sendsAndReceivesAfterAFileStillWait(_ transport: TransportUnderTest) throws {
+        let running = try transport.start()
+        defer { running.stop() }
+        let file = try Self.openFile()
+        defer { close(file) }
+        let (handler, peer) = try acceptedConnection(on: running)
+        defer { close(peer) }
+        let fileResult = try running.onLoop { handler.transport!.sendFile(file, offset: 0, count: 4096) }
+        #expect(try PeerSocket.read(peer, count: 4096) == Array(Self.fileBytes[0..<4096]))
+        if case .pending = fileResult {
+            #expect(waitUntil { handler.events.current.contains(.fileSent(errno: nil)) }, "\(handler.events.current)")
+        }
+        // 16 MiB to a peer that is not reading yet: more than loopback's buffers take at once.
+        let large: [UInt8] = (0..<(16 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ ($0 >> 16)) }
+        let buffer = ByteBuffer(capacity: large.count)
+        large.withUnsafeBytes { buffer.append($0) }
+        let sentAtOnce = try running.onLoop { handler.transport!.send(buffer) != nil }
+        #expect(!sentAtOnce, "16 MiB cannot all go to a peer that reads nothing")
+        #expect(try PeerSocket.read(peer, count: large.count) == large, "the send arrives whole once the peer reads")
+        if !sentAtOnce {
+            #expect(waitUntil { handler.events.current.contains(.sendCompleted) }, "\(handler.events.current)")
+        }
+        try PeerSocket.write(peer, Array("ping".utf8)[...])
+        #expect(waitUntil { handler.receivedBytes == Array("ping".utf8) }, "\(handler.events.current)")
+        #expect(!handler.events.current.contains { if case .failed = $0 { true } else { false } }, "\(handler.events.current)")
+    }
+
     /// A connection accepted on the running loop, with its recording handler, and the peer's end.
     func acceptedConnection(on running: RunningLoop) throws -> (RecordingHandler, Int32) {
         let acceptor = QueueingAcceptor()
