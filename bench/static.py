@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Static files and request logging: hostctl's two servers beside nginx, in one run.
 
-Usage: bench/static.py [--runs 3] [--duration 10] [--servers hostctl,hostctl-iouring,nginx]
+Usage: bench/static.py [--runs 3] [--duration 10] [--servers hostctl,hostctl-iouring,nginx,nginx-nopush-off]
                        [--tests files,logging] [--markdown FILE]
 
 files    the same two files, 4 KiB and 1 MiB, from every server: nginx with 1 worker and
-         `sendfile on` (plus `tcp_nopush`, as nginx's docs pair them), and the bundled sample
-         (`app.useStaticFiles()`, web root given by `--webroot`) on the event-loop and the
-         io_uring server. wrk: 64 keep-alive connections, one request at a time.
+         `sendfile on` (plus `tcp_nopush`, as nginx's docs pair them; `nginx-nopush-off`
+         is the same nginx without it, nginx's default, which loopback favours for large
+         files), and the bundled sample (`app.useStaticFiles()`, web root given by
+         `--webroot`) on the event-loop and the io_uring server. wrk: 64 keep-alive
+         connections, one request at a time. Ratios are against `nginx`.
 logging  `/plaintext` on the sample with request logging off (the sample's default: it
          keeps `Microsoft.AspNetCore` at Warning) and on (`--Logging:LogLevel:Microsoft.
          AspNetCore.HttpLogging.HttpLoggingMiddleware=Information`: one line per request,
@@ -56,17 +58,18 @@ def sample(name, webroot, server="eventloop", arguments=(), port=PORT):
     return bench.Server(name, [SAMPLE, "--webroot", webroot, *arguments], env=env, port=port)
 
 
-def nginx(work, webroot, port=PORT):
-    conf = os.path.join(work, "nginx-static.conf")
+def nginx(work, webroot, port=PORT, nopush=True):
+    name = "nginx" if nopush else "nginx-nopush-off"
+    conf = os.path.join(work, f"{name}.conf")
     with open(conf, "w") as f:
-        f.write(f"""worker_processes 1; daemon off; master_process on; error_log {work}/nginx-error.log; pid {work}/nginx.pid;
+        f.write(f"""worker_processes 1; daemon off; master_process on; error_log {work}/{name}-error.log; pid {work}/{name}.pid;
 events {{ worker_connections 20000; }}
-http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s; sendfile on; tcp_nopush on;
+http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s; sendfile on; tcp_nopush {"on" if nopush else "off"};
   default_type application/octet-stream;
   client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
   server {{ listen 127.0.0.1:{port} reuseport backlog=4096; root {webroot}; }} }}
 """)
-    return bench.Server("nginx", ["nginx", "-p", work, "-c", conf], port=port)
+    return bench.Server(name, ["nginx", "-p", work, "-c", conf], port=port)
 
 
 def measure_logging(name, server, webroot, runs, duration):
@@ -98,7 +101,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--servers", default="hostctl,hostctl-iouring,nginx")
+    parser.add_argument("--servers", default="hostctl,hostctl-iouring,nginx,nginx-nopush-off")
     parser.add_argument("--tests", default="files,logging")
     parser.add_argument("--markdown", help="also write the tables to this file")
     args = parser.parse_args()
@@ -117,6 +120,7 @@ def main():
                        "hostctl-iouring": sample("hostctl-iouring", webroot, "iouring", port=PORT + 1)}
             if shutil.which("nginx"):
                 servers["nginx"] = nginx(work, webroot, port=PORT + 2)
+                servers["nginx-nopush-off"] = nginx(work, webroot, port=PORT + 3, nopush=False)
             for name in names:
                 if name not in servers:
                     print(f"== {name}: not available, skipped", file=sys.stderr)

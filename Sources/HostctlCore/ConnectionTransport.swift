@@ -19,9 +19,9 @@ public protocol ConnectionTransport: AnyObject {
     /// Whether `sendFile` can work here (asked before anything is sent for a file).
     var canSendFiles: Bool { get }
     /// Says that a file follows the next bytes sent (the response head): a socket's
-    /// transport holds back partly filled segments (TCP_CORK) until `sendFile` is done, so
-    /// the head leaves with the file's first bytes instead of as a segment of its own. The
-    /// caller follows it with `sendFile`, or closes the connection.
+    /// transport sends them with MSG_MORE, so the head leaves with the file's first bytes
+    /// instead of as a segment of its own. The caller follows it with `sendFile`, or closes
+    /// the connection.
     func prepareToSendFile()
 
     /// Resumes reading after `receiveBuffer()` returned nil.

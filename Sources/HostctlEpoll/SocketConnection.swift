@@ -24,8 +24,9 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     @exclusivity(unchecked) private(set) var closed = false
     /// `shutdownOutput` was asked for while a send was pending: the FIN follows it.
     @exclusivity(unchecked) private var shutdownAfterSend = false
-    /// TCP_CORK is on: from `prepareToSendFile` or `sendFile` until the file is out.
-    @exclusivity(unchecked) private var corked = false
+    /// From `prepareToSendFile` to `sendFile`: what is sent carries MSG_MORE (see
+    /// `SocketOptions.sendFlags`).
+    @exclusivity(unchecked) private var fileFollows = false
     /// Set while an outbound connect is in progress: the handler to tell when it completes.
     @exclusivity(unchecked) private var connecting: OutboundConnectionHandler?
 
@@ -156,7 +157,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     private func writeOut(_ buffer: ByteBuffer) -> Bool {
         while !buffer.isEmpty {
             let bytes = buffer.readableBytes
-            let count = Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            let count = Glibc.send(descriptor, bytes.baseAddress, bytes.count, SocketOptions.sendFlags(fileFollows: fileFollows))
             if count > 0 {
                 buffer.consume(count)
                 sentByteCount += count
@@ -177,27 +178,19 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
 
     var canSendFiles: Bool { connecting == nil }
 
-    func prepareToSendFile() { setCorked(true) }
-
-    /// TCP_CORK, set only when it changes (a system call each time).
-    private func setCorked(_ on: Bool) {
-        guard corked != on, !closed else { return }
-        corked = on
-        SocketOptions.cork(descriptor, on)
-    }
+    func prepareToSendFile() { fileFollows = true }
 
     func sendFile(_ file: Int32, offset: Int64, count: Int) -> FileSendResult {
         guard !closed else { return .failed(EPIPE) }
         precondition(pendingSend == nil && pendingFile == nil, "one send at a time")
         if connecting != nil { return .unsupported }
-        // Corked while the file goes (from the head on, after `prepareToSendFile`): each
-        // sendfile(2) that fills the socket would otherwise push its last, partial segment,
-        // and under the kernel's pacing every extra segment waits its turn.
-        setCorked(true)
-        let result = writeFile(FileRegion(file: file, offset: offset, count: count))
-        if case .pending = result { return result }
-        setCorked(false)
-        return result
+        // The head went with MSG_MORE; the file's last piece pushes it, and an empty file
+        // sends none, so then the head is pushed here.
+        if fileFollows {
+            fileFollows = false
+            if count == 0 { SocketOptions.pushHeldBytes(descriptor) }
+        }
+        return writeFile(FileRegion(file: file, offset: offset, count: count))
     }
 
     /// sendfile(2) until the region is out or the socket is full (then the rest waits for
@@ -220,8 +213,6 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
         if let file = pendingFile {
             pendingFile = nil
             let result = writeFile(file)
-            if case .pending = result { return }
-            setCorked(false)
             switch result {
             case .sent:
                 if shutdownAfterSend { shutdownOutput() }

@@ -42,8 +42,9 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     @exclusivity(unchecked) private var nonBlocking = false
     /// The descriptor's status flags as accepted (blocking), read once, at the first file send.
     @exclusivity(unchecked) private var blockingFlags: Int32 = -1
-    /// TCP_CORK is on: from `prepareToSendFile` or `sendFile` until the file is out.
-    @exclusivity(unchecked) private var corked = false
+    /// From `prepareToSendFile` to `sendFile`: what is sent carries MSG_MORE (see
+    /// `SocketOptions.sendFlags`).
+    @exclusivity(unchecked) private var fileFollows = false
     /// Close was asked for: no new operations; the descriptor closes once none is in flight.
     @exclusivity(unchecked) private var closing = false
     @exclusivity(unchecked) private(set) var closed = false
@@ -257,7 +258,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     private func sendDirectly(_ buffer: ByteBuffer) -> Bool {
         while !buffer.isEmpty {
             let bytes = buffer.readableBytes
-            let count = Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            let count = Glibc.send(descriptor, bytes.baseAddress, bytes.count, SocketOptions.sendFlags(fileFollows: fileFollows) | Int32(MSG_DONTWAIT))
             if count > 0 {
                 buffer.consume(count)
                 sentByteCount += count
@@ -273,7 +274,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     private func submitSend(_ buffer: ByteBuffer) {
         setNonBlocking(false)
         let bytes = buffer.readableBytes
-        chu_prep_send(loop.uring.nextSubmission(), descriptor, bytes.baseAddress, UInt32(clamping: bytes.count), tag(.send))
+        chu_prep_send(loop.uring.nextSubmission(), descriptor, bytes.baseAddress, UInt32(clamping: bytes.count), SocketOptions.sendFlags(fileFollows: fileFollows), tag(.send))
     }
 
     private func sendCompleted(_ result: Int32) {
@@ -360,20 +361,20 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     /// sendfile(2); a zero-copy send would still need the bytes read into memory first.)
     var canSendFiles: Bool { connecting == nil }
 
-    func prepareToSendFile() { setCorked(true) }
+    func prepareToSendFile() { fileFollows = true }
 
     func sendFile(_ file: Int32, offset: Int64, count: Int) -> FileSendResult {
         guard !closing else { return .failed(EPIPE) }
         precondition(sending == nil && fileSend == nil, "one send at a time")
         if connecting != nil { return .unsupported }
-        // Corked while the file goes, as on epoll: a sendfile(2) that fills the socket would
-        // otherwise push its last, partial segment.
-        setCorked(true)
+        // The head went with MSG_MORE; the file's last piece pushes it, and an empty file
+        // sends none, so then the head is pushed here.
+        if fileFollows {
+            fileFollows = false
+            if count == 0 { SocketOptions.pushHeldBytes(descriptor) }
+        }
         fileSend = FileRegion(file: file, offset: offset, count: count)
-        let result = writeFile()
-        if case .pending = result { return result }
-        setCorked(false)
-        return result
+        return writeFile()
     }
 
     /// sendfile(2) until the region is out (`.sent`) or the socket is full (`.pending`, a
@@ -414,7 +415,6 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         }
         switch writeFile() {
         case .sent:
-            setCorked(false)
             if shutdownAfterSend { shutdownOutput() }
             handler?.fileSendCompleted(error: nil)
         case .pending, .failed, .unsupported:
@@ -434,12 +434,6 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
         if blockingFlags < 0 { blockingFlags = fcntl(descriptor, F_GETFL) & ~O_NONBLOCK }
         nonBlocking = on
         _ = fcntl(descriptor, F_SETFL, on ? blockingFlags | O_NONBLOCK : blockingFlags)
-    }
-
-    private func setCorked(_ on: Bool) {
-        guard corked != on, !closing else { return }
-        corked = on
-        SocketOptions.cork(descriptor, on)
     }
 
     // MARK: Addresses (asked for lazily: a multishot accept reports none)

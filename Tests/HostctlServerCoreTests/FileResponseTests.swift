@@ -54,7 +54,7 @@ import Testing
         #expect(response.headerValues("Content-Length") == ["\(size)"])
         #expect(Array(response.responseBody.utf8) == expected, "the body is the file")
         #expect(transport.filesSent.count == 1 && transport.filesSent.first?.count == size)
-        // Told before the head goes, so a socket holds the head back (TCP_CORK) and it leaves
+        // Told before the head goes, so a socket holds the head back (MSG_MORE) and it leaves
         // with the file's first bytes rather than as a small segment the pacing then waits on.
         #expect(transport.filePreparations == [0], "prepared before the head's send")
         #expect(transport.sendSizes.count == 2, "the head, then the file: \(transport.sendSizes)")

@@ -160,14 +160,14 @@ static inline void chu_prep_multishot_recv(struct io_uring_sqe *sqe, int fd, uin
     sqe->user_data = user_data;
 }
 
-/// A copying send (MSG_NOSIGNAL: a peer that went away is an error, not SIGPIPE). It may
-/// send less than `length`: the caller sends the rest.
-static inline void chu_prep_send(struct io_uring_sqe *sqe, int fd, const void *bytes, unsigned length, uint64_t user_data) {
+/// A copying send with send(2)'s `flags` (the caller's include MSG_NOSIGNAL: a peer that
+/// went away is an error, not SIGPIPE). It may send less than `length`: the caller sends the rest.
+static inline void chu_prep_send(struct io_uring_sqe *sqe, int fd, const void *bytes, unsigned length, int flags, uint64_t user_data) {
     sqe->opcode = IORING_OP_SEND;
     sqe->fd = fd;
     sqe->addr = (uint64_t)(uintptr_t)bytes;
     sqe->len = length;
-    sqe->msg_flags = 0x4000; // MSG_NOSIGNAL
+    sqe->msg_flags = (uint32_t)flags;
     sqe->user_data = user_data;
 }
 
