@@ -118,6 +118,44 @@ import Testing
         #expect(!handler.events.current.contains { if case .failed = $0 { true } else { false } }, "\(handler.events.current)")
     }
 
+    /// The head before a file goes with MSG_MORE, which the file's last piece pushes; before
+    /// an empty region nothing would, so the transport pushes the head itself. Held, it
+    /// would sit unsent in the server socket's queue until TCP's probe timer (~200 ms).
+    @Test(arguments: TransportUnderTest.allCases) func aHeadBeforeAnEmptyFileStillLeaves(_ transport: TransportUnderTest) throws {
+        let running = try transport.start()
+        defer { running.stop() }
+        let file = try Self.openFile()
+        defer { close(file) }
+        let (handler, peer) = try acceptedConnection(on: running)
+        defer { close(peer) }
+        let head = ByteBuffer()
+        head.append("head")
+        let server = try #require(Self.serverSocket(of: peer), "the server's end of the connection")
+        let (result, unsent) = try running.onLoop { () -> (FileSendResult, Int32) in
+            handler.transport!.prepareToSendFile()
+            _ = handler.transport!.send(head)
+            let result = handler.transport!.sendFile(file, offset: 0, count: 0)
+            var unsent: Int32 = -1
+            _ = ioctl(server, Self.unsentBytesRequest, &unsent)
+            return (result, unsent)
+        }
+        guard case .sent = result else {
+            Issue.record("an empty region is sent at once: \(result)")
+            return
+        }
+        #expect(unsent == 0, "the head left when the file's send returned")
+        #expect(try PeerSocket.read(peer, count: 4) == Array("head".utf8))
+    }
+
+    /// SIOCOUTQNSD: the bytes in a TCP socket's queue not yet sent.
+    static let unsentBytesRequest: UInt = 0x894B
+
+    /// This process's descriptor for the other end of `peer`'s connection.
+    static func serverSocket(of peer: Int32) -> Int32? {
+        guard let peerAddress = SocketAddress.local(of: peer) else { return nil }
+        return (0..<4096).first { $0 != peer && SocketAddress.peer(of: $0) == peerAddress }
+    }
+
     /// A connection accepted on the running loop, with its recording handler, and the peer's end.
     func acceptedConnection(on running: RunningLoop) throws -> (RecordingHandler, Int32) {
         let acceptor = QueueingAcceptor()
