@@ -25,40 +25,31 @@ import Testing
     }
 
     @Test(arguments: TransportUnderTest.allCases) func aRegionArrivesByteForByte(_ transport: TransportUnderTest) throws {
-        let running = try transport.start()
-        defer { running.stop() }
-        let file = try Self.openFile()
-        defer { close(file) }
-        let (handler, peer) = try acceptedConnection(on: running)
-        defer { close(peer) }
-        let offset = 77, count = Self.fileBytes.count - 200
-        let result = try running.onLoop { handler.transport!.sendFile(file, offset: Int64(offset), count: count) }
-        #expect(handler.transport.map { _ in true } ?? true)
-        let received = try PeerSocket.read(peer, count: count)
-        #expect(received == Array(Self.fileBytes[offset..<(offset + count)]), "the region, exactly")
-        switch result {
-        case .sent: break
-        case .pending: #expect(waitUntil { handler.events.current.contains(.fileSent(errno: nil)) }, "\(handler.events.current)")
-        default: Issue.record("sendFile answered \(result)")
+        try withFileAndConnection(transport) { running, file, handler, peer in
+            let offset = 77, count = Self.fileBytes.count - 200
+            let result = try running.onLoop { handler.transport!.sendFile(file, offset: Int64(offset), count: count) }
+            let received = try PeerSocket.read(peer, count: count)
+            #expect(received == Array(Self.fileBytes[offset..<(offset + count)]), "the region, exactly")
+            switch result {
+            case .sent: break
+            case .pending: #expect(waitUntil { handler.events.current.contains(.fileSent(errno: nil)) }, "\(handler.events.current)")
+            default: Issue.record("sendFile answered \(result)")
+            }
+            // The send slot is free again: an ordinary send follows the file.
+            let after = ByteBuffer()
+            after.append("after")
+            _ = try running.onLoop { handler.transport!.send(after) }
+            #expect(try PeerSocket.read(peer, count: 5) == Array("after".utf8))
+            #expect(try running.onLoop { handler.transport!.sentByteCount } == count + 5, "progress counts file bytes too")
         }
-        // The send slot is free again: an ordinary send follows the file.
-        let after = ByteBuffer()
-        after.append("after")
-        _ = try running.onLoop { handler.transport!.send(after) }
-        #expect(try PeerSocket.read(peer, count: 5) == Array("after".utf8))
-        #expect(try running.onLoop { handler.transport!.sentByteCount } == count + 5, "progress counts file bytes too")
     }
 
     @Test(arguments: TransportUnderTest.allCases) func aRegionPastTheEndOfTheFileFailsTheConnection(_ transport: TransportUnderTest) throws {
-        let running = try transport.start()
-        defer { running.stop() }
-        let file = try Self.openFile()
-        defer { close(file) }
-        let (handler, peer) = try acceptedConnection(on: running)
-        defer { close(peer) }
-        let result = try running.onLoop { handler.transport!.sendFile(file, offset: Int64(Self.fileBytes.count - 10), count: 100) }
-        if case .sent = result { Issue.record("a region past the end cannot be sent whole") }
-        #expect(waitUntil { handler.events.current.contains(.transportClosed) }, "the connection ends: \(handler.events.current)")
+        try withFileAndConnection(transport) { running, file, handler, peer in
+            let result = try running.onLoop { handler.transport!.sendFile(file, offset: Int64(Self.fileBytes.count - 10), count: 100) }
+            if case .sent = result { Issue.record("a region past the end cannot be sent whole") }
+            #expect(waitUntil { handler.events.current.contains(.transportClosed) }, "the connection ends: \(handler.events.current)")
+        }
     }
 
     /// A file still waiting for the socket to drain (the peer reads nothing) when the
@@ -92,59 +83,51 @@ import Testing
     /// until a send goes through the ring), a send larger than the socket holds still waits
     /// for the peer and arrives whole, and bytes from the peer still arrive.
     @Test(arguments: TransportUnderTest.allCases) func sendsAndReceivesAfterAFileStillWait(_ transport: TransportUnderTest) throws {
-        let running = try transport.start()
-        defer { running.stop() }
-        let file = try Self.openFile()
-        defer { close(file) }
-        let (handler, peer) = try acceptedConnection(on: running)
-        defer { close(peer) }
-        let fileResult = try running.onLoop { handler.transport!.sendFile(file, offset: 0, count: 4096) }
-        #expect(try PeerSocket.read(peer, count: 4096) == Array(Self.fileBytes[0..<4096]))
-        if case .pending = fileResult {
-            #expect(waitUntil { handler.events.current.contains(.fileSent(errno: nil)) }, "\(handler.events.current)")
+        try withFileAndConnection(transport) { running, file, handler, peer in
+            let fileResult = try running.onLoop { handler.transport!.sendFile(file, offset: 0, count: 4096) }
+            #expect(try PeerSocket.read(peer, count: 4096) == Array(Self.fileBytes[0..<4096]))
+            if case .pending = fileResult {
+                #expect(waitUntil { handler.events.current.contains(.fileSent(errno: nil)) }, "\(handler.events.current)")
+            }
+            // 16 MiB to a peer that is not reading yet: more than loopback's buffers take at once.
+            let large: [UInt8] = (0..<(16 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ ($0 >> 16)) }
+            let buffer = ByteBuffer(capacity: large.count)
+            large.withUnsafeBytes { buffer.append($0) }
+            let sentAtOnce = try running.onLoop { handler.transport!.send(buffer) != nil }
+            #expect(!sentAtOnce, "16 MiB cannot all go to a peer that reads nothing")
+            #expect(try PeerSocket.read(peer, count: large.count) == large, "the send arrives whole once the peer reads")
+            if !sentAtOnce {
+                #expect(waitUntil { handler.events.current.contains(.sendCompleted) }, "\(handler.events.current)")
+            }
+            try PeerSocket.write(peer, Array("ping".utf8)[...])
+            #expect(waitUntil { handler.receivedBytes == Array("ping".utf8) }, "\(handler.events.current)")
+            #expect(!handler.events.current.contains { if case .failed = $0 { true } else { false } }, "\(handler.events.current)")
         }
-        // 16 MiB to a peer that is not reading yet: more than loopback's buffers take at once.
-        let large: [UInt8] = (0..<(16 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ ($0 >> 16)) }
-        let buffer = ByteBuffer(capacity: large.count)
-        large.withUnsafeBytes { buffer.append($0) }
-        let sentAtOnce = try running.onLoop { handler.transport!.send(buffer) != nil }
-        #expect(!sentAtOnce, "16 MiB cannot all go to a peer that reads nothing")
-        #expect(try PeerSocket.read(peer, count: large.count) == large, "the send arrives whole once the peer reads")
-        if !sentAtOnce {
-            #expect(waitUntil { handler.events.current.contains(.sendCompleted) }, "\(handler.events.current)")
-        }
-        try PeerSocket.write(peer, Array("ping".utf8)[...])
-        #expect(waitUntil { handler.receivedBytes == Array("ping".utf8) }, "\(handler.events.current)")
-        #expect(!handler.events.current.contains { if case .failed = $0 { true } else { false } }, "\(handler.events.current)")
     }
 
     /// The head before a file goes with MSG_MORE, which the file's last piece pushes; before
     /// an empty region nothing would, so the transport pushes the head itself. Held, it
     /// would sit unsent in the server socket's queue until TCP's probe timer (~200 ms).
     @Test(arguments: TransportUnderTest.allCases) func aHeadBeforeAnEmptyFileStillLeaves(_ transport: TransportUnderTest) throws {
-        let running = try transport.start()
-        defer { running.stop() }
-        let file = try Self.openFile()
-        defer { close(file) }
-        let (handler, peer) = try acceptedConnection(on: running)
-        defer { close(peer) }
-        let head = ByteBuffer()
-        head.append("head")
-        let server = try #require(Self.serverSocket(of: peer), "the server's end of the connection")
-        let (result, unsent) = try running.onLoop { () -> (FileSendResult, Int32) in
-            handler.transport!.prepareToSendFile()
-            _ = handler.transport!.send(head)
-            let result = handler.transport!.sendFile(file, offset: 0, count: 0)
-            var unsent: Int32 = -1
-            _ = ioctl(server, Self.unsentBytesRequest, &unsent)
-            return (result, unsent)
+        try withFileAndConnection(transport) { running, file, handler, peer in
+            let head = ByteBuffer()
+            head.append("head")
+            let server = try #require(Self.serverSocket(of: peer), "the server's end of the connection")
+            let (result, unsent) = try running.onLoop { () -> (FileSendResult, Int32) in
+                handler.transport!.prepareToSendFile()
+                _ = handler.transport!.send(head)
+                let result = handler.transport!.sendFile(file, offset: 0, count: 0)
+                var unsent: Int32 = -1
+                _ = ioctl(server, Self.unsentBytesRequest, &unsent)
+                return (result, unsent)
+            }
+            guard case .sent = result else {
+                Issue.record("an empty region is sent at once: \(result)")
+                return
+            }
+            #expect(unsent == 0, "the head left when the file's send returned")
+            #expect(try PeerSocket.read(peer, count: 4) == Array("head".utf8))
         }
-        guard case .sent = result else {
-            Issue.record("an empty region is sent at once: \(result)")
-            return
-        }
-        #expect(unsent == 0, "the head left when the file's send returned")
-        #expect(try PeerSocket.read(peer, count: 4) == Array("head".utf8))
     }
 
     /// SIOCOUTQNSD: the bytes in a TCP socket's queue not yet sent.
@@ -154,6 +137,21 @@ import Testing
     static func serverSocket(of peer: Int32) -> Int32? {
         guard let peerAddress = SocketAddress.local(of: peer) else { return nil }
         return (0..<4096).first { $0 != peer && SocketAddress.peer(of: $0) == peerAddress }
+    }
+
+    /// A running loop, the test file opened, and a connection accepted on the loop (its
+    /// recording handler, and the peer's end): `body` gets them, and all of it is closed and
+    /// stopped after it.
+    func withFileAndConnection(
+        _ transport: TransportUnderTest, _ body: (RunningLoop, Int32, RecordingHandler, Int32) throws -> Void
+    ) throws {
+        let running = try transport.start()
+        defer { running.stop() }
+        let file = try Self.openFile()
+        defer { close(file) }
+        let (handler, peer) = try acceptedConnection(on: running)
+        defer { close(peer) }
+        try body(running, file, handler, peer)
     }
 
     /// A connection accepted on the running loop, with its recording handler, and the peer's end.
