@@ -130,6 +130,40 @@ import Testing
         }
     }
 
+    /// The head before a file leaves with the file's first bytes (MSG_MORE), not as a small
+    /// segment of its own that the file's segments then wait behind under the kernel's
+    /// pacing: one segment for both, as the server socket's count of segments sent says.
+    @Test(arguments: TransportUnderTest.allCases) func aHeadLeavesWithTheFilesFirstBytes(_ transport: TransportUnderTest) throws {
+        try withFileAndConnection(transport) { running, file, handler, peer in
+            let server = try #require(Self.serverSocket(of: peer), "the server's end of the connection")
+            let head = Array("HTTP/1.1 200 OK\r\nContent-Length: 20000\r\n\r\n".utf8)
+            let before = try #require(Self.segmentsSent(by: server))
+            let result = try running.onLoop { () -> FileSendResult in
+                handler.transport!.prepareToSendFile()
+                let buffer = ByteBuffer()
+                head.withUnsafeBytes { buffer.append($0) }
+                _ = handler.transport!.send(buffer)
+                return handler.transport!.sendFile(file, offset: 0, count: 20_000)
+            }
+            guard case .sent = result else {
+                Issue.record("20,000 bytes to an idle peer go at once: \(result)")
+                return
+            }
+            #expect(try PeerSocket.read(peer, count: head.count + 20_000) == head + Array(Self.fileBytes[0..<20_000]))
+            let after = try #require(Self.segmentsSent(by: server))
+            #expect(after - before == 1, "head and file in one segment (loopback's segments hold 64 KiB)")
+        }
+    }
+
+    /// The segments a TCP socket has sent (`tcpi_segs_out`: the kernel's struct tcp_info, at
+    /// byte 136 since Linux 4.2; glibc's copy of the struct stops short of it).
+    static func segmentsSent(by socket: Int32) -> UInt32? {
+        var info = [UInt8](repeating: 0, count: 256)
+        var length = socklen_t(info.count)
+        guard getsockopt(socket, Int32(IPPROTO_TCP), TCP_INFO, &info, &length) == 0, length >= 140 else { return nil }
+        return info.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 136, as: UInt32.self) }
+    }
+
     /// SIOCOUTQNSD: the bytes in a TCP socket's queue not yet sent.
     static let unsentBytesRequest: UInt = 0x894B
 
