@@ -24,9 +24,8 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     @exclusivity(unchecked) private(set) var closed = false
     /// `shutdownOutput` was asked for while a send was pending: the FIN follows it.
     @exclusivity(unchecked) private var shutdownAfterSend = false
-    /// From `prepareToSendFile` to `sendFile`: what is sent carries MSG_MORE (see
-    /// `SocketOptions.sendFlags`).
-    @exclusivity(unchecked) private var fileFollows = false
+    /// From `prepareToSendFile` to `sendFile`: what is sent carries MSG_MORE.
+    @exclusivity(unchecked) private var headBeforeFile = HeadBeforeFile()
     /// Set while an outbound connect is in progress: the handler to tell when it completes.
     @exclusivity(unchecked) private var connecting: OutboundConnectionHandler?
 
@@ -157,7 +156,7 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
     private func writeOut(_ buffer: ByteBuffer) -> Bool {
         while !buffer.isEmpty {
             let bytes = buffer.readableBytes
-            let count = Glibc.send(descriptor, bytes.baseAddress, bytes.count, SocketOptions.sendFlags(fileFollows: fileFollows))
+            let count = Glibc.send(descriptor, bytes.baseAddress, bytes.count, headBeforeFile.sendFlags)
             if count > 0 {
                 buffer.consume(count)
                 sentByteCount += count
@@ -178,18 +177,13 @@ final class SocketConnection: ConnectionTransport, EpollRegistrant {
 
     var canSendFiles: Bool { connecting == nil }
 
-    func prepareToSendFile() { fileFollows = true }
+    func prepareToSendFile() { headBeforeFile.expectFile() }
 
     func sendFile(_ file: Int32, offset: Int64, count: Int) -> FileSendResult {
         guard !closed else { return .failed(EPIPE) }
         precondition(pendingSend == nil && pendingFile == nil, "one send at a time")
         if connecting != nil { return .unsupported }
-        // The head went with MSG_MORE; the file's last piece pushes it, and an empty file
-        // sends none, so then the head is pushed here.
-        if fileFollows {
-            fileFollows = false
-            if count == 0 { SocketOptions.pushHeldBytes(descriptor) }
-        }
+        headBeforeFile.fileStarts(count: count, on: descriptor)
         return writeFile(FileRegion(file: file, offset: offset, count: count))
     }
 

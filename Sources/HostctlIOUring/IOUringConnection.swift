@@ -42,9 +42,8 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     @exclusivity(unchecked) private var nonBlocking = false
     /// The descriptor's status flags as accepted (blocking), read once, at the first file send.
     @exclusivity(unchecked) private var blockingFlags: Int32 = -1
-    /// From `prepareToSendFile` to `sendFile`: what is sent carries MSG_MORE (see
-    /// `SocketOptions.sendFlags`).
-    @exclusivity(unchecked) private var fileFollows = false
+    /// From `prepareToSendFile` to `sendFile`: what is sent carries MSG_MORE.
+    @exclusivity(unchecked) private var headBeforeFile = HeadBeforeFile()
     /// Close was asked for: no new operations; the descriptor closes once none is in flight.
     @exclusivity(unchecked) private var closing = false
     @exclusivity(unchecked) private(set) var closed = false
@@ -258,7 +257,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     private func sendDirectly(_ buffer: ByteBuffer) -> Bool {
         while !buffer.isEmpty {
             let bytes = buffer.readableBytes
-            let count = Glibc.send(descriptor, bytes.baseAddress, bytes.count, SocketOptions.sendFlags(fileFollows: fileFollows) | Int32(MSG_DONTWAIT))
+            let count = Glibc.send(descriptor, bytes.baseAddress, bytes.count, headBeforeFile.sendFlags | Int32(MSG_DONTWAIT))
             if count > 0 {
                 buffer.consume(count)
                 sentByteCount += count
@@ -274,7 +273,7 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     private func submitSend(_ buffer: ByteBuffer) {
         setNonBlocking(false)
         let bytes = buffer.readableBytes
-        chu_prep_send(loop.uring.nextSubmission(), descriptor, bytes.baseAddress, UInt32(clamping: bytes.count), SocketOptions.sendFlags(fileFollows: fileFollows), tag(.send))
+        chu_prep_send(loop.uring.nextSubmission(), descriptor, bytes.baseAddress, UInt32(clamping: bytes.count), headBeforeFile.sendFlags, tag(.send))
     }
 
     private func sendCompleted(_ result: Int32) {
@@ -361,34 +360,27 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
     /// sendfile(2); a zero-copy send would still need the bytes read into memory first.)
     var canSendFiles: Bool { connecting == nil }
 
-    func prepareToSendFile() { fileFollows = true }
+    func prepareToSendFile() { headBeforeFile.expectFile() }
 
     func sendFile(_ file: Int32, offset: Int64, count: Int) -> FileSendResult {
         guard !closing else { return .failed(EPIPE) }
         precondition(sending == nil && fileSend == nil, "one send at a time")
         if connecting != nil { return .unsupported }
-        // The head went with MSG_MORE; the file's last piece pushes it, and an empty file
-        // sends none, so then the head is pushed here.
-        if fileFollows {
-            fileFollows = false
-            if count == 0 { SocketOptions.pushHeldBytes(descriptor) }
-        }
-        fileSend = FileRegion(file: file, offset: offset, count: count)
-        return writeFile()
+        headBeforeFile.fileStarts(count: count, on: descriptor)
+        return writeFile(FileRegion(file: file, offset: offset, count: count))
     }
 
     /// sendfile(2) until the region is out (`.sent`) or the socket is full (`.pending`, a
     /// poll for writability submitted). A file shorter than its region is an error: the
     /// response would be cut.
-    private func writeFile() -> FileSendResult {
-        guard var region = fileSend else { return .sent }
+    private func writeFile(_ region: FileRegion) -> FileSendResult {
+        var region = region
         // sendfile(2) has no per-call flag, so the socket itself turns non-blocking, and
         // stays so until a send goes through the ring (see `setNonBlocking`).
         setNonBlocking(true)
         let progress = region.send(to: descriptor, sent: &sentByteCount)
         switch progress {
         case .done:
-            fileSend = nil
             return .sent
         case .socketFull:
             fileSend = region
@@ -396,7 +388,6 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
             chu_prep_poll_add(loop.uring.nextSubmission(), descriptor, UInt32(POLLOUT), tag(.writable))
             return .pending
         case .failed(let code):
-            fileSend = nil
             fail(code)
             return .failed(code)
         }
@@ -404,16 +395,16 @@ final class IOUringConnection: ConnectionTransport, CompletionTarget {
 
     private func writableCompleted(_ result: Int32) {
         awaitingWritable = false
-        guard !closing, fileSend != nil else {
+        guard !closing, let region = fileSend else {
             finishClosingIfIdle()
             return
         }
+        fileSend = nil
         if result < 0 {
-            fileSend = nil
             fail(-result)
             return
         }
-        switch writeFile() {
+        switch writeFile(region) {
         case .sent:
             if shutdownAfterSend { shutdownOutput() }
             handler?.fileSendCompleted(error: nil)

@@ -4,9 +4,9 @@ import Glibc
 /// enter user space. Both transports send files this way; they differ only in how they wait
 /// for a full socket (epoll's EPOLLOUT, a poll on io_uring's ring).
 public struct FileRegion {
-    public let file: Int32
-    public private(set) var offset: off_t
-    public private(set) var remaining: Int
+    private let file: Int32
+    private var offset: off_t
+    private var remaining: Int
 
     public enum Progress: Equatable {
         /// The whole region is out.

@@ -13,20 +13,4 @@ public enum SocketOptions {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
     }
-
-    /// Sends what MSG_MORE held back: setting TCP_NODELAY (already on) pushes the pending
-    /// segments. For a head sent ahead of a file that turned out empty.
-    public static func pushHeldBytes(_ descriptor: Int32) {
-        disableNagle(descriptor)
-    }
-
-    /// The send flags for bytes that a file follows (MSG_MORE) or not: with MSG_MORE the
-    /// kernel keeps a partly filled segment for the file's first bytes. sendfile(2) itself
-    /// marks all but the last piece it sends as more-to-come, so the file's end pushes
-    /// everything, and a file that fills the socket leaves no partial segment behind: what
-    /// TCP_CORK around the file did, without its two setsockopt(2)s a file.
-    @inline(__always)
-    public static func sendFlags(fileFollows: Bool) -> Int32 {
-        Int32(MSG_NOSIGNAL) | (fileFollows ? Int32(MSG_MORE) : 0)
-    }
 }
