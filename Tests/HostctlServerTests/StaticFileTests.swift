@@ -117,6 +117,44 @@ import Testing
         await server.stop()
     }
 
+    /// Small files are served from memory once read; every change reaches the next request,
+    /// whether it keeps the file's size and time, replaces it, adds or removes a sibling, or
+    /// moves a folder above it.
+    @Test(arguments: ServerUnderTest.allCases) func cachedFilesChangeWithTheDisk(_ kind: ServerUnderTest) async throws {
+        let site = try Site()
+        let server = try await Self.server(kind, site)
+        let path = site.folder.file("wwwroot/css/site.css")
+        #expect(try server.get("/css/site.css").body == site.stylesheet)
+        #expect(try server.get("/css/site.css").body == site.stylesheet)
+
+        // The same size and modification time: only the change notification tells.
+        let before = try #require(FileSystem.status(path))
+        let sameSize = Array("body { color: #00ff00; }\n".utf8)
+        #expect(sameSize.count == site.stylesheet.count)
+        try site.folder.write("wwwroot/css/site.css", sameSize)
+        var times = [timespec(tv_sec: Int(before.modified / 1_000_000_000), tv_nsec: Int(before.modified % 1_000_000_000))]
+        times.append(times[0])
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        #expect(try server.get("/css/site.css").body == sameSize, "rewritten in place")
+
+        // An editor's save: a new file renamed over the old one.
+        try site.folder.write("wwwroot/css/site.css.new", "saved")
+        #expect(rename(path + ".new", path) == 0)
+        #expect(try server.get("/css/site.css").text == "saved", "replaced by a rename")
+        #expect(try server.get("/inside.css").text == "saved", "through a link inside the root")
+
+        FileSystem.removeFile(path + ".br")
+        #expect(try server.get("/css/site.css", headers: "Accept-Encoding: br\r\n").text == "saved", "a sibling removed")
+        try site.folder.write("wwwroot/css/site.css.br", "NEW-BROTLI")
+        #expect(try server.get("/css/site.css", headers: "Accept-Encoding: br\r\n").text == "NEW-BROTLI", "a sibling added")
+
+        #expect(try server.get("/docs/index.html").text == "<h1>docs</h1>")
+        #expect(rename(site.folder.file("wwwroot/docs"), site.folder.file("wwwroot/moved")) == 0)
+        #expect(try server.get("/docs/index.html").status == 404, "a folder above it moved away")
+        #expect(try server.get("/moved/index.html").text == "<h1>docs</h1>")
+        await server.stop()
+    }
+
     @Test(arguments: ServerUnderTest.allCases) func conditionalRequests(_ kind: ServerUnderTest) async throws {
         let site = try Site()
         let server = try await Self.server(kind, site)

@@ -37,12 +37,12 @@ extension ApplicationBuilder {
                 try await next(context)
             case .answered(let files):
                 files.close()
-            case .sendFile(let files, let offset, let count):
+            case .send(let body, let files, let offset, let count):
                 defer { files.close() }
-                try await context.response.sendFile(files.sent, offset: offset, count: count)
-            case .sendRanges(let files, let multipart):
+                try await body.send(offset: offset, count: count, to: context.response)
+            case .sendRanges(let body, let files, let multipart):
                 defer { files.close() }
-                try await multipart.send(files.sent, to: context.response)
+                try await multipart.send(body, to: context.response)
             }
         }
     }
@@ -74,6 +74,8 @@ final class StaticFileMiddleware: Sendable {
     let unknownType: ContentTypeTable.Entry
     /// ETag and Last-Modified of the files served lately.
     let validatorValues = FileValidatorCache()
+    /// Small files served lately, whole.
+    let cache: SmallFileCache
 
     init(options: StaticFileOptions, root: WebRoot, logger: Logger) {
         self.options = options
@@ -84,6 +86,7 @@ final class StaticFileMiddleware: Sendable {
         unknownType = ContentTypeTable.Entry(
             contentType: options.defaultContentType, isCompressible: ContentTypeProvider.isCompressible(options.defaultContentType)
         )
+        cache = SmallFileCache(maxFileBytes: options.maxCachedFileBytes, maxEntries: options.maxCachedFiles)
     }
 
     /// What a request path names: where its relative part starts and its type's entry.
@@ -124,21 +127,128 @@ final class StaticFileMiddleware: Sendable {
         case passOn
         /// The response is complete without a body to send (HEAD, 304, 412, 416).
         case answered(OpenFiles)
-        case sendFile(OpenFiles, offset: Int64, count: Int64)
-        case sendRanges(OpenFiles, MultipartByteRanges)
+        case send(StaticFileBody, OpenFiles, offset: Int64, count: Int64)
+        case sendRanges(StaticFileBody, OpenFiles, MultipartByteRanges)
     }
 
-    /// The file whose bytes are sent (a precompressed sibling, or the file itself), and
-    /// every descriptor opened for the request.
+    /// The descriptors opened for a request (the file, a precompressed sibling; -1 for none).
     struct OpenFiles {
         let file: Int32
         let sibling: Int32
 
-        var sent: Int32 { sibling >= 0 ? sibling : file }
+        static let none = OpenFiles(file: -1, sibling: -1)
 
         func close() {
-            Descriptor.close(file)
+            if file >= 0 { Descriptor.close(file) }
             if sibling >= 0 { Descriptor.close(sibling) }
+        }
+    }
+
+    /// The file chosen for a request (itself, or a precompressed sibling): its status, its
+    /// validators when the cache knows them, and where its bytes come from.
+    struct ChosenFile {
+        let status: FileStatus
+        let coding: ContentCodingChoice.Coding?
+        let body: StaticFileBody
+        let validators: FileValidatorCache.Values?
+        let opened: OpenFiles
+
+        init(cached: SmallFileCache.File, coding: ContentCodingChoice.Coding?) {
+            (status, self.coding, body, validators, opened) = (cached.status, coding, .memory(cached.content), cached.validators, .none)
+        }
+
+        init(status: FileStatus, coding: ContentCodingChoice.Coding?, descriptor: Int32, opened: OpenFiles) {
+            (self.status, self.coding, body, validators, self.opened) = (status, coding, .descriptor(descriptor), nil, opened)
+        }
+    }
+
+    private enum Found {
+        case file(ChosenFile)
+        case missing(WebRoot.Missing)
+    }
+
+    /// The file for `path` (bytes `start...` below the root), or the first of its siblings in
+    /// `codings` that exists: from the cache, or opened (and cached when small).
+    private func find(_ path: String, from start: Int, codings: [ContentCodingChoice.Coding]) -> Found {
+        guard cache.isEnabled else { return open(path, from: start, codings: codings) }
+        let opening = root.currentOpening()
+        let lookup = cache.lookup(path, rootOpening: opening)
+        var entry: SmallFileCache.Entry
+        if let cached = lookup.entry {
+            entry = cached
+        } else {
+            switch root.open(path, from: start) {
+            case .missing(let reason):
+                return .missing(reason)
+            case .file(let descriptor, let status):
+                guard let file = capture(descriptor, status: status, path: path, from: start, coding: nil) else {
+                    return .file(openSiblings(of: descriptor, status: status, path, from: start, codings: codings))
+                }
+                Descriptor.close(descriptor)
+                entry = SmallFileCache.Entry(file: file)
+                cache.store(entry, for: path, generation: lookup.generation, rootOpening: opening)
+            }
+        }
+        for coding in codings {
+            switch entry[coding] {
+            case .missing:
+                continue
+            case .file(let file):
+                return .file(ChosenFile(cached: file, coding: coding))
+            case .unknown:
+                switch root.open(path, from: start, suffix: coding.fileExtension) {
+                case .file(let descriptor, let status):
+                    guard let file = capture(descriptor, status: status, path: path, from: start, coding: coding) else {
+                        return .file(ChosenFile(status: status, coding: coding, descriptor: descriptor, opened: OpenFiles(file: -1, sibling: descriptor)))
+                    }
+                    Descriptor.close(descriptor)
+                    entry[coding] = .file(file)
+                    cache.store(entry, for: path, generation: lookup.generation, rootOpening: opening)
+                    return .file(ChosenFile(cached: file, coding: coding))
+                case .missing(.notFound):
+                    entry[coding] = .missing
+                    cache.store(entry, for: path, generation: lookup.generation, rootOpening: opening)
+                case .missing:
+                    continue
+                }
+            }
+        }
+        return .file(ChosenFile(cached: entry.file, coding: nil))
+    }
+
+    /// Without the cache: the file opened, then its siblings in `codings` tried in order.
+    private func open(_ path: String, from start: Int, codings: [ContentCodingChoice.Coding]) -> Found {
+        switch root.open(path, from: start) {
+        case .file(let descriptor, let status):
+            return .file(openSiblings(of: descriptor, status: status, path, from: start, codings: codings))
+        case .missing(let reason):
+            return .missing(reason)
+        }
+    }
+
+    private func openSiblings(
+        of descriptor: Int32, status: FileStatus, _ path: String, from start: Int, codings: [ContentCodingChoice.Coding]
+    ) -> ChosenFile {
+        for coding in codings {
+            if case .file(let opened, let openedStatus) = root.open(path, from: start, suffix: coding.fileExtension) {
+                return ChosenFile(status: openedStatus, coding: coding, descriptor: opened, opened: OpenFiles(file: descriptor, sibling: opened))
+            }
+        }
+        return ChosenFile(status: status, coding: nil, descriptor: descriptor, opened: OpenFiles(file: descriptor, sibling: -1))
+    }
+
+    /// The open file as a cache entry, when the cache takes it.
+    private func capture(
+        _ descriptor: Int32, status: FileStatus, path: String, from start: Int, coding: ContentCodingChoice.Coding?
+    ) -> SmallFileCache.File? {
+        guard status.size <= cache.maxFileBytes, let resolved = root.resolvedPath(of: path.utf8.dropFirst(start)) else { return nil }
+        return cache.capture(
+            descriptor, status: status, resolvedPath: resolved.path + (coding?.fileExtension ?? ""), rootLength: resolved.rootLength
+        ) {
+            FileValidatorCache.Values(
+                entityTag: StaticFileHeaders.entityTag(status, coding: coding),
+                lastModified: HTTPDate.string(secondsSinceEpoch: Int(status.modified / 1_000_000_000))
+            )
         }
     }
 
@@ -151,34 +261,22 @@ final class StaticFileMiddleware: Sendable {
         let path = request.path
         guard case .file(let start, let type) = locate(path) else { return .passOn }
         let contentType = type.contentType
-        let descriptor: Int32, status: FileStatus
-        switch root.open(path, from: start) {
-        case .file(let opened, let openedStatus):
-            (descriptor, status) = (opened, openedStatus)
+        let fields = StaticFileRequestFields(request.headers)
+        let compressible = options.servesPrecompressedFiles && type.isCompressible
+        let codings = compressible ? fields.acceptEncoding.map(ContentCodingChoice.acceptable) ?? [] : []
+        let file: ChosenFile
+        switch find(path, from: start, codings: codings) {
+        case .file(let chosen):
+            file = chosen
         case .missing(let reason):
             logger.debug("The request path \(path) does not match an existing file (\(reason)).", event: Self.fileNotFound)
             return .passOn
         }
-        let fields = StaticFileRequestFields(request.headers)
-
-        var file = (descriptor: descriptor, status: status)
-        var coding: ContentCodingChoice.Coding?
-        var sibling: Int32 = -1
-        let compressible = options.servesPrecompressedFiles && type.isCompressible
-        if compressible, let accept = fields.acceptEncoding {
-            for candidate in ContentCodingChoice.acceptable(accept) {
-                if case .file(let opened, let openedStatus) = root.open(path, from: start, suffix: candidate.fileExtension) {
-                    sibling = opened
-                    file = (opened, openedStatus)
-                    coding = candidate
-                    break
-                }
-            }
-        }
+        let coding = file.coding
 
         let response = context.response
         let modifiedSeconds = Int(file.status.modified / 1_000_000_000)
-        let values = validatorValues.values(modified: file.status.modified, size: file.status.size, coding: coding) {
+        let values = file.validators ?? validatorValues.values(modified: file.status.modified, size: file.status.size, coding: coding) {
             FileValidatorCache.Values(
                 entityTag: StaticFileHeaders.entityTag(file.status, coding: coding), lastModified: HTTPDate.string(secondsSinceEpoch: modifiedSeconds)
             )
@@ -188,7 +286,7 @@ final class StaticFileMiddleware: Sendable {
         response.headers["ETag"] = values.entityTag
         if compressible { response.headers["Vary"] = "Accept-Encoding" }
 
-        let files = OpenFiles(file: descriptor, sibling: sibling)
+        let files = file.opened
         switch ConditionalRequest.evaluate(fields, validators: validators) {
         case .notModified:
             response.status = 304
@@ -218,7 +316,7 @@ final class StaticFileMiddleware: Sendable {
                     "Sending file. Request path: '\(path)'. Physical path: '\(root.path)/\(Substring(path.utf8.dropFirst(start)))'",
                     event: EventID(2, name: "FileServed")
                 )
-                return method == .get ? .sendFile(files, offset: 0, count: length) : .answered(files)
+                return method == .get ? .send(file.body, files, offset: 0, count: length) : .answered(files)
             case .unsatisfiable:
                 response.status = 416
                 response.headers["Content-Range"] = "bytes */\(length)"
@@ -234,7 +332,7 @@ final class StaticFileMiddleware: Sendable {
                 response.contentLength = Int(part.count)
                 options.onPrepareResponse?(context)
                 logger.information("Sending bytes \(part.lowerBound)-\(part.upperBound) of file \(path)", event: Self.sendingFileRange)
-                return method == .get ? .sendFile(files, offset: part.lowerBound, count: Int64(part.count)) : .answered(files)
+                return method == .get ? .send(file.body, files, offset: part.lowerBound, count: Int64(part.count)) : .answered(files)
             case .satisfiable(let parts):
                 let multipart = MultipartByteRanges(parts: parts, contentType: contentType, length: length)
                 response.status = 206
@@ -242,7 +340,7 @@ final class StaticFileMiddleware: Sendable {
                 response.contentLength = multipart.contentLength
                 options.onPrepareResponse?(context)
                 logger.information("Sending \(parts.count) ranges of file \(path)", event: Self.sendingFileRange)
-                return method == .get ? .sendRanges(files, multipart) : .answered(files)
+                return method == .get ? .sendRanges(file.body, files, multipart) : .answered(files)
             }
         }
     }
@@ -271,10 +369,10 @@ struct MultipartByteRanges {
         partHeads.reduce(closing.utf8.count) { $0 + $1.utf8.count } + parts.reduce(0) { $0 + Int($1.count) }
     }
 
-    func send(_ descriptor: Int32, to response: HTTPResponse) async throws {
+    func send(_ body: StaticFileBody, to response: HTTPResponse) async throws {
         for (head, part) in zip(partHeads, parts) {
             try await response.write(head)
-            try await response.sendFile(descriptor, offset: part.lowerBound, count: Int64(part.count))
+            try await body.send(offset: part.lowerBound, count: Int64(part.count), to: response)
         }
         try await response.write(closing)
     }

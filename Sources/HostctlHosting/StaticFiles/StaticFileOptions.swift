@@ -19,6 +19,13 @@ public struct StaticFileOptions: Sendable {
     public var allowsSymbolicLinksOutsideRoot = false
     /// More ranges than this in one request (after merging overlaps) get the whole file.
     public var maxRanges = 16
+    /// Files up to this size are kept in memory once served (as IIS's file cache keeps
+    /// them), watched through inotify and dropped on any change to them or to a folder
+    /// above them, so a request sent after a change always gets the new file. 0 turns the
+    /// cache off. Larger files are opened per request and sent without copying.
+    public var maxCachedFileBytes = 16 * 1024
+    /// How many files (each with its precompressed siblings) the cache keeps at most.
+    public var maxCachedFiles = 1024
     /// Called with the response's headers set, before it is sent (to add Cache-Control, say).
     public var onPrepareResponse: (@Sendable (HTTPContext) -> Void)?
 

@@ -25,6 +25,9 @@ final class WebRoot: @unchecked Sendable {
     private let descriptor = Atomic<Int32>(-1)
     private let nextCheck = Atomic<Int64>(0)
     private let usesFallback: Atomic<Bool>
+    /// Counts the times the root was (re)opened, so what was learnt under an older root
+    /// (the small-file cache) can tell it is stale.
+    private let openings = Atomic<Int>(0)
     private let lock = Lock()
     private var identity: (device: UInt64, inode: UInt64)?
     private var realRoot: String?
@@ -96,6 +99,21 @@ final class WebRoot: @unchecked Sendable {
         return .file(descriptor: opened, status: status)
     }
 
+    /// Which opening of the root requests are served from now (looking at the root again if
+    /// due): it changes when the root is replaced.
+    func currentOpening() -> Int {
+        refreshIfDue()
+        return openings.load(ordering: .relaxed)
+    }
+
+    /// The absolute path, without symbolic links, of `relative` below the root as it was
+    /// last opened, and the length of the root's part of it; nil when the root is missing.
+    func resolvedPath(of relative: Substring.UTF8View) -> (path: String, rootLength: Int)? {
+        guard let root = lock.withLock({ realRoot }) else { return nil }
+        let base = root == "/" ? "" : root
+        return (base + "/" + String(Substring(relative)), base.utf8.count)
+    }
+
     /// Opens the root (again) when it has not been looked at for a second: the first
     /// request, and a root that was replaced or appeared since.
     private func refreshIfDue() {
@@ -117,6 +135,7 @@ final class WebRoot: @unchecked Sendable {
             if current >= 0 { retired.append(current) }
             identity = (status.device, status.inode)
             realRoot = try? FileSystem.realPath(path)
+            openings.add(1, ordering: .relaxed)
             descriptor.store(opened, ordering: .releasing)
         }
     }

@@ -1,0 +1,199 @@
+import CHostctlLinux
+import Glibc
+import HostctlSystem
+import Synchronization
+
+/// Small files kept in memory with their status and validators, as IIS keeps static files
+/// in its user-mode file cache and drops them on a change notification: a file served again
+/// costs no open, stat, read or close, only a look at the change queue.
+///
+/// Every change is seen before the next request is answered. Each cached file is watched
+/// (inotify(7)), as is every folder from the root down to it; the kernel queues an event
+/// inside the system call that changes the file, renames or removes it or a folder above
+/// it, or creates a sibling (a new `.br`). Each lookup reads that queue first (one read(2)
+/// that finds it empty) and drops the whole cache on any event, so a request sent after a
+/// change is answered from the disk, never from memory.
+///
+/// Cached: regular files up to `maxFileBytes` reached without a symbolic link (a link's
+/// target may sit in a folder nobody watches) under a root that has not been replaced
+/// since. Anything else, and everything when inotify is not available, is opened per
+/// request as before.
+final class SmallFileCache: Sendable {
+    /// A cached file: its bytes, its status when they were read, and its validators.
+    struct File: Sendable {
+        let content: [UInt8]
+        let status: FileStatus
+        let validators: FileValidatorCache.Values
+    }
+
+    /// What is known of a precompressed sibling of a cached file.
+    enum Sibling: Sendable {
+        case unknown, missing
+        case file(File)
+    }
+
+    /// A cached file and its siblings, under one request path.
+    struct Entry: Sendable {
+        var file: File
+        var brotli = Sibling.unknown
+        var gzip = Sibling.unknown
+
+        subscript(coding: ContentCodingChoice.Coding) -> Sibling {
+            get { coding == .brotli ? brotli : gzip }
+            set { if coding == .brotli { brotli = newValue } else { gzip = newValue } }
+        }
+    }
+
+    /// What a lookup saw: the entry, and the cache's state it belongs to (to store what is
+    /// read next only if nothing changed in between).
+    struct Lookup {
+        let entry: Entry?
+        let generation: UInt64
+    }
+
+    private struct State: ~Copyable {
+        var entries: [String: Entry] = [:]
+        /// Bumped whenever the cache is dropped.
+        var generation: UInt64 = 0
+        /// The root's opening the entries were read under.
+        var rootOpening = -1
+        var bytes = 0
+        /// Watches by path (folders and files), removed when the cache is dropped.
+        var watches: [String: Int32] = [:]
+    }
+
+    let maxFileBytes: Int
+    let maxEntries: Int
+    let maxBytes: Int
+    private let inotify: Int32
+    private let state = Mutex(State())
+
+    static let folderEvents = UInt32(
+        IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB | IN_MODIFY | IN_DELETE_SELF
+            | IN_MOVE_SELF | IN_ONLYDIR
+    )
+    static let fileEvents = UInt32(IN_CLOSE_WRITE | IN_ATTRIB | IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF)
+
+    /// `maxFileBytes` of 0 caches nothing (and opens no inotify descriptor).
+    init(maxFileBytes: Int, maxEntries: Int) {
+        self.maxFileBytes = maxFileBytes
+        self.maxEntries = maxEntries
+        maxBytes = maxFileBytes * maxEntries
+        inotify = maxFileBytes > 0 && maxEntries > 0 ? chl_inotify_init() : -1
+    }
+
+    deinit {
+        if inotify >= 0 { Descriptor.close(inotify) }
+    }
+
+    var isEnabled: Bool { inotify >= 0 }
+
+    /// The entry for `key`, after dropping everything if a change was queued or the root
+    /// was replaced.
+    func lookup(_ key: String, rootOpening: Int) -> Lookup {
+        state.withLock { state in
+            dropIfChanged(&state, rootOpening: rootOpening)
+            return Lookup(entry: state.entries[key], generation: state.generation)
+        }
+    }
+
+    /// Keeps `entry` under `key` if nothing changed since `lookup` returned `generation`
+    /// (and it fits).
+    func store(_ entry: Entry, for key: String, generation: UInt64, rootOpening: Int) {
+        state.withLock { state in
+            dropIfChanged(&state, rootOpening: rootOpening)
+            guard state.generation == generation else { return }
+            let added = entry.bytes - (state.entries[key]?.bytes ?? 0)
+            guard state.entries[key] != nil || state.entries.count < maxEntries, state.bytes + added <= maxBytes else { return }
+            state.entries[key] = entry
+            state.bytes += added
+        }
+    }
+
+    /// Watches `path` (a file, or a folder with `folderEvents`) until the cache is next
+    /// dropped; false when the kernel refuses (no such file, out of watches).
+    func watch(_ path: String, events: UInt32) -> Bool {
+        guard inotify >= 0 else { return false }
+        return state.withLock { state in
+            if state.watches[path] != nil { return true }
+            let watch = inotify_add_watch(inotify, path, events)
+            guard watch >= 0 else { return false }
+            state.watches[path] = watch
+            return true
+        }
+    }
+
+    private func dropIfChanged(_ state: inout State, rootOpening: Int) {
+        guard inotify >= 0 else { return }
+        let events = chl_inotify_drain(inotify)
+        guard events != 0 || state.rootOpening != rootOpening else { return }
+        state.rootOpening = rootOpening
+        state.generation &+= 1
+        state.entries.removeAll()
+        state.bytes = 0
+        // A watch left behind would keep its file's inode and a kernel watch slot; removing
+        // it queues IN_IGNORED, drained here so that it does not drop the cache again.
+        for watch in state.watches.values { _ = inotify_rm_watch(inotify, watch) }
+        state.watches.removeAll()
+        _ = chl_inotify_drain(inotify)
+    }
+}
+
+extension SmallFileCache.Entry {
+    var bytes: Int {
+        func size(_ sibling: SmallFileCache.Sibling) -> Int {
+            if case .file(let file) = sibling { return file.content.count }
+            return 0
+        }
+        return file.content.count + size(brotli) + size(gzip)
+    }
+}
+
+extension SmallFileCache {
+    /// Reads the open regular file `descriptor` (whose status is `status`) into a `File`,
+    /// when it may be cached: no larger than `maxFileBytes`, open at `resolvedPath` (so no
+    /// link led to it), watched with every folder from the root (its first `rootLength`
+    /// bytes) down before it is read, and unchanged from `status` after.
+    func capture(
+        _ descriptor: Int32, status: FileStatus, resolvedPath: String, rootLength: Int, validators: () -> FileValidatorCache.Values
+    ) -> File? {
+        guard isEnabled, status.size <= maxFileBytes else { return nil }
+        var folderEnd = resolvedPath.utf8.index(resolvedPath.utf8.startIndex, offsetBy: rootLength)
+        guard watch(rootLength == 0 ? "/" : String(Substring(resolvedPath.utf8[..<folderEnd])), events: Self.folderEvents) else { return nil }
+        while let slash = resolvedPath.utf8[resolvedPath.utf8.index(after: folderEnd)...].firstIndex(of: UInt8(ascii: "/")) {
+            folderEnd = slash
+            guard watch(String(Substring(resolvedPath.utf8[..<folderEnd])), events: Self.folderEvents) else { return nil }
+        }
+        guard watch(resolvedPath, events: Self.fileEvents), Self.path(of: descriptor) == resolvedPath else { return nil }
+        guard let content = Self.read(descriptor, count: Int(status.size)), FileSystem.status(descriptor: descriptor) == status else {
+            return nil
+        }
+        return File(content: content, status: status, validators: validators())
+    }
+
+    /// Where the kernel has `descriptor` open (its /proc/self/fd link).
+    private static func path(of descriptor: Int32) -> String? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PATH_MAX) + 1) { buffer in
+            let count = readlink("/proc/self/fd/\(descriptor)", buffer.baseAddress!, buffer.count)
+            guard count > 0, count < buffer.count else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: count), as: UTF8.self)
+        }
+    }
+
+    /// Exactly `count` bytes from the start of the file; nil when it is shorter now.
+    private static func read(_ descriptor: Int32, count: Int) -> [UInt8]? {
+        var complete = true
+        let content = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var offset = 0
+            while offset < count {
+                let got = pread(descriptor, buffer.baseAddress! + offset, count - offset, off_t(offset))
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else { break }
+                offset += got
+            }
+            complete = offset == count
+            initialized = complete ? count : 0
+        }
+        return complete ? content : nil
+    }
+}

@@ -1,0 +1,118 @@
+import Glibc
+import HostctlCore
+@testable import HostctlHosting
+import HostctlSystem
+import HostctlTestSupport
+import Testing
+
+/// The small-file cache alone: what it takes, and that any change under it empties it
+/// before the next lookup.
+@Suite struct SmallFileCacheTests {
+    /// A root with a stylesheet, a larger file, and a link to the stylesheet.
+    struct Site {
+        let folder: TemporaryFolder
+        let root: WebRoot
+        let cache = SmallFileCache(maxFileBytes: 64, maxEntries: 4)
+
+        init() throws {
+            folder = try TemporaryFolder("small-file-cache")
+            try folder.write("wwwroot/css/site.css", "body { color: red; }")
+            try folder.write("wwwroot/big.txt", String(repeating: "x", count: 65))
+            try folder.write("elsewhere/notes.txt", "not under the root")
+            symlink("css/site.css", folder.file("wwwroot/link.css"))
+            root = WebRoot(path: folder.file("wwwroot"), allowsEscapingLinks: false)
+        }
+
+        /// Looks `path` up, and on a miss opens, captures and stores it: the captured file
+        /// (nil when the cache refused it) and whether it came from the cache.
+        func serve(_ path: String) throws -> (file: SmallFileCache.File?, hit: Bool) {
+            let opening = root.currentOpening()
+            let lookup = cache.lookup(path, rootOpening: opening)
+            if let entry = lookup.entry { return (entry.file, true) }
+            guard case .file(let descriptor, let status) = root.open(path, from: 1) else {
+                Issue.record("\(path) did not open")
+                return (nil, false)
+            }
+            defer { Descriptor.close(descriptor) }
+            let resolved = try #require(root.resolvedPath(of: path.utf8.dropFirst(1)))
+            let file = cache.capture(descriptor, status: status, resolvedPath: resolved.path, rootLength: resolved.rootLength) {
+                FileValidatorCache.Values(entityTag: "\"tag\"", lastModified: "then")
+            }
+            if let file { cache.store(SmallFileCache.Entry(file: file), for: path, generation: lookup.generation, rootOpening: opening) }
+            return (file, false)
+        }
+
+        func isCached(_ path: String) -> Bool {
+            cache.lookup(path, rootOpening: root.currentOpening()).entry != nil
+        }
+    }
+
+    @Test func aSmallFileIsKeptUntilItsFolderChanges() throws {
+        let site = try Site()
+        #expect(site.cache.isEnabled)
+        let first = try site.serve("/css/site.css")
+        #expect(first.file?.content == Array("body { color: red; }".utf8) && !first.hit)
+        let second = try site.serve("/css/site.css")
+        #expect(second.hit && second.file?.content == first.file?.content)
+
+        try site.folder.write("elsewhere/notes.txt", "changed, but nobody serves it")
+        #expect(site.isCached("/css/site.css"), "a change outside the watched folders keeps the cache")
+        try site.folder.write("wwwroot/css/other.css", "a new neighbour")
+        #expect(!site.isCached("/css/site.css"), "a new file beside it empties the cache")
+
+        _ = try site.serve("/css/site.css")
+        #expect(site.isCached("/css/site.css"))
+        try site.folder.write("wwwroot/top.txt", "a change at the root")
+        #expect(!site.isCached("/css/site.css"), "the root is watched too")
+    }
+
+    @Test func aWriteToTheFileItselfEmptiesIt() throws {
+        let site = try Site()
+        _ = try site.serve("/css/site.css")
+        let handle = open(site.folder.file("wwwroot/css/site.css"), O_WRONLY | O_CLOEXEC)
+        #expect(handle >= 0)
+        #expect(pwrite(handle, "B", 1, 0) == 1)
+        close(handle)
+        #expect(!site.isCached("/css/site.css"))
+        #expect(try site.serve("/css/site.css").file?.content.first == UInt8(ascii: "B"))
+    }
+
+    @Test func largeFilesAndLinkedFilesAreNotTaken() throws {
+        let site = try Site()
+        #expect(try site.serve("/big.txt").file == nil, "over maxFileBytes")
+        #expect(try site.serve("/link.css").file == nil, "reached through a link")
+        #expect(!site.isCached("/link.css") && !site.isCached("/big.txt"))
+    }
+
+    @Test func whatWasReadBeforeAChangeIsNotStored() throws {
+        let site = try Site()
+        let opening = site.root.currentOpening()
+        let lookup = site.cache.lookup("/css/site.css", rootOpening: opening)
+        guard case .file(let descriptor, let status) = site.root.open("/css/site.css", from: 1) else {
+            Issue.record("the file did not open")
+            return
+        }
+        defer { Descriptor.close(descriptor) }
+        let resolved = try #require(site.root.resolvedPath(of: "/css/site.css".utf8.dropFirst(1)))
+        let file = try #require(
+            site.cache.capture(descriptor, status: status, resolvedPath: resolved.path, rootLength: resolved.rootLength) {
+                FileValidatorCache.Values(entityTag: "\"tag\"", lastModified: "then")
+            }
+        )
+        try site.folder.write("wwwroot/css/site.css", "body { color: blue; }")
+        site.cache.store(SmallFileCache.Entry(file: file), for: "/css/site.css", generation: lookup.generation, rootOpening: opening)
+        #expect(!site.isCached("/css/site.css"), "the copy read before the change is dropped")
+    }
+
+    @Test func aReplacedRootEmptiesIt() throws {
+        let site = try Site()
+        _ = try site.serve("/css/site.css")
+        let opening = site.root.currentOpening()
+        #expect(site.cache.lookup("/css/site.css", rootOpening: opening).entry != nil)
+        #expect(site.cache.lookup("/css/site.css", rootOpening: opening + 1).entry == nil)
+    }
+
+    @Test func noSizeMeansNoCache() {
+        #expect(!SmallFileCache(maxFileBytes: 0, maxEntries: 4).isEnabled)
+    }
+}
