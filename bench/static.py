@@ -2,6 +2,7 @@
 """Static files and request logging: hostctl's two servers beside nginx, in one run.
 
 Usage: bench/static.py [--runs 3] [--duration 10] [--servers hostctl,hostctl-iouring,nginx,nginx-nopush-off]
+                       (also: hostctl-no-file-cache, nginx-file-cache)
                        [--tests files,logging] [--markdown FILE]
 
 files    the same two files, 4 KiB and 1 MiB, from every server: nginx with 1 worker and
@@ -9,7 +10,11 @@ files    the same two files, 4 KiB and 1 MiB, from every server: nginx with 1 wo
          is the same nginx without it, nginx's default, which loopback favours for large
          files), and the bundled sample (`app.useStaticFiles()`, web root given by
          `--webroot`) on the event-loop and the io_uring server. wrk: 64 keep-alive
-         connections, one request at a time. Ratios are against `nginx`.
+         connections, one request at a time. Ratios are against `nginx`. Two more on request:
+         `hostctl-no-file-cache` (the event loop without the small-file cache, which
+         opens each file per request as nginx does) and `nginx-file-cache` (nginx with
+         `open_file_cache`, which keeps descriptors and stat results, not contents, and
+         trusts them for `open_file_cache_valid`, 60 s here, without looking at the disk).
 logging  `/plaintext` on the sample with request logging off (the sample's default: it
          keeps `Microsoft.AspNetCore` at Warning) and on (`--Logging:LogLevel:Microsoft.
          AspNetCore.HttpLogging.HttpLoggingMiddleware=Information`: one line per request,
@@ -53,18 +58,23 @@ def make_webroot(work):
     return root
 
 
-def sample(name, webroot, server="eventloop", arguments=(), port=PORT):
+def sample(name, webroot, server="eventloop", arguments=(), port=PORT, file_cache=True):
     env = {"HOSTCTL_URLS": f"http://127.0.0.1:{port}", "HOSTCTL_ENVIRONMENT": "Production", "HOSTCTL_SERVER": server}
+    if not file_cache:
+        env["SAMPLE_FILE_CACHE"] = "off"
     return bench.Server(name, [SAMPLE, "--webroot", webroot, *arguments], env=env, port=port)
 
 
-def nginx(work, webroot, port=PORT, nopush=True):
-    name = "nginx" if nopush else "nginx-nopush-off"
+def nginx(work, webroot, port=PORT, nopush=True, file_cache=False):
+    name = "nginx-file-cache" if file_cache else "nginx" if nopush else "nginx-nopush-off"
+    # nginx's open_file_cache keeps descriptors and stat results (not contents), trusted for
+    # open_file_cache_valid seconds without looking at the disk.
+    cache = "open_file_cache max=1000 inactive=60s; open_file_cache_valid 60s;" if file_cache else ""
     conf = os.path.join(work, f"{name}.conf")
     with open(conf, "w") as f:
         f.write(f"""worker_processes 1; daemon off; master_process on; error_log {work}/{name}-error.log; pid {work}/{name}.pid;
 events {{ worker_connections 20000; }}
-http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s; sendfile on; tcp_nopush {"on" if nopush else "off"};
+http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 300s; sendfile on; tcp_nopush {"on" if nopush else "off"}; {cache}
   default_type application/octet-stream;
   client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
   server {{ listen 127.0.0.1:{port} reuseport backlog=4096; root {webroot}; }} }}
@@ -121,6 +131,8 @@ def main():
             if shutil.which("nginx"):
                 servers["nginx"] = nginx(work, webroot, port=PORT + 2)
                 servers["nginx-nopush-off"] = nginx(work, webroot, port=PORT + 3, nopush=False)
+                servers["nginx-file-cache"] = nginx(work, webroot, port=PORT + 4, file_cache=True)
+            servers["hostctl-no-file-cache"] = sample("hostctl-no-file-cache", webroot, port=PORT + 5, file_cache=False)
             for name in names:
                 if name not in servers:
                     print(f"== {name}: not available, skipped", file=sys.stderr)

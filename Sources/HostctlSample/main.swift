@@ -44,7 +44,12 @@ app.use { context, next in
 }
 
 // Files under the web root (wwwroot in the content root, or --webroot DIR), if there is one.
-if FileSystem.isDirectory(app.webRootPath) { app.useStaticFiles() }
+// SAMPLE_FILE_CACHE=off opens every file per request, to compare without the small-file cache.
+if FileSystem.isDirectory(app.webRootPath) {
+    var options = StaticFileOptions()
+    if getenv("SAMPLE_FILE_CACHE").map({ String(cString: $0) }) == "off" { options.maxCachedFileBytes = 0 }
+    app.useStaticFiles(options)
+}
 
 app.get("/") { context in
     context.response.contentType = "text/plain; charset=utf-8"
