@@ -112,6 +112,19 @@ import Testing
         #expect(site.cache.lookup("/css/site.css", rootOpening: opening + 1).entry == nil)
     }
 
+    /// Full, it makes room for the newest file; its watches stay bounded too.
+    @Test func aFullCacheMakesRoom() throws {
+        let site = try Site()
+        for index in 0..<6 { try site.folder.write("wwwroot/f\(index).txt", "file \(index)") }
+        for index in 0..<6 {
+            #expect(try site.serve("/f\(index).txt").file?.content == Array("file \(index)".utf8))
+            #expect(site.isCached("/f\(index).txt"), "the newest is kept")
+            let counts = site.cache.counts
+            #expect(counts.entries <= 4 && counts.bytes == counts.entries * 6 && counts.watches <= site.cache.maxWatches)
+        }
+        #expect(site.cache.counts.entries == 4)
+    }
+
     @Test func noSizeMeansNoCache() {
         #expect(!SmallFileCache(maxFileBytes: 0, maxEntries: 4).isEnabled)
     }

@@ -65,6 +65,7 @@ final class SmallFileCache: Sendable {
     let maxFileBytes: Int
     let maxEntries: Int
     let maxBytes: Int
+    let maxWatches: Int
     private let inotify: Int32
     private let state = Mutex(State())
 
@@ -78,7 +79,9 @@ final class SmallFileCache: Sendable {
     init(maxFileBytes: Int, maxEntries: Int) {
         self.maxFileBytes = maxFileBytes
         self.maxEntries = maxEntries
-        maxBytes = maxFileBytes * maxEntries
+        let (bytes, overflow) = maxFileBytes.multipliedReportingOverflow(by: maxEntries)
+        maxBytes = overflow ? .max : bytes
+        maxWatches = maxEntries.multipliedReportingOverflow(by: 4).overflow ? .max : maxEntries * 4
         inotify = maxFileBytes > 0 && maxEntries > 0 ? chl_inotify_init() : -1
     }
 
@@ -87,6 +90,11 @@ final class SmallFileCache: Sendable {
     }
 
     var isEnabled: Bool { inotify >= 0 }
+
+    /// Entries and watches held now.
+    var counts: (entries: Int, bytes: Int, watches: Int) {
+        state.withLock { ($0.entries.count, $0.bytes, $0.watches.count) }
+    }
 
     /// The entry for `key`, after dropping everything if a change was queued or the root
     /// was replaced.
@@ -97,16 +105,19 @@ final class SmallFileCache: Sendable {
         }
     }
 
-    /// Keeps `entry` under `key` if nothing changed since `lookup` returned `generation`
-    /// (and it fits).
+    /// Keeps `entry` under `key` if nothing changed since `lookup` returned `generation`.
+    /// A full cache makes room by dropping an entry the table's order picks (in effect at
+    /// random, which serves skewed traffic nearly as well as LRU without a list to keep).
     func store(_ entry: Entry, for key: String, generation: UInt64, rootOpening: Int) {
         state.withLock { state in
             dropIfChanged(&state, rootOpening: rootOpening)
             guard state.generation == generation else { return }
-            let added = entry.bytes - (state.entries[key]?.bytes ?? 0)
-            guard state.entries[key] != nil || state.entries.count < maxEntries, state.bytes + added <= maxBytes else { return }
+            if let old = state.entries.removeValue(forKey: key) { state.bytes -= old.bytes }
+            while !state.entries.isEmpty, state.entries.count >= maxEntries || state.bytes + entry.bytes > maxBytes {
+                state.bytes -= state.entries.remove(at: state.entries.startIndex).value.bytes
+            }
             state.entries[key] = entry
-            state.bytes += added
+            state.bytes += entry.bytes
         }
     }
 
@@ -116,6 +127,9 @@ final class SmallFileCache: Sendable {
         guard inotify >= 0 else { return false }
         return state.withLock { state in
             if state.watches[path] != nil { return true }
+            // Files dropped to make room keep their watches until the next change; past
+            // this many, everything goes, so the kernel's watches stay bounded.
+            if state.watches.count >= maxWatches { drop(&state) }
             let watch = inotify_add_watch(inotify, path, events)
             guard watch >= 0 else { return false }
             state.watches[path] = watch
@@ -128,6 +142,11 @@ final class SmallFileCache: Sendable {
         let events = chl_inotify_drain(inotify)
         guard events != 0 || state.rootOpening != rootOpening else { return }
         state.rootOpening = rootOpening
+        drop(&state)
+    }
+
+    /// Empties the cache and removes its watches; what was being read meanwhile is not stored.
+    private func drop(_ state: inout State) {
         state.generation &+= 1
         state.entries.removeAll()
         state.bytes = 0
