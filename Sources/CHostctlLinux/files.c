@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <sys/inotify.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 int chl_inotify_init(void) {
@@ -56,4 +57,10 @@ int chl_open_beneath(int directory, const char *path, int allow_escaping_links) 
 
 int chl_open_directory(const char *path) {
     return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+int64_t chl_file_system_type(int fd) {
+    struct statfs info;
+    if (fstatfs(fd, &info) != 0) return -1;
+    return (int64_t)info.f_type;
 }

@@ -125,6 +125,17 @@ import Testing
         #expect(site.cache.counts.entries == 4)
     }
 
+    /// Files the kernel may not hear change (procfs here stands for NFS, SMB, FUSE) are not taken.
+    @Test func onlyLocalFileSystems() throws {
+        let site = try Site()
+        let local = open(site.folder.file("wwwroot/css/site.css"), O_RDONLY | O_CLOEXEC)
+        defer { close(local) }
+        #expect(SmallFileCache.isLocal(local), "the test folder is on a local file system")
+        let proc = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
+        defer { close(proc) }
+        #expect(proc >= 0 && !SmallFileCache.isLocal(proc))
+    }
+
     @Test func noSizeMeansNoCache() {
         #expect(!SmallFileCache(maxFileBytes: 0, maxEntries: 4).isEnabled)
     }

@@ -2,7 +2,7 @@
 #define CHOSTCTL_LINUX_FILES_H
 
 // File watching and confined opening: what configuration reloading and static files need
-// that Swift's Glibc module does not import (inotify, openat2). Declarations only, as in
+// that Swift's Glibc module does not import (inotify, openat2, fstatfs). Declarations only, as in
 // CHostctlLinux.h.
 
 #include <stdint.h>
@@ -31,5 +31,8 @@ int chl_open_beneath(int directory, const char *path, int allow_escaping_links);
 
 /// open(path, O_PATH | O_DIRECTORY | O_CLOEXEC): a handle on a directory to resolve below.
 int chl_open_directory(const char *path);
+
+/// The file system type (statfs(2)'s f_type magic) of the open file `fd`, or -1 with errno set.
+int64_t chl_file_system_type(int fd);
 
 #endif
