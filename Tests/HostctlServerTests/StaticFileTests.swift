@@ -155,6 +155,29 @@ import Testing
         await server.stop()
     }
 
+    /// Ranges, several ranges and HEAD of a file served from memory, as from the disk.
+    @Test(arguments: ServerUnderTest.allCases) func rangesOfACachedFile(_ kind: ServerUnderTest) async throws {
+        let site = try Site()
+        let server = try await Self.server(kind, site)
+        let css = site.stylesheet
+        #expect(try server.get("/css/site.css").body == css, "read from the disk, and kept")
+        let one = try server.get("/css/site.css", headers: "Range: bytes=0-3\r\n")
+        #expect(one.status == 206 && one.text == "body" && one.headers["content-range"] == "bytes 0-3/\(css.count)")
+        let tail = try server.get("/css/site.css", headers: "Range: bytes=-2\r\n")
+        #expect(tail.status == 206 && tail.body == Array(css.suffix(2)))
+        let multi = try server.get("/css/site.css", headers: "Range: bytes=0-1, 5-6\r\n")
+        let contentType = try #require(multi.headers["content-type"])
+        let boundary = String(contentType.dropFirst("multipart/byteranges; boundary=".count))
+        var expected = Array("--\(boundary)\r\nContent-Type: text/css\r\nContent-Range: bytes 0-1/\(css.count)\r\n\r\nbo".utf8)
+        expected += Array("\r\n--\(boundary)\r\nContent-Type: text/css\r\nContent-Range: bytes 5-6/\(css.count)\r\n\r\n{ ".utf8)
+        expected += Array("\r\n--\(boundary)--\r\n".utf8)
+        #expect(multi.status == 206 && multi.body == expected)
+        let head = try Self.head(server, "/css/site.css")
+        #expect(head.status == 200 && head.body.isEmpty && head.headers["content-length"] == String(css.count))
+        #expect(try server.get("/css/site.css", headers: "Range: bytes=\(css.count)-\r\n").status == 416)
+        await server.stop()
+    }
+
     @Test(arguments: ServerUnderTest.allCases) func conditionalRequests(_ kind: ServerUnderTest) async throws {
         let site = try Site()
         let server = try await Self.server(kind, site)
