@@ -22,9 +22,16 @@ public protocol ResponseBodyWriter: AnyObject {
     /// into a buffer and writes it. The descriptor stays the caller's: an implementation is
     /// done with it when it returns. Throws when the file ends before `count` bytes.
     func sendFile(_ descriptor: Int32, offset: Int64, count: Int64) async throws
+    /// Commits the status and headers to the server's output without sending them
+    /// (ASP.NET's `HttpResponse.StartAsync`), so the body bytes written next go straight
+    /// behind them instead of waiting in a buffer to be measured. A writer that must see
+    /// the whole body first may ignore it (the default).
+    func start() throws
 }
 
 extension ResponseBodyWriter {
+    public func start() throws {}
+
     /// The copy path: pread(2) into a buffer, then `write`, a chunk at a time.
     public func sendFile(_ descriptor: Int32, offset: Int64, count: Int64) async throws {
         try await FileRegionCopy.send(descriptor, offset: offset, count: count, to: self)
@@ -133,6 +140,11 @@ public final class HTTPResponse {
     }
 
     public func flush() async throws { try await writer?.flush() }
+
+    /// Fixes the status and headers now, without sending anything yet (ASP.NET's
+    /// `StartAsync`): later changes to them have no effect, and body bytes written next need
+    /// not be buffered. Without `contentLength` the body is then streamed (chunked).
+    public func start() throws { try writer?.start() }
 
     /// Ends the response now; the handler may go on with other work.
     public func complete() async throws { try await writer?.complete() }

@@ -10,6 +10,9 @@ enum StaticFileBody {
         case .descriptor(let descriptor):
             try await response.sendFile(descriptor, offset: offset, count: count)
         case .memory(let content):
+            // The length is set: the head goes into the output now, and the bytes are
+            // copied once, behind it, instead of into the body buffer first.
+            try response.start()
             try await response.write(content[Int(offset)..<Int(offset + count)])
         }
     }

@@ -103,6 +103,12 @@ extension HTTPExchange: ResponseBodyWriter, HTTPResponseBodyFeature {
         try checkUsable()
     }
 
+    func start() throws {
+        guard isActive else { return }
+        try checkUsable()
+        if !response.committed { try commit(final: false) }
+    }
+
     func flush() async throws {
         guard isActive else { return }
         try checkUsable()
