@@ -26,7 +26,7 @@ import Testing
         /// Looks `path` up, and on a miss opens, captures and stores it: the captured file
         /// (nil when the cache refused it) and whether it came from the cache.
         func serve(_ path: String) throws -> (file: SmallFileCache.File?, hit: Bool) {
-            let opening = root.currentOpening()
+            let opening = try #require(root.cacheableOpening())
             let lookup = cache.lookup(path, rootOpening: opening)
             if let entry = lookup.entry { return (entry.file, true) }
             guard case .file(let descriptor, let status) = root.open(path, from: 1) else {
@@ -42,8 +42,8 @@ import Testing
             return (file, false)
         }
 
-        func isCached(_ path: String) -> Bool {
-            cache.lookup(path, rootOpening: root.currentOpening()).entry != nil
+        func isCached(_ path: String) throws -> Bool {
+            cache.lookup(path, rootOpening: try #require(root.cacheableOpening())).entry != nil
         }
     }
 
@@ -56,14 +56,14 @@ import Testing
         #expect(second.hit && second.file?.content == first.file?.content)
 
         try site.folder.write("elsewhere/notes.txt", "changed, but nobody serves it")
-        #expect(site.isCached("/css/site.css"), "a change outside the watched folders keeps the cache")
+        #expect(try site.isCached("/css/site.css"), "a change outside the watched folders keeps the cache")
         try site.folder.write("wwwroot/css/other.css", "a new neighbour")
-        #expect(!site.isCached("/css/site.css"), "a new file beside it empties the cache")
+        #expect(try !site.isCached("/css/site.css"), "a new file beside it empties the cache")
 
         _ = try site.serve("/css/site.css")
-        #expect(site.isCached("/css/site.css"))
+        #expect(try site.isCached("/css/site.css"))
         try site.folder.write("wwwroot/top.txt", "a change at the root")
-        #expect(!site.isCached("/css/site.css"), "the root is watched too")
+        #expect(try !site.isCached("/css/site.css"), "the root is watched too")
     }
 
     @Test func aWriteToTheFileItselfEmptiesIt() throws {
@@ -73,7 +73,7 @@ import Testing
         #expect(handle >= 0)
         #expect(pwrite(handle, "B", 1, 0) == 1)
         close(handle)
-        #expect(!site.isCached("/css/site.css"))
+        #expect(try !site.isCached("/css/site.css"))
         #expect(try site.serve("/css/site.css").file?.content.first == UInt8(ascii: "B"))
     }
 
@@ -81,12 +81,12 @@ import Testing
         let site = try Site()
         #expect(try site.serve("/big.txt").file == nil, "over maxFileBytes")
         #expect(try site.serve("/link.css").file == nil, "reached through a link")
-        #expect(!site.isCached("/link.css") && !site.isCached("/big.txt"))
+        #expect(try !site.isCached("/link.css") && !site.isCached("/big.txt"))
     }
 
     @Test func whatWasReadBeforeAChangeIsNotStored() throws {
         let site = try Site()
-        let opening = site.root.currentOpening()
+        let opening = try #require(site.root.cacheableOpening())
         let lookup = site.cache.lookup("/css/site.css", rootOpening: opening)
         guard case .file(let descriptor, let status) = site.root.open("/css/site.css", from: 1) else {
             Issue.record("the file did not open")
@@ -101,13 +101,13 @@ import Testing
         )
         try site.folder.write("wwwroot/css/site.css", "body { color: blue; }")
         site.cache.store(SmallFileCache.Entry(file: file), for: "/css/site.css", generation: lookup.generation, rootOpening: opening)
-        #expect(!site.isCached("/css/site.css"), "the copy read before the change is dropped")
+        #expect(try !site.isCached("/css/site.css"), "the copy read before the change is dropped")
     }
 
     @Test func aReplacedRootEmptiesIt() throws {
         let site = try Site()
         _ = try site.serve("/css/site.css")
-        let opening = site.root.currentOpening()
+        let opening = try #require(site.root.cacheableOpening())
         #expect(site.cache.lookup("/css/site.css", rootOpening: opening).entry != nil)
         #expect(site.cache.lookup("/css/site.css", rootOpening: opening + 1).entry == nil)
     }
@@ -118,7 +118,7 @@ import Testing
         for index in 0..<6 { try site.folder.write("wwwroot/f\(index).txt", "file \(index)") }
         for index in 0..<6 {
             #expect(try site.serve("/f\(index).txt").file?.content == Array("file \(index)".utf8))
-            #expect(site.isCached("/f\(index).txt"), "the newest is kept")
+            #expect(try site.isCached("/f\(index).txt"), "the newest is kept")
             let counts = site.cache.counts
             #expect(counts.entries <= 4 && counts.bytes == counts.entries * 6 && counts.watches <= site.cache.maxWatches)
         }
@@ -130,10 +130,12 @@ import Testing
         let site = try Site()
         let local = open(site.folder.file("wwwroot/css/site.css"), O_RDONLY | O_CLOEXEC)
         defer { close(local) }
-        #expect(SmallFileCache.isLocal(local), "the test folder is on a local file system")
+        #expect(FileSystem.isLocal(descriptor: local), "the test folder is on a local file system")
         let proc = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
         defer { close(proc) }
-        #expect(proc >= 0 && !SmallFileCache.isLocal(proc))
+        #expect(proc >= 0 && !FileSystem.isLocal(descriptor: proc))
+        #expect(site.root.cacheableOpening() != nil)
+        #expect(WebRoot(path: "/proc/self", allowsEscapingLinks: false).cacheableOpening() == nil, "a root there caches nothing")
     }
 
     @Test func noSizeMeansNoCache() {

@@ -178,7 +178,7 @@ extension SmallFileCache {
     func capture(
         _ descriptor: Int32, status: FileStatus, resolvedPath: String, rootLength: Int, validators: () -> FileValidatorCache.Values
     ) -> File? {
-        guard isEnabled, status.size <= maxFileBytes, Self.isLocal(descriptor) else { return nil }
+        guard isEnabled, status.size <= maxFileBytes, FileSystem.isLocal(descriptor: descriptor) else { return nil }
         var folderEnd = resolvedPath.utf8.index(resolvedPath.utf8.startIndex, offsetBy: rootLength)
         guard watch(rootLength == 0 ? "/" : String(Substring(resolvedPath.utf8[..<folderEnd])), events: Self.folderEvents) else { return nil }
         while let slash = resolvedPath.utf8[resolvedPath.utf8.index(after: folderEnd)...].firstIndex(of: UInt8(ascii: "/")) {
@@ -191,31 +191,6 @@ extension SmallFileCache {
         }
         return File(content: content, status: status, validators: validators())
     }
-
-    /// Whether the file is on a file system whose every change this kernel makes, and so
-    /// reports: not NFS, SMB, FUSE, 9p or virtiofs, where another machine (or the host of a
-    /// container or VM) may change a file without an event.
-    static func isLocal(_ descriptor: Int32) -> Bool {
-        let type = chl_file_system_type(descriptor)
-        return type >= 0 && localFileSystems.contains(UInt32(truncatingIfNeeded: type))
-    }
-
-    /// Magic numbers of statfs(2)'s f_type.
-    static let localFileSystems: Set<UInt32> = [
-        0xEF53,  // ext2, ext3, ext4
-        0x5846_5342,  // xfs
-        0x9123_683E,  // btrfs
-        0x0102_1994,  // tmpfs
-        0x8584_58F6,  // ramfs
-        0x794C_7630,  // overlayfs (a container's own layers)
-        0x2FC1_2FC1,  // zfs
-        0xF2F5_2010,  // f2fs
-        0xCA45_1A4E,  // bcachefs
-        0x7371_7368,  // squashfs (read-only)
-        0x4D44,  // vfat
-        0x5346_544E,  // ntfs3
-        0x2011_BAB0,  // exfat
-    ]
 
     /// Where the kernel has `descriptor` open (its /proc/self/fd link).
     private static func path(of descriptor: Int32) -> String? {

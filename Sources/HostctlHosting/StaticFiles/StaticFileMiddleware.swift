@@ -170,8 +170,7 @@ final class StaticFileMiddleware: Sendable {
     /// The file for `path` (bytes `start...` below the root), or the first of its siblings in
     /// `codings` that exists: from the cache, or opened (and cached when small).
     private func find(_ path: String, from start: Int, codings: [ContentCodingChoice.Coding]) -> Found {
-        guard cache.isEnabled else { return open(path, from: start, codings: codings) }
-        let opening = root.currentOpening()
+        guard cache.isEnabled, let opening = root.cacheableOpening() else { return open(path, from: start, codings: codings) }
         let lookup = cache.lookup(path, rootOpening: opening)
         var entry: SmallFileCache.Entry
         if let cached = lookup.entry {

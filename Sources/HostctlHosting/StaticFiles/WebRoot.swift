@@ -28,6 +28,8 @@ final class WebRoot: @unchecked Sendable {
     /// Counts the times the root was (re)opened, so what was learnt under an older root
     /// (the small-file cache) can tell it is stale.
     private let openings = Atomic<Int>(0)
+    /// The root is on a local file system (see `FileSystem.isLocal`).
+    private let isLocal = Atomic<Bool>(false)
     private let lock = Lock()
     private var identity: (device: UInt64, inode: UInt64)?
     private var realRoot: String?
@@ -100,10 +102,11 @@ final class WebRoot: @unchecked Sendable {
     }
 
     /// Which opening of the root requests are served from now (looking at the root again if
-    /// due): it changes when the root is replaced.
-    func currentOpening() -> Int {
+    /// due): it changes when the root is replaced. Nil when the root is on a file system
+    /// whose changes inotify may not hear of, where nothing below it is cached.
+    func cacheableOpening() -> Int? {
         refreshIfDue()
-        return openings.load(ordering: .relaxed)
+        return isLocal.load(ordering: .relaxed) ? openings.load(ordering: .relaxed) : nil
     }
 
     /// The absolute path, without symbolic links, of `relative` below the root as it was
@@ -136,6 +139,7 @@ final class WebRoot: @unchecked Sendable {
             identity = (status.device, status.inode)
             realRoot = try? FileSystem.realPath(path)
             openings.add(1, ordering: .relaxed)
+            isLocal.store(FileSystem.isLocal(descriptor: opened), ordering: .relaxed)
             descriptor.store(opened, ordering: .releasing)
         }
     }
