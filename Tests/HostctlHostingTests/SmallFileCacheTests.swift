@@ -34,8 +34,7 @@ import Testing
                 return (nil, false)
             }
             defer { Descriptor.close(descriptor) }
-            let resolved = try #require(root.resolvedPath(of: path.utf8.dropFirst(1)))
-            let file = cache.capture(descriptor, status: status, resolvedPath: resolved.path, rootLength: resolved.rootLength) {
+            let file = cache.capture(descriptor, status: status, below: root, relativePath: path.utf8.dropFirst(1), suffix: "") {
                 FileValidatorCache.Values(entityTag: "\"tag\"", lastModified: "then")
             }
             if let file { cache.store(SmallFileCache.Entry(file: file), for: path, generation: lookup.generation, rootOpening: opening) }
@@ -93,9 +92,8 @@ import Testing
             return
         }
         defer { Descriptor.close(descriptor) }
-        let resolved = try #require(site.root.resolvedPath(of: "/css/site.css".utf8.dropFirst(1)))
         let file = try #require(
-            site.cache.capture(descriptor, status: status, resolvedPath: resolved.path, rootLength: resolved.rootLength) {
+            site.cache.capture(descriptor, status: status, below: site.root, relativePath: "/css/site.css".utf8.dropFirst(1), suffix: "") {
                 FileValidatorCache.Values(entityTag: "\"tag\"", lastModified: "then")
             }
         )

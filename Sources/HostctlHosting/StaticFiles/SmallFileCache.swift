@@ -54,6 +54,8 @@ final class SmallFileCache: Sendable {
     }
 
     private struct State: ~Copyable {
+        /// The change queue; only touched under the lock.
+        let inotify: Inotify?
         var entries: [String: Entry] = [:]
         /// Bumped whenever the cache is dropped.
         var generation: UInt64 = 0
@@ -68,13 +70,11 @@ final class SmallFileCache: Sendable {
     let maxEntries: Int
     let maxBytes: Int
     let maxWatches: Int
-    private let inotify: Int32
-    private let state = Mutex(State())
+    let isEnabled: Bool
+    private let state: Mutex<State>
 
-    static let folderEvents = UInt32(
-        IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB | IN_MODIFY | IN_DELETE_SELF
-            | IN_MOVE_SELF | IN_ONLYDIR
-    )
+    /// What a watch on a cached file itself reports (its folders' watches report the rest,
+    /// as `chl_inotify_watch_directory` sets them).
     static let fileEvents = UInt32(IN_CLOSE_WRITE | IN_ATTRIB | IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF)
 
     /// `maxFileBytes` of 0 caches nothing (and opens no inotify descriptor).
@@ -84,14 +84,10 @@ final class SmallFileCache: Sendable {
         let (bytes, overflow) = maxFileBytes.multipliedReportingOverflow(by: maxEntries)
         maxBytes = overflow ? .max : bytes
         maxWatches = maxEntries.multipliedReportingOverflow(by: 4).overflow ? .max : maxEntries * 4
-        inotify = maxFileBytes > 0 && maxEntries > 0 ? chl_inotify_init() : -1
+        let inotify = maxFileBytes > 0 && maxEntries > 0 ? try? Inotify() : nil
+        isEnabled = inotify != nil
+        state = Mutex(State(inotify: inotify))
     }
-
-    deinit {
-        if inotify >= 0 { Descriptor.close(inotify) }
-    }
-
-    var isEnabled: Bool { inotify >= 0 }
 
     /// Entries and watches held now.
     var counts: (entries: Int, bytes: Int, watches: Int) {
@@ -123,16 +119,17 @@ final class SmallFileCache: Sendable {
         }
     }
 
-    /// Watches `path` (a file, or a folder with `folderEvents`) until the cache is next
-    /// dropped; false when the kernel refuses (no such file, out of watches).
-    func watch(_ path: String, events: UInt32) -> Bool {
-        guard inotify >= 0 else { return false }
-        return state.withLock { state in
+    /// Watches `path` (a folder, or a cached file) until the cache is next dropped; false
+    /// when the kernel refuses (no such file, out of watches).
+    func watch(_ path: String, isFolder: Bool) -> Bool {
+        state.withLock { state in
+            guard let inotify = state.inotify else { return false }
             if state.watches[path] != nil { return true }
             // Files dropped to make room keep their watches until the next change; past
             // this many, everything goes, so the kernel's watches stay bounded.
             if state.watches.count >= maxWatches { drop(&state) }
-            let watch = inotify_add_watch(inotify, path, events)
+            let watch = isFolder
+                ? chl_inotify_watch_directory(inotify.descriptor, path) : (try? inotify.watch(path, mask: Self.fileEvents)) ?? -1
             guard watch >= 0 else { return false }
             state.watches[path] = watch
             return true
@@ -140,8 +137,9 @@ final class SmallFileCache: Sendable {
     }
 
     private func dropIfChanged(_ state: inout State, rootOpening: Int) {
-        guard inotify >= 0 else { return }
-        let events = chl_inotify_drain(inotify)
+        guard let inotify = state.inotify else { return }
+        // Nothing watched, nothing to hear: a root serving only large files pays no read(2).
+        let events = state.watches.isEmpty ? 0 : chl_inotify_drain(inotify.descriptor)
         guard events != 0 || state.rootOpening != rootOpening else { return }
         state.rootOpening = rootOpening
         drop(&state)
@@ -154,9 +152,10 @@ final class SmallFileCache: Sendable {
         state.bytes = 0
         // A watch left behind would keep its file's inode and a kernel watch slot; removing
         // it queues IN_IGNORED, drained here so that it does not drop the cache again.
-        for watch in state.watches.values { _ = inotify_rm_watch(inotify, watch) }
+        guard let inotify = state.inotify, !state.watches.isEmpty else { return }
+        for watch in state.watches.values { inotify.unwatch(watch) }
         state.watches.removeAll()
-        _ = chl_inotify_drain(inotify)
+        _ = chl_inotify_drain(inotify.descriptor)
     }
 }
 
@@ -171,21 +170,26 @@ extension SmallFileCache.Entry {
 }
 
 extension SmallFileCache {
-    /// Reads the open regular file `descriptor` (whose status is `status`) into a `File`,
-    /// when it may be cached: no larger than `maxFileBytes`, open at `resolvedPath` (so no
-    /// link led to it), watched with every folder from the root (its first `rootLength`
-    /// bytes) down before it is read, and unchanged from `status` after.
+    /// Reads the open regular file `descriptor` (whose status is `status`), found at
+    /// `relativePath` + `suffix` below `root`, into a `File`, when it may be cached: no larger
+    /// than `maxFileBytes`, on a local file system, open at the path the root resolves it to
+    /// (so no link led to it), watched with every folder from the root down before it is
+    /// read, and unchanged from `status` after.
     func capture(
-        _ descriptor: Int32, status: FileStatus, resolvedPath: String, rootLength: Int, validators: () -> FileValidatorCache.Values
+        _ descriptor: Int32, status: FileStatus, below root: WebRoot, relativePath: Substring.UTF8View, suffix: String,
+        validators: () -> FileValidatorCache.Values
     ) -> File? {
-        guard isEnabled, status.size <= maxFileBytes, FileSystem.isLocal(descriptor: descriptor) else { return nil }
-        var folderEnd = resolvedPath.utf8.index(resolvedPath.utf8.startIndex, offsetBy: rootLength)
-        guard watch(rootLength == 0 ? "/" : String(Substring(resolvedPath.utf8[..<folderEnd])), events: Self.folderEvents) else { return nil }
-        while let slash = resolvedPath.utf8[resolvedPath.utf8.index(after: folderEnd)...].firstIndex(of: UInt8(ascii: "/")) {
+        guard isEnabled, status.size <= maxFileBytes, FileSystem.isLocal(descriptor: descriptor),
+              let resolved = root.resolvedPath(of: relativePath)
+        else { return nil }
+        let path = resolved.path + suffix
+        var folderEnd = path.utf8.index(path.utf8.startIndex, offsetBy: resolved.rootLength)
+        guard watch(resolved.rootLength == 0 ? "/" : String(Substring(path.utf8[..<folderEnd])), isFolder: true) else { return nil }
+        while let slash = path.utf8[path.utf8.index(after: folderEnd)...].firstIndex(of: UInt8(ascii: "/")) {
             folderEnd = slash
-            guard watch(String(Substring(resolvedPath.utf8[..<folderEnd])), events: Self.folderEvents) else { return nil }
+            guard watch(String(Substring(path.utf8[..<folderEnd])), isFolder: true) else { return nil }
         }
-        guard watch(resolvedPath, events: Self.fileEvents), Self.path(of: descriptor) == resolvedPath else { return nil }
+        guard watch(path, isFolder: false), Self.path(of: descriptor) == path else { return nil }
         guard let content = Self.read(descriptor, count: Int(status.size)), FileSystem.status(descriptor: descriptor) == status else {
             return nil
         }
@@ -203,18 +207,9 @@ extension SmallFileCache {
 
     /// Exactly `count` bytes from the start of the file; nil when it is shorter now.
     private static func read(_ descriptor: Int32, count: Int) -> [UInt8]? {
-        var complete = true
-        let content = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var offset = 0
-            while offset < count {
-                let got = pread(descriptor, buffer.baseAddress! + offset, count - offset, off_t(offset))
-                if got < 0, errno == EINTR { continue }
-                guard got > 0 else { break }
-                offset += got
-            }
-            complete = offset == count
-            initialized = complete ? count : 0
+        try? [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try FileRegionCopy.read(descriptor, at: 0, into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = count
         }
-        return complete ? content : nil
     }
 }

@@ -138,6 +138,9 @@ final class StaticFileMiddleware: Sendable {
 
         static let none = OpenFiles(file: -1, sibling: -1)
 
+        /// The one whose bytes are sent: the sibling when there is one.
+        var sent: Int32 { sibling >= 0 ? sibling : file }
+
         func close() {
             if file >= 0 { Descriptor.close(file) }
             if sibling >= 0 { Descriptor.close(sibling) }
@@ -157,8 +160,8 @@ final class StaticFileMiddleware: Sendable {
             (status, self.coding, body, validators, opened) = (cached.status, coding, .memory(cached.content), cached.validators, .none)
         }
 
-        init(status: FileStatus, coding: ContentCodingChoice.Coding?, descriptor: Int32, opened: OpenFiles) {
-            (self.status, self.coding, body, validators, self.opened) = (status, coding, .descriptor(descriptor), nil, opened)
+        init(status: FileStatus, coding: ContentCodingChoice.Coding?, opened: OpenFiles) {
+            (self.status, self.coding, body, validators, self.opened) = (status, coding, .descriptor(opened.sent), nil, opened)
         }
     }
 
@@ -172,6 +175,7 @@ final class StaticFileMiddleware: Sendable {
     private func find(_ path: String, from start: Int, codings: [ContentCodingChoice.Coding]) -> Found {
         guard cache.isEnabled, let opening = root.cacheableOpening() else { return open(path, from: start, codings: codings) }
         let lookup = cache.lookup(path, rootOpening: opening)
+        func keep(_ entry: SmallFileCache.Entry) { cache.store(entry, for: path, generation: lookup.generation, rootOpening: opening) }
         var entry: SmallFileCache.Entry
         if let cached = lookup.entry {
             entry = cached
@@ -180,12 +184,11 @@ final class StaticFileMiddleware: Sendable {
             case .missing(let reason):
                 return .missing(reason)
             case .file(let descriptor, let status):
-                guard let file = capture(descriptor, status: status, path: path, from: start, coding: nil) else {
+                guard let file = take(descriptor, status: status, path, from: start, coding: nil) else {
                     return .file(openSiblings(of: descriptor, status: status, path, from: start, codings: codings))
                 }
-                Descriptor.close(descriptor)
                 entry = SmallFileCache.Entry(file: file)
-                cache.store(entry, for: path, generation: lookup.generation, rootOpening: opening)
+                keep(entry)
             }
         }
         for coding in codings {
@@ -197,16 +200,15 @@ final class StaticFileMiddleware: Sendable {
             case .unknown:
                 switch root.open(path, from: start, suffix: coding.fileExtension) {
                 case .file(let descriptor, let status):
-                    guard let file = capture(descriptor, status: status, path: path, from: start, coding: coding) else {
-                        return .file(ChosenFile(status: status, coding: coding, descriptor: descriptor, opened: OpenFiles(file: -1, sibling: descriptor)))
+                    guard let file = take(descriptor, status: status, path, from: start, coding: coding) else {
+                        return .file(ChosenFile(status: status, coding: coding, opened: OpenFiles(file: -1, sibling: descriptor)))
                     }
-                    Descriptor.close(descriptor)
                     entry[coding] = .file(file)
-                    cache.store(entry, for: path, generation: lookup.generation, rootOpening: opening)
+                    keep(entry)
                     return .file(ChosenFile(cached: file, coding: coding))
                 case .missing(.notFound):
                     entry[coding] = .missing
-                    cache.store(entry, for: path, generation: lookup.generation, rootOpening: opening)
+                    keep(entry)
                 case .missing:
                     continue
                 }
@@ -230,20 +232,28 @@ final class StaticFileMiddleware: Sendable {
     ) -> ChosenFile {
         for coding in codings {
             if case .file(let opened, let openedStatus) = root.open(path, from: start, suffix: coding.fileExtension) {
-                return ChosenFile(status: openedStatus, coding: coding, descriptor: opened, opened: OpenFiles(file: descriptor, sibling: opened))
+                return ChosenFile(status: openedStatus, coding: coding, opened: OpenFiles(file: descriptor, sibling: opened))
             }
         }
-        return ChosenFile(status: status, coding: nil, descriptor: descriptor, opened: OpenFiles(file: descriptor, sibling: -1))
+        return ChosenFile(status: status, coding: nil, opened: OpenFiles(file: descriptor, sibling: -1))
     }
 
-    /// The open file as a cache entry, when the cache takes it.
-    private func capture(
-        _ descriptor: Int32, status: FileStatus, path: String, from start: Int, coding: ContentCodingChoice.Coding?
+    /// The open file read into the cache's form, its descriptor then closed; nil (the
+    /// descriptor left open) when the cache does not take it.
+    private func take(
+        _ descriptor: Int32, status: FileStatus, _ path: String, from start: Int, coding: ContentCodingChoice.Coding?
     ) -> SmallFileCache.File? {
-        guard status.size <= cache.maxFileBytes, let resolved = root.resolvedPath(of: path.utf8.dropFirst(start)) else { return nil }
-        return cache.capture(
-            descriptor, status: status, resolvedPath: resolved.path + (coding?.fileExtension ?? ""), rootLength: resolved.rootLength
-        ) {
+        let file = cache.capture(descriptor, status: status, below: root, relativePath: path.utf8.dropFirst(start), suffix: coding?.fileExtension ?? "") {
+            fileValidators(status, coding: coding)
+        }
+        if file != nil { Descriptor.close(descriptor) }
+        return file
+    }
+
+    /// ETag and Last-Modified of a file (or sibling) with this status: made once, then kept
+    /// by what they are made of.
+    private func fileValidators(_ status: FileStatus, coding: ContentCodingChoice.Coding?) -> FileValidatorCache.Values {
+        validatorValues.values(modified: status.modified, size: status.size, coding: coding) {
             FileValidatorCache.Values(
                 entityTag: StaticFileHeaders.entityTag(status, coding: coding),
                 lastModified: HTTPDate.string(secondsSinceEpoch: Int(status.modified / 1_000_000_000))
@@ -275,11 +285,7 @@ final class StaticFileMiddleware: Sendable {
 
         let response = context.response
         let modifiedSeconds = Int(file.status.modified / 1_000_000_000)
-        let values = file.validators ?? validatorValues.values(modified: file.status.modified, size: file.status.size, coding: coding) {
-            FileValidatorCache.Values(
-                entityTag: StaticFileHeaders.entityTag(file.status, coding: coding), lastModified: HTTPDate.string(secondsSinceEpoch: modifiedSeconds)
-            )
-        }
+        let values = file.validators ?? fileValidators(file.status, coding: coding)
         let validators = ConditionalRequest.Validators(entityTag: values.entityTag, lastModified: modifiedSeconds)
         response.headers["Last-Modified"] = values.lastModified
         response.headers["ETag"] = values.entityTag
